@@ -1,0 +1,222 @@
+/* agen-foreach.c: async for
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "agen-generator-private.h"
+
+/* How long foreach may run a body that does not await before it lets the
+ * main loop run. */
+#define AGEN_FOREACH_SLICE_USEC 1000
+
+typedef struct
+{
+  AgenGenerator *generator;      /* the task's source object */
+  GTask *task;
+  AgenForeachFunc func;
+  gpointer func_data;
+  GDestroyNotify func_data_destroy;
+
+  AgenOpKind next_step;
+  GError *next_step_error;       /* for a THROW step */
+  gboolean step_ready;           /* a reply asked for next_step */
+  gboolean driving;              /* foreach_drive() is on the stack */
+} AgenForeach;
+
+static void agen_foreach_drive (AgenForeach *foreach);
+
+static void
+agen_foreach_free (AgenForeach *foreach)
+{
+  if (foreach->func_data_destroy != NULL)
+    foreach->func_data_destroy (foreach->func_data);
+  g_free (foreach);
+}
+
+/* Takes what @reply owns. */
+static void
+agen_foreach_return (AgenForeach *foreach,
+                     AgenReply   *reply)
+{
+  GTask *task = foreach->task;
+
+  if (reply->kind == AGEN_REPLY_ERROR)
+    g_task_return_error (task, g_steal_pointer (&reply->error));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+agen_foreach_on_reply (AgenGenerator *self,
+                       AgenReply     *reply,
+                       gpointer       user_data)
+{
+  AgenForeach *foreach = user_data;
+
+  if (reply->kind != AGEN_REPLY_ITEM)
+    {
+      _agen_generator_release (self);
+      agen_foreach_return (foreach, reply);
+      return;
+    }
+
+  /* Stopping early closes the generator, as JavaScript's for await does. */
+  foreach->next_step = foreach->func (self, &reply->item, foreach->func_data) ? AGEN_OP_NEXT : AGEN_OP_CLOSE;
+  g_value_unset (&reply->item);
+  foreach->step_ready = TRUE;
+
+  /* A reply from inside agen_foreach_drive() returns to its loop; one that
+   * comes from an await's completion drives on from here. The loop, not
+   * recursion, keeps the stack flat for bodies that never await. */
+  if (!foreach->driving)
+    agen_foreach_drive (foreach);
+}
+
+static gboolean
+agen_foreach_continue (gpointer user_data)
+{
+  AgenForeach *foreach = user_data;
+  AgenOperation *op = &foreach->generator->op;
+
+  /* The consumer can only cancel between slices: deliver it into the body
+   * at its yield, as it is delivered at an await. */
+  if (foreach->next_step == AGEN_OP_NEXT && !op->cancel_delivered &&
+      g_cancellable_set_error_if_cancelled (op->cancellable, &foreach->next_step_error))
+    {
+      op->cancel_delivered = TRUE;
+      foreach->next_step = AGEN_OP_THROW;
+    }
+
+  agen_foreach_drive (foreach);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+agen_foreach_yield_to_main_loop (AgenForeach *foreach)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[agen] foreach slice");
+  g_source_set_callback (source, agen_foreach_continue, foreach, NULL);
+  g_source_attach (source, foreach->generator->context);
+  g_source_unref (source);
+}
+
+static void
+agen_foreach_drive (AgenForeach *foreach)
+{
+  /* The last reply returns the task, which may free @foreach. */
+  g_autoptr(GTask) task = g_object_ref (foreach->task);
+  gint64 slice_end = g_get_monotonic_time () + AGEN_FOREACH_SLICE_USEC;
+
+  foreach->driving = TRUE;
+  while (foreach->step_ready)
+    {
+      g_autoptr(GError) step_error = g_steal_pointer (&foreach->next_step_error);
+
+      foreach->step_ready = FALSE;
+      _agen_generator_step (foreach->generator, foreach->next_step, NULL, step_error);
+
+      if (foreach->step_ready && g_get_monotonic_time () >= slice_end)
+        {
+          agen_foreach_yield_to_main_loop (foreach);
+          break;
+        }
+    }
+  foreach->driving = FALSE;
+}
+
+/**
+ * agen_generator_foreach_async:
+ * @self: an #AgenGenerator
+ * @func: (scope notified) (closure func_data) (destroy func_data_destroy):
+ *   called for each item
+ * @func_data: data for @func
+ * @func_data_destroy: (nullable): frees @func_data when the loop is over
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the loop is over
+ * @user_data: data for @callback
+ *
+ * Python's `async for`: resumes the generator again and again, and calls
+ * @func with each item, until the generator finishes, fails, or @func
+ * returns %FALSE, which closes the generator.
+ *
+ * While the body does not await, items follow each other without a main
+ * loop round trip, but the main loop still runs at least every millisecond.
+ * The loop is one operation: until it is over, the generator's state is
+ * %AGEN_GENERATOR_STATE_RUNNING and other operations fail with
+ * %G_IO_ERROR_PENDING.
+ *
+ * Cancelling @cancellable delivers %G_IO_ERROR_CANCELLED into the body once:
+ * at its await, or at its yield when the loop next lets the main loop run.
+ *
+ * Since: 1.0
+ */
+void
+agen_generator_foreach_async (AgenGenerator       *self,
+                              AgenForeachFunc      func,
+                              gpointer             func_data,
+                              GDestroyNotify       func_data_destroy,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  AgenReply refusal = AGEN_REPLY_INIT;
+  g_autoptr(GTask) task = NULL;
+  AgenForeach *foreach;
+
+  g_return_if_fail (AGEN_IS_GENERATOR (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  foreach = g_new0 (AgenForeach, 1);
+  foreach->generator = self;
+  foreach->func = func;
+  foreach->func_data = func_data;
+  foreach->func_data_destroy = func_data_destroy;
+  foreach->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (foreach->task, agen_generator_foreach_async);
+  g_task_set_check_cancellable (foreach->task, FALSE);
+  g_task_set_task_data (foreach->task, foreach, (GDestroyNotify) agen_foreach_free);
+
+  task = g_object_ref (foreach->task);
+  foreach->driving = TRUE;
+  if (!_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
+                              agen_foreach_on_reply, foreach, &refusal))
+    {
+      agen_foreach_return (foreach, &refusal);
+      return;
+    }
+  foreach->driving = FALSE;
+  agen_foreach_drive (foreach);
+}
+
+/**
+ * agen_generator_foreach_finish:
+ * @self: an #AgenGenerator
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes agen_generator_foreach_async().
+ *
+ * Returns: %TRUE when the generator finished, or @func stopped the loop and
+ *   the close succeeded; %FALSE with @error when the body raised, the close
+ *   failed or the loop was refused
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_generator_foreach_finish (AgenGenerator  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == agen_generator_foreach_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

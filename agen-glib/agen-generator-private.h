@@ -1,0 +1,142 @@
+/* agen-generator-private.h: the generator's insides, shared with foreach and shutdown
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "agen-generator.h"
+
+G_BEGIN_DECLS
+
+/* What an operation asks of the body at one resumption. next_async and
+ * send_async with a NULL value are both NEXT. */
+typedef enum
+{
+  AGEN_OP_NEXT,
+  AGEN_OP_SEND,
+  AGEN_OP_THROW,
+  AGEN_OP_CLOSE,
+  AGEN_N_OPS
+} AgenOpKind;
+
+/* Where the body is, apart from whether an operation holds the generator. */
+typedef enum
+{
+  AGEN_PHASE_CREATED,
+  AGEN_PHASE_STARTED,   /* suspended at a yield, or running or awaiting for an operation */
+  AGEN_PHASE_FINISHED,
+} AgenPhase;
+
+/* How a body call ended. */
+typedef enum
+{
+  AGEN_OUTCOME_NONE,
+  AGEN_OUTCOME_YIELDED,
+  AGEN_OUTCOME_RETURNED,
+  AGEN_OUTCOME_RAISED,
+  AGEN_OUTCOME_AWAITING,
+} AgenOutcome;
+
+/* What an operation (or one step of foreach) hands back. */
+typedef enum
+{
+  AGEN_REPLY_ITEM,     /* TRUE and an item */
+  AGEN_REPLY_END,      /* FALSE without error: Python's StopAsyncIteration */
+  AGEN_REPLY_CLOSED,   /* the close succeeded */
+  AGEN_REPLY_ERROR,    /* FALSE with an error */
+} AgenReplyKind;
+
+typedef struct
+{
+  AgenReplyKind kind;
+  GValue item;         /* AGEN_REPLY_ITEM: owned */
+  GError *error;       /* AGEN_REPLY_ERROR: owned */
+} AgenReply;
+
+#define AGEN_REPLY_INIT { AGEN_REPLY_END, G_VALUE_INIT, NULL }
+
+/* Called once per step with the generator still held (RUNNING); the callee
+ * takes what @reply owns and calls _agen_generator_release() when it is done
+ * with the generator. */
+typedef void (*AgenReplyFunc) (AgenGenerator *self,
+                               AgenReply     *reply,
+                               gpointer       reply_data);
+
+typedef struct
+{
+  AgenOpKind kind;               /* of the current step */
+  GCancellable *cancellable;     /* the consumer's; owned */
+  gboolean cancel_delivered;     /* a cancellation is delivered once per operation */
+  AgenReplyFunc reply;
+  gpointer reply_data;
+} AgenOperation;
+
+typedef struct
+{
+  GDestroyNotify func;
+  gpointer data;
+} AgenDeferred;
+
+struct _AgenGenerator
+{
+  GObject parent_instance;
+
+  AgenBodyFunc body;
+  gpointer body_data;
+  GDestroyNotify body_data_destroy;
+  GMainContext *context;
+  char *name;
+
+  AgenPhase phase;
+  guint resume_point;
+  guint busy : 1;                /* an operation holds the generator */
+  guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
+  guint in_body : 1;
+  guint awaiting : 1;
+  guint await_completed_in_body : 1;
+  guint close_on_dispose_tried : 1;
+  guint registered : 1;
+
+  AgenOperation op;
+
+  /* What the current body call ended in. */
+  AgenOutcome outcome;
+  GValue yielded;
+  GError *raised;
+
+  /* What the current resumption brings in. */
+  const GValue *sent;            /* the caller's, valid for the first body call */
+  GError *thrown;
+  GAsyncResult *result;
+  GAsyncResult *early_result;    /* an await that completed inside the body call */
+
+  guint await_id;
+  GSource *cancel_source;
+  GCancellable *body_cancellable;
+
+  GArray *deferred;              /* of AgenDeferred, run last in, first out */
+  GList registry_link;           /* in the shutdown registry while started */
+};
+
+gboolean _agen_generator_start   (AgenGenerator *self,
+                                  AgenOpKind     kind,
+                                  const GValue  *value,
+                                  const GError  *error,
+                                  GCancellable  *cancellable,
+                                  AgenReplyFunc  reply,
+                                  gpointer       reply_data,
+                                  AgenReply     *refusal);
+void     _agen_generator_step    (AgenGenerator *self,
+                                  AgenOpKind     kind,
+                                  const GValue  *value,
+                                  const GError  *error);
+void     _agen_generator_release (AgenGenerator *self);
+char    *_agen_generator_describe (AgenGenerator *self);
+
+void     _agen_reply_clear       (AgenReply     *reply);
+
+void     _agen_registry_add      (AgenGenerator *self);
+void     _agen_registry_remove   (AgenGenerator *self);
+
+G_END_DECLS

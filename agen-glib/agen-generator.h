@@ -1,0 +1,205 @@
+/* agen-generator.h: an asynchronous generator on the GLib main loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(AGEN_INSIDE) && !defined(AGEN_COMPILATION)
+#error "Only <agen-glib/agen.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "agen-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * AgenGeneratorState:
+ * @AGEN_GENERATOR_STATE_CREATED: created; the body has not run yet.
+ * @AGEN_GENERATOR_STATE_SUSPENDED: the body is suspended at a yield.
+ * @AGEN_GENERATOR_STATE_RUNNING: an operation is in flight: the body runs or
+ *   awaits.
+ * @AGEN_GENERATOR_STATE_FINISHED: the body has finished; every operation
+ *   ends at once.
+ *
+ * Where a generator is in its life, as Python's
+ * `inspect.getasyncgenstate()` tells it.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  AGEN_GENERATOR_STATE_CREATED,
+  AGEN_GENERATOR_STATE_SUSPENDED,
+  AGEN_GENERATOR_STATE_RUNNING,
+  AGEN_GENERATOR_STATE_FINISHED,
+} AgenGeneratorState;
+
+/**
+ * AGEN_TYPE_GENERATOR:
+ *
+ * The #GType of #AgenGenerator.
+ *
+ * Since: 1.0
+ */
+#define AGEN_TYPE_GENERATOR (agen_generator_get_type ())
+
+AGEN_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (AgenGenerator, agen_generator, AGEN, GENERATOR, GObject)
+
+/**
+ * AgenBodyFunc:
+ * @self: the generator whose body runs
+ * @user_data: the data given to agen_generator_new()
+ *
+ * The body of a generator: a continuation closure. It is called each time an
+ * operation resumes the generator. Each call does some work and ends in
+ * exactly one of agen_generator_yield(), agen_generator_return(),
+ * agen_generator_raise() or an await (agen_generator_await() or
+ * agen_generator_suspend()), and then returns.
+ *
+ * Since: 1.0
+ */
+typedef void (*AgenBodyFunc) (AgenGenerator *self,
+                              gpointer       user_data);
+
+/**
+ * AgenForeachFunc:
+ * @self: the generator being iterated
+ * @item: the item the body yielded
+ * @user_data: the data given to agen_generator_foreach_async()
+ *
+ * Called by agen_generator_foreach_async() for each item.
+ *
+ * Returns: %TRUE to go on, %FALSE to stop, which closes the generator
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*AgenForeachFunc) (AgenGenerator *self,
+                                     const GValue  *item,
+                                     gpointer       user_data);
+
+/* The producer face: what a body calls. */
+
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator      *agen_generator_new                (AgenBodyFunc         body,
+                                                       gpointer             user_data,
+                                                       GDestroyNotify       user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_yield              (AgenGenerator       *self,
+                                                       const GValue        *item);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_yield_int          (AgenGenerator       *self,
+                                                       gint                 item);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_yield_string       (AgenGenerator       *self,
+                                                       const char          *item);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_yield_object       (AgenGenerator       *self,
+                                                       gpointer             item);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_return             (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_raise              (AgenGenerator       *self,
+                                                       GError              *error);
+AGEN_AVAILABLE_IN_ALL
+gpointer            agen_generator_await              (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_ready              (GObject             *source_object,
+                                                       GAsyncResult        *result,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+guint               agen_generator_suspend            (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_resume             (AgenGenerator       *self,
+                                                       guint                await_id,
+                                                       GAsyncResult        *result);
+AGEN_AVAILABLE_IN_ALL
+GAsyncResult       *agen_generator_get_result         (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+const GValue       *agen_generator_get_sent           (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_catch              (AgenGenerator       *self,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+GError             *agen_generator_catch_error        (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+const GError       *agen_generator_peek_error         (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+GCancellable       *agen_generator_get_cancellable    (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_defer              (AgenGenerator       *self,
+                                                       GDestroyNotify       func,
+                                                       gpointer             data);
+AGEN_AVAILABLE_IN_ALL
+guint               agen_generator_get_resume_point   (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_set_resume_point   (AgenGenerator       *self,
+                                                       guint                resume_point);
+
+/* The consumer face. */
+
+AGEN_AVAILABLE_IN_ALL
+AgenGeneratorState  agen_generator_get_state          (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+const char         *agen_generator_get_name           (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_set_name           (AgenGenerator       *self,
+                                                       const char          *name);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_next_async         (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_next_finish        (AgenGenerator       *self,
+                                                       GAsyncResult        *result,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_send_async         (AgenGenerator       *self,
+                                                       const GValue        *value,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_send_finish        (AgenGenerator       *self,
+                                                       GAsyncResult        *result,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_throw_async        (AgenGenerator       *self,
+                                                       const GError        *error,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_throw_finish       (AgenGenerator       *self,
+                                                       GAsyncResult        *result,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_close_async        (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_close_finish       (AgenGenerator       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_foreach_async      (AgenGenerator       *self,
+                                                       AgenForeachFunc      func,
+                                                       gpointer             func_data,
+                                                       GDestroyNotify       func_data_destroy,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_foreach_finish     (AgenGenerator       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+G_END_DECLS

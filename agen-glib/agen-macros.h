@@ -1,0 +1,200 @@
+/* agen-macros.h: straight-line generator bodies
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(AGEN_INSIDE) && !defined(AGEN_COMPILATION)
+#error "Only <agen-glib/agen.h> can be included directly."
+#endif
+
+#include "agen-generator.h"
+
+/**
+ * SECTION:agen-macros
+ * @title: Straight-line bodies
+ * @short_description: write a body as one function that yields and awaits
+ *
+ * A body is a continuation closure: it is called again at every resumption.
+ * These macros turn it into a stackless coroutine, in the style of the code
+ * Vala generates for async methods: the body reads top to bottom, and each
+ * yield or await returns from the call and continues at the same place in the
+ * next one. The place is kept with agen_generator_set_resume_point().
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * count_body (AgenGenerator *self, gpointer user_data)
+ * {
+ *   Counter *c = user_data;   // state that lives across yields goes here
+ *
+ *   AGEN_BEGIN (self);
+ *   for (c->i = 0; c->i < c->n; c->i++)
+ *     AGEN_YIELD_INT (self, c->i);
+ *   AGEN_END (self);
+ * }
+ * ]|
+ *
+ * The rules of stackless coroutines apply: local variables do not survive a
+ * yield or an await (keep such state in @user_data), each macro stands on a
+ * line of its own, and none stands inside a `switch` statement of the body.
+ *
+ * At a resumption where an error was thrown in (by
+ * agen_generator_throw_async(), by agen_generator_close_async() or by a
+ * cancellation) AGEN_YIELD() and AGEN_AWAIT() return at once, so the error
+ * finishes the generator, as an uncaught exception does in Python.
+ * AGEN_YIELD_CATCH() and AGEN_AWAIT_CATCH() hand it to the body instead.
+ */
+
+/* Suspends the body: the next call continues just after this point. */
+#define _AGEN_SUSPEND_HERE(self)                                                       \
+  agen_generator_set_resume_point ((self), __LINE__);                                 \
+  return;                                                                             \
+  case __LINE__:
+
+/* An error thrown in at this resumption that the body does not catch finishes
+ * the generator when the call returns. */
+#define _AGEN_PROPAGATE(self)                                                          \
+  if (agen_generator_peek_error (self) != NULL)                                        \
+    return
+
+/**
+ * AGEN_BEGIN:
+ * @self: the #AgenGenerator
+ *
+ * Starts a straight-line body. It must come before any other statement that
+ * should run only once, and be matched by AGEN_END().
+ *
+ * Since: 1.0
+ */
+#define AGEN_BEGIN(self)                                                               \
+  switch (agen_generator_get_resume_point (self))                                      \
+    {                                                                                 \
+    case 0:
+
+/**
+ * AGEN_END:
+ * @self: the #AgenGenerator
+ *
+ * Ends a straight-line body: reaching it finishes the generator normally, as
+ * falling off the end of a Python async generator does.
+ *
+ * Since: 1.0
+ */
+#define AGEN_END(self)                                                                 \
+      agen_generator_return (self);                                                   \
+    }
+
+/**
+ * AGEN_YIELD:
+ * @self: the #AgenGenerator
+ * @item: (nullable): the #GValue to yield; it is copied
+ *
+ * Yields @item and suspends the body until the next resumption. An error
+ * thrown in at that resumption finishes the generator.
+ *
+ * Since: 1.0
+ */
+#define AGEN_YIELD(self, item)                                                         \
+  do                                                                                  \
+    {                                                                                 \
+      agen_generator_yield ((self), (item));                                          \
+      _AGEN_SUSPEND_HERE (self)                                                       \
+      _AGEN_PROPAGATE (self);                                                         \
+    }                                                                                 \
+  while (0)
+
+/**
+ * AGEN_YIELD_INT:
+ * @self: the #AgenGenerator
+ * @value: the integer to yield
+ *
+ * Yields the #gint @value, like AGEN_YIELD().
+ *
+ * Since: 1.0
+ */
+#define AGEN_YIELD_INT(self, value)                                                    \
+  do                                                                                  \
+    {                                                                                 \
+      agen_generator_yield_int ((self), (value));                                     \
+      _AGEN_SUSPEND_HERE (self)                                                       \
+      _AGEN_PROPAGATE (self);                                                         \
+    }                                                                                 \
+  while (0)
+
+/**
+ * AGEN_YIELD_CATCH:
+ * @self: the #AgenGenerator
+ * @item: (nullable): the #GValue to yield; it is copied
+ * @error: a `GError **` that receives the error thrown in at the resumption,
+ *   or stays %NULL
+ *
+ * Yields @item and suspends the body; an error thrown in at the resumption is
+ * stored in @error instead of finishing the generator (Python's
+ * `try: yield item except ...`).
+ *
+ * Since: 1.0
+ */
+#define AGEN_YIELD_CATCH(self, item, error)                                            \
+  do                                                                                  \
+    {                                                                                 \
+      agen_generator_yield ((self), (item));                                          \
+      _AGEN_SUSPEND_HERE (self)                                                       \
+      agen_generator_catch ((self), (error));                                         \
+    }                                                                                 \
+  while (0)
+
+/**
+ * AGEN_AWAIT:
+ * @self: the #AgenGenerator
+ * @call: an `_async` call given `agen_generator_ready, agen_generator_await (self)`
+ *   as its callback and user data
+ *
+ * Runs @call and suspends the body until it completes; the next call of the
+ * body continues after this point, where agen_generator_get_result() is the
+ * #GAsyncResult to give to the matching `_finish` function. A cancellation of
+ * the current operation, delivered here, finishes the generator with
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * |[<!-- language="C" -->
+ * AGEN_AWAIT (self, g_data_input_stream_read_line_async (
+ *                       st->input, G_PRIORITY_DEFAULT,
+ *                       agen_generator_get_cancellable (self),
+ *                       agen_generator_ready, agen_generator_await (self)));
+ * st->line = g_data_input_stream_read_line_finish_utf8 (
+ *              st->input, agen_generator_get_result (self), NULL, &error);
+ * ]|
+ *
+ * Since: 1.0
+ */
+#define AGEN_AWAIT(self, call)                                                         \
+  do                                                                                  \
+    {                                                                                 \
+      (call);                                                                         \
+      _AGEN_SUSPEND_HERE (self)                                                       \
+      _AGEN_PROPAGATE (self);                                                         \
+    }                                                                                 \
+  while (0)
+
+/**
+ * AGEN_AWAIT_CATCH:
+ * @self: the #AgenGenerator
+ * @call: an `_async` call given `agen_generator_ready, agen_generator_await (self)`
+ *   as its callback and user data
+ * @error: a `GError **` that receives the cancellation delivered at this
+ *   await, or stays %NULL
+ *
+ * Like AGEN_AWAIT(), but a cancellation delivered at the await is stored in
+ * @error (then agen_generator_get_result() is %NULL) instead of finishing the
+ * generator.
+ *
+ * Since: 1.0
+ */
+#define AGEN_AWAIT_CATCH(self, call, error)                                            \
+  do                                                                                  \
+    {                                                                                 \
+      (call);                                                                         \
+      _AGEN_SUSPEND_HERE (self)                                                       \
+      agen_generator_catch ((self), (error));                                         \
+    }                                                                                 \
+  while (0)

@@ -1,0 +1,211 @@
+/* agen-shutdown.c: the live generators of each main context, and shutdown
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "agen-generator-private.h"
+#include "agen-shutdown.h"
+
+/**
+ * SECTION:agen-shutdown
+ * @title: Shutdown
+ * @short_description: close every generator of a main context
+ *
+ * A program that stops its main loop while generators are suspended would
+ * skip their cleanup. agen_shutdown_async() is asyncio's
+ * `loop.shutdown_asyncgens()`: run it before leaving the main loop.
+ *
+ * |[<!-- language="C" -->
+ * agen_shutdown_async (NULL, on_shutdown_done, loop);  // quits the loop
+ * g_main_loop_run (loop);
+ * ]|
+ */
+
+/* Started, unfinished generators, by main context. The entries are weak: a
+ * generator leaves when it finishes or is disposed. */
+G_LOCK_DEFINE_STATIC (registry);
+static GHashTable *registry;   /* GMainContext * → GQueue * */
+
+void
+_agen_registry_add (AgenGenerator *self)
+{
+  GQueue *generators;
+
+  G_LOCK (registry);
+  if (registry == NULL)
+    registry = g_hash_table_new (NULL, NULL);
+  generators = g_hash_table_lookup (registry, self->context);
+  if (generators == NULL)
+    {
+      generators = g_queue_new ();
+      g_hash_table_insert (registry, self->context, generators);
+    }
+  self->registry_link.data = self;
+  g_queue_push_tail_link (generators, &self->registry_link);
+  self->registered = TRUE;
+  G_UNLOCK (registry);
+}
+
+void
+_agen_registry_remove (AgenGenerator *self)
+{
+  GQueue *generators;
+
+  if (!self->registered)
+    return;
+
+  G_LOCK (registry);
+  generators = g_hash_table_lookup (registry, self->context);
+  g_queue_unlink (generators, &self->registry_link);
+  if (g_queue_is_empty (generators))
+    {
+      g_hash_table_remove (registry, self->context);
+      g_queue_free (generators);
+    }
+  self->registered = FALSE;
+  G_UNLOCK (registry);
+}
+
+static GPtrArray *
+agen_registry_ref_generators (GMainContext *context)
+{
+  GPtrArray *generators = g_ptr_array_new_with_free_func (g_object_unref);
+  GQueue *queue;
+
+  G_LOCK (registry);
+  queue = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
+  for (GList *l = queue != NULL ? queue->head : NULL; l != NULL; l = l->next)
+    g_ptr_array_add (generators, g_object_ref (l->data));
+  G_UNLOCK (registry);
+
+  return generators;
+}
+
+typedef struct
+{
+  guint pending;
+  GError *first_error;
+} AgenShutdown;
+
+static void
+agen_shutdown_free (AgenShutdown *shutdown)
+{
+  g_clear_error (&shutdown->first_error);
+  g_free (shutdown);
+}
+
+static void
+agen_shutdown_complete_one (GTask *task)
+{
+  AgenShutdown *shutdown = g_task_get_task_data (task);
+
+  if (--shutdown->pending > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  if (shutdown->first_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&shutdown->first_error));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+agen_shutdown_on_closed (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  AgenShutdown *shutdown = g_task_get_task_data (task);
+  AgenGenerator *generator = AGEN_GENERATOR (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!agen_generator_close_finish (generator, result, &error))
+    {
+      g_autofree char *description = _agen_generator_describe (generator);
+
+      /* As asyncio's exception handler reports a failed aclose(). */
+      g_message ("An error occurred while closing %s at shutdown: %s", description, error->message);
+      if (shutdown->first_error == NULL)
+        shutdown->first_error = g_steal_pointer (&error);
+    }
+
+  agen_shutdown_complete_one (task);
+}
+
+/**
+ * agen_shutdown_async:
+ * @cancellable: (nullable): a #GCancellable, given to each close
+ * @callback: (scope async): called when every close has finished
+ * @user_data: data for @callback
+ *
+ * Closes every started, unfinished generator of the thread-default
+ * #GMainContext, all at once, as agen_generator_close_async() does, and
+ * finishes when every close has finished. A generator that is running an
+ * operation cannot be closed: its close fails with %G_IO_ERROR_PENDING, as
+ * Python's fails with "already running".
+ *
+ * Each failed close is logged with g_message(), naming the generator.
+ *
+ * Since: 1.0
+ */
+void
+agen_shutdown_async (GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  g_autoptr(GPtrArray) generators = NULL;
+  AgenShutdown *shutdown;
+  GTask *task;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, agen_shutdown_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  generators = agen_registry_ref_generators (context);
+  shutdown = g_new0 (AgenShutdown, 1);
+  /* One more than there are closes: the task completes after the loop
+   * even when there is nothing to close. */
+  shutdown->pending = generators->len + 1;
+  g_task_set_task_data (task, shutdown, (GDestroyNotify) agen_shutdown_free);
+
+  for (guint i = 0; i < generators->len; i++)
+    agen_generator_close_async (generators->pdata[i], cancellable,
+                                agen_shutdown_on_closed, g_object_ref (task));
+
+  agen_shutdown_complete_one (task);
+}
+
+/**
+ * agen_shutdown_finish:
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes agen_shutdown_async().
+ *
+ * Returns: %TRUE when every close succeeded; otherwise %FALSE with the
+ *   first failure's error
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_shutdown_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == agen_shutdown_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

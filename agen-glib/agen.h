@@ -1,0 +1,16 @@
+/* agen.h: asynchronous generators (PEP 525) for GLib
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define AGEN_INSIDE
+#include "agen-version.h"
+#include "agen-version-macros.h"
+#include "agen-enums.h"
+#include "agen-error.h"
+#include "agen-generator.h"
+#include "agen-shutdown.h"
+#include "agen-macros.h"
+#undef AGEN_INSIDE
