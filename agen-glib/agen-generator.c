@@ -397,6 +397,7 @@ agen_generator_discard_outcome (AgenGenerator *self)
   g_clear_error (&self->raised);
   if (self->awaiting)
     agen_generator_abandon_await (self);
+  g_clear_object (&self->early_result);
 }
 
 /* Reads what the body call ended in, and moves the generator on. */
@@ -1416,7 +1417,7 @@ agen_generator_get_sent (AgenGenerator *self)
 /**
  * agen_generator_catch: (skip)
  * @self: an #AgenGenerator
- * @error: (optional): return location for the caught error
+ * @error: return location for the caught error, or %NULL to discard it
  *
  * In a body call: takes the error thrown in at this resumption, by
  * agen_generator_throw_async(), by agen_generator_close_async()
@@ -1611,6 +1612,15 @@ static gboolean
 agen_generator_close_on_dispose (gpointer user_data)
 {
   AgenGenerator *self = user_data;
+
+  /* An operation got hold of the generator meanwhile (a shutdown's close):
+   * when it ends and drops the last reference, try again. */
+  if (self->busy)
+    {
+      self->close_on_dispose_tried = FALSE;
+      g_object_unref (self);
+      return G_SOURCE_REMOVE;
+    }
 
   g_main_context_push_thread_default (self->context);
   agen_generator_close_async (self, NULL, agen_generator_on_closed_on_dispose, NULL);

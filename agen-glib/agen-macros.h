@@ -46,17 +46,32 @@
  * AGEN_YIELD_CATCH() and AGEN_AWAIT_CATCH() hand it to the body instead.
  */
 
-/* Suspends the body: the next call continues just after this point. */
-#define _AGEN_SUSPEND_HERE(self)                                                       \
-  agen_generator_set_resume_point ((self), __LINE__);                                 \
-  return;                                                                             \
-  case __LINE__:
+/* Runs @call, which ends the body call in a yield or an await, and returns;
+ * the next call continues just after this point. There, an error thrown in
+ * that the body does not catch finishes the generator once the call returns. */
+#define _AGEN_SUSPEND_AFTER(self, call)                                                \
+  do                                                                                  \
+    {                                                                                 \
+      (call);                                                                         \
+      agen_generator_set_resume_point ((self), __LINE__);                             \
+      return;                                                                         \
+    case __LINE__:                                                                    \
+      if (agen_generator_peek_error (self) != NULL)                                   \
+        return;                                                                       \
+    }                                                                                 \
+  while (0)
 
-/* An error thrown in at this resumption that the body does not catch finishes
- * the generator when the call returns. */
-#define _AGEN_PROPAGATE(self)                                                          \
-  if (agen_generator_peek_error (self) != NULL)                                        \
-    return
+/* The same, but the error thrown in at the resumption goes to @error. */
+#define _AGEN_SUSPEND_AFTER_CATCH(self, call, error)                                   \
+  do                                                                                  \
+    {                                                                                 \
+      (call);                                                                         \
+      agen_generator_set_resume_point ((self), __LINE__);                             \
+      return;                                                                         \
+    case __LINE__:                                                                    \
+      agen_generator_catch ((self), (error));                                         \
+    }                                                                                 \
+  while (0)
 
 /**
  * AGEN_BEGIN:
@@ -95,14 +110,8 @@
  *
  * Since: 1.0
  */
-#define AGEN_YIELD(self, item)                                                         \
-  do                                                                                  \
-    {                                                                                 \
-      agen_generator_yield ((self), (item));                                          \
-      _AGEN_SUSPEND_HERE (self)                                                       \
-      _AGEN_PROPAGATE (self);                                                         \
-    }                                                                                 \
-  while (0)
+#define AGEN_YIELD(self, item) \
+  _AGEN_SUSPEND_AFTER (self, agen_generator_yield ((self), (item)))
 
 /**
  * AGEN_YIELD_INT:
@@ -113,14 +122,20 @@
  *
  * Since: 1.0
  */
-#define AGEN_YIELD_INT(self, value)                                                    \
-  do                                                                                  \
-    {                                                                                 \
-      agen_generator_yield_int ((self), (value));                                     \
-      _AGEN_SUSPEND_HERE (self)                                                       \
-      _AGEN_PROPAGATE (self);                                                         \
-    }                                                                                 \
-  while (0)
+#define AGEN_YIELD_INT(self, value) \
+  _AGEN_SUSPEND_AFTER (self, agen_generator_yield_int ((self), (value)))
+
+/**
+ * AGEN_YIELD_STRING:
+ * @self: the #AgenGenerator
+ * @value: (nullable): the string to yield; it is copied
+ *
+ * Yields the string @value, like AGEN_YIELD().
+ *
+ * Since: 1.0
+ */
+#define AGEN_YIELD_STRING(self, value) \
+  _AGEN_SUSPEND_AFTER (self, agen_generator_yield_string ((self), (value)))
 
 /**
  * AGEN_YIELD_CATCH:
@@ -135,14 +150,8 @@
  *
  * Since: 1.0
  */
-#define AGEN_YIELD_CATCH(self, item, error)                                            \
-  do                                                                                  \
-    {                                                                                 \
-      agen_generator_yield ((self), (item));                                          \
-      _AGEN_SUSPEND_HERE (self)                                                       \
-      agen_generator_catch ((self), (error));                                         \
-    }                                                                                 \
-  while (0)
+#define AGEN_YIELD_CATCH(self, item, error) \
+  _AGEN_SUSPEND_AFTER_CATCH (self, agen_generator_yield ((self), (item)), error)
 
 /**
  * AGEN_AWAIT:
@@ -167,14 +176,8 @@
  *
  * Since: 1.0
  */
-#define AGEN_AWAIT(self, call)                                                         \
-  do                                                                                  \
-    {                                                                                 \
-      (call);                                                                         \
-      _AGEN_SUSPEND_HERE (self)                                                       \
-      _AGEN_PROPAGATE (self);                                                         \
-    }                                                                                 \
-  while (0)
+#define AGEN_AWAIT(self, call) \
+  _AGEN_SUSPEND_AFTER (self, call)
 
 /**
  * AGEN_AWAIT_CATCH:
@@ -190,11 +193,5 @@
  *
  * Since: 1.0
  */
-#define AGEN_AWAIT_CATCH(self, call, error)                                            \
-  do                                                                                  \
-    {                                                                                 \
-      (call);                                                                         \
-      _AGEN_SUSPEND_HERE (self)                                                       \
-      agen_generator_catch ((self), (error));                                         \
-    }                                                                                 \
-  while (0)
+#define AGEN_AWAIT_CATCH(self, call, error) \
+  _AGEN_SUSPEND_AFTER_CATCH (self, call, error)
