@@ -1,8 +1,9 @@
 /* agen-grep: print the lines of files that contain a word
  *
- * The lines come from an asynchronous generator whose body is written with
- * the macros of agen-macros.h: it awaits GIO's asynchronous reads and yields
- * one line at a time. The consumer pulls them with
+ * The lines come from agen_example_lines_new() (examples/lib/agen-example.c),
+ * an asynchronous generator whose body is written with the macros of
+ * agen-macros.h: it awaits GIO's asynchronous reads and yields one line at a
+ * time. The consumer pulls them with
  * agen_generator_foreach_async(), shows a progress line, stops after
  * --max-count matches (which closes the generator) and stops at once on
  * Ctrl-C (which cancels it: the body sees G_IO_ERROR_CANCELLED at its await).
@@ -12,101 +13,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <agen-glib/agen.h>
+#include "agen-example.h"
 #include <glib-unix.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
 #include <signal.h>
-
-/* The producer: the lines of one file. What lives across yields and awaits
- * is kept here, not in local variables. */
-typedef struct
-{
-  GFile *file;
-  GFileInputStream *file_input;
-  GDataInputStream *lines;
-  char *line;
-} LineReader;
-
-static void
-line_reader_free (gpointer data)
-{
-  LineReader *reader = data;
-
-  g_clear_object (&reader->lines);
-  g_clear_object (&reader->file_input);
-  g_clear_object (&reader->file);
-  g_free (reader->line);
-  g_free (reader);
-}
-
-/* Deferred: runs when the body finishes, however it finishes (its last line,
- * a read error, a close, a cancellation). */
-static void
-line_reader_close_stream (gpointer data)
-{
-  LineReader *reader = data;
-
-  g_input_stream_close (G_INPUT_STREAM (reader->lines), NULL, NULL);
-}
-
-static void
-lines_body (AgenGenerator *self,
-            gpointer       user_data)
-{
-  LineReader *reader = user_data;
-  g_autoptr(GError) error = NULL;
-
-  AGEN_BEGIN (self);
-
-  AGEN_AWAIT (self, g_file_read_async (reader->file, G_PRIORITY_DEFAULT,
-                                       agen_generator_get_cancellable (self),
-                                       agen_generator_ready, agen_generator_await (self)));
-  reader->file_input = g_file_read_finish (reader->file, agen_generator_get_result (self), &error);
-  if (reader->file_input == NULL)
-    {
-      agen_generator_raise (self, g_steal_pointer (&error));
-      return;
-    }
-  reader->lines = g_data_input_stream_new (G_INPUT_STREAM (reader->file_input));
-  agen_generator_defer (self, line_reader_close_stream, reader);
-
-  for (;;)
-    {
-      AGEN_AWAIT (self, g_data_input_stream_read_line_async (reader->lines, G_PRIORITY_DEFAULT,
-                                                             agen_generator_get_cancellable (self),
-                                                             agen_generator_ready,
-                                                             agen_generator_await (self)));
-      g_free (reader->line);
-      reader->line = g_data_input_stream_read_line_finish_utf8 (reader->lines,
-                                                                agen_generator_get_result (self),
-                                                                NULL, &error);
-      if (error != NULL)
-        {
-          agen_generator_raise (self, g_steal_pointer (&error));
-          return;
-        }
-      if (reader->line == NULL)
-        break;
-
-      AGEN_YIELD_STRING (self, reader->line);
-    }
-
-  AGEN_END (self);
-}
-
-static AgenGenerator *
-lines_of_file (const char *path)
-{
-  LineReader *reader = g_new0 (LineReader, 1);
-  AgenGenerator *lines;
-
-  reader->file = g_file_new_for_commandline_arg (path);
-  lines = agen_generator_new (lines_body, reader, line_reader_free);
-  agen_generator_set_name (lines, path);
-  return lines;
-}
 
 /* The consumer: one file after another. */
 typedef struct
@@ -185,6 +97,7 @@ static void
 search_next_file (Search *search)
 {
   g_autoptr(AgenGenerator) lines = NULL;
+  g_autoptr(GFile) file = NULL;
 
   if (search->paths[search->next_path] == NULL ||
       (search->max_count > 0 && search->matches >= search->max_count))
@@ -197,7 +110,8 @@ search_next_file (Search *search)
       return;
     }
 
-  lines = lines_of_file (search->paths[search->next_path++]);
+  file = g_file_new_for_commandline_arg (search->paths[search->next_path++]);
+  lines = agen_example_lines_new (file);
   search->line_number = 0;
   agen_generator_foreach_async (lines, on_line, search, NULL, search->cancellable,
                                 on_file_done, search);
