@@ -26,9 +26,8 @@
  * The producer writes a body, an #AgenBodyFunc: a continuation closure that
  * is called each time an operation resumes the generator, and that ends each
  * call in exactly one of agen_generator_yield(), agen_generator_return(),
- * agen_generator_raise() or an await. The macros of
- * <link linkend="agen-agen-macros">agen-macros.h</link> let a body read top
- * to bottom.
+ * agen_generator_raise() or an await. The macros AGEN_BEGIN(), AGEN_YIELD(),
+ * AGEN_AWAIT() and AGEN_END() let a body read top to bottom.
  *
  * A generator belongs to the thread-default #GMainContext it was created in;
  * its body only ever runs there.
@@ -1737,7 +1736,7 @@ agen_generator_class_init (AgenGeneratorClass *klass)
    * Since: 1.0
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
+    g_param_spec_enum ("state", "State", "Where the generator is in its life",
                        AGEN_TYPE_GENERATOR_STATE,
                        AGEN_GENERATOR_STATE_CREATED,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1750,7 +1749,7 @@ agen_generator_class_init (AgenGeneratorClass *klass)
    * Since: 1.0
    */
   properties[PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL,
+    g_param_spec_string ("name", "Name", "A name for messages about the generator",
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 

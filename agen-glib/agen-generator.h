@@ -46,6 +46,13 @@ typedef enum
  */
 #define AGEN_TYPE_GENERATOR (agen_generator_get_type ())
 
+/**
+ * AgenGenerator:
+ *
+ * An asynchronous generator. Its fields are private.
+ *
+ * Since: 1.0
+ */
 AGEN_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (AgenGenerator, agen_generator, AGEN, GENERATOR, GObject)
 
