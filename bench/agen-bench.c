@@ -1,0 +1,464 @@
+/* agen-bench: what agen-glib costs, next to the code it replaces
+ *
+ * Each case runs agen-glib and its reference in the same process, one after
+ * the other, and prints one line of JSON per measurement:
+ *
+ *   {"case": "next", "what": "agen", "unit": "ns/item", "value": 812.3}
+ *
+ * bench/run-bench gathers these with the CPython and Node references into a
+ * table and a plot. Times are the best of several rounds: the minimum is the
+ * least disturbed by whatever else the machine does.
+ *
+ *   agen-bench [--quick] [CASE...]     CASE: next foreach await memory pipeline
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <agen-glib/agen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static gboolean quick;
+static GMainLoop *loop;
+
+static void
+report (const char *case_name,
+        const char *what,
+        const char *unit,
+        double      value)
+{
+  g_print ("{\"case\": \"%s\", \"what\": \"%s\", \"unit\": \"%s\", \"value\": %.2f}\n",
+           case_name, what, unit, value);
+}
+
+typedef void (*RoundFunc) (guint n);
+
+/* Best time per item over a few rounds, in nanoseconds. */
+static double
+best_ns_per_item (RoundFunc round,
+                  guint     n)
+{
+  double best = G_MAXDOUBLE;
+  guint rounds = quick ? 2 : 5;
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      round (n);
+      best = MIN (best, (g_get_monotonic_time () - start) * 1000.0 / n);
+    }
+  return best;
+}
+
+/* ---------------------------------------------------------------------- *
+ * Bodies
+ * ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint i;
+  guint n;
+  AgenGenerator *upstream;
+  GValue item;
+} Counter;
+
+/* for i in range(n): yield i — with no awaits. */
+static void
+count_body (AgenGenerator *self,
+            gpointer       user_data)
+{
+  Counter *counter = user_data;
+
+  AGEN_BEGIN (self);
+  for (counter->i = 0; counter->i < counter->n; counter->i++)
+    AGEN_YIELD_INT (self, counter->i);
+  AGEN_END (self);
+}
+
+static AgenGenerator *
+counter_new (guint n)
+{
+  Counter *counter = g_new0 (Counter, 1);
+
+  counter->n = n;
+  return agen_generator_new (count_body, counter, g_free);
+}
+
+/* The smallest awaitable: one main-loop round trip through an idle. */
+typedef struct
+{
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} IdleWait;
+
+static gboolean
+idle_wait_done (gpointer data)
+{
+  IdleWait *wait = data;
+
+  wait->callback (NULL, NULL, wait->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_wait_async (IdleWait            *wait,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  wait->callback = callback;
+  wait->user_data = user_data;
+  g_idle_add (idle_wait_done, wait);
+}
+
+typedef struct
+{
+  guint i;
+  guint n;
+  IdleWait wait;
+} AwaitingCounter;
+
+/* for i in range(n): await asyncio.sleep(0); yield i */
+static void
+awaiting_count_body (AgenGenerator *self,
+                     gpointer       user_data)
+{
+  AwaitingCounter *counter = user_data;
+
+  AGEN_BEGIN (self);
+  for (counter->i = 0; counter->i < counter->n; counter->i++)
+    {
+      AGEN_AWAIT (self, idle_wait_async (&counter->wait, agen_generator_ready, agen_generator_await (self)));
+      AGEN_YIELD_INT (self, counter->i);
+    }
+  AGEN_END (self);
+}
+
+/* async for x in upstream: yield x */
+static void
+relay_body (AgenGenerator *self,
+            gpointer       user_data)
+{
+  Counter *relay = user_data;
+  g_autoptr(GError) error = NULL;
+
+  AGEN_BEGIN (self);
+  for (;;)
+    {
+      AGEN_AWAIT (self, agen_generator_next_async (relay->upstream, NULL, agen_generator_ready,
+                                                   agen_generator_await (self)));
+      if (!agen_generator_next_finish (relay->upstream, agen_generator_get_result (self),
+                                       &relay->item, &error))
+        {
+          if (error != NULL)
+            {
+              agen_generator_raise (self, g_steal_pointer (&error));
+              return;
+            }
+          break;
+        }
+      AGEN_YIELD (self, &relay->item);
+    }
+  AGEN_END (self);
+}
+
+static void
+relay_free (gpointer data)
+{
+  Counter *relay = data;
+
+  g_object_unref (relay->upstream);
+  g_value_unset (&relay->item);
+  g_free (relay);
+}
+
+static AgenGenerator *
+relay_new (AgenGenerator *upstream)
+{
+  Counter *relay = g_new0 (Counter, 1);
+
+  relay->upstream = upstream;
+  g_value_init (&relay->item, G_TYPE_POINTER);
+  return agen_generator_new (relay_body, relay, relay_free);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Consumers
+ * ---------------------------------------------------------------------- */
+
+static guint remaining;
+
+static void
+on_next (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  AgenGenerator *generator = AGEN_GENERATOR (source);
+  g_auto(GValue) item = G_VALUE_INIT;
+
+  if (!agen_generator_next_finish (generator, result, &item, NULL) || --remaining == 0)
+    {
+      g_main_loop_quit (loop);
+      return;
+    }
+  agen_generator_next_async (generator, NULL, on_next, NULL);
+}
+
+static void
+round_next (guint n)
+{
+  g_autoptr(AgenGenerator) generator = counter_new (G_MAXUINT);
+
+  remaining = n;
+  agen_generator_next_async (generator, NULL, on_next, NULL);
+  g_main_loop_run (loop);
+}
+
+static gboolean
+count_item (AgenGenerator *generator,
+            const GValue  *item,
+            gpointer       user_data)
+{
+  return TRUE;
+}
+
+static void
+on_foreach_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  if (!agen_generator_foreach_finish (AGEN_GENERATOR (source), result, NULL))
+    g_error ("foreach failed");
+  g_main_loop_quit (loop);
+}
+
+static void
+run_foreach (AgenGenerator *generator)
+{
+  agen_generator_foreach_async (generator, count_item, NULL, NULL, NULL, on_foreach_done, NULL);
+  g_main_loop_run (loop);
+}
+
+static void
+round_foreach (guint n)
+{
+  g_autoptr(AgenGenerator) generator = counter_new (n);
+
+  run_foreach (generator);
+}
+
+static void
+round_await (guint n)
+{
+  AwaitingCounter *counter = g_new0 (AwaitingCounter, 1);
+  g_autoptr(AgenGenerator) generator = NULL;
+
+  counter->n = n;
+  generator = agen_generator_new (awaiting_count_body, counter, g_free);
+  run_foreach (generator);
+}
+
+static guint pipeline_stages;
+
+static void
+round_pipeline (guint n)
+{
+  g_autoptr(AgenGenerator) last = counter_new (n);
+
+  for (guint i = 0; i < pipeline_stages; i++)
+    last = relay_new (g_steal_pointer (&last));
+  run_foreach (last);
+}
+
+/* ---------------------------------------------------------------------- *
+ * References, written by hand
+ * ---------------------------------------------------------------------- */
+
+static GObject *task_source;
+
+static void
+on_bare_task (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data);
+
+static void
+start_bare_task (void)
+{
+  GTask *task = g_task_new (task_source, NULL, on_bare_task, NULL);
+
+  g_task_return_int (task, remaining);
+  g_object_unref (task);
+}
+
+/* A GTask round trip: create a task, return a value, the callback starts the
+ * next. */
+static void
+on_bare_task (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_task_propagate_int (G_TASK (result), NULL);
+  if (--remaining == 0)
+    {
+      g_main_loop_quit (loop);
+      return;
+    }
+  start_bare_task ();
+}
+
+static void
+round_bare_task (guint n)
+{
+  remaining = n;
+  start_bare_task ();
+  g_main_loop_run (loop);
+}
+
+static gboolean
+on_bare_idle (gpointer user_data)
+{
+  if (--remaining == 0)
+    g_main_loop_quit (loop);
+  else
+    g_idle_add (on_bare_idle, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+round_bare_idle (guint n)
+{
+  remaining = n;
+  g_idle_add (on_bare_idle, NULL);
+  g_main_loop_run (loop);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Memory
+ * ---------------------------------------------------------------------- */
+
+static gsize
+resident_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  unsigned long size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
+      sscanf (statm, "%lu %lu", &size, &resident) != 2)
+    g_error ("cannot read /proc/self/statm");
+  return (gsize) resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+static void
+on_first_item (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_auto(GValue) item = G_VALUE_INIT;
+
+  agen_generator_next_finish (AGEN_GENERATOR (source), result, &item, NULL);
+  if (--remaining == 0)
+    g_main_loop_quit (loop);
+}
+
+/* Resident-set growth per generator suspended at its first yield, body data
+ * included (a Counter is 40 bytes, about what Python's frame locals hold). */
+static void
+case_memory (void)
+{
+  guint n = quick ? 100000 : 1000000;
+  GPtrArray *generators = g_ptr_array_sized_new (n);
+  guint batch;
+  gsize before;
+  double per_generator;
+
+  /* Warm up the allocators and the main loop first. */
+  g_object_unref (counter_new (1));
+  before = resident_bytes ();
+
+  /* In batches, so that the operations' transient GTasks are recycled and
+   * what grows is what the suspended generators keep. */
+  for (guint done = 0; done < n; done += batch)
+    {
+      batch = MIN (1000, n - done);
+      remaining = batch;
+      for (guint i = 0; i < batch; i++)
+        {
+          AgenGenerator *generator = counter_new (G_MAXUINT);
+
+          g_ptr_array_add (generators, generator);
+          agen_generator_next_async (generator, NULL, on_first_item, NULL);
+        }
+      g_main_loop_run (loop);
+    }
+
+  /* The array of pointers is the benchmark's, not the generators'. */
+  per_generator = (double) (resident_bytes () - before) / n - sizeof (gpointer);
+  report ("memory", "agen", "bytes/generator", per_generator);
+
+  for (guint i = 0; i < n; i++)
+    g_object_unref (generators->pdata[i]);
+  g_ptr_array_unref (generators);
+  /* Each was closed on its last unref; let the closes run. */
+  while (g_main_context_iteration (NULL, FALSE));
+}
+
+/* ---------------------------------------------------------------------- */
+
+static gboolean
+wanted (char **cases,
+        const char *name)
+{
+  return cases == NULL || g_strv_contains ((const char * const *) cases, name);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) options = g_option_context_new ("[CASE…] — agen-glib benchmarks");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) cases = NULL;
+  GOptionEntry entries[] = {
+    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Fewer items and rounds (a smoke test)", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &cases, NULL, NULL },
+    { NULL }
+  };
+  guint scale;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  scale = quick ? 10 : 1;
+  loop = g_main_loop_new (NULL, FALSE);
+  task_source = g_object_new (G_TYPE_OBJECT, NULL);
+
+  if (wanted (cases, "next"))
+    {
+      report ("next", "bare GTask", "ns/item", best_ns_per_item (round_bare_task, 200000 / scale));
+      report ("next", "agen", "ns/item", best_ns_per_item (round_next, 200000 / scale));
+    }
+  if (wanted (cases, "foreach"))
+    report ("foreach", "agen", "ns/item", best_ns_per_item (round_foreach, 5000000 / scale));
+  if (wanted (cases, "await"))
+    {
+      report ("await", "bare g_idle_add", "ns/item", best_ns_per_item (round_bare_idle, 200000 / scale));
+      report ("await", "agen", "ns/item", best_ns_per_item (round_await, 200000 / scale));
+    }
+  if (wanted (cases, "pipeline"))
+    {
+      pipeline_stages = 1;
+      report ("pipeline", "1 stage", "ns/item", best_ns_per_item (round_pipeline, 100000 / scale));
+      pipeline_stages = 8;
+      report ("pipeline", "8 stages", "ns/item", best_ns_per_item (round_pipeline, 100000 / scale));
+    }
+  if (wanted (cases, "memory"))
+    case_memory ();
+
+  g_object_unref (task_source);
+  g_main_loop_unref (loop);
+  return 0;
+}
