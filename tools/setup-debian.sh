@@ -9,7 +9,7 @@ AGEN_PACKAGES="
   gobject-introspection libgirepository1.0-dev
   valac gjs python3-gi python3-pytest python3-gbulb
   gtk-doc-tools docbook-xml docbook-xsl xsltproc
-  valgrind gnuplot-nox nodejs
+  valgrind gnuplot-nox
 "
 
 agen_missing_packages () {
