@@ -150,9 +150,12 @@ agen_test_gate_new (void)
 void
 agen_test_gate_open (AgenTestGate *self)
 {
+  GQueue waiters = self->waiters;
   GTask *task;
 
-  while ((task = g_queue_pop_head (&self->waiters)) != NULL)
+  /* Only the current waiters: a callback may wait again at once. */
+  g_queue_init (&self->waiters);
+  while ((task = g_queue_pop_head (&waiters)) != NULL)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
