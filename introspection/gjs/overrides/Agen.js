@@ -1,0 +1,578 @@
+// Agen.js: the GJS override of agen-glib (GIR namespace Agen 1.0)
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// ECMAScript async generators (PEP 525's twin) over agen-glib, for GJS 1.74.
+//
+// CONSUMING a generator (any Agen.Generator, whatever its body is written in)
+// -------------------------------------------------------------------------
+// Agen.Generator is an async iterator with the methods of an ECMAScript async
+// generator object; each returns a Promise of an iterator result {value, done}:
+//
+//     for await (const item of gen) { ... }   // break / throw closes gen
+//     const {value, done} = await gen.next(v); // v undefined or null: next_async
+//     await gen.throw(e);                      // throw_async
+//     await gen.return(v);                     // close_async
+//
+// Each method takes an optional extra argument, a Gio.Cancellable for the
+// operation: gen.next(undefined, cancellable).
+//
+//   * Requests made while one is in flight are queued and issued one at a
+//     time, in order, as ECMAScript queues them (the C library itself refuses
+//     a second operation in flight with G_IO_ERROR_PENDING).
+//   * next(v): the body yielded -> {value, done: false}; the body finished
+//     (then every later next) -> {value: undefined, done: true}; the body
+//     raised -> rejects with the GLib.Error (domain and code kept).
+//     As in ECMAScript, the value given to the first next() of a generator
+//     that has not started is ignored (the C API would refuse it with
+//     AGEN_ERROR_NOT_STARTED).
+//   * throw(e): e is thrown in at the yield (see the error mapping below):
+//     caught and yields -> {value, done: false}; caught and returns ->
+//     {value: undefined, done: true}; uncaught -> rejects with e itself (the
+//     very value given, when the error comes back out unchanged: same domain,
+//     code and message).
+//     CHOICE: throw() on a finished generator follows ECMAScript, not the agen
+//     contract (whose athrow on a finished generator ends with no error, like
+//     CPython): it rejects with e, without calling into C. Before the start it
+//     is the same in both: the generator finishes and the promise rejects
+//     with e.
+//   * return(v): close_async (AGEN_ERROR_EXIT is thrown in at the yield):
+//     -> {value: v, done: true}; a close that fails rejects with its error:
+//     a body that yields while closed rejects with Agen.Error.IGNORED_EXIT, a
+//     cleanup that raises rejects with that error.
+//
+// Values (what next(v) sends, and what a JavaScript body yields) become
+// GValues as GJS marshals them, except that JS-only values are boxed:
+//
+//     undefined, null        no value (next_async) / a G_TYPE_POINTER NULL
+//                            (C's bare yield)
+//     boolean                gboolean
+//     number                 gint when it is an integer in the gint32 range
+//                            (and not -0), else gdouble
+//     bigint                 gint64 (guint64 above 2**63 - 1); beyond:
+//                            RangeError
+//     string                 gchararray
+//     GObject.Object         the object's own type
+//     GLib.Variant, GI boxed their boxed type
+//     GObject.Value          as is (an uninitialised one: TypeError)
+//     anything else          (plain objects, arrays, functions, symbols, class
+//                            instances, Map, ...) an Agen.JsValue: a small
+//                            GObject (GType AgenJsValue, registered by this
+//                            override) that holds the JS value. C sees an
+//                            opaque GObject that it may keep (g_value_copy
+//                            refs it, which keeps the JS value alive), and
+//                            JavaScript on the other side gets the very same
+//                            value back. (Not GJS's own JSObject boxed GValue:
+//                            in GJS 1.74 one held only by C is freed by a GC.)
+
+// Agen.toValue(v) is that conversion (null: no value) and
+// Agen.errorFromValue(e) the error mapping below, for code that calls the C
+// API (next_async, send_async, throw_async, ...) directly.
+//
+// Items come back as GJS converts the GValue: numbers (a gint64 beyond 2**53
+// loses precision, as GJS does), strings, booleans, objects; a NULL pointer,
+// string or object is null (so a JS `yield undefined` arrives as null).
+// A value that cannot be converted never reaches C: the promise rejects with
+// a TypeError/RangeError and the generator is untouched.
+//
+// Errors going in (throw(e), and what a JavaScript body throws):
+//
+//     GLib.Error                  itself: domain, code and message kept
+//     anything else e             Gio.IOErrorEnum.FAILED (g-io-error-quark,
+//                                 G_IO_ERROR_FAILED) with message String(e)
+//                                 (for an Error: "Name: message")
+//
+// Errors coming out are GLib.Error with their domain and code (except the
+// throw(e) rule above). Agen.Error.IGNORED_EXIT, Agen.Error.NOT_STARTED and
+// Gio.IOErrorEnum.PENDING (a C caller's operation is in flight) are not
+// translated.
+//
+// PRODUCING a generator in JavaScript
+// -----------------------------------
+// Agen.Generator.fromAsyncIterable(iterable[, {name}]) wraps a JS async
+// generator (or any async iterable, or a sync iterable) as an Agen.Generator
+// that C, Vala and Python code can consume. Its body forwards each operation
+// to the JS generator:
+//
+//     next / send(v)        jsGen.next() / jsGen.next(v) (v converted back as
+//                           items are; a sent NULL: jsGen.next())
+//     throw(E)              jsGen.throw(E as a GLib.Error)
+//     close (AGEN_ERROR_EXIT)  jsGen.return()   (its finally blocks run; a
+//                           yield in them gives AGEN_ERROR_IGNORED_EXIT)
+//     cancellation (G_IO_ERROR_CANCELLED while a step is in flight): an
+//                           async function cannot be interrupted at its
+//                           await, nor a promise cancelled, so the operation
+//                           fails with CANCELLED at once (promptly, as the
+//                           contract asks) and the generator finishes, as
+//                           with an uncaught cancellation; the JS generator
+//                           is closed (jsGen.return()) as soon as the step in
+//                           flight settles, so its finally blocks still run
+//                           (later); what that step produced is dropped.
+//     {value, done: false}  agen_generator_yield(value)
+//     {done: true}          agen_generator_return() (the return value is
+//                           dropped: agen-glib generators, like Python's,
+//                           return nothing)
+//     a rejection e         agen_generator_raise(e mapped as above)
+//
+// Bodies written by hand use Agen.Generator.new(body) with the producer API:
+// body(gen) is called at each resumption and ends in exactly one of
+// gen.yield(v), gen.return() (or gen.return_()), gen.raise(e) or
+// gen.suspend() (an await: returns an id for gen.resume(id, null));
+// gen.catch_error() takes the error thrown in (Agen.Error.EXIT on close,
+// Gio.IOErrorEnum.CANCELLED on cancellation), gen.get_sent() the value sent.
+// NOTE on `return`: on an Agen.Generator, gen.return() is the consumer's
+// ECMAScript return() (close), EXCEPT inside a body call of that generator,
+// where it is the producer's agen_generator_return(). gen.return_() is always
+// the producer's. gen.yield(v) converts v as above; gen.raise(e) takes any JS
+// value (mapped as above). A JS exception escaping a body call that has not
+// ended yet raises it (mapped) instead of being only logged.
+// `new Agen.Generator()` throws a TypeError (a generator without a body would
+// crash at its first resumption): use Agen.Generator.new(body).
+//
+// Known GJS 1.74.2 bug: after about 95,000 `for await` steps GJS stops
+// running async callbacks ("Attempting to run a JS callback during garbage
+// collection" and a hang; with this override it hung at about 72,000 items of
+// a C counter). A full GC every 50,000 operations avoids it, and a GC more
+// often is also faster (200,000 items: about 5 s with a GC every 10,000, 9 s
+// every 50,000), so this override calls System.gc() after every 10,000
+// completed operations, counted over all generators. Agen.GC_INTERVAL (a
+// number of operations; 0 disables it) tunes that. A JS body consumed by C
+// makes no async callbacks into JS and needs no GC (300,000 items ran fine).
+
+/* exported _init */
+
+const {GLib, GObject, Gio} = imports.gi;
+const System = imports.system;
+
+// Set by _init: the GObject that carries a JS-only value through C.
+let JsValue = null;
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+let _completedOps = 0;
+
+function _isGIValue(v) {
+    // GObject instances, GLib.Variant and GI boxed/struct instances: their
+    // constructor carries a GType.
+    try {
+        const ctor = v.constructor;
+        return ctor !== undefined && ctor !== null && ctor !== Object &&
+            typeof ctor.$gtype === 'object' && ctor.$gtype !== null;
+    } catch (e) {
+        return false;
+    }
+}
+
+// JS value -> what GJS is given for a `const GValue *` argument; null means
+// "no value".
+function _toValue(v) {
+    switch (typeof v) {
+    case 'undefined':
+        return null;
+    case 'boolean':
+    case 'string':
+        return v;
+    case 'number':
+        // GJS makes a gint of an int32 and a gdouble of anything else.
+        return v;
+    case 'bigint':
+        if (v < INT64_MIN || v > UINT64_MAX)
+            throw new RangeError(`Agen: BigInt ${v} does not fit in a gint64 or guint64`);
+        return v;
+    case 'object':
+        if (v === null)
+            return null;
+        if (v instanceof GObject.Value) {
+            if (!GObject.type_check_value(v))
+                throw new TypeError('Agen: cannot pass an uninitialised GObject.Value');
+            return v;
+        }
+        if (v instanceof GObject.Object || v instanceof GLib.Variant || _isGIValue(v))
+            return v;
+        return new JsValue(v);
+    default:   // function, symbol
+        return new JsValue(v);
+    }
+}
+
+// What GJS gave for an out GValue -> the JS value.
+function _fromValue(v) {
+    if (JsValue !== null && v instanceof JsValue)
+        return v.value;
+    return v;
+}
+
+function _describe(e) {
+    try {
+        return String(e);
+    } catch (unused) {
+        return Object.prototype.toString.call(e);
+    }
+}
+
+function _toGError(e) {
+    if (e instanceof GLib.Error)
+        return e;
+    return new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, _describe(e));
+}
+
+function _sameError(a, b) {
+    return a instanceof GLib.Error && b instanceof GLib.Error &&
+        a.domain === b.domain && a.code === b.code && a.message === b.message;
+}
+
+function _countOp(Agen) {
+    const interval = Agen.GC_INTERVAL;
+    if (typeof interval === 'number' && interval > 0 && ++_completedOps >= interval) {
+        _completedOps = 0;
+        System.gc();
+    }
+}
+
+function _init() {
+    const Agen = this;
+    const proto = Agen.Generator.prototype;
+    const State = Agen.GeneratorState;
+
+    // Not GJS's own JSObject boxed GValue (GObject.TYPE_JSOBJECT): in GJS
+    // 1.74 a JS object held only by C that way is not kept alive, and a GC
+    // frees it (reading it back gives undefined, or crashes). A GObject held
+    // by C keeps its JS wrapper, and so the value, alive (toggle references).
+    JsValue = GObject.registerClass({
+        GTypeName: 'AgenJsValue',
+    }, class AgenJsValue extends GObject.Object {
+        constructor(value) {
+            super();
+            this.value = value;
+        }
+    });
+    Agen.JsValue = JsValue;
+
+    Agen.GC_INTERVAL = 10000;
+    Agen.toValue = _toValue;
+    Agen.errorFromValue = _toGError;
+
+    // ------------------------------------------------------------ producer
+
+    // The generators whose body runs, and whether that body call has ended.
+    const calls = new WeakMap();
+
+    const original = {};
+    for (const name of ['yield', 'yield_int', 'yield_string', 'yield_object',
+        'return', 'raise', 'suspend']) {
+        original[name] = proto[name];
+        if (typeof original[name] !== 'function')
+            throw new Error(`Agen override: Agen.Generator.prototype.${name} is missing`);
+    }
+
+    function ended(gen) {
+        const call = calls.get(gen);
+        if (call !== undefined)
+            call.ended = true;
+    }
+
+    proto.yield = function (item) {
+        const value = _toValue(item);
+        ended(this);
+        return original.yield.call(this, value);
+    };
+    proto.yield_ = proto.yield;
+    for (const name of ['yield_int', 'yield_string', 'yield_object', 'suspend']) {
+        proto[name] = function (...args) {
+            ended(this);
+            return original[name].apply(this, args);
+        };
+    }
+    proto.raise = function (error) {
+        const gerror = _toGError(error);
+        ended(this);
+        return original.raise.call(this, gerror);
+    };
+    proto.raise_ = proto.raise;
+    proto.return_ = function () {
+        ended(this);
+        return original.return.call(this);
+    };
+
+    const originalNew = Agen.Generator.new;
+    Agen.Generator.new = function (body) {
+        if (typeof body !== 'function')
+            throw new TypeError('Agen.Generator.new: the body must be a function');
+        return originalNew.call(this, self => {
+            const previous = calls.get(self);
+            const call = {ended: false};
+            calls.set(self, call);
+            try {
+                body(self);
+            } catch (e) {
+                if (!call.ended) {
+                    call.ended = true;
+                    original.raise.call(self, _toGError(e));
+                } else {
+                    logError(e, 'Agen: exception in a generator body after it ended its call');
+                }
+            } finally {
+                if (previous !== undefined)
+                    calls.set(self, previous);
+                else
+                    calls.delete(self);
+            }
+        });
+    };
+
+    // A GObject-constructed generator has no body and would crash at its first
+    // resumption. Wrapping an existing generator does not call _init.
+    proto._init = function () {
+        throw new TypeError('Use Agen.Generator.new(body) or ' +
+            'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
+    };
+
+    // ------------------------------------------------------------ consumer
+
+    // Per generator: the queue of requests and whether one is in flight.
+    const queues = new WeakMap();
+
+    function queueOf(gen) {
+        let q = queues.get(gen);
+        if (q === undefined) {
+            q = {requests: [], busy: false};
+            queues.set(gen, q);
+        }
+        return q;
+    }
+
+    function pump(gen, q) {
+        while (!q.busy && q.requests.length > 0) {
+            const request = q.requests.shift();
+            q.busy = true;
+            try {
+                issue(gen, q, request);
+            } catch (e) {
+                q.busy = false;
+                request.reject(e);
+            }
+        }
+    }
+
+    function complete(gen, q, request, settle) {
+        // Runs in a GAsyncReadyCallback: nothing may escape into C.
+        try {
+            settle();
+        } catch (e) {
+            request.reject(e);
+        }
+        q.busy = false;
+        _countOp(Agen);
+        pump(gen, q);
+    }
+
+    function issue(gen, q, request) {
+        const {kind, argument, cancellable} = request;
+
+        if (kind === 'next') {
+            let value = _toValue(argument);
+            // ECMAScript ignores the value given to the first next().
+            if (gen.get_state() === State.CREATED)
+                value = null;
+            const finish = value === null ? 'next_finish' : 'send_finish';
+            const callback = (self, result) => complete(gen, q, request, () => {
+                const [produced, item] = self[finish](result);
+                request.resolve(produced
+                    ? {value: _fromValue(item), done: false}
+                    : {value: undefined, done: true});
+            });
+            if (value === null)
+                gen.next_async(cancellable, callback);
+            else
+                gen.send_async(value, cancellable, callback);
+        } else if (kind === 'throw') {
+            if (gen.get_state() === State.FINISHED) {
+                // ECMAScript: throw() on a completed generator rejects with
+                // its argument.
+                q.busy = false;
+                request.reject(argument);
+                return;
+            }
+            const error = _toGError(argument);
+            gen.throw_async(error, cancellable, (self, result) =>
+                complete(gen, q, request, () => {
+                    let produced, item;
+                    try {
+                        [produced, item] = self.throw_finish(result);
+                    } catch (e) {
+                        request.reject(_sameError(e, error) ? argument : e);
+                        return;
+                    }
+                    request.resolve(produced
+                        ? {value: _fromValue(item), done: false}
+                        : {value: undefined, done: true});
+                }));
+        } else {
+            gen.close_async(cancellable, (self, result) =>
+                complete(gen, q, request, () => {
+                    self.close_finish(result);
+                    request.resolve({value: argument, done: true});
+                }));
+        }
+    }
+
+    function enqueue(gen, kind, argument, cancellable) {
+        return new Promise((resolve, reject) => {
+            const q = queueOf(gen);
+            q.requests.push({kind, argument, cancellable: cancellable ?? null, resolve, reject});
+            pump(gen, q);
+        });
+    }
+
+    proto.next = function (value, cancellable = null) {
+        return enqueue(this, 'next', value, cancellable);
+    };
+
+    proto.throw = function (error, cancellable = null) {
+        return enqueue(this, 'throw', error, cancellable);
+    };
+
+    proto.return = function (value, cancellable = null) {
+        // Inside a body call of this generator: the producer's return.
+        if (calls.has(this))
+            return proto.return_.call(this);
+        return enqueue(this, 'return', value, cancellable);
+    };
+
+    proto[Symbol.asyncIterator] = function () {
+        return this;
+    };
+
+    // ------------------------------------------- a JavaScript generator body
+
+    function iteratorOf(iterable) {
+        if (iterable === null || iterable === undefined)
+            throw new TypeError('Agen.Generator.fromAsyncIterable: not iterable');
+        if (typeof iterable[Symbol.asyncIterator] === 'function')
+            return iterable[Symbol.asyncIterator]();
+        if (typeof iterable[Symbol.iterator] === 'function') {
+            // Async-from-sync, forwarding throw and return.
+            return (async function* fromSync() {
+                yield* iterable;
+            })();
+        }
+        if (typeof iterable.next === 'function')
+            return iterable;
+        throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
+    }
+
+    function isError(error, domain, code) {
+        return error instanceof GLib.Error && error.domain === domain && error.code === code;
+    }
+
+    Agen.Generator.fromAsyncIterable = function (iterable, {name} = {}) {
+        if (iterable instanceof Agen.Generator)
+            return iterable;
+        const it = iteratorOf(iterable);
+
+        // The step in flight: {settled, fulfilled, result}. Between body calls
+        // the state lives here; the body never keeps the generator itself.
+        let step = null;
+        let awaitId = 0;
+
+        function start(self, run) {
+            const current = {settled: false, fulfilled: false, result: undefined, promise: null};
+            step = current;
+            let promise;
+            try {
+                promise = Promise.resolve(run());
+            } catch (e) {
+                promise = Promise.reject(e);
+            }
+            awaitId = self.suspend();
+            current.promise = promise.then(r => {
+                current.fulfilled = true;
+                current.result = r;
+            }, e => {
+                current.result = e;
+            }).then(() => {
+                current.settled = true;
+                if (step === current)
+                    self.resume(awaitId, null);
+            });
+            return current;
+        }
+
+        function settle(self, done) {
+            if (!done.fulfilled) {
+                self.raise(done.result);
+                return;
+            }
+            const r = done.result;
+            if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
+                self.raise(new TypeError(`iterator result ${_describe(r)} is not an object`));
+                return;
+            }
+            if (r.done) {
+                self.return_();
+                return;
+            }
+            self.yield(r.value);
+        }
+
+        function body(self) {
+            const thrown = self.catch_error();
+
+            if (step !== null) {
+                const inFlight = step;
+                if (!inFlight.settled) {
+                    // Only a cancellation ends our await early.
+                    if (thrown === null) {
+                        awaitId = self.suspend();
+                        return;
+                    }
+                    // A cancellation. An async function cannot be
+                    // interrupted at its await, so the operation fails with
+                    // it at once, and the JS generator is closed once the
+                    // step in flight settles (what it produced is dropped).
+                    step = null;
+                    inFlight.promise.then(() => {
+                        if (typeof it.return === 'function')
+                            return it.return();
+                        return undefined;
+                    }).catch(e => logError(e,
+                        'Agen: closing a JavaScript generator after a cancellation failed'));
+                    self.raise(thrown);
+                    return;
+                }
+                // Our resume. A cancellation that came after the step was
+                // done is too late: the step has yielded or finished.
+                step = null;
+                settle(self, inFlight);
+                return;
+            }
+
+            if (thrown !== null) {
+                if (isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
+                    if (typeof it.return !== 'function') {
+                        self.return_();
+                        return;
+                    }
+                    start(self, () => it.return());
+                    return;
+                }
+                if (typeof it.throw !== 'function') {
+                    if (typeof it.return === 'function')
+                        Promise.resolve().then(() => it.return()).catch(() => {});
+                    self.raise(thrown);
+                    return;
+                }
+                start(self, () => it.throw(thrown));
+                return;
+            }
+
+            const sent = _fromValue(self.get_sent());
+            start(self, () => sent === null || sent === undefined ? it.next() : it.next(sent));
+        }
+
+        const gen = Agen.Generator.new(body);
+        gen.set_name(name ?? 'JavaScript async iterable');
+        return gen;
+    };
+}
