@@ -1,0 +1,708 @@
+# Agen.py: the PyGObject override of agen-glib (GIR namespace Agen 1.0)
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Python's asynchronous generators (PEP 525) over agen-glib.
+
+``Agen.Generator`` is an asynchronous iterator with the methods of a Python
+async generator::
+
+    async for item in gen: ...
+    item = await anext(gen)            # anext(gen, default) works too
+    item = await gen.asend(value)
+    item = await gen.athrow(exc)
+    await gen.aclose()
+
+and ``Agen.Generator.from_async_iterable(agen)`` turns a Python async
+generator (or any async iterable) into an ``Agen.Generator`` that C, Vala and
+JavaScript code can consume.
+
+asyncio must run on the GLib main loop of the thread (the thread-default
+``GMainContext``, where the generators live): ``Agen.run(main())`` does that
+with ``gi.events`` (PyGObject >= 3.50) when present, else with ``gbulb``
+(Debian: python3-gbulb). ``Agen.get_event_loop()`` gives that loop.
+
+Values sent in (``asend``, and what a Python body yields) become GValues:
+
+=====================  ===============================================
+Python                 GValue
+=====================  ===============================================
+``None``               no value: ``asend(None)`` is ``anext()``; a
+                       yielded ``None`` is a ``G_TYPE_POINTER`` NULL
+``bool``               ``gboolean``
+``int``                ``gint`` if it fits, else ``gint64``; beyond
+                       ``gint64``: ``OverflowError``
+``float``              ``gdouble``
+``str``                ``gchararray``
+GObject enum / flags   its enum / flags type
+``GObject.Object``     the object's own type
+``GLib.Variant``       ``GVariant``
+``GObject.Value``      as is
+anything else          ``PyObject`` (``GObject.TYPE_PYOBJECT``): passes
+                       from Python to Python untouched; C sees a boxed
+=====================  ===============================================
+
+Items come back as plain Python values (PyGObject's conversion of the
+GValue; a ``G_TYPE_POINTER`` NULL is ``None``).
+
+Exceptions going in (``athrow``, what a Python body raises) become GErrors:
+
+=============================  ===========================================
+Python                         GError
+=============================  ===========================================
+``GLib.Error``                 itself: domain, code and message kept
+``GeneratorExit``              ``AGEN_ERROR_EXIT``
+``asyncio.CancelledError``     ``G_IO_ERROR_CANCELLED``
+any other exception ``e``      domain ``agen-python-exception-quark``
+                               (``Agen.PYTHON_EXCEPTION_DOMAIN``), a code
+                               naming ``e``, message ``"Type: str(e)"``
+=============================  ===========================================
+
+GErrors coming out of an operation become exceptions:
+
+==========================================  ================================
+GError                                      Python
+==========================================  ================================
+the error ``athrow(e)`` threw in, back      ``e`` itself (as CPython)
+unchanged
+``agen-python-exception-quark``             the original exception (of the
+                                            last 256 mapped), else the
+                                            ``GLib.Error``;
+                                            ``StopAsyncIteration`` /
+                                            ``StopIteration`` become
+                                            ``RuntimeError("async generator
+                                            raised ...")`` as in CPython
+``AGEN_ERROR_IGNORED_EXIT``                 ``RuntimeError("async generator
+                                            ignored GeneratorExit")``
+``AGEN_ERROR_NOT_STARTED``                  ``TypeError("can't send non-None
+                                            value to a just-started async
+                                            generator")``
+``G_IO_ERROR_PENDING`` on a RUNNING         ``RuntimeError("anext():
+generator (the call was refused)            asynchronous generator is
+                                            already running")``
+``G_IO_ERROR_CANCELLED`` after the          ``asyncio.CancelledError``
+awaiting task was cancelled
+anything else                               ``GLib.Error`` (domain, code)
+==========================================  ================================
+
+The mapped exceptions are raised ``from`` the ``GLib.Error`` (its
+``__cause__``), so the domain and code stay reachable.  Finishing without an
+error (the generator returned) is ``StopAsyncIteration``; ``aclose()``
+returns ``None``.
+
+Cancelling the task that awaits an operation cancels the operation's
+``Gio.Cancellable``: the body sees ``G_IO_ERROR_CANCELLED`` at its await.
+The operation is then waited for: if it fails with ``G_IO_ERROR_CANCELLED``
+the task gets ``asyncio.CancelledError``; if the body caught the cancellation
+and yielded, the item is returned (as asyncio lets a coroutine decide).
+
+Known limitation of PyGObject 3.42 (fixed in 3.44.2): every asynchronous
+callback leaks about 120 bytes, and so does every callback gbulb schedules
+(about 110 bytes): each operation on a generator leaks about 240 bytes
+(measured on Debian 12), each step of a from_async_iterable() body a little
+more; long-running loops grow slowly. Not fixed here.
+
+A generator whose last reference goes away is closed by agen-glib from an
+idle source at G_PRIORITY_DEFAULT_IDLE: it runs when the main loop has
+nothing more urgent, so an asyncio program that keeps the loop busy with
+call_soon() callbacks (which gbulb dispatches at G_PRIORITY_DEFAULT) delays
+it; ``await asyncio.sleep(0)`` in a loop starves it.
+"""
+
+import asyncio
+import collections
+import contextvars
+import functools
+import itertools
+import warnings
+
+from gi.repository import GLib, GObject, Gio
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+Agen = get_introspection_module('Agen')
+
+__all__ = []
+
+#: The GError domain of Python exceptions that are not ``GLib.Error``.
+PYTHON_EXCEPTION_DOMAIN = 'agen-python-exception-quark'
+__all__.append('PYTHON_EXCEPTION_DOMAIN')
+
+_AGEN_DOMAIN = GLib.quark_to_string(Agen.error_quark())
+_IO_DOMAIN = GLib.quark_to_string(Gio.io_error_quark())
+_PYTHON_QUARK = GLib.quark_from_string(PYTHON_EXCEPTION_DOMAIN)
+
+_RUNNING = Agen.GeneratorState.RUNNING
+_INT32_MIN, _INT32_MAX = -2 ** 31, 2 ** 31 - 1
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
+
+
+# ------------------------------------------------------------------ values
+
+def to_value(value):
+    """The ``GObject.Value`` that agen-glib gets for a Python value (see the
+    module documentation), or ``None`` for ``None``."""
+    if value is None or isinstance(value, GObject.Value):
+        return value
+    if isinstance(value, bool):
+        return GObject.Value(GObject.TYPE_BOOLEAN, value)
+    if isinstance(value, (GObject.GEnum, GObject.GFlags)):
+        return GObject.Value(value.__gtype__, value)
+    if isinstance(value, int):
+        if _INT32_MIN <= value <= _INT32_MAX:
+            return GObject.Value(GObject.TYPE_INT, value)
+        if _INT64_MIN <= value <= _INT64_MAX:
+            return GObject.Value(GObject.TYPE_INT64, value)
+        raise OverflowError(
+            'int %d does not fit in a gint64: pass a GObject.Value to send it '
+            'as another type' % value)
+    if isinstance(value, float):
+        return GObject.Value(GObject.TYPE_DOUBLE, value)
+    if isinstance(value, str):
+        return GObject.Value(GObject.TYPE_STRING, value)
+    if isinstance(value, GObject.Object):
+        return GObject.Value(value.__gtype__, value)
+    if isinstance(value, GLib.Variant):
+        return GObject.Value(GObject.TYPE_VARIANT, value)
+    return GObject.Value(GObject.TYPE_PYOBJECT, value)
+
+
+__all__.append('to_value')
+
+
+def _from_value(value):
+    if isinstance(value, GObject.Value):
+        return value.get_value()
+    return value
+
+
+# -------------------------------------------------------------- exceptions
+
+class _ExceptionRegistry:
+    """Python exceptions that went into C as GErrors, by GError code, so that
+    one coming back out is the same exception. Bounded: a GError can be kept
+    and copied by C for as long as it likes, and there is no telling when the
+    last copy dies, so only the most recent ones are kept."""
+
+    limit = 256
+
+    def __init__(self):
+        self._exceptions = collections.OrderedDict()
+        self._codes = itertools.count(1)
+
+    def to_error(self, exc):
+        code = next(self._codes) % _INT32_MAX or next(self._codes)
+        self._exceptions[code] = exc
+        while len(self._exceptions) > self.limit:
+            self._exceptions.popitem(last=False)
+        name = type(exc).__qualname__
+        module = type(exc).__module__
+        if module not in ('builtins', None):
+            name = module + '.' + name
+        text = str(exc)
+        message = '%s: %s' % (name, text) if text else name
+        return GLib.Error.new_literal(_PYTHON_QUARK, message, code)
+
+    def lookup(self, error):
+        if error.domain != PYTHON_EXCEPTION_DOMAIN:
+            return None
+        return self._exceptions.get(error.code)
+
+
+_registry = _ExceptionRegistry()
+
+
+def _matches(error, domain, code):
+    return isinstance(error, GLib.Error) and error.domain == domain and error.code == code
+
+
+def error_from_exception(exc):
+    """The GError (a ``GLib.Error``) that agen-glib gets for ``exc``: see the
+    module documentation."""
+    if isinstance(exc, GLib.Error):
+        return exc
+    if isinstance(exc, GeneratorExit):
+        return GLib.Error.new_literal(Agen.error_quark(), 'The generator is being closed',
+                                      int(Agen.Error.EXIT))
+    if isinstance(exc, asyncio.CancelledError):
+        return GLib.Error.new_literal(Gio.io_error_quark(), str(exc) or 'Operation was cancelled',
+                                      int(Gio.IOErrorEnum.CANCELLED))
+    return _registry.to_error(exc)
+
+
+__all__.append('error_from_exception')
+
+
+def _exception_for_body(error):
+    """What a Python body gets thrown in for a GError thrown into it."""
+    if _matches(error, _AGEN_DOMAIN, int(Agen.Error.EXIT)):
+        return GeneratorExit()
+    if _matches(error, _IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)):
+        exc = asyncio.CancelledError()
+        exc.__cause__ = error
+        return exc
+    original = _registry.lookup(error)
+    return original if original is not None else error
+
+
+def _python_exception(error):
+    """The Python exception a GError of the python domain stands for."""
+    original = _registry.lookup(error)
+    if original is None:
+        return error
+    return _as_raised_by_a_generator(original)
+
+
+def _as_raised_by_a_generator(original):
+    """What an exception becomes when it leaves an async generator: a
+    StopAsyncIteration or StopIteration would end the consumer's loop, so
+    CPython turns them into RuntimeError (PEP 479, PEP 525)."""
+    if isinstance(original, (StopAsyncIteration, StopIteration)):
+        exc = RuntimeError('async generator raised ' + type(original).__name__)
+        exc.__cause__ = original
+        return exc
+    return original
+
+
+# ------------------------------------------------------------- event loop
+
+def _policy_class():
+    try:
+        from gi.events import GLibEventLoopPolicy   # PyGObject >= 3.50
+        return GLibEventLoopPolicy
+    except ImportError:
+        pass
+    try:
+        import gbulb
+    except ImportError:
+        raise ImportError('Agen needs asyncio on the GLib main loop: PyGObject >= 3.50 '
+                          '(gi.events) or gbulb (Debian: python3-gbulb)') from None
+    return gbulb.GLibEventLoopPolicy
+
+
+def install_event_loop_policy():
+    """Makes asyncio run on the GLib main loop, with ``gi.events`` when
+    PyGObject has it (>= 3.50), else with ``gbulb``. Returns the policy."""
+    cls = _policy_class()
+    policy = asyncio.get_event_loop_policy()
+    if not isinstance(policy, cls):
+        policy = cls()
+        asyncio.set_event_loop_policy(policy)
+    return policy
+
+
+__all__.append('install_event_loop_policy')
+
+
+def get_event_loop():
+    """The asyncio event loop of this thread's GLib main context (the
+    default one in the main thread), after install_event_loop_policy().
+
+    Unlike ``asyncio.run()``, which makes a new loop each time (with gbulb, on
+    a new GMainContext that agen-glib's callbacks never reach), this is
+    always the same loop and it is never closed."""
+    policy = install_event_loop_policy()
+    if hasattr(policy, 'get_default_loop'):         # gbulb
+        loop = policy.get_default_loop()
+        if loop.is_closed():
+            import gbulb
+            loop = gbulb.GLibEventLoop(context=GLib.MainContext.default())
+            loop._policy = policy
+            policy._default_loop = loop
+        policy.set_event_loop(loop)
+        return loop
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        return policy.get_event_loop()
+
+
+__all__.append('get_event_loop')
+
+
+async def shutdown():
+    """Closes every started, unfinished generator of the thread-default main
+    context (``agen_shutdown_async()``, the agen-glib twin of
+    ``loop.shutdown_asyncgens()``)."""
+    loop = _running_loop()
+    future = loop.create_future()
+
+    def done(_source, result, _data):
+        try:
+            outcome = (True, Agen.shutdown_finish(result))
+        except BaseException as exc:    # noqa: B902: never let it escape into C
+            outcome = (False, exc)
+        if not future.done():
+            future.set_result(outcome)
+
+    Agen.shutdown_async(None, done, None)
+    ok, value = await asyncio.shield(future)
+    if not ok:
+        raise value
+
+
+__all__.append('shutdown')
+
+
+def run(main, *, debug=None):
+    """Runs the coroutine ``main`` on get_event_loop(), as ``asyncio.run()``
+    does, and then, as it does, cancels the tasks left, closes the Python
+    async generators left and (first) the agen-glib generators left. The loop
+    stays open for a later run()."""
+    loop = get_event_loop()
+    if loop.is_running():
+        raise RuntimeError('Agen.run() cannot be called from a running event loop')
+    if debug is not None:
+        loop.set_debug(debug)
+    task = loop.create_task(main)
+    try:
+        return loop.run_until_complete(task)
+    finally:
+        _cancel_all_tasks(loop)
+        loop.run_until_complete(shutdown())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+
+
+__all__.append('run')
+
+
+def _cancel_all_tasks(loop):
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not tasks:
+        return
+    for t in tasks:
+        t.cancel()
+    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    for t in tasks:
+        if not t.cancelled() and t.exception() is not None:
+            loop.call_exception_handler({
+                'message': 'unhandled exception during Agen.run() shutdown',
+                'exception': t.exception(),
+                'task': t,
+            })
+
+
+def _running_loop():
+    loop = asyncio.get_running_loop()
+    context = getattr(loop, '_context', None)
+    if context is None or not isinstance(context, GLib.MainContext):
+        raise RuntimeError(
+            'Agen.Generator needs asyncio running on the GLib main loop: use Agen.run(), '
+            'or Agen.get_event_loop() (%s is not a GLib event loop)' % type(loop).__name__)
+    if context != GLib.MainContext.ref_thread_default():
+        raise RuntimeError(
+            'the running asyncio loop iterates another GMainContext than the thread-default '
+            'one, where agen-glib completes operations (asyncio.run() with gbulb makes such '
+            'a loop after its first use): use Agen.run() or Agen.get_event_loop()')
+    return loop
+
+
+def _body_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return get_event_loop()
+
+
+# ------------------------------------------------------------ the consumer
+
+_NOT_STARTED_MESSAGE = "can't send non-None value to a just-started async generator"
+_IGNORED_EXIT_MESSAGE = 'async generator ignored GeneratorExit'
+
+
+def _translate(error, what, was_running, cancelled, thrown):
+    """The exception to raise for an operation that failed with ``error``."""
+    if not isinstance(error, GLib.Error):
+        return error
+    if cancelled and _matches(error, _IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)):
+        exc = asyncio.CancelledError()
+    elif thrown is not None and _matches(error, thrown[1].domain, thrown[1].code) \
+            and error.message == thrown[1].message:
+        return _as_raised_by_a_generator(thrown[0])
+    elif error.domain == PYTHON_EXCEPTION_DOMAIN:
+        return _python_exception(error)
+    elif _matches(error, _AGEN_DOMAIN, int(Agen.Error.IGNORED_EXIT)):
+        exc = RuntimeError(_IGNORED_EXIT_MESSAGE)
+    elif _matches(error, _AGEN_DOMAIN, int(Agen.Error.NOT_STARTED)):
+        exc = TypeError(_NOT_STARTED_MESSAGE)
+    elif was_running and _matches(error, _IO_DOMAIN, int(Gio.IOErrorEnum.PENDING)):
+        exc = RuntimeError('%s(): asynchronous generator is already running' % what)
+    else:
+        return error
+    exc.__cause__ = error
+    return exc
+
+
+def _exception_from_athrow_args(typ, val, tb):
+    if isinstance(typ, BaseException):
+        if val is not None:
+            raise TypeError('instance exception may not have a separate value')
+        exc = typ
+    elif isinstance(typ, type) and issubclass(typ, BaseException):
+        if isinstance(val, typ):
+            exc = val
+        elif val is None:
+            exc = typ()
+        elif isinstance(val, tuple):
+            exc = typ(*val)
+        else:
+            exc = typ(val)
+    else:
+        raise TypeError('exceptions must be classes or instances deriving from '
+                        'BaseException, not %s' % type(typ).__name__)
+    if tb is not None:
+        exc = exc.with_traceback(tb)
+    return exc
+
+
+class Generator(Agen.Generator):
+    """An agen-glib generator as a Python asynchronous generator.
+
+    ``async for``, ``anext(gen[, default])``, ``asend``, ``athrow`` and
+    ``aclose`` behave as they do on a Python async generator; see the module
+    documentation for how values and exceptions are mapped."""
+
+    def __aiter__(self):
+        return self
+
+    def __anext__(self):
+        return self._operate('anext', 'next', None)
+
+    def asend(self, value):
+        """Resumes the generator with ``value`` (``None``: as ``anext``)."""
+        if value is None:
+            return self._operate('anext', 'next', None)
+        return self._operate('anext', 'send', to_value(value))
+
+    def athrow(self, typ, val=None, tb=None):
+        """Throws an exception in at the yield where the generator waits."""
+        return self._operate('athrow', 'throw', (typ, val, tb))
+
+    def aclose(self):
+        """Asks the generator to finish: ``GeneratorExit`` (AGEN_ERROR_EXIT)
+        is thrown in at its yield."""
+        return self._operate('aclose', 'close', None)
+
+    async def _operate(self, what, kind, argument):
+        loop = _running_loop()
+        cancellable = Gio.Cancellable()
+        thrown = None
+        outcome = []
+        waiter = [loop.create_future()]
+
+        if kind == 'close':
+            finish = self.close_finish
+        elif kind == 'throw':
+            exc = _exception_from_athrow_args(*argument)
+            thrown = (exc, error_from_exception(exc))
+            finish = self.throw_finish
+        elif kind == 'send':
+            finish = self.send_finish
+        else:
+            finish = self.next_finish
+
+        def done(_source, result, _data):
+            # Exceptions raised in a GLib callback would only be logged.
+            try:
+                outcome.append((True, finish(result)))
+            except BaseException as exc:    # noqa: B902
+                outcome.append((False, exc))
+            if not waiter[0].done():
+                waiter[0].set_result(None)
+
+        was_running = self.get_state() == _RUNNING
+        if kind == 'close':
+            self.close_async(cancellable, done, None)
+        elif kind == 'throw':
+            self.throw_async(thrown[1], cancellable, done, None)
+        elif kind == 'send':
+            self.send_async(argument, cancellable, done, None)
+        else:
+            self.next_async(cancellable, done, None)
+
+        # The operation always runs to its end: a cancellation of this task
+        # is handed on to the body through the cancellable, and the body
+        # decides what it means.
+        cancelled = False
+        while not outcome:
+            try:
+                await waiter[0]
+            except asyncio.CancelledError:
+                if outcome:
+                    break
+                cancelled = True
+                cancellable.cancel()
+                waiter[0] = loop.create_future()
+
+        ok, value = outcome[0]
+        if not ok:
+            raise _translate(value, what, was_running, cancelled, thrown)
+        if kind == 'close':
+            return None
+        produced, item = value
+        if not produced:
+            raise StopAsyncIteration
+        return _from_value(item)
+
+    @classmethod
+    def from_async_iterable(cls, iterable, *, name=None):
+        """An ``Agen.Generator`` whose body is the Python async generator (or
+        async iterable) ``iterable``: C, Vala and JavaScript code can consume
+        it. Send, throw and close become ``asend``, ``athrow`` and
+        ``aclose``; each step runs as an asyncio task on the running loop
+        (all steps in one ``contextvars.Context``). Items are mapped to
+        GValues with to_value()."""
+        if isinstance(iterable, Agen.Generator):
+            return iterable
+        iterator = aiter(iterable)
+        generator = cls.new(_PythonBody(iterator), None)
+        if name is None:
+            name = getattr(iterator, '__qualname__', None) or type(iterator).__qualname__
+        generator.set_name(name)
+        return generator
+
+
+Generator = override(Generator)
+__all__.append('Generator')
+
+
+# ------------------------------------------------------- a Python body
+
+async def _step(body, awaitable):
+    body._step_started = True
+    return await awaitable
+
+
+async def _aclose_then_stop(aclose):
+    await aclose()
+    raise StopAsyncIteration
+
+
+class _PythonBody:
+    """The AgenBodyFunc of from_async_iterable(): drives a Python async
+    iterator. Each operation starts one asyncio task (a step: ``__anext__``,
+    ``asend``, ``athrow``); the body suspends until the task is done and then
+    yields, returns or raises what it gave. It holds no reference to the
+    generator between calls (the generator owns it)."""
+
+    __slots__ = ('_iterator', '_context', '_task', '_step_started', '_await_id', '_ended',
+                 '__weakref__')
+
+    def __init__(self, iterator):
+        self._iterator = iterator
+        self._context = contextvars.copy_context()
+        self._task = None
+        self._step_started = False
+        self._await_id = 0
+        self._ended = False
+
+    def __call__(self, generator, _user_data=None):
+        self._ended = False
+        try:
+            self._run(generator)
+        except BaseException as exc:    # noqa: B902: never let it escape into C
+            if self._ended:
+                raise
+            self._raise(generator, exc)
+
+    # Each body call ends in exactly one of these.
+    def _yield(self, generator, item):
+        value = to_value(item)
+        self._ended = True
+        generator.yield_(value)
+
+    def _return(self, generator):
+        self._ended = True
+        generator.return_()
+
+    def _raise(self, generator, exc):
+        error = error_from_exception(exc)
+        self._ended = True
+        generator.raise_(error)
+
+    def _suspend(self, generator):
+        self._ended = True
+        self._await_id = generator.suspend()
+
+    def _run(self, generator):
+        task = self._task
+        if task is not None:
+            # Called again during a step: either the step is done (our
+            # resume), or the operation was cancelled (G_IO_ERROR_CANCELLED
+            # is thrown in).
+            cancellation = generator.catch_error()
+            if not task.done():
+                # Hand the cancellation on to the step's await, and wait
+                # until the Python generator has settled it: it decides.
+                if cancellation is not None and self._step_started:
+                    task.cancel()
+                elif cancellation is not None:
+                    # Not started yet: cancelled now, the step would never
+                    # run, and the Python generator would never see it. Its
+                    # first run is queued already; cancel right after it, at
+                    # the generator's await, as asyncio would.
+                    task.get_loop().call_soon(task.cancel)
+                self._suspend(generator)
+                return
+            # A cancellation that came after the step was done is too late:
+            # the Python generator has yielded (or finished) already.
+            self._task = None
+            self._settle(generator, task)
+            return
+
+        iterator = self._iterator
+        finished = getattr(iterator, 'ag_frame', True) is None  # closed behind our back
+        error = generator.catch_error()
+        if error is not None:
+            exc = _exception_for_body(error)
+            is_exit = isinstance(exc, GeneratorExit)
+            athrow = getattr(iterator, 'athrow', None)
+            if finished:
+                if is_exit:
+                    self._return(generator)
+                else:
+                    self._raise(generator, exc)
+                return
+            if athrow is not None:
+                # Also for a close: the generator then yields (agen-glib
+                # turns that into AGEN_ERROR_IGNORED_EXIT), returns or raises.
+                step = athrow(exc)
+            elif is_exit and hasattr(iterator, 'aclose'):
+                step = _aclose_then_stop(iterator.aclose)
+            elif is_exit:
+                self._return(generator)
+                return
+            else:
+                self._raise(generator, exc)
+                return
+        else:
+            if finished:
+                self._return(generator)
+                return
+            sent = _from_value(generator.get_sent())
+            if sent is None:
+                step = iterator.__anext__()
+            else:
+                asend = getattr(iterator, 'asend', None)
+                if asend is None:
+                    raise TypeError("%s has no asend(): it can only be advanced with "
+                                    "next" % type(iterator).__name__)
+                step = asend(sent)
+
+        self._step_started = False
+        task = _body_loop().create_task(_step(self, step), context=self._context)
+        self._task = task
+        self._suspend(generator)
+        task.add_done_callback(functools.partial(self._step_done, generator))
+
+    def _step_done(self, generator, _task):
+        generator.resume(self._await_id, None)
+
+    def _settle(self, generator, task):
+        try:
+            item = task.result()
+        except StopAsyncIteration:
+            self._return(generator)
+        except BaseException as exc:    # noqa: B902
+            self._raise(generator, exc)
+        else:
+            self._yield(generator, item)

@@ -1,0 +1,158 @@
+# test_lifecycle.py: generators whose Python wrapper goes away. The C side
+# closes a started generator on its last unref (asyncio's finalizer hook
+# schedules aclose() the same way); nothing may crash or leak.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import asyncio
+import gc
+import weakref
+
+import pytest
+
+from gi.repository import Agen, AgenTest
+
+import twins
+
+
+async def settle(rounds=20):
+    """Collects garbage and lets the main loop go idle: the close on last
+    unref is an idle source at G_PRIORITY_DEFAULT_IDLE, which gbulb's
+    callbacks (all at G_PRIORITY_DEFAULT) starve while they keep coming, so
+    asyncio.sleep(0) in a loop would never let it run."""
+    for _ in range(rounds):
+        gc.collect()
+        await asyncio.sleep(0.001)
+
+
+def finalized(gobject):
+    """A list that holds True once `gobject` has been finalized."""
+    flag = []
+    gobject.weak_ref(lambda: flag.append(True))
+    return flag
+
+
+@pytest.mark.parametrize('impl', ['c', 'wrapped'])
+def test_a_dropped_started_generator_is_closed(run, impl):
+    async def main():
+        subject = twins.Subject(impl, 'counter', n=3)
+        assert await anext(subject.gen) == 0
+        log, gone = subject.log, finalized(subject.gen)
+        del subject
+        await settle()
+        assert list(log.dup_entries()) == ['cleanup']
+        assert gone == [True]
+    run(main())
+
+
+@pytest.mark.parametrize('impl', ['c', 'wrapped'])
+def test_a_dropped_generator_whose_cleanup_awaits(run, impl):
+    async def main():
+        subject = twins.Subject(impl, 'cleanup_awaits', n=3)
+        assert await anext(subject.gen) == 0
+        log, gate, gone = subject.log, subject.gate, finalized(subject.gen)
+        del subject
+        await settle()
+        assert list(log.dup_entries()) == ['cleanup start']
+        assert gone == []                       # alive until its cleanup is done
+        gate.open()
+        await settle()
+        assert list(log.dup_entries()) == ['cleanup start', 'cleanup end']
+        assert gone == [True]
+    run(main())
+
+
+@pytest.mark.parametrize('impl', ['c', 'wrapped'])
+def test_a_dropped_generator_whose_cleanup_fails_warns(run, trap, impl):
+    async def main():
+        subject = twins.Subject(impl, 'raises_in_cleanup', n=3)
+        await anext(subject.gen)
+        log = subject.log
+        del subject
+        await settle()
+        assert list(log.dup_entries()) == ['cleanup']
+    run(main())
+    assert len(trap.errors) == 1 and 'cleanup failed' in trap.errors[0]
+    trap.errors.clear()
+
+
+def test_a_dropped_python_body_leaves_nothing_behind(run):
+    async def main():
+        refs = []
+        for started in (False, True):
+            for _ in range(20):
+                log = AgenTest.Log.new()
+                native = twins.counter(3, log)
+                refs.append(weakref.ref(native))
+                gen = Agen.Generator.from_async_iterable(native)
+                refs.append(finalized(gen))
+                if started:
+                    assert await anext(gen) == 0
+                del native, gen
+        await settle()
+        assert all(ref() is None for ref in refs if isinstance(ref, weakref.ref))
+        assert all(ref == [True] for ref in refs if isinstance(ref, list))
+    run(main())
+
+
+def test_a_dropped_finished_generator(run):
+    async def main():
+        for impl in ('c', 'wrapped'):
+            subject = twins.Subject(impl, 'counter', n=1)
+            assert [i async for i in subject.gen] == [0]
+            log, gone = subject.log, finalized(subject.gen)
+            del subject
+            await settle()
+            assert gone == [True]
+            assert list(log.dup_entries()) == ['cleanup']
+    run(main())
+
+
+def test_a_generator_used_after_its_wrapper_was_recreated(run):
+    # The GObject outlives a Python wrapper held only by C: a C consumer
+    # keeps using it after Python dropped every reference.
+    async def main():
+        log = AgenTest.Log.new()
+        future = asyncio.ensure_future(twins.collect(
+            Agen.Generator.from_async_iterable(twins.counter(50, log))))
+        gc.collect()
+        assert await future == [str(i) for i in range(50)]
+        assert list(log.dup_entries()) == ['cleanup']
+    run(main())
+
+
+def test_agen_run_reuses_the_loop_and_closes_what_is_left(trap):
+    log = AgenTest.Log.new()
+    gate = AgenTest.Gate.new()
+    left = []
+
+    async def first():
+        gen = AgenTest.cleanup_awaits(3, gate, log)
+        left.append(gen)
+        assert await anext(gen) == 0
+        # The cleanup of the generator left started awaits the gate: open it
+        # once Agen.run() has started closing it.
+        asyncio.get_running_loop().call_later(0.05, gate.open)
+        return 'first'
+
+    async def second():
+        return [i async for i in AgenTest.counter(2, AgenTest.Log.new())]
+
+    assert Agen.run(first()) == 'first'
+    assert list(log.dup_entries()) == ['cleanup start', 'cleanup end']
+    assert left[0].get_state() == Agen.GeneratorState.FINISHED
+    assert Agen.run(second()) == [0, 1]
+    assert trap.errors == []
+
+
+def test_a_loop_on_another_main_context_is_a_clear_error(trap):
+    # asyncio.run() with gbulb makes, after the first loop, loops on a new
+    # GMainContext that agen-glib's callbacks would never reach: a hang.
+    async def main():
+        with pytest.raises(RuntimeError, match='another GMainContext'):
+            await anext(AgenTest.counter(1, AgenTest.Log.new()))
+        return 'refused'
+
+    Agen.get_event_loop()                   # the default loop exists
+    assert asyncio.run(main()) == 'refused'
+    assert trap.errors == []
