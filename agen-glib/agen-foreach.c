@@ -79,7 +79,7 @@ static gboolean
 agen_foreach_continue (gpointer user_data)
 {
   AgenForeach *foreach = user_data;
-  AgenOperation *op = &foreach->generator->op;
+  AgenOperation *op = &foreach->generator->run->op;
 
   /* The consumer can only cancel between slices: deliver it into the body
    * at its yield, as it is delivered at an await. */
