@@ -97,9 +97,9 @@ typedef struct
   GAsyncResult *early_result;    /* an await that completed inside the body call */
 
   guint await_id;                /* unique across generators, so a stale one never matches */
-  guint in_body : 1;
-  guint awaiting : 1;
-  guint await_completed_in_body : 1;
+  gboolean in_body;
+  gboolean awaiting;
+  gboolean await_completed_in_body;
   GSource *cancel_source;
   GCancellable *body_cancellable;
 } AgenRun;
@@ -141,6 +141,8 @@ void     _agen_generator_step    (AgenGenerator *self,
                                   AgenOpKind     kind,
                                   const GValue  *value,
                                   const GError  *error);
+gboolean _agen_generator_next_in_place (AgenGenerator  *self,
+                                        const GValue  **item);
 void     _agen_generator_release (AgenGenerator *self);
 char    *_agen_generator_describe (AgenGenerator *self);
 

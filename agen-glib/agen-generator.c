@@ -200,7 +200,8 @@ agen_outcome_to_string (AgenOutcome outcome)
   return names[outcome];
 }
 
-static gboolean
+/* Inlined: it is on the path of every item. */
+G_ALWAYS_INLINE static inline gboolean
 agen_generator_check_in_body (AgenGenerator *self,
                               const char    *caller)
 {
@@ -214,7 +215,8 @@ agen_generator_check_in_body (AgenGenerator *self,
 
 /* Records how the current body call ends: a body call ends in exactly one
  * of yield, return, raise or await. */
-static gboolean
+/* Inlined: it is on the path of every item. */
+G_ALWAYS_INLINE static inline gboolean
 agen_generator_end_call (AgenGenerator *self,
                          AgenOutcome    outcome,
                          const char    *caller)
@@ -232,6 +234,30 @@ agen_generator_end_call (AgenGenerator *self,
 
   self->run->outcome = outcome;
   return TRUE;
+}
+
+/* Ends the body call in a yield and returns the GValue to put the item in,
+ * initialised to @type. foreach leaves the previous item there, so a body
+ * that yields items of one type reuses it instead of initialising and
+ * unsetting a GValue per item. */
+static GValue *
+agen_generator_prepare_yield (AgenGenerator *self,
+                              GType          type,
+                              const char    *caller)
+{
+  GValue *yielded;
+
+  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, caller))
+    return NULL;
+
+  yielded = &self->run->yielded;
+  if (G_VALUE_TYPE (yielded) != type)
+    {
+      if (G_IS_VALUE (yielded))
+        g_value_unset (yielded);
+      g_value_init (yielded, type);
+    }
+  return yielded;
 }
 
 /* ---------------------------------------------------------------------- *
@@ -458,30 +484,73 @@ agen_generator_settle (AgenGenerator *self)
     }
 }
 
+/* Calls the body, again at once when its await completed inside the call. */
 static void
-agen_generator_run_body (AgenGenerator *self)
+agen_generator_call_body (AgenGenerator *self)
 {
+  AgenRun *run = self->run;
   gboolean again;
 
   do
     {
-      self->run->await_completed_in_body = FALSE;
-      self->run->in_body = TRUE;
+      run->await_completed_in_body = FALSE;
+      run->in_body = TRUE;
       self->body (self, self->body_data);
-      self->run->in_body = FALSE;
-      self->run->sent = NULL;
-      g_clear_object (&self->run->result);
+      run->in_body = FALSE;
+      run->sent = NULL;
+      if (run->result != NULL)
+        g_clear_object (&run->result);
 
-      again = self->run->await_completed_in_body && self->run->outcome == AGEN_OUTCOME_AWAITING && self->run->thrown == NULL;
+      again = run->await_completed_in_body && run->outcome == AGEN_OUTCOME_AWAITING && run->thrown == NULL;
       if (again)
         {
-          self->run->outcome = AGEN_OUTCOME_NONE;
-          self->run->result = g_steal_pointer (&self->run->early_result);
+          run->outcome = AGEN_OUTCOME_NONE;
+          run->result = g_steal_pointer (&run->early_result);
         }
     }
   while (again);
+}
+
+static void
+agen_generator_run_body (AgenGenerator *self)
+{
+  agen_generator_call_body (self);
+  agen_generator_settle (self);
+}
+
+/*
+ * _agen_generator_next_in_place:
+ * @item: (out): where the item is
+ *
+ * The fast path of foreach: a next step for a generator the caller holds.
+ * When the body yields at once, this returns %TRUE and leaves the item where
+ * the body put it (valid until the next resumption), without a reply; the
+ * table is skipped because a next always runs a started body. Anything
+ * else takes the general path: %FALSE, and the outcome goes to the reply.
+ */
+gboolean
+_agen_generator_next_in_place (AgenGenerator  *self,
+                               const GValue  **item)
+{
+  AgenRun *run = self->run;
+
+  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED))
+    {
+      _agen_generator_step (self, AGEN_OP_NEXT, NULL, NULL);
+      return FALSE;
+    }
+
+  run->op.kind = AGEN_OP_NEXT;
+  agen_generator_call_body (self);
+  if (G_LIKELY (run->outcome == AGEN_OUTCOME_YIELDED && run->thrown == NULL))
+    {
+      run->outcome = AGEN_OUTCOME_NONE;
+      *item = &run->yielded;
+      return TRUE;
+    }
 
   agen_generator_settle (self);
+  return FALSE;
 }
 
 /* ---------------------------------------------------------------------- *
@@ -1151,19 +1220,19 @@ void
 agen_generator_yield (AgenGenerator *self,
                       const GValue  *item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
+  yielded = agen_generator_prepare_yield (self, item != NULL ? G_VALUE_TYPE (item) : G_TYPE_POINTER, G_STRFUNC);
+  if (yielded == NULL)
     return;
 
-  if (item == NULL)
-    g_value_init (&self->run->yielded, G_TYPE_POINTER);
+  if (item != NULL)
+    g_value_copy (item, yielded);
   else
-    {
-      g_value_init (&self->run->yielded, G_VALUE_TYPE (item));
-      g_value_copy (item, &self->run->yielded);
-    }
+    g_value_set_pointer (yielded, NULL);
 }
 
 /**
@@ -1179,13 +1248,13 @@ void
 agen_generator_yield_int (AgenGenerator *self,
                           gint           item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->run->yielded, G_TYPE_INT);
-  g_value_set_int (&self->run->yielded, item);
+  yielded = agen_generator_prepare_yield (self, G_TYPE_INT, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_int (yielded, item);
 }
 
 /**
@@ -1201,13 +1270,13 @@ void
 agen_generator_yield_string (AgenGenerator *self,
                              const char    *item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->run->yielded, G_TYPE_STRING);
-  g_value_set_string (&self->run->yielded, item);
+  yielded = agen_generator_prepare_yield (self, G_TYPE_STRING, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_string (yielded, item);
 }
 
 /**
@@ -1224,14 +1293,14 @@ void
 agen_generator_yield_object (AgenGenerator *self,
                              gpointer       item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->run->yielded, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT);
-  g_value_set_object (&self->run->yielded, item);
+  yielded = agen_generator_prepare_yield (self, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_object (yielded, item);
 }
 
 /**
