@@ -587,6 +587,14 @@ agen_generator_perform (AgenGenerator *self,
   switch (action)
     {
     case AGEN_ACTION_RUN:
+      if (G_UNLIKELY (self->body == NULL))
+        {
+          /* Made with g_object_new() rather than agen_generator_new(). */
+          agen_generator_finish (self, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_INVALID_BODY,
+                                                            "The generator has no body: create it "
+                                                            "with agen_generator_new()"));
+          break;
+        }
       if (self->phase == AGEN_PHASE_CREATED)
         {
           self->phase = AGEN_PHASE_STARTED;
