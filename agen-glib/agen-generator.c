@@ -1750,6 +1750,9 @@ agen_generator_dispose (GObject *object)
       GSource *source = g_idle_source_new ();
 
       self->close_on_dispose_tried = TRUE;
+      /* At the priority of ordinary work, as asyncio's call_soon(): an idle
+       * priority would wait for a busy loop to go quiet. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_static_name (source, "[agen] close on last unref");
       g_source_set_callback (source, agen_generator_close_on_dispose, g_object_ref (self), NULL);
       g_source_attach (source, self->context);
