@@ -10,6 +10,10 @@
 /* How long foreach may run a body that does not await before it lets the
  * main loop run. */
 #define AGEN_FOREACH_SLICE_USEC 1000
+/* Reading the clock costs as much as a fast item, so it is read about this
+ * often, however long an item takes, rather than at every item. */
+#define AGEN_FOREACH_CLOCK_USEC 100
+#define AGEN_FOREACH_MAX_ITEMS_PER_READING 256
 
 typedef struct
 {
@@ -49,6 +53,15 @@ agen_foreach_return (AgenForeach *foreach,
   g_object_unref (task);
 }
 
+/* Stopping early closes the generator, as JavaScript's for await does. */
+static void
+agen_foreach_take_item (AgenForeach  *foreach,
+                        const GValue *item)
+{
+  foreach->next_step = foreach->func (foreach->generator, item, foreach->func_data) ? AGEN_OP_NEXT : AGEN_OP_CLOSE;
+  foreach->step_ready = TRUE;
+}
+
 static void
 agen_foreach_on_reply (AgenGenerator *self,
                        AgenReply     *reply,
@@ -63,10 +76,8 @@ agen_foreach_on_reply (AgenGenerator *self,
       return;
     }
 
-  /* Stopping early closes the generator, as JavaScript's for await does. */
-  foreach->next_step = foreach->func (self, &reply->item, foreach->func_data) ? AGEN_OP_NEXT : AGEN_OP_CLOSE;
+  agen_foreach_take_item (foreach, &reply->item);
   g_value_unset (&reply->item);
-  foreach->step_ready = TRUE;
 
   /* A reply from inside agen_foreach_drive() returns to its loop; one that
    * comes from an await's completion drives on from here. The loop, not
@@ -79,7 +90,7 @@ static gboolean
 agen_foreach_continue (gpointer user_data)
 {
   AgenForeach *foreach = user_data;
-  AgenOperation *op = &foreach->generator->op;
+  AgenOperation *op = &foreach->generator->run->op;
 
   /* The consumer can only cancel between slices: deliver it into the body
    * at its yield, as it is delivered at an await. */
@@ -106,25 +117,55 @@ agen_foreach_yield_to_main_loop (AgenForeach *foreach)
   g_source_unref (source);
 }
 
+/* One step: a next through the fast path, or whatever was asked. */
+static void
+agen_foreach_step (AgenForeach *foreach)
+{
+  const GValue *item;
+
+  foreach->step_ready = FALSE;
+  if (G_LIKELY (foreach->next_step == AGEN_OP_NEXT))
+    {
+      if (_agen_generator_next_in_place (foreach->generator, &item))
+        agen_foreach_take_item (foreach, item);
+    }
+  else
+    {
+      g_autoptr(GError) step_error = g_steal_pointer (&foreach->next_step_error);
+
+      _agen_generator_step (foreach->generator, foreach->next_step, NULL, step_error);
+    }
+}
+
 static void
 agen_foreach_drive (AgenForeach *foreach)
 {
   /* The last reply returns the task, which may free @foreach. */
   g_autoptr(GTask) task = g_object_ref (foreach->task);
-  gint64 slice_end = g_get_monotonic_time () + AGEN_FOREACH_SLICE_USEC;
+  gint64 last_reading = g_get_monotonic_time ();
+  gint64 slice_end = last_reading + AGEN_FOREACH_SLICE_USEC;
+  guint items_per_reading = 1;
+  guint items = 0;
 
   foreach->driving = TRUE;
   while (foreach->step_ready)
     {
-      g_autoptr(GError) step_error = g_steal_pointer (&foreach->next_step_error);
+      agen_foreach_step (foreach);
 
-      foreach->step_ready = FALSE;
-      _agen_generator_step (foreach->generator, foreach->next_step, NULL, step_error);
-
-      if (foreach->step_ready && g_get_monotonic_time () >= slice_end)
+      if (foreach->step_ready && ++items == items_per_reading)
         {
-          agen_foreach_yield_to_main_loop (foreach);
-          break;
+          gint64 now = g_get_monotonic_time ();
+
+          if (now >= slice_end)
+            {
+              agen_foreach_yield_to_main_loop (foreach);
+              break;
+            }
+          /* Aim the next reading AGEN_FOREACH_CLOCK_USEC ahead. */
+          items_per_reading = CLAMP (items * AGEN_FOREACH_CLOCK_USEC / MAX (now - last_reading, 1),
+                                     1, AGEN_FOREACH_MAX_ITEMS_PER_READING);
+          last_reading = now;
+          items = 0;
         }
     }
   foreach->driving = FALSE;

@@ -78,26 +78,11 @@ typedef struct
   gpointer data;
 } AgenDeferred;
 
-struct _AgenGenerator
+/* What only exists while an operation holds the generator: allocated when
+ * it starts and freed when it ends, so that a suspended generator keeps
+ * nothing of it. */
+typedef struct
 {
-  GObject parent_instance;
-
-  AgenBodyFunc body;
-  gpointer body_data;
-  GDestroyNotify body_data_destroy;
-  GMainContext *context;
-  char *name;
-
-  AgenPhase phase;
-  guint resume_point;
-  guint busy : 1;                /* an operation holds the generator */
-  guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
-  guint in_body : 1;
-  guint awaiting : 1;
-  guint await_completed_in_body : 1;
-  guint close_on_dispose_tried : 1;
-  guint registered : 1;
-
   AgenOperation op;
 
   /* What the current body call ended in. */
@@ -111,12 +96,37 @@ struct _AgenGenerator
   GAsyncResult *result;
   GAsyncResult *early_result;    /* an await that completed inside the body call */
 
-  guint await_id;
+  guint await_id;                /* unique across generators, so a stale one never matches */
+  gboolean in_body;
+  gboolean awaiting;
+  gboolean await_completed_in_body;
   GSource *cancel_source;
   GCancellable *body_cancellable;
+} AgenRun;
 
+/* Kept small: a million suspended generators cost what this struct costs
+ * (plus the body's own data), so everything an operation needs lives in
+ * AgenRun instead. */
+struct _AgenGenerator
+{
+  GObject parent_instance;
+
+  AgenBodyFunc body;
+  gpointer body_data;
+  GDestroyNotify body_data_destroy;
+  GMainContext *context;
+  AgenRun *run;                  /* non-NULL while an operation holds the generator */
   GArray *deferred;              /* of AgenDeferred, run last in, first out */
-  GList registry_link;           /* in the shutdown registry while started */
+
+  /* In the shutdown registry while started and unfinished. */
+  AgenGenerator *registry_prev;
+  AgenGenerator *registry_next;
+
+  guint resume_point;
+  guint phase : 2;               /* an AgenPhase */
+  guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
+  guint close_on_dispose_tried : 1;
+  guint registered : 1;
 };
 
 gboolean _agen_generator_start   (AgenGenerator *self,
@@ -131,6 +141,8 @@ void     _agen_generator_step    (AgenGenerator *self,
                                   AgenOpKind     kind,
                                   const GValue  *value,
                                   const GError  *error);
+gboolean _agen_generator_next_in_place (AgenGenerator  *self,
+                                        const GValue  **item);
 void     _agen_generator_release (AgenGenerator *self);
 char    *_agen_generator_describe (AgenGenerator *self);
 

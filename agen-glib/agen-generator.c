@@ -141,7 +141,7 @@ _agen_reply_clear (AgenReply *reply)
 static AgenGeneratorState
 agen_generator_compute_state (AgenGenerator *self)
 {
-  if (self->busy)
+  if (self->run != NULL)
     return AGEN_GENERATOR_STATE_RUNNING;
 
   switch (self->phase)
@@ -157,21 +157,32 @@ agen_generator_compute_state (AgenGenerator *self)
 }
 
 static void
-agen_generator_set_busy (AgenGenerator *self,
-                         gboolean       busy)
+agen_generator_notify_state (AgenGenerator      *self,
+                             AgenGeneratorState  old_state)
 {
-  AgenGeneratorState old_state = agen_generator_compute_state (self);
-
-  self->busy = !!busy;
   if (agen_generator_compute_state (self) != old_state)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* The name is rare, so it lives in the object's data, not in every
+ * instance. */
+static GQuark
+agen_generator_name_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("agen-generator-name");
+  return quark;
 }
 
 char *
 _agen_generator_describe (AgenGenerator *self)
 {
-  if (self->name != NULL)
-    return g_strdup_printf ("'%s' (AgenGenerator %p)", self->name, self);
+  const char *name = agen_generator_get_name (self);
+
+  if (name != NULL)
+    return g_strdup_printf ("'%s' (AgenGenerator %p)", name, self);
   return g_strdup_printf ("AgenGenerator %p", self);
 }
 
@@ -189,11 +200,12 @@ agen_outcome_to_string (AgenOutcome outcome)
   return names[outcome];
 }
 
-static gboolean
+/* Inlined: it is on the path of every item. */
+G_ALWAYS_INLINE static inline gboolean
 agen_generator_check_in_body (AgenGenerator *self,
                               const char    *caller)
 {
-  if (G_LIKELY (self->in_body))
+  if (G_LIKELY (self->run != NULL && self->run->in_body))
     return TRUE;
 
   g_critical ("%s: called outside a body call; producer calls are only allowed "
@@ -203,7 +215,8 @@ agen_generator_check_in_body (AgenGenerator *self,
 
 /* Records how the current body call ends: a body call ends in exactly one
  * of yield, return, raise or await. */
-static gboolean
+/* Inlined: it is on the path of every item. */
+G_ALWAYS_INLINE static inline gboolean
 agen_generator_end_call (AgenGenerator *self,
                          AgenOutcome    outcome,
                          const char    *caller)
@@ -211,16 +224,40 @@ agen_generator_end_call (AgenGenerator *self,
   if (!agen_generator_check_in_body (self, caller))
     return FALSE;
 
-  if (G_UNLIKELY (self->outcome != AGEN_OUTCOME_NONE))
+  if (G_UNLIKELY (self->run->outcome != AGEN_OUTCOME_NONE))
     {
       g_critical ("%s: this body call already ended in %s; a body call ends in "
                   "exactly one of yield, return, raise or await",
-                  caller, agen_outcome_to_string (self->outcome));
+                  caller, agen_outcome_to_string (self->run->outcome));
       return FALSE;
     }
 
-  self->outcome = outcome;
+  self->run->outcome = outcome;
   return TRUE;
+}
+
+/* Ends the body call in a yield and returns the GValue to put the item in,
+ * initialised to @type. foreach leaves the previous item there, so a body
+ * that yields items of one type reuses it instead of initialising and
+ * unsetting a GValue per item. */
+static GValue *
+agen_generator_prepare_yield (AgenGenerator *self,
+                              GType          type,
+                              const char    *caller)
+{
+  GValue *yielded;
+
+  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, caller))
+    return NULL;
+
+  yielded = &self->run->yielded;
+  if (G_VALUE_TYPE (yielded) != type)
+    {
+      if (G_IS_VALUE (yielded))
+        g_value_unset (yielded);
+      g_value_init (yielded, type);
+    }
+  return yielded;
 }
 
 /* ---------------------------------------------------------------------- *
@@ -248,25 +285,32 @@ static guint
 agen_generator_begin_await (AgenGenerator *self,
                             const char    *caller)
 {
+  static guint last_await_id;
+  guint await_id;
+
   if (!agen_generator_end_call (self, AGEN_OUTCOME_AWAITING, caller))
     return 0;
 
-  self->awaiting = TRUE;
-  /* Zero is never an await id, so a failed await never matches. */
-  if (++self->await_id == 0)
-    ++self->await_id;
-  return self->await_id;
+  /* Unique across all generators and operations, and never zero, so that a
+   * completion for an await that has ended never matches a later one. */
+  do
+    await_id = (guint) g_atomic_int_add ((gint *) &last_await_id, 1) + 1;
+  while (G_UNLIKELY (await_id == 0));
+
+  self->run->awaiting = TRUE;
+  self->run->await_id = await_id;
+  return await_id;
 }
 
 /* After this, a completion of the await that was in progress is stale. */
 static void
 agen_generator_end_await (AgenGenerator *self)
 {
-  self->awaiting = FALSE;
-  if (self->cancel_source != NULL)
+  self->run->awaiting = FALSE;
+  if (self->run->cancel_source != NULL)
     {
-      g_source_destroy (self->cancel_source);
-      g_clear_pointer (&self->cancel_source, g_source_unref);
+      g_source_destroy (self->run->cancel_source);
+      g_clear_pointer (&self->run->cancel_source, g_source_unref);
     }
 }
 
@@ -276,11 +320,11 @@ static void
 agen_generator_abandon_await (AgenGenerator *self)
 {
   agen_generator_end_await (self);
-  g_clear_object (&self->early_result);
-  if (self->body_cancellable != NULL)
+  g_clear_object (&self->run->early_result);
+  if (self->run->body_cancellable != NULL)
     {
-      g_cancellable_cancel (self->body_cancellable);
-      g_clear_object (&self->body_cancellable);
+      g_cancellable_cancel (self->run->body_cancellable);
+      g_clear_object (&self->run->body_cancellable);
     }
 }
 
@@ -292,9 +336,9 @@ agen_generator_on_cancelled (GCancellable *cancellable,
 
   /* Delivered once, as asyncio delivers CancelledError once: the body's
    * cleanup may still await with a fresh cancellable. */
-  self->op.cancel_delivered = TRUE;
+  self->run->op.cancel_delivered = TRUE;
   agen_generator_abandon_await (self);
-  g_cancellable_set_error_if_cancelled (cancellable, &self->thrown);
+  g_cancellable_set_error_if_cancelled (cancellable, &self->run->thrown);
   agen_generator_run_body (self);
 
   return G_SOURCE_REMOVE;
@@ -305,13 +349,13 @@ agen_generator_on_cancelled (GCancellable *cancellable,
 static void
 agen_generator_watch_cancellation (AgenGenerator *self)
 {
-  if (self->op.cancellable == NULL || self->op.cancel_delivered)
+  if (self->run->op.cancellable == NULL || self->run->op.cancel_delivered)
     return;
 
-  self->cancel_source = g_cancellable_source_new (self->op.cancellable);
-  g_source_set_static_name (self->cancel_source, "[agen] cancellation");
-  g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (agen_generator_on_cancelled), self, NULL);
-  g_source_attach (self->cancel_source, self->context);
+  self->run->cancel_source = g_cancellable_source_new (self->run->op.cancellable);
+  g_source_set_static_name (self->run->cancel_source, "[agen] cancellation");
+  g_source_set_callback (self->run->cancel_source, G_SOURCE_FUNC (agen_generator_on_cancelled), self, NULL);
+  g_source_attach (self->run->cancel_source, self->context);
 }
 
 static void
@@ -322,14 +366,14 @@ agen_generator_complete_await (AgenGenerator *self,
 
   /* The awaited operation called back before the body call returned; the
    * body continues once it has. */
-  if (self->in_body)
+  if (self->run->in_body)
     {
-      self->await_completed_in_body = TRUE;
-      g_set_object (&self->early_result, result);
+      self->run->await_completed_in_body = TRUE;
+      g_set_object (&self->run->early_result, result);
       return;
     }
 
-  g_set_object (&self->result, result);
+  g_set_object (&self->run->result, result);
   agen_generator_run_body (self);
 }
 
@@ -341,7 +385,7 @@ static void
 agen_generator_deliver (AgenGenerator *self,
                         AgenReply     *reply)
 {
-  self->op.reply (self, reply, self->op.reply_data);
+  self->run->op.reply (self, reply, self->run->op.reply_data);
 }
 
 static void
@@ -356,11 +400,11 @@ agen_generator_finish (AgenGenerator *self,
   self->phase = AGEN_PHASE_FINISHED;
   self->body = NULL;
   _agen_registry_remove (self);
-  g_clear_object (&self->body_cancellable);
+  g_clear_object (&self->run->body_cancellable);
   if (destroy != NULL)
     destroy (body_data);
 
-  agen_reply_set_finished (&reply, self->op.kind, error);
+  agen_reply_set_finished (&reply, self->run->op.kind, error);
   agen_generator_deliver (self, &reply);
 }
 
@@ -369,11 +413,11 @@ agen_generator_suspend_at_yield (AgenGenerator *self)
 {
   AgenReply reply = AGEN_REPLY_INIT;
 
-  if (self->op.kind == AGEN_OP_CLOSE)
+  if (self->run->op.kind == AGEN_OP_CLOSE)
     {
       /* Python's "async generator ignored GeneratorExit": the item is
        * dropped and the body stays at this yield. */
-      g_value_unset (&self->yielded);
+      g_value_unset (&self->run->yielded);
       self->exit_ignored = TRUE;
       agen_reply_set_error (&reply, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT,
                                                          "The generator yielded while it was being closed"));
@@ -381,8 +425,8 @@ agen_generator_suspend_at_yield (AgenGenerator *self)
   else
     {
       reply.kind = AGEN_REPLY_ITEM;
-      reply.item = self->yielded;           /* moved */
-      self->yielded = (GValue) G_VALUE_INIT;
+      reply.item = self->run->yielded;           /* moved */
+      self->run->yielded = (GValue) G_VALUE_INIT;
     }
 
   agen_generator_deliver (self, &reply);
@@ -391,22 +435,22 @@ agen_generator_suspend_at_yield (AgenGenerator *self)
 static void
 agen_generator_discard_outcome (AgenGenerator *self)
 {
-  if (G_IS_VALUE (&self->yielded))
-    g_value_unset (&self->yielded);
-  g_clear_error (&self->raised);
-  if (self->awaiting)
+  if (G_IS_VALUE (&self->run->yielded))
+    g_value_unset (&self->run->yielded);
+  g_clear_error (&self->run->raised);
+  if (self->run->awaiting)
     agen_generator_abandon_await (self);
-  g_clear_object (&self->early_result);
+  g_clear_object (&self->run->early_result);
 }
 
 /* Reads what the body call ended in, and moves the generator on. */
 static void
 agen_generator_settle (AgenGenerator *self)
 {
-  AgenOutcome outcome = self->outcome;
-  GError *uncaught = g_steal_pointer (&self->thrown);
+  AgenOutcome outcome = self->run->outcome;
+  GError *uncaught = g_steal_pointer (&self->run->thrown);
 
-  self->outcome = AGEN_OUTCOME_NONE;
+  self->run->outcome = AGEN_OUTCOME_NONE;
 
   /* An error thrown in that the body did not catch is never lost: it
    * finishes the generator whatever else the call did. */
@@ -426,7 +470,7 @@ agen_generator_settle (AgenGenerator *self)
       agen_generator_finish (self, NULL);
       break;
     case AGEN_OUTCOME_RAISED:
-      agen_generator_finish (self, g_steal_pointer (&self->raised));
+      agen_generator_finish (self, g_steal_pointer (&self->run->raised));
       break;
     case AGEN_OUTCOME_AWAITING:
       agen_generator_watch_cancellation (self);
@@ -440,30 +484,73 @@ agen_generator_settle (AgenGenerator *self)
     }
 }
 
+/* Calls the body, again at once when its await completed inside the call. */
 static void
-agen_generator_run_body (AgenGenerator *self)
+agen_generator_call_body (AgenGenerator *self)
 {
+  AgenRun *run = self->run;
   gboolean again;
 
   do
     {
-      self->await_completed_in_body = FALSE;
-      self->in_body = TRUE;
+      run->await_completed_in_body = FALSE;
+      run->in_body = TRUE;
       self->body (self, self->body_data);
-      self->in_body = FALSE;
-      self->sent = NULL;
-      g_clear_object (&self->result);
+      run->in_body = FALSE;
+      run->sent = NULL;
+      if (run->result != NULL)
+        g_clear_object (&run->result);
 
-      again = self->await_completed_in_body && self->outcome == AGEN_OUTCOME_AWAITING && self->thrown == NULL;
+      again = run->await_completed_in_body && run->outcome == AGEN_OUTCOME_AWAITING && run->thrown == NULL;
       if (again)
         {
-          self->outcome = AGEN_OUTCOME_NONE;
-          self->result = g_steal_pointer (&self->early_result);
+          run->outcome = AGEN_OUTCOME_NONE;
+          run->result = g_steal_pointer (&run->early_result);
         }
     }
   while (again);
+}
+
+static void
+agen_generator_run_body (AgenGenerator *self)
+{
+  agen_generator_call_body (self);
+  agen_generator_settle (self);
+}
+
+/*
+ * _agen_generator_next_in_place:
+ * @item: (out): where the item is
+ *
+ * The fast path of foreach: a next step for a generator the caller holds.
+ * When the body yields at once, this returns %TRUE and leaves the item where
+ * the body put it (valid until the next resumption), without a reply; the
+ * table is skipped because a next always runs a started body. Anything
+ * else takes the general path: %FALSE, and the outcome goes to the reply.
+ */
+gboolean
+_agen_generator_next_in_place (AgenGenerator  *self,
+                               const GValue  **item)
+{
+  AgenRun *run = self->run;
+
+  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED))
+    {
+      _agen_generator_step (self, AGEN_OP_NEXT, NULL, NULL);
+      return FALSE;
+    }
+
+  run->op.kind = AGEN_OP_NEXT;
+  agen_generator_call_body (self);
+  if (G_LIKELY (run->outcome == AGEN_OUTCOME_YIELDED && run->thrown == NULL))
+    {
+      run->outcome = AGEN_OUTCOME_NONE;
+      *item = &run->yielded;
+      return TRUE;
+    }
 
   agen_generator_settle (self);
+  return FALSE;
 }
 
 /* ---------------------------------------------------------------------- *
@@ -495,7 +582,7 @@ agen_generator_perform (AgenGenerator *self,
                         const GValue  *value,
                         const GError  *error)
 {
-  self->op.kind = kind;
+  self->run->op.kind = kind;
 
   switch (action)
     {
@@ -513,8 +600,8 @@ agen_generator_perform (AgenGenerator *self,
           self->phase = AGEN_PHASE_STARTED;
           _agen_registry_add (self);
         }
-      self->sent = kind == AGEN_OP_SEND ? value : NULL;
-      self->thrown = agen_generator_error_for (kind, error);
+      self->run->sent = kind == AGEN_OP_SEND ? value : NULL;
+      self->run->thrown = agen_generator_error_for (kind, error);
       agen_generator_run_body (self);
       break;
 
@@ -595,6 +682,7 @@ _agen_generator_start (AgenGenerator *self,
                        gpointer       reply_data,
                        AgenReply     *refusal)
 {
+  AgenGeneratorState old_state;
   AgenAction action;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &refusal->error))
@@ -606,7 +694,7 @@ _agen_generator_start (AgenGenerator *self,
   if (!agen_generator_acquire_context (self, refusal))
     return FALSE;
 
-  if (self->busy)
+  if (self->run != NULL)
     {
       agen_reply_set_error (refusal, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
                                                           "The generator is already running an operation"));
@@ -621,13 +709,15 @@ _agen_generator_start (AgenGenerator *self,
       return FALSE;
     }
 
-  self->op = (AgenOperation) {
+  old_state = agen_generator_compute_state (self);
+  self->run = g_new0 (AgenRun, 1);
+  self->run->op = (AgenOperation) {
     .kind = kind,
     .cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL,
     .reply = reply,
     .reply_data = reply_data,
   };
-  agen_generator_set_busy (self, TRUE);
+  agen_generator_notify_state (self, old_state);
 
   /* The context is released after the body ran, so hold the generator:
    * the reply may drop the last reference. */
@@ -654,11 +744,11 @@ _agen_generator_step (AgenGenerator *self,
   AgenAction action = agen_transitions[agen_generator_get_row (self)][kind];
   AgenReply reply = AGEN_REPLY_INIT;
 
-  g_return_if_fail (self->busy);
+  g_return_if_fail (self->run != NULL);
 
   if (agen_generator_refuse (action, kind, &reply))
     {
-      self->op.kind = kind;
+      self->run->op.kind = kind;
       agen_generator_deliver (self, &reply);
       return;
     }
@@ -671,11 +761,22 @@ _agen_generator_step (AgenGenerator *self,
 void
 _agen_generator_release (AgenGenerator *self)
 {
-  g_return_if_fail (self->busy);
+  AgenRun *run = g_steal_pointer (&self->run);
 
-  g_clear_object (&self->op.cancellable);
-  self->op = (AgenOperation) { 0 };
-  agen_generator_set_busy (self, FALSE);
+  g_return_if_fail (run != NULL);
+
+  g_assert (run->cancel_source == NULL && !run->in_body);
+  g_clear_object (&run->op.cancellable);
+  g_clear_object (&run->body_cancellable);
+  g_clear_object (&run->result);
+  g_clear_object (&run->early_result);
+  g_clear_error (&run->thrown);
+  g_clear_error (&run->raised);
+  if (G_IS_VALUE (&run->yielded))
+    g_value_unset (&run->yielded);
+  g_free (run);
+
+  agen_generator_notify_state (self, AGEN_GENERATOR_STATE_RUNNING);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -1050,7 +1151,7 @@ agen_generator_get_name (AgenGenerator *self)
 {
   g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
 
-  return self->name;
+  return g_object_get_qdata (G_OBJECT (self), agen_generator_name_quark ());
 }
 
 /**
@@ -1069,11 +1170,10 @@ agen_generator_set_name (AgenGenerator *self,
 {
   g_return_if_fail (AGEN_IS_GENERATOR (self));
 
-  if (g_strcmp0 (self->name, name) == 0)
+  if (g_strcmp0 (agen_generator_get_name (self), name) == 0)
     return;
 
-  g_free (self->name);
-  self->name = g_strdup (name);
+  g_object_set_qdata_full (G_OBJECT (self), agen_generator_name_quark (), g_strdup (name), g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
 
@@ -1128,19 +1228,19 @@ void
 agen_generator_yield (AgenGenerator *self,
                       const GValue  *item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
+  yielded = agen_generator_prepare_yield (self, item != NULL ? G_VALUE_TYPE (item) : G_TYPE_POINTER, G_STRFUNC);
+  if (yielded == NULL)
     return;
 
-  if (item == NULL)
-    g_value_init (&self->yielded, G_TYPE_POINTER);
+  if (item != NULL)
+    g_value_copy (item, yielded);
   else
-    {
-      g_value_init (&self->yielded, G_VALUE_TYPE (item));
-      g_value_copy (item, &self->yielded);
-    }
+    g_value_set_pointer (yielded, NULL);
 }
 
 /**
@@ -1156,13 +1256,13 @@ void
 agen_generator_yield_int (AgenGenerator *self,
                           gint           item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->yielded, G_TYPE_INT);
-  g_value_set_int (&self->yielded, item);
+  yielded = agen_generator_prepare_yield (self, G_TYPE_INT, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_int (yielded, item);
 }
 
 /**
@@ -1178,13 +1278,13 @@ void
 agen_generator_yield_string (AgenGenerator *self,
                              const char    *item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->yielded, G_TYPE_STRING);
-  g_value_set_string (&self->yielded, item);
+  yielded = agen_generator_prepare_yield (self, G_TYPE_STRING, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_string (yielded, item);
 }
 
 /**
@@ -1201,14 +1301,14 @@ void
 agen_generator_yield_object (AgenGenerator *self,
                              gpointer       item)
 {
+  GValue *yielded;
+
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
-
-  g_value_init (&self->yielded, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT);
-  g_value_set_object (&self->yielded, item);
+  yielded = agen_generator_prepare_yield (self, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT, G_STRFUNC);
+  if (yielded != NULL)
+    g_value_set_object (yielded, item);
 }
 
 /**
@@ -1252,7 +1352,7 @@ agen_generator_raise (AgenGenerator *self,
       return;
     }
 
-  self->raised = error;
+  self->run->raised = error;
 }
 
 /**
@@ -1370,7 +1470,7 @@ agen_generator_resume (AgenGenerator *self,
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (result == NULL || G_IS_ASYNC_RESULT (result));
 
-  if (!self->awaiting || await_id != self->await_id)
+  if (self->run == NULL || !self->run->awaiting || await_id != self->run->await_id)
     return;
 
   agen_generator_complete_await (self, result);
@@ -1396,7 +1496,7 @@ agen_generator_get_result (AgenGenerator *self)
 
   if (!agen_generator_check_in_body (self, G_STRFUNC))
     return NULL;
-  return self->result;
+  return self->run->result;
 }
 
 /**
@@ -1418,7 +1518,7 @@ agen_generator_get_sent (AgenGenerator *self)
 
   if (!agen_generator_check_in_body (self, G_STRFUNC))
     return NULL;
-  return self->sent;
+  return self->run->sent;
 }
 
 /**
@@ -1472,7 +1572,7 @@ agen_generator_catch_error (AgenGenerator *self)
 
   if (!agen_generator_check_in_body (self, G_STRFUNC))
     return NULL;
-  return g_steal_pointer (&self->thrown);
+  return g_steal_pointer (&self->run->thrown);
 }
 
 /**
@@ -1494,7 +1594,7 @@ agen_generator_peek_error (AgenGenerator *self)
 
   if (!agen_generator_check_in_body (self, G_STRFUNC))
     return NULL;
-  return self->thrown;
+  return self->run->thrown;
 }
 
 /**
@@ -1517,9 +1617,9 @@ agen_generator_get_cancellable (AgenGenerator *self)
 
   if (!agen_generator_check_in_body (self, G_STRFUNC))
     return NULL;
-  if (self->body_cancellable == NULL)
-    self->body_cancellable = g_cancellable_new ();
-  return self->body_cancellable;
+  if (self->run->body_cancellable == NULL)
+    self->run->body_cancellable = g_cancellable_new ();
+  return self->run->body_cancellable;
 }
 
 /**
@@ -1622,7 +1722,7 @@ agen_generator_close_on_dispose (gpointer user_data)
 
   /* An operation got hold of the generator meanwhile (a shutdown's close):
    * when it ends and drops the last reference, try again. */
-  if (self->busy)
+  if (self->run != NULL)
     {
       self->close_on_dispose_tried = FALSE;
       g_object_unref (self);
@@ -1676,16 +1776,9 @@ agen_generator_finalize (GObject *object)
   if (self->body_data_destroy != NULL)
     self->body_data_destroy (self->body_data);
 
-  g_assert (self->cancel_source == NULL);
-  g_clear_object (&self->body_cancellable);
-  g_clear_object (&self->result);
-  g_clear_object (&self->early_result);
-  g_clear_error (&self->thrown);
-  g_clear_error (&self->raised);
-  if (G_IS_VALUE (&self->yielded))
-    g_value_unset (&self->yielded);
+  /* An operation holds a reference: none can be in flight. */
+  g_assert (self->run == NULL);
   g_main_context_unref (self->context);
-  g_free (self->name);
 
   G_OBJECT_CLASS (agen_generator_parent_class)->finalize (object);
 }
@@ -1704,7 +1797,7 @@ agen_generator_get_property (GObject    *object,
       g_value_set_enum (value, agen_generator_get_state (self));
       break;
     case PROP_NAME:
-      g_value_set_string (value, self->name);
+      g_value_set_string (value, agen_generator_get_name (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

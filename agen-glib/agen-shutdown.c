@@ -23,27 +23,26 @@
  * ]|
  */
 
-/* Started, unfinished generators, by main context. The entries are weak: a
+/* Started, unfinished generators, by main context: an intrusive list, so a
+ * generator costs the registry two pointers. The entries are weak: a
  * generator leaves when it finishes or is disposed. */
 G_LOCK_DEFINE_STATIC (registry);
-static GHashTable *registry;   /* GMainContext * → GQueue * */
+static GHashTable *registry;   /* GMainContext * → the first AgenGenerator */
 
 void
 _agen_registry_add (AgenGenerator *self)
 {
-  GQueue *generators;
+  AgenGenerator *head;
 
   G_LOCK (registry);
   if (registry == NULL)
     registry = g_hash_table_new (NULL, NULL);
-  generators = g_hash_table_lookup (registry, self->context);
-  if (generators == NULL)
-    {
-      generators = g_queue_new ();
-      g_hash_table_insert (registry, self->context, generators);
-    }
-  self->registry_link.data = self;
-  g_queue_push_tail_link (generators, &self->registry_link);
+  head = g_hash_table_lookup (registry, self->context);
+  self->registry_prev = NULL;
+  self->registry_next = head;
+  if (head != NULL)
+    head->registry_prev = self;
+  g_hash_table_insert (registry, self->context, self);
   self->registered = TRUE;
   G_UNLOCK (registry);
 }
@@ -51,19 +50,19 @@ _agen_registry_add (AgenGenerator *self)
 void
 _agen_registry_remove (AgenGenerator *self)
 {
-  GQueue *generators;
-
   if (!self->registered)
     return;
 
   G_LOCK (registry);
-  generators = g_hash_table_lookup (registry, self->context);
-  g_queue_unlink (generators, &self->registry_link);
-  if (g_queue_is_empty (generators))
-    {
-      g_hash_table_remove (registry, self->context);
-      g_queue_free (generators);
-    }
+  if (self->registry_next != NULL)
+    self->registry_next->registry_prev = self->registry_prev;
+  if (self->registry_prev != NULL)
+    self->registry_prev->registry_next = self->registry_next;
+  else if (self->registry_next != NULL)
+    g_hash_table_insert (registry, self->context, self->registry_next);
+  else
+    g_hash_table_remove (registry, self->context);
+  self->registry_prev = self->registry_next = NULL;
   self->registered = FALSE;
   G_UNLOCK (registry);
 }
@@ -72,12 +71,11 @@ static GPtrArray *
 agen_registry_ref_generators (GMainContext *context)
 {
   GPtrArray *generators = g_ptr_array_new_with_free_func (g_object_unref);
-  GQueue *queue;
 
   G_LOCK (registry);
-  queue = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
-  for (GList *l = queue != NULL ? queue->head : NULL; l != NULL; l = l->next)
-    g_ptr_array_add (generators, g_object_ref (l->data));
+  for (AgenGenerator *g = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
+       g != NULL; g = g->registry_next)
+    g_ptr_array_add (generators, g_object_ref (g));
   G_UNLOCK (registry);
 
   return generators;
