@@ -100,7 +100,7 @@ typedef struct
   gboolean in_body;
   gboolean awaiting;
   gboolean await_completed_in_body;
-  GSource *cancel_source;
+  gulong cancel_handler;         /* on op.cancellable, while awaiting */
   GCancellable *body_cancellable;
 } AgenRun;
 

@@ -45,11 +45,61 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (AgenGenerator, agen_generator, G_TYPE_OBJECT)
 
+/* One await of one generator, as it travels: to the awaited operation
+ * (agen_generator_await()), and to the generator's own context from a
+ * cancellation or a resumption in another thread. */
 typedef struct
 {
   AgenGenerator *generator;   /* owned: the await keeps the generator alive */
   guint await_id;
+  GAsyncResult *result;       /* owned, nullable */
 } AgenAwaitToken;
+
+static AgenAwaitToken *
+agen_await_token_new (AgenGenerator *generator,
+                      guint          await_id,
+                      GAsyncResult  *result)
+{
+  AgenAwaitToken *token = g_new (AgenAwaitToken, 1);
+
+  token->generator = g_object_ref (generator);
+  token->await_id = await_id;
+  token->result = result != NULL ? g_object_ref (result) : NULL;
+  return token;
+}
+
+static void
+agen_await_token_free (gpointer data)
+{
+  AgenAwaitToken *token = data;
+
+  g_object_unref (token->generator);
+  g_clear_object (&token->result);
+  g_free (token);
+}
+
+/* Runs @func (@token) at the next dispatch of the generator's context: safe
+ * from any thread. */
+static void
+agen_await_token_send_home (AgenAwaitToken *token,
+                            GSourceFunc     func)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[agen] await");
+  g_source_set_callback (source, func, token, agen_await_token_free);
+  g_source_attach (source, token->generator->context);
+  g_source_unref (source);
+}
+
+static gboolean
+agen_await_token_is_current (AgenAwaitToken *token)
+{
+  AgenRun *run = token->generator->run;
+
+  return run != NULL && run->awaiting && run->await_id == token->await_id;
+}
 
 static void agen_generator_run_body (AgenGenerator *self);
 
@@ -306,11 +356,15 @@ agen_generator_begin_await (AgenGenerator *self,
 static void
 agen_generator_end_await (AgenGenerator *self)
 {
-  self->run->awaiting = FALSE;
-  if (self->run->cancel_source != NULL)
+  AgenRun *run = self->run;
+
+  run->awaiting = FALSE;
+  /* Waits for a handler running in another thread: what it sent home is
+   * then stale. */
+  if (run->cancel_handler != 0)
     {
-      g_source_destroy (self->run->cancel_source);
-      g_clear_pointer (&self->run->cancel_source, g_source_unref);
+      g_cancellable_disconnect (run->op.cancellable, run->cancel_handler);
+      run->cancel_handler = 0;
     }
 }
 
@@ -329,33 +383,51 @@ agen_generator_abandon_await (AgenGenerator *self)
 }
 
 static gboolean
-agen_generator_on_cancelled (GCancellable *cancellable,
-                             gpointer      user_data)
+agen_generator_deliver_cancellation (gpointer data)
 {
-  AgenGenerator *self = user_data;
+  AgenAwaitToken *token = data;
+  AgenGenerator *self = token->generator;
+
+  if (!agen_await_token_is_current (token))
+    return G_SOURCE_REMOVE;   /* the await ended first */
 
   /* Delivered once, as asyncio delivers CancelledError once: the body's
    * cleanup may still await with a fresh cancellable. */
   self->run->op.cancel_delivered = TRUE;
   agen_generator_abandon_await (self);
-  g_cancellable_set_error_if_cancelled (cancellable, &self->run->thrown);
+  self->run->thrown = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
   agen_generator_run_body (self);
 
   return G_SOURCE_REMOVE;
 }
 
+/* In the thread that cancels, which may be any. */
+static void
+agen_generator_on_cancelled (GCancellable *cancellable,
+                             gpointer      user_data)
+{
+  AgenAwaitToken *token = user_data;
+
+  agen_await_token_send_home (agen_await_token_new (token->generator, token->await_id, NULL),
+                              agen_generator_deliver_cancellation);
+}
+
 /* Cancellation reaches a body only where it awaits; the watch exists only
- * while it does, so a body that never awaits pays nothing for it. */
+ * while it does, so a body that never awaits pays nothing for it. It is a
+ * handler rather than a GCancellableSource: GLib 2.74 leaks such a source
+ * when it is dropped while another thread cancels. */
 static void
 agen_generator_watch_cancellation (AgenGenerator *self)
 {
-  if (self->run->op.cancellable == NULL || self->run->op.cancel_delivered)
+  AgenRun *run = self->run;
+
+  if (run->op.cancellable == NULL || run->op.cancel_delivered)
     return;
 
-  self->run->cancel_source = g_cancellable_source_new (self->run->op.cancellable);
-  g_source_set_static_name (self->run->cancel_source, "[agen] cancellation");
-  g_source_set_callback (self->run->cancel_source, G_SOURCE_FUNC (agen_generator_on_cancelled), self, NULL);
-  g_source_attach (self->run->cancel_source, self->context);
+  run->cancel_handler = g_cancellable_connect (run->op.cancellable,
+                                               G_CALLBACK (agen_generator_on_cancelled),
+                                               agen_await_token_new (self, run->await_id, NULL),
+                                               agen_await_token_free);
 }
 
 static void
@@ -765,7 +837,7 @@ _agen_generator_release (AgenGenerator *self)
 
   g_return_if_fail (run != NULL);
 
-  g_assert (run->cancel_source == NULL && !run->in_body);
+  g_assert (run->cancel_handler == 0 && !run->in_body);
   g_clear_object (&run->op.cancellable);
   g_clear_object (&run->body_cancellable);
   g_clear_object (&run->result);
@@ -1384,7 +1456,6 @@ agen_generator_raise (AgenGenerator *self,
 gpointer
 agen_generator_await (AgenGenerator *self)
 {
-  AgenAwaitToken *token;
   guint await_id;
 
   g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
@@ -1393,10 +1464,7 @@ agen_generator_await (AgenGenerator *self)
   if (await_id == 0)
     return NULL;
 
-  token = g_new (AgenAwaitToken, 1);
-  token->generator = g_object_ref (self);
-  token->await_id = await_id;
-  return token;
+  return agen_await_token_new (self, await_id, NULL);
 }
 
 /**
@@ -1420,8 +1488,16 @@ agen_generator_ready (GObject      *source_object,
   g_return_if_fail (token != NULL);
 
   agen_generator_resume (token->generator, token->await_id, result);
-  g_object_unref (token->generator);
-  g_free (token);
+  agen_await_token_free (token);
+}
+
+static gboolean
+agen_generator_resume_at_home (gpointer data)
+{
+  AgenAwaitToken *token = data;
+
+  agen_generator_resume (token->generator, token->await_id, token->result);
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -1457,8 +1533,10 @@ agen_generator_suspend (AgenGenerator *self)
  *   agen_generator_get_result()
  *
  * Ends the await @await_id and calls the body again, in the generator's
- * main context. An await that already ended (it was cancelled, or the body
- * finished) ignores this: its id is stale.
+ * main context: it may be called from any thread, and outside a dispatch
+ * of that context the body runs at the context's next dispatch. An await
+ * that already ended (it was cancelled, or the body finished) ignores this:
+ * its id is stale.
  *
  * Since: 1.0
  */
@@ -1469,6 +1547,15 @@ agen_generator_resume (AgenGenerator *self,
 {
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (result == NULL || G_IS_ASYNC_RESULT (result));
+
+  /* The body only ever runs in its own context: from another thread (or
+   * outside a dispatch of that context), go there first. */
+  if (!g_main_context_is_owner (self->context))
+    {
+      agen_await_token_send_home (agen_await_token_new (self, await_id, result),
+                                  agen_generator_resume_at_home);
+      return;
+    }
 
   if (self->run == NULL || !self->run->awaiting || await_id != self->run->await_id)
     return;
