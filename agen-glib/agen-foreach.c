@@ -105,17 +105,6 @@ agen_foreach_continue (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-agen_foreach_yield_to_main_loop (AgenForeach *foreach)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[agen] foreach slice");
-  g_source_set_callback (source, agen_foreach_continue, foreach, NULL);
-  g_source_attach (source, foreach->generator->context);
-  g_source_unref (source);
-}
 
 /* One step: a next through the fast path, or whatever was asked. */
 static void
@@ -158,7 +147,8 @@ agen_foreach_drive (AgenForeach *foreach)
 
           if (now >= slice_end)
             {
-              agen_foreach_yield_to_main_loop (foreach);
+              _agen_generator_schedule (foreach->generator, "[agen] foreach slice",
+                                    agen_foreach_continue, foreach, NULL);
               break;
             }
           /* Aim the next reading AGEN_FOREACH_CLOCK_USEC ahead. */

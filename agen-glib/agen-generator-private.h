@@ -144,6 +144,11 @@ void     _agen_generator_step    (AgenGenerator *self,
 gboolean _agen_generator_next_in_place (AgenGenerator  *self,
                                         const GValue  **item);
 void     _agen_generator_release (AgenGenerator *self);
+void     _agen_generator_schedule (AgenGenerator  *self,
+                                   const char     *name,
+                                   GSourceFunc     func,
+                                   gpointer        data,
+                                   GDestroyNotify  destroy);
 char    *_agen_generator_describe (AgenGenerator *self);
 
 void     _agen_reply_clear       (AgenReply     *reply);

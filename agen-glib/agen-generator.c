@@ -78,19 +78,34 @@ agen_await_token_free (gpointer data)
   g_free (token);
 }
 
-/* Runs @func (@token) at the next dispatch of the generator's context: safe
- * from any thread. */
-static void
-agen_await_token_send_home (AgenAwaitToken *token,
-                            GSourceFunc     func)
+/*
+ * _agen_generator_schedule:
+ *
+ * Calls `func (data)` once at the next dispatch of the generator's context,
+ * from any thread. At the priority of ordinary work, as asyncio's
+ * call_soon(): an idle priority would wait for a busy loop to go quiet.
+ */
+void
+_agen_generator_schedule (AgenGenerator  *self,
+                          const char     *name,
+                          GSourceFunc     func,
+                          gpointer        data,
+                          GDestroyNotify  destroy)
 {
   GSource *source = g_idle_source_new ();
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[agen] await");
-  g_source_set_callback (source, func, token, agen_await_token_free);
-  g_source_attach (source, token->generator->context);
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_attach (source, self->context);
   g_source_unref (source);
+}
+
+static void
+agen_await_token_send_home (AgenAwaitToken *token,
+                            GSourceFunc     func)
+{
+  _agen_generator_schedule (token->generator, "[agen] await", func, token, agen_await_token_free);
 }
 
 static gboolean
@@ -1834,16 +1849,9 @@ agen_generator_dispose (GObject *object)
    * lives on until its cleanup, which may await, is done. */
   if (self->phase == AGEN_PHASE_STARTED && !self->close_on_dispose_tried)
     {
-      GSource *source = g_idle_source_new ();
-
       self->close_on_dispose_tried = TRUE;
-      /* At the priority of ordinary work, as asyncio's call_soon(): an idle
-       * priority would wait for a busy loop to go quiet. */
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (source, "[agen] close on last unref");
-      g_source_set_callback (source, agen_generator_close_on_dispose, g_object_ref (self), NULL);
-      g_source_attach (source, self->context);
-      g_source_unref (source);
+      _agen_generator_schedule (self, "[agen] close on last unref",
+                                agen_generator_close_on_dispose, g_object_ref (self), NULL);
       return;
     }
 
