@@ -48,11 +48,6 @@ async def async_for_awaiting(n):
     await consume(count_awaiting(n))
 
 
-async def sleep_zero_loop(n):
-    for _ in range(n):
-        await asyncio.sleep(0)
-
-
 def memory_per_generator(n):
     """Resident-set growth per generator suspended at its first yield."""
     import resource  # noqa: F401  (keeps the interpreter's own start-up out of the count)
@@ -79,7 +74,6 @@ def main():
     scale = 10 if QUICK else 1
     report("foreach", "CPython async for", best_ns_per_item(async_for, 1000000 // scale))
     report("await", "CPython await sleep(0)", best_ns_per_item(async_for_awaiting, 200000 // scale))
-    report("python", "asyncio sleep(0) loop", best_ns_per_item(sleep_zero_loop, 200000 // scale))
     report("memory", "CPython", memory_per_generator(1000000 // scale), unit="bytes/generator")
 
 
