@@ -9,7 +9,8 @@
  * table and a plot. Times are the best of several rounds: the minimum is the
  * least disturbed by whatever else the machine does.
  *
- *   agen-bench [--quick] [CASE...]     CASE: next foreach await memory pipeline
+ *   agen-bench [--quick] [--items N] [--rounds N] [CASE...]
+ *                                      CASE: next foreach await memory pipeline
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,6 +21,8 @@
 #include <unistd.h>
 
 static gboolean quick;
+static gint fixed_items;    /* --items: overrides every case's count */
+static gint fixed_rounds;   /* --rounds */
 static GMainLoop *loop;
 
 static void
@@ -40,7 +43,10 @@ best_ns_per_item (RoundFunc round,
                   guint     n)
 {
   double best = G_MAXDOUBLE;
-  guint rounds = quick ? 2 : 5;
+  guint rounds = fixed_rounds > 0 ? (guint) fixed_rounds : quick ? 2 : 5;
+
+  if (fixed_items > 0)
+    n = (guint) fixed_items;
 
   for (guint r = 0; r < rounds; r++)
     {
@@ -421,6 +427,8 @@ main (int   argc,
   g_auto(GStrv) cases = NULL;
   GOptionEntry entries[] = {
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Fewer items and rounds (a smoke test)", NULL },
+    { "items", 0, 0, G_OPTION_ARG_INT, &fixed_items, "Items per round, for every case", "N" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &fixed_rounds, "Rounds per case", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &cases, NULL, NULL },
     { NULL }
   };
