@@ -7,7 +7,7 @@ AGEN_PACKAGES="
   build-essential pkg-config meson ninja-build
   libglib2.0-dev libglib2.0-bin libglib2.0-doc
   gobject-introspection libgirepository1.0-dev
-  valac gjs python3-gi python3-pytest python3-gbulb
+  valac gjs python3-gi python3-pytest python3-gbulb python3-hypothesis
   gtk-doc-tools docbook-xml docbook-xsl xsltproc
   valgrind gnuplot-nox
 "
