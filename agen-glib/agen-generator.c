@@ -1735,6 +1735,10 @@ agen_generator_get_cancellable (AgenGenerator *self)
  * finished; deferred calls run last in, first out. A generator finalised
  * before its body finished runs them then.
  *
+ * Each call adds one more: call it once per resource, where the resource is
+ * made (with the macros: after AGEN_BEGIN(), since code before it runs at
+ * every call).
+ *
  * Since: 1.0
  */
 void
