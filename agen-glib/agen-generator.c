@@ -487,7 +487,6 @@ agen_generator_finish (AgenGenerator *self,
   self->phase = AGEN_PHASE_FINISHED;
   self->body = NULL;
   _agen_registry_remove (self);
-  g_clear_object (&self->run->body_cancellable);
   if (destroy != NULL)
     destroy (body_data);
 
