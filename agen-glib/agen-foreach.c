@@ -131,8 +131,9 @@ agen_foreach_step (AgenForeach *foreach)
 static void
 agen_foreach_drive (AgenForeach *foreach)
 {
-  /* The last reply returns the task, which may free @foreach. */
-  g_autoptr(GTask) task = g_object_ref (foreach->task);
+  /* The last reply returns the task, which may free @foreach: held only
+   * for that, until the loop is over. */
+  G_GNUC_UNUSED g_autoptr(GTask) task = g_object_ref (foreach->task);
   gint64 last_reading = g_get_monotonic_time ();
   gint64 slice_end = last_reading + AGEN_FOREACH_SLICE_USEC;
   guint items_per_reading = 1;

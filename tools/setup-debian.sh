@@ -10,6 +10,7 @@ AGEN_PACKAGES="
   valac gjs python3-gi python3-pytest python3-gbulb python3-hypothesis
   gtk-doc-tools docbook-xml docbook-xsl xsltproc
   valgrind gnuplot-nox
+  clang libclang-rt-14-dev
 "
 
 agen_missing_packages () {
