@@ -1,0 +1,1090 @@
+/* test-misuse.c: what every public entry point does with bad arguments
+ *
+ * Programmer errors (a NULL or non-generator self, a NULL required argument,
+ * a GAsyncResult that does not belong to the _finish it is given to) give
+ * the g_return_if_fail() critical of GLib's conventions, in the log domain
+ * "Agen", and change nothing: no callback is called, the generator is as it
+ * was, and the right call afterwards still works. Producer calls made
+ * outside a body call give the documented critical in states that
+ * test-generator.c does not try (mid-await, finished, from a foreach
+ * function, from the operation's own callback). Wrong-state misuse that is
+ * not a programmer error gives the documented GError.
+ *
+ * What test-generator.c already covers is not repeated here: producer calls
+ * outside a body on a created or suspended generator, on another generator,
+ * two outcomes in one call, PENDING for each operation, WRONG_CONTEXT from
+ * another or the global default context, NOT_STARTED, IGNORED_EXIT for a
+ * later close/throw, and INVALID_BODY at the first call and after a yield.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "agen-test-bodies.h"
+
+/* The critical of a failed g_return_if_fail (@cond) in @func. */
+#define EXPECT_RETURN_IF_FAIL(func, cond) \
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*" func "*assertion*" cond "*failed*")
+
+#define EXPECT_NOT_SELF(func) EXPECT_RETURN_IF_FAIL (func, "AGEN_IS_GENERATOR (self)")
+
+/* The critical of a producer call outside a body call. */
+#define EXPECT_OUTSIDE_BODY(func) \
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*" func ": called outside a body call*")
+
+static void
+never_called_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_error ("a callback was called after a call that failed its preconditions");
+}
+
+static gboolean
+never_called_func (AgenGenerator *self,
+                   const GValue  *item,
+                   gpointer       user_data)
+{
+  g_error ("a foreach function was called after a call that failed its preconditions");
+  return FALSE;
+}
+
+static void
+noop_destroy (gpointer data)
+{
+}
+
+static void
+value_init_int (GValue *value,
+                gint    n)
+{
+  g_value_init (value, G_TYPE_INT);
+  g_value_set_int (value, n);
+}
+
+static GError *
+make_error (gint code)
+{
+  return g_error_new (ATEST_ERROR, code, "thrown error %d", code);
+}
+
+/* ======================================================= the consumer face */
+
+/* Every consumer entry point, given @self, which is not a generator (NULL,
+ * or another GObject): the critical, no callback, and nothing else. */
+static void
+check_consumer_not_self (AgenGenerator *self)
+{
+  g_autoptr(GError) thrown = make_error (1);
+  GValue v = G_VALUE_INIT;
+
+  value_init_int (&v, 1);
+
+  EXPECT_NOT_SELF ("agen_generator_next_async");
+  agen_generator_next_async (self, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_send_async");
+  agen_generator_send_async (self, &v, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_send_async");
+  agen_generator_send_async (self, NULL, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_throw_async");
+  agen_generator_throw_async (self, thrown, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_close_async");
+  agen_generator_close_async (self, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_foreach_async");
+  agen_generator_foreach_async (self, never_called_func, NULL, NULL, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_get_state");
+  g_assert_cmpint (agen_generator_get_state (self), ==, AGEN_GENERATOR_STATE_FINISHED);
+  EXPECT_NOT_SELF ("agen_generator_get_name");
+  g_assert_null (agen_generator_get_name (self));
+  EXPECT_NOT_SELF ("agen_generator_set_name");
+  agen_generator_set_name (self, "name");
+  g_test_assert_expected_messages ();
+
+  /* No callback was scheduled. */
+  atest_drain ();
+  g_value_unset (&v);
+}
+
+static void
+test_consumer_null_self (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  check_consumer_not_self (NULL);
+}
+
+static void
+test_consumer_not_a_generator (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  check_consumer_not_self ((AgenGenerator *) object);
+  g_object_unref (object);
+}
+
+/* NULL or invalid required arguments of the consumer face: the critical,
+ * no callback, and the generator is untouched (its body never runs). */
+static void
+test_consumer_bad_arguments (AtestFixture  *fixture,
+                             gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  GObject *not_cancellable = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GError) thrown = make_error (1);
+  GValue unset = G_VALUE_INIT;   /* not a value: G_IS_VALUE () is FALSE */
+
+  for (guint round = 0; round < 2; round++)
+    {
+      /* A value that is not one. */
+      EXPECT_RETURN_IF_FAIL ("agen_generator_send_async", "G_IS_VALUE (value)");
+      agen_generator_send_async (gen, &unset, NULL, never_called_cb, NULL);
+      /* No error to throw. */
+      EXPECT_RETURN_IF_FAIL ("agen_generator_throw_async", "error != NULL");
+      agen_generator_throw_async (gen, NULL, NULL, never_called_cb, NULL);
+      /* No foreach function. */
+      EXPECT_RETURN_IF_FAIL ("agen_generator_foreach_async", "func != NULL");
+      agen_generator_foreach_async (gen, NULL, NULL, NULL, NULL, never_called_cb, NULL);
+
+      /* A cancellable that is not one. */
+      EXPECT_RETURN_IF_FAIL ("agen_generator_next_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_generator_next_async (gen, (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_send_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_generator_send_async (gen, NULL, (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_throw_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_generator_throw_async (gen, thrown, (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_close_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_generator_close_async (gen, (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_foreach_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_generator_foreach_async (gen, never_called_func, NULL, NULL,
+                                    (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_shutdown_async", "G_IS_CANCELLABLE (cancellable)");
+      agen_shutdown_async ((GCancellable *) not_cancellable, never_called_cb, NULL);
+      g_test_assert_expected_messages ();
+      atest_drain ();
+
+      /* Nothing changed: created, then suspended at its yield. */
+      g_assert_cmpuint (s->n_calls, ==, round);
+      g_assert_cmpint (agen_generator_get_state (gen), ==,
+                       round == 0 ? AGEN_GENERATOR_STATE_CREATED : AGEN_GENERATOR_STATE_SUSPENDED);
+      if (round == 0)
+        atest_assert_next_int (gen, 1);
+    }
+  atest_assert_next_end (gen);
+
+  g_object_unref (not_cancellable);
+  g_object_unref (gen);
+}
+
+/* ------------------------------------------------------------ _finish */
+
+typedef enum
+{
+  R_NEXT,
+  R_SEND,
+  R_THROW,
+  R_CLOSE,
+  R_FOREACH,
+  R_SHUTDOWN,
+  N_RESULTS
+} ResultKind;
+
+static void
+keep_result_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static void
+wait_result (GAsyncResult **result)
+{
+  guint n = 0;
+
+  while (*result == NULL)
+    {
+      g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+      g_assert_cmpuint (++n, <, 10000);
+    }
+}
+
+/* Calls the finish of @kind on @gen and @result; returns what it returns. */
+static gboolean
+call_finish (ResultKind     kind,
+             AgenGenerator *gen,
+             GAsyncResult  *result,
+             GValue        *item,
+             GError       **error)
+{
+  switch (kind)
+    {
+    case R_NEXT:
+      return agen_generator_next_finish (gen, result, item, error);
+    case R_SEND:
+      return agen_generator_send_finish (gen, result, item, error);
+    case R_THROW:
+      return agen_generator_throw_finish (gen, result, item, error);
+    case R_CLOSE:
+      return agen_generator_close_finish (gen, result, error);
+    case R_FOREACH:
+      return agen_generator_foreach_finish (gen, result, error);
+    case R_SHUTDOWN:
+      return agen_shutdown_finish (result, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The critical that a finish gives for a result that is not its own:
+ * first the source object is checked, then the source tag. next, send and
+ * throw check them in a shared helper, whose name the message carries, so
+ * for them only the assertion is matched. */
+static void
+expect_wrong_result (ResultKind     finish,
+                     AgenGenerator *self,
+                     AgenGenerator *result_source)
+{
+  if (finish == R_SHUTDOWN)
+    EXPECT_RETURN_IF_FAIL ("agen_shutdown_finish", "g_task_is_valid (result, NULL)");
+  else if (result_source != self)
+    EXPECT_RETURN_IF_FAIL ("", "g_task_is_valid (result, self)");
+  else if (finish == R_CLOSE)
+    EXPECT_RETURN_IF_FAIL ("agen_generator_close_finish", "g_task_get_source_tag (G_TASK (result))");
+  else if (finish == R_FOREACH)
+    EXPECT_RETURN_IF_FAIL ("agen_generator_foreach_finish", "g_task_get_source_tag (G_TASK (result))");
+  else
+    EXPECT_RETURN_IF_FAIL ("", "g_task_get_source_tag (G_TASK (result)) == source_tag");
+}
+
+/* A result given to the wrong _finish, to the right one with the wrong
+ * self, a NULL result, a NULL or non-generator self, and an error that is
+ * already set: the critical every time, and the result is not consumed:
+ * the right call afterwards gives the outcome. */
+static void
+test_finish_wrong_result (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  static const AtestStep handler[] = { S_YIELD (9) };
+  static const AtestStep foreach_steps[] = { S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
+  g_autoptr(AtestScript) fs = ATEST_SCRIPT (foreach_steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  AgenGenerator *foreach_gen = atest_script_generator (fs);
+  AgenGenerator *other = atest_script_generator (fs);
+  GObject *not_a_generator = g_object_new (G_TYPE_OBJECT, NULL);
+  AtestCollect *collect = atest_collect_new (0);
+  g_autoptr(GError) thrown = make_error (3);
+  GAsyncResult *results[N_RESULTS] = { NULL };
+  AgenGenerator *sources[N_RESULTS] = { gen, gen, gen, gen, foreach_gen, NULL };
+  GValue v = G_VALUE_INIT;
+
+  value_init_int (&v, 5);
+
+  agen_generator_next_async (gen, NULL, keep_result_cb, &results[R_NEXT]);
+  wait_result (&results[R_NEXT]);
+  agen_generator_send_async (gen, &v, NULL, keep_result_cb, &results[R_SEND]);
+  wait_result (&results[R_SEND]);
+  agen_generator_throw_async (gen, thrown, NULL, keep_result_cb, &results[R_THROW]);
+  wait_result (&results[R_THROW]);
+  agen_generator_close_async (gen, NULL, keep_result_cb, &results[R_CLOSE]);
+  wait_result (&results[R_CLOSE]);
+  agen_generator_foreach_async (foreach_gen, atest_collect_func, collect, NULL, NULL,
+                                keep_result_cb, &results[R_FOREACH]);
+  wait_result (&results[R_FOREACH]);
+  agen_shutdown_async (NULL, keep_result_cb, &results[R_SHUTDOWN]);
+  wait_result (&results[R_SHUTDOWN]);
+
+  for (guint f = 0; f < N_RESULTS; f++)
+    for (guint r = 0; r < N_RESULTS; r++)
+      {
+        GValue item = G_VALUE_INIT;
+        GError *error = NULL;
+        AgenGenerator *self = f == R_FOREACH ? foreach_gen : gen;
+
+        if (f == r)
+          continue;
+        expect_wrong_result (f, self, sources[r]);
+        g_assert_false (call_finish (f, self, results[r], &item, &error));
+        g_test_assert_expected_messages ();
+        g_assert_no_error (error);
+        if (G_IS_VALUE (&item))
+          g_value_unset (&item);
+      }
+
+  for (guint f = 0; f < N_RESULTS; f++)
+    {
+      GValue item = G_VALUE_INIT;
+      GError *error = NULL;
+
+      /* A NULL result. */
+      if (f == R_SHUTDOWN)
+        EXPECT_RETURN_IF_FAIL ("agen_shutdown_finish", "g_task_is_valid (result, NULL)");
+      else
+        EXPECT_RETURN_IF_FAIL ("", "g_task_is_valid (result, self)");
+      g_assert_false (call_finish (f, sources[f] != NULL ? sources[f] : gen, NULL, &item, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      if (G_IS_VALUE (&item))
+        g_value_unset (&item);
+
+      if (f == R_SHUTDOWN)
+        continue;
+
+      /* The right finish, with another generator as self. */
+      EXPECT_RETURN_IF_FAIL ("", "g_task_is_valid (result, self)");
+      g_assert_false (call_finish (f, other, results[f], &item, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      if (G_IS_VALUE (&item))
+        g_value_unset (&item);
+
+      /* A NULL self, and an object that is not a generator. */
+      EXPECT_NOT_SELF ("");
+      g_assert_false (call_finish (f, NULL, results[f], &item, &error));
+      EXPECT_NOT_SELF ("");
+      g_assert_false (call_finish (f, (AgenGenerator *) not_a_generator, results[f], &item, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      if (G_IS_VALUE (&item))
+        g_value_unset (&item);
+
+      /* An error that is already set (next, send and throw check it
+       * themselves; the others leave it to GTask). */
+      if (f == R_NEXT || f == R_SEND || f == R_THROW)
+        {
+          GError *set = make_error (8);
+
+          EXPECT_RETURN_IF_FAIL ("", "error == NULL || *error == NULL");
+          g_assert_false (call_finish (f, sources[f], results[f], &item, &set));
+          g_test_assert_expected_messages ();
+          g_assert_error (set, ATEST_ERROR, 8);
+          g_error_free (set);
+          if (G_IS_VALUE (&item))
+            g_value_unset (&item);
+        }
+    }
+
+  /* The results were not consumed: each right finish gives its outcome. */
+  {
+    GValue item = G_VALUE_INIT;
+    GError *error = NULL;
+
+    g_assert_true (agen_generator_next_finish (gen, results[R_NEXT], &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 1);
+    g_value_unset (&item);
+    g_assert_true (agen_generator_send_finish (gen, results[R_SEND], &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 2);
+    g_value_unset (&item);
+    g_assert_true (agen_generator_throw_finish (gen, results[R_THROW], &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 9);
+    g_value_unset (&item);
+    g_assert_true (agen_generator_close_finish (gen, results[R_CLOSE], &error));
+    g_assert_no_error (error);
+    g_assert_true (agen_generator_foreach_finish (foreach_gen, results[R_FOREACH], &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (collect->items->str, ==, "1");
+    g_assert_true (agen_shutdown_finish (results[R_SHUTDOWN], &error));
+    g_assert_no_error (error);
+  }
+
+  for (guint r = 0; r < N_RESULTS; r++)
+    g_object_unref (results[r]);
+  g_value_unset (&v);
+  atest_collect_free (collect);
+  g_object_unref (not_a_generator);
+  g_object_unref (other);
+  g_object_unref (foreach_gen);
+  g_object_unref (gen);
+}
+
+/* A result of another source object entirely (a GTask of the test), and a
+ * generator's result given to agen_shutdown_finish (). */
+static void
+test_finish_foreign_task (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  GTask *foreign = g_task_new (object, NULL, NULL, NULL);
+  GTask *sourceless = g_task_new (NULL, NULL, NULL, NULL);
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_task_set_source_tag (foreign, agen_generator_next_async);
+  g_task_set_source_tag (sourceless, test_finish_foreign_task);
+
+  for (guint f = 0; f < R_SHUTDOWN; f++)
+    {
+      EXPECT_RETURN_IF_FAIL ("", "g_task_is_valid (result, self)");
+      g_assert_false (call_finish (f, gen, G_ASYNC_RESULT (foreign), &item, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      if (G_IS_VALUE (&item))
+        g_value_unset (&item);
+    }
+  /* A source-less task, but not the shutdown's. */
+  EXPECT_RETURN_IF_FAIL ("agen_shutdown_finish", "g_task_get_source_tag (G_TASK (result)) == agen_shutdown_async");
+  g_assert_false (agen_shutdown_finish (G_ASYNC_RESULT (sourceless), &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  /* Returned, so that they are not dropped unfinished. */
+  g_task_return_boolean (foreign, TRUE);
+  g_task_return_boolean (sourceless, TRUE);
+  g_object_unref (foreign);
+  g_object_unref (sourceless);
+  g_object_unref (object);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_CREATED);
+  g_object_unref (gen);
+}
+
+/* ======================================================= the producer face */
+
+/* Every producer entry point given @self, which is not a generator. */
+static void
+check_producer_not_self (AgenGenerator *self)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+  GError *raised = make_error (1);
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  value_init_int (&v, 1);
+
+  EXPECT_NOT_SELF ("agen_generator_yield");
+  agen_generator_yield (self, &v);
+  EXPECT_NOT_SELF ("agen_generator_yield_int");
+  agen_generator_yield_int (self, 1);
+  EXPECT_NOT_SELF ("agen_generator_yield_string");
+  agen_generator_yield_string (self, "x");
+  EXPECT_NOT_SELF ("agen_generator_yield_object");
+  agen_generator_yield_object (self, object);
+  EXPECT_NOT_SELF ("agen_generator_return");
+  agen_generator_return (self);
+  EXPECT_NOT_SELF ("agen_generator_raise");
+  agen_generator_raise (self, raised);
+  EXPECT_NOT_SELF ("agen_generator_await");
+  g_assert_null (agen_generator_await (self));
+  EXPECT_NOT_SELF ("agen_generator_suspend");
+  g_assert_cmpuint (agen_generator_suspend (self), ==, 0);
+  EXPECT_NOT_SELF ("agen_generator_resume");
+  agen_generator_resume (self, 1, NULL);
+  EXPECT_NOT_SELF ("agen_generator_get_result");
+  g_assert_null (agen_generator_get_result (self));
+  EXPECT_NOT_SELF ("agen_generator_get_sent");
+  g_assert_null (agen_generator_get_sent (self));
+  EXPECT_NOT_SELF ("agen_generator_catch");
+  g_assert_false (agen_generator_catch (self, &error));
+  EXPECT_NOT_SELF ("agen_generator_catch_error");
+  g_assert_null (agen_generator_catch_error (self));
+  EXPECT_NOT_SELF ("agen_generator_peek_error");
+  g_assert_null (agen_generator_peek_error (self));
+  EXPECT_NOT_SELF ("agen_generator_get_cancellable");
+  g_assert_null (agen_generator_get_cancellable (self));
+  EXPECT_NOT_SELF ("agen_generator_defer");
+  agen_generator_defer (self, noop_destroy, NULL);
+  EXPECT_NOT_SELF ("agen_generator_get_resume_point");
+  g_assert_cmpuint (agen_generator_get_resume_point (self), ==, 0);
+  EXPECT_NOT_SELF ("agen_generator_set_resume_point");
+  agen_generator_set_resume_point (self, 3);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  /* The refused raise did not take the error: it is still the caller's. */
+  g_error_free (raised);
+  g_object_unref (object);
+  g_value_unset (&v);
+}
+
+static void
+test_producer_null_self (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  check_producer_not_self (NULL);
+
+  /* The await token. */
+  EXPECT_RETURN_IF_FAIL ("agen_generator_ready", "token != NULL");
+  agen_generator_ready (NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_producer_not_a_generator (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  check_producer_not_self ((AgenGenerator *) object);
+  g_object_unref (object);
+}
+
+/* agen_generator_new () without a body: the critical, NULL, and the user
+ * data is not destroyed (the caller still owns it). */
+static void
+test_producer_new_without_body (AtestFixture  *fixture,
+                                gconstpointer  data)
+{
+  guint n_destroyed = 0;
+
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new", "body != NULL");
+  g_assert_null (agen_generator_new (NULL, &n_destroyed, (GDestroyNotify) noop_destroy));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (n_destroyed, ==, 0);
+}
+
+/* Bad arguments to producer calls inside a body call: the critical, and the
+ * call does not count as the body call's outcome, so the body can still end
+ * the call properly. */
+typedef struct
+{
+  guint calls;
+  GParamSpec *not_an_object;
+  GObject *not_a_result;
+  GError *caught;
+} BadArgsBody;
+
+static void
+bad_args_body (AgenGenerator *self,
+               gpointer       user_data)
+{
+  BadArgsBody *b = user_data;
+  GValue unset = G_VALUE_INIT;
+
+  b->calls++;
+  if (b->calls == 3)
+    return;   /* the close: AGEN_ERROR_EXIT propagates */
+  if (b->calls == 1)
+    {
+      agen_generator_yield (self, &unset);                     /* not a value */
+      agen_generator_yield_object (self, b->not_an_object);    /* not an object */
+      agen_generator_raise (self, NULL);                       /* no error */
+      agen_generator_defer (self, NULL, NULL);                 /* no function */
+      agen_generator_yield_int (self, 1);
+      return;
+    }
+
+  /* Second call: a throw came in. Catching into an error that is already
+   * set is refused and leaves the thrown error in place. */
+  {
+    GError *set = make_error (8);
+
+    g_assert_nonnull (agen_generator_peek_error (self));
+    g_assert_false (agen_generator_catch (self, &set));
+    g_assert_error (set, ATEST_ERROR, 8);
+    g_error_free (set);
+    g_assert_nonnull (agen_generator_peek_error (self));
+    g_assert_true (agen_generator_catch (self, &b->caught));
+  }
+  /* Resuming with something that is not a GAsyncResult. */
+  agen_generator_resume (self, 1, (GAsyncResult *) b->not_a_result);
+  agen_generator_yield_int (self, 2);
+}
+
+static void
+test_producer_bad_arguments_in_body (AtestFixture  *fixture,
+                                     gconstpointer  data)
+{
+  BadArgsBody b = { 0 };
+  AgenGenerator *gen = agen_generator_new (bad_args_body, &b, NULL);
+  g_autoptr(GError) thrown = make_error (4);
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  b.not_an_object = g_param_spec_int ("n", NULL, NULL, 0, 1, 0, G_PARAM_READABLE);
+  g_param_spec_ref_sink (b.not_an_object);
+  b.not_a_result = g_object_new (G_TYPE_OBJECT, NULL);
+
+  EXPECT_RETURN_IF_FAIL ("agen_generator_yield", "G_IS_VALUE (item)");
+  EXPECT_RETURN_IF_FAIL ("agen_generator_yield_object", "G_IS_OBJECT (item)");
+  EXPECT_RETURN_IF_FAIL ("agen_generator_raise", "error != NULL");
+  EXPECT_RETURN_IF_FAIL ("agen_generator_defer", "func != NULL");
+  atest_assert_next_int (gen, 1);
+  g_test_assert_expected_messages ();
+
+  EXPECT_RETURN_IF_FAIL ("agen_generator_catch", "error == NULL || *error == NULL");
+  EXPECT_RETURN_IF_FAIL ("agen_generator_resume", "G_IS_ASYNC_RESULT (result)");
+  g_assert_true (atest_throw (gen, thrown, NULL, &item, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  atest_assert_item_int (TRUE, &item, 2);
+  g_value_unset (&item);
+  g_assert_error (b.caught, ATEST_ERROR, 4);
+  g_assert_cmpuint (b.calls, ==, 2);
+
+  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (b.calls, ==, 3);
+
+  g_clear_error (&b.caught);
+  g_param_spec_unref (b.not_an_object);
+  g_object_unref (b.not_a_result);
+  g_object_unref (gen);
+}
+
+/* Every producer call on @gen outside a body call: the critical each. */
+static void
+check_producer_outside_body (AgenGenerator *gen)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+  GError *raised = make_error (1);
+
+  value_init_int (&v, 1);
+
+  EXPECT_OUTSIDE_BODY ("agen_generator_yield");
+  agen_generator_yield (gen, &v);
+  EXPECT_OUTSIDE_BODY ("agen_generator_yield_int");
+  agen_generator_yield_int (gen, 1);
+  EXPECT_OUTSIDE_BODY ("agen_generator_yield_string");
+  agen_generator_yield_string (gen, "x");
+  EXPECT_OUTSIDE_BODY ("agen_generator_yield_object");
+  agen_generator_yield_object (gen, NULL);
+  EXPECT_OUTSIDE_BODY ("agen_generator_return");
+  agen_generator_return (gen);
+  EXPECT_OUTSIDE_BODY ("agen_generator_raise");
+  agen_generator_raise (gen, raised);
+  EXPECT_OUTSIDE_BODY ("agen_generator_await");
+  g_assert_null (agen_generator_await (gen));
+  EXPECT_OUTSIDE_BODY ("agen_generator_suspend");
+  g_assert_cmpuint (agen_generator_suspend (gen), ==, 0);
+  EXPECT_OUTSIDE_BODY ("agen_generator_get_result");
+  g_assert_null (agen_generator_get_result (gen));
+  EXPECT_OUTSIDE_BODY ("agen_generator_get_sent");
+  g_assert_null (agen_generator_get_sent (gen));
+  /* catch delegates to catch_error, whose name the message carries. */
+  EXPECT_OUTSIDE_BODY ("agen_generator_catch_error");
+  g_assert_false (agen_generator_catch (gen, &error));
+  EXPECT_OUTSIDE_BODY ("agen_generator_catch_error");
+  g_assert_null (agen_generator_catch_error (gen));
+  EXPECT_OUTSIDE_BODY ("agen_generator_peek_error");
+  g_assert_null (agen_generator_peek_error (gen));
+  EXPECT_OUTSIDE_BODY ("agen_generator_get_cancellable");
+  g_assert_null (agen_generator_get_cancellable (gen));
+  EXPECT_OUTSIDE_BODY ("agen_generator_defer");
+  agen_generator_defer (gen, noop_destroy, NULL);
+  EXPECT_OUTSIDE_BODY ("agen_generator_get_resume_point");
+  g_assert_cmpuint (agen_generator_get_resume_point (gen), ==, 0);
+  EXPECT_OUTSIDE_BODY ("agen_generator_set_resume_point");
+  agen_generator_set_resume_point (gen, 1234);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  /* raise is transfer full even when refused there: it freed @raised (unlike
+   * with a self that is not a generator, where g_return_if_fail returns
+   * before it takes the error). */
+  g_value_unset (&v);
+}
+
+/* ... while the body awaits (the generator is RUNNING, but no body call is
+ * on the stack), and after it finished. The await is not disturbed. */
+static void
+test_outside_body_mid_await_and_finished (AtestFixture  *fixture,
+                                          gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  AtestCall call = { 0 };
+
+  atest_start_next (gen, NULL, &call);
+  atest_drain ();
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_RUNNING);
+  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+
+  check_producer_outside_body (gen);
+
+  g_assert_false (call.done);
+  atest_gate_open (s->gate);
+  atest_call_wait (&call);
+  atest_assert_item_int (call.ret, &call.item, 1);
+  atest_call_clear (&call);
+  atest_assert_next_end (gen);
+  g_assert_cmpstr (s->log->str, ==, "d1");
+
+  check_producer_outside_body (gen);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
+/* ... from a foreach function (the foreach holds the generator between two
+ * body calls), and from the callback of the generator's own operation. */
+typedef struct
+{
+  guint n_items;
+} OutsideForeach;
+
+static gboolean
+outside_foreach_func (AgenGenerator *gen,
+                      const GValue  *item,
+                      gpointer       user_data)
+{
+  OutsideForeach *o = user_data;
+
+  o->n_items++;
+  check_producer_outside_body (gen);
+  return TRUE;
+}
+
+typedef struct
+{
+  gboolean done;
+} OutsideCallback;
+
+static void
+outside_callback_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  OutsideCallback *o = user_data;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  check_producer_outside_body (AGEN_GENERATOR (source));
+  g_assert_true (agen_generator_next_finish (AGEN_GENERATOR (source), result, &item, &error));
+  g_assert_no_error (error);
+  atest_assert_item_int (TRUE, &item, 1);
+  g_value_unset (&item);
+  /* And after the finish. */
+  check_producer_outside_body (AGEN_GENERATOR (source));
+  o->done = TRUE;
+}
+
+static void
+test_outside_body_from_foreach_and_callback (AtestFixture  *fixture,
+                                             gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2), S_YIELD (3) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  OutsideForeach of = { 0 };
+  OutsideCallback oc = { FALSE };
+  AtestCall call = { 0 };
+
+  agen_generator_next_async (gen, NULL, outside_callback_cb, &oc);
+  atest_wait_for (&oc.done);
+
+  atest_start_foreach (gen, outside_foreach_func, &of, NULL, NULL, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  g_assert_cmpuint (of.n_items, ==, 2);
+  atest_call_clear (&call);
+  atest_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
+/* ========================================================== wrong state */
+
+/* A generator made with g_object_new () has no body: a send is still
+ * refused with NOT_STARTED (the generator is unchanged), and the first
+ * resumption fails with INVALID_BODY and finishes it. A close or throw
+ * before the start needs no body. */
+static void
+test_no_body (AtestFixture  *fixture,
+              gconstpointer  data)
+{
+  AgenGenerator *gen = g_object_new (AGEN_TYPE_GENERATOR, NULL);
+  AgenGenerator *closed = g_object_new (AGEN_TYPE_GENERATOR, NULL);
+  AgenGenerator *thrown_in = g_object_new (AGEN_TYPE_GENERATOR, NULL);
+  g_autoptr(GError) thrown = make_error (2);
+  GValue v = G_VALUE_INIT;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  value_init_int (&v, 1);
+
+  g_assert_false (atest_send (gen, &v, NULL, &item, &error));
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_NOT_STARTED);
+  atest_assert_item_none (&item);
+  g_clear_error (&error);
+  g_value_unset (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_CREATED);
+
+  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_assert_next_end (gen);
+  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (atest_close (closed, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (agen_generator_get_state (closed), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+  g_assert_false (atest_throw (thrown_in, thrown, NULL, &item, &error));
+  g_assert_error (error, ATEST_ERROR, 2);
+  g_clear_error (&error);
+  g_value_unset (&item);
+
+  g_value_unset (&v);
+  g_object_unref (gen);
+  g_object_unref (closed);
+  g_object_unref (thrown_in);
+}
+
+/* A body call that ends in nothing after catching a thrown error (during a
+ * throw, during a close) or after an await: INVALID_BODY, the generator is
+ * finished and its cleanups ran before the callback. */
+typedef enum
+{
+  INVALID_IN_THROW,
+  INVALID_IN_CLOSE,
+  INVALID_AFTER_AWAIT,
+} InvalidWhere;
+
+static void
+test_invalid_body_later (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  InvalidWhere where = GPOINTER_TO_INT (data);
+  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1), S_NOTHING };
+  static const AtestStep handler[] = { S_MARK (2), S_NOTHING };
+  static const AtestStep await_steps[] = { S_DEFER (1), S_AWAIT, S_NOTHING };
+  g_autoptr(AtestScript) s = where == INVALID_AFTER_AWAIT ? ATEST_SCRIPT (await_steps)
+                                                          : ATEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = atest_script_generator (s);
+  g_autoptr(GError) thrown = make_error (5);
+  AtestCall call = { 0 };
+
+  if (where != INVALID_AFTER_AWAIT)
+    atest_assert_next_int (gen, 1);
+
+  call.watch = s;
+  switch (where)
+    {
+    case INVALID_IN_THROW:
+      atest_start_throw (gen, thrown, NULL, &call);
+      break;
+    case INVALID_IN_CLOSE:
+      atest_start_close (gen, NULL, &call);
+      break;
+    case INVALID_AFTER_AWAIT:
+      atest_start_next (gen, NULL, &call);
+      atest_drain ();
+      g_assert_false (call.done);
+      atest_gate_open (s->gate);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  atest_call_wait (&call);
+
+  g_assert_false (call.ret);
+  g_assert_error (call.error, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (call.state_at_callback, ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_cmpstr (call.log_at_callback, ==,
+                   where == INVALID_IN_THROW ? "c:E5 m2 d1" :
+                   where == INVALID_IN_CLOSE ? "c:EXIT m2 d1" : "d1");
+  g_assert_cmpuint (s->n_destroyed, ==, 1);
+  atest_call_clear (&call);
+  atest_assert_next_end (gen);
+  atest_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
+/* A body that drives an operation of its own generator: PENDING, delivered
+ * to the callback after the body call, and the body's own operation is not
+ * disturbed (Python's "anext(): asynchronous generator is already
+ * running"). */
+typedef struct
+{
+  AtestCall inner[4];
+  GError *thrown;
+} SelfBody;
+
+static void
+self_body (AgenGenerator *self,
+           gpointer       user_data)
+{
+  SelfBody *b = user_data;
+  GValue v = G_VALUE_INIT;
+
+  if (agen_generator_get_resume_point (self) == 1)
+    {
+      agen_generator_return (self);
+      return;
+    }
+
+  value_init_int (&v, 3);
+  atest_start_next (self, NULL, &b->inner[0]);
+  atest_start_send (self, &v, NULL, &b->inner[1]);
+  atest_start_throw (self, b->thrown, NULL, &b->inner[2]);
+  atest_start_close (self, NULL, &b->inner[3]);
+  g_value_unset (&v);
+  for (guint i = 0; i < G_N_ELEMENTS (b->inner); i++)
+    g_assert_false (b->inner[i].done);
+
+  agen_generator_set_resume_point (self, 1);
+  agen_generator_yield_int (self, 1);
+}
+
+static void
+test_pending_from_own_body (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  SelfBody b = { 0 };
+  AgenGenerator *gen = agen_generator_new (self_body, &b, NULL);
+
+  b.thrown = make_error (6);
+  atest_assert_next_int (gen, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (b.inner); i++)
+    {
+      atest_call_wait (&b.inner[i]);
+      g_assert_false (b.inner[i].ret);
+      g_assert_error (b.inner[i].error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      atest_call_clear (&b.inner[i]);
+    }
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_SUSPENDED);
+  atest_assert_next_end (gen);
+
+  g_error_free (b.thrown);
+  g_object_unref (gen);
+}
+
+/* A body that awaits a generator of another main context: the awaited
+ * operation is refused with WRONG_CONTEXT (delivered in the body's own
+ * context), the body raises it, and the other generator is untouched. */
+typedef struct
+{
+  AgenGenerator *foreign;
+} ForeignBody;
+
+static void
+foreign_body (AgenGenerator *self,
+              gpointer       user_data)
+{
+  ForeignBody *b = user_data;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (agen_generator_get_resume_point (self) == 0)
+    {
+      agen_generator_next_async (b->foreign, agen_generator_get_cancellable (self),
+                                 agen_generator_ready, agen_generator_await (self));
+      agen_generator_set_resume_point (self, 1);
+      return;
+    }
+
+  g_assert_false (agen_generator_next_finish (b->foreign, agen_generator_get_result (self),
+                                              &item, &error));
+  atest_assert_item_none (&item);
+  g_value_unset (&item);
+  agen_generator_raise (self, error);
+}
+
+static void
+test_wrong_context_from_another_body (AtestFixture  *fixture,
+                                      gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AtestScript) s = NULL;
+  GMainContext *other = g_main_context_new ();
+  ForeignBody b = { NULL };
+  AgenGenerator *gen;
+
+  g_main_context_push_thread_default (other);
+  s = ATEST_SCRIPT (steps);
+  b.foreign = atest_script_generator (s);
+  g_main_context_pop_thread_default (other);
+
+  gen = agen_generator_new (foreign_body, &b, NULL);
+  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+  g_assert_cmpuint (s->n_calls, ==, 0);
+  g_assert_cmpint (agen_generator_get_state (b.foreign), ==, AGEN_GENERATOR_STATE_CREATED);
+
+  g_object_unref (gen);
+  g_object_unref (b.foreign);
+  g_main_context_unref (other);
+}
+
+/* Shutdown meets a generator that ignores its close (it yields): that close
+ * fails with IGNORED_EXIT, logged with g_message naming the generator, and
+ * the shutdown finishes FALSE with it. The generator can still be resumed. */
+static void
+test_shutdown_ignored_exit (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  static const AtestStep handler[] = { S_YIELD (2) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = atest_script_generator (s);
+  GError *error = NULL;
+
+  agen_generator_set_name (gen, "stubborn");
+  atest_assert_next_int (gen, 1);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE,
+                         "*'stubborn'*at shutdown*yielded while it was being closed*");
+  g_assert_false (atest_shutdown (NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
+  g_clear_error (&error);
+  g_assert_cmpstr (s->log->str, ==, "c:EXIT");
+
+  /* A second shutdown: the close is refused without entering the body. */
+  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE, "*'stubborn'*at shutdown*");
+  g_assert_false (atest_shutdown (NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
+  g_clear_error (&error);
+  g_assert_cmpuint (s->n_calls, ==, 2);
+
+  /* next resumes it at that yield; it then finishes, and cleans up. */
+  atest_assert_next_end (gen);
+  g_assert_cmpstr (s->log->str, ==, "c:EXIT d1");
+  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_no_error (error);
+  atest_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  atest_add ("/misuse/consumer/null-self", test_consumer_null_self);
+  atest_add ("/misuse/consumer/not-a-generator", test_consumer_not_a_generator);
+  atest_add ("/misuse/consumer/bad-arguments", test_consumer_bad_arguments);
+  atest_add ("/misuse/finish/wrong-result", test_finish_wrong_result);
+  atest_add ("/misuse/finish/foreign-task", test_finish_foreign_task);
+
+  atest_add ("/misuse/producer/null-self", test_producer_null_self);
+  atest_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
+  atest_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
+  atest_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
+  atest_add ("/misuse/producer/outside-body/mid-await-and-finished",
+             test_outside_body_mid_await_and_finished);
+  atest_add ("/misuse/producer/outside-body/foreach-and-callback",
+             test_outside_body_from_foreach_and_callback);
+
+  atest_add ("/misuse/state/no-body", test_no_body);
+  g_test_add ("/misuse/state/invalid-body/in-throw", AtestFixture, GINT_TO_POINTER (INVALID_IN_THROW),
+              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
+  g_test_add ("/misuse/state/invalid-body/in-close", AtestFixture, GINT_TO_POINTER (INVALID_IN_CLOSE),
+              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
+  g_test_add ("/misuse/state/invalid-body/after-await", AtestFixture, GINT_TO_POINTER (INVALID_AFTER_AWAIT),
+              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
+  atest_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
+  atest_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
+  atest_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
+
+  return g_test_run ();
+}
