@@ -1853,6 +1853,9 @@ agen_generator_dispose (GObject *object)
   if (self->phase == AGEN_PHASE_STARTED && !self->close_on_dispose_tried)
     {
       self->close_on_dispose_tried = TRUE;
+      /* Being closed already: a shutdown leaves it alone, as asyncio's
+       * finalizer hook takes it out of the loop's set. */
+      _agen_registry_remove (self);
       _agen_generator_schedule (self, "[agen] close on last unref",
                                 agen_generator_close_on_dispose, g_object_ref (self), NULL);
       return;

@@ -67,15 +67,28 @@ _agen_registry_remove (AgenGenerator *self)
   G_UNLOCK (registry);
 }
 
+/* Takes every generator of @context out of the registry: those a shutdown
+ * closes are its own, so a later shutdown does not close them again, as
+ * shutdown_asyncgens() empties the loop's set first. */
 static GPtrArray *
-agen_registry_ref_generators (GMainContext *context)
+agen_registry_take_generators (GMainContext *context)
 {
   GPtrArray *generators = g_ptr_array_new_with_free_func (g_object_unref);
+  AgenGenerator *g;
 
   G_LOCK (registry);
-  for (AgenGenerator *g = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
-       g != NULL; g = g->registry_next)
-    g_ptr_array_add (generators, g_object_ref (g));
+  g = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
+  if (g != NULL)
+    g_hash_table_remove (registry, context);
+  while (g != NULL)
+    {
+      AgenGenerator *next = g->registry_next;
+
+      g_ptr_array_add (generators, g_object_ref (g));
+      g->registry_prev = g->registry_next = NULL;
+      g->registered = FALSE;
+      g = next;
+    }
   G_UNLOCK (registry);
 
   return generators;
@@ -147,6 +160,11 @@ agen_shutdown_on_closed (GObject      *object,
  * operation cannot be closed: its close fails with %G_IO_ERROR_PENDING, as
  * Python's fails with "already running".
  *
+ * As asyncio's loop.shutdown_asyncgens empties the loop's set, the generators a
+ * shutdown tries to close are its own: a later shutdown leaves them alone,
+ * and so it does a generator that is already being closed on its last
+ * unref. Those not closed are closed on their last unref.
+ *
  * Each failed close is logged with g_message(), naming the generator.
  *
  * Since: 1.0
@@ -172,7 +190,7 @@ agen_shutdown_async (GCancellable        *cancellable,
       return;
     }
 
-  generators = agen_registry_ref_generators (context);
+  generators = agen_registry_take_generators (context);
   shutdown = g_new0 (AgenShutdown, 1);
   /* One more than there are closes: the task completes after the loop
    * even when there is nothing to close. */
