@@ -247,14 +247,11 @@ class Side:
         if self.impl == 'c':
             return await twins.outcome(self._c_shutdown())
         first = len(self.reports)
-        known = list(self.loop._asyncgens)
         await self.loop.shutdown_asyncgens()
-        # asyncio shuts down once per loop: shutdown_asyncgens() forgets
-        # every generator and notes that it was called. agen_shutdown_async
-        # can be called again (Agen.run() calls it at each run) and closes
-        # what is unfinished then: let the loop know the generators it knew,
-        # and let later sequences not warn that they come after a shutdown.
-        self.loop._asyncgens.update(known)
+        # shutdown_asyncgens() forgets the generators it closed, as
+        # agen_shutdown_async does; but it also notes that it was called,
+        # where agen-glib goes on registering generators that start later:
+        # let the loop register them too, without warning.
         self.loop._asyncgens_shutdown_called = False
         # What it reported is its outcome (agen_shutdown_async's failures
         # are g_message()s, not reports).
