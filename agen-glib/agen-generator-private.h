@@ -151,8 +151,6 @@ void     _agen_generator_schedule (AgenGenerator  *self,
                                    GDestroyNotify  destroy);
 char    *_agen_generator_describe (AgenGenerator *self);
 
-void     _agen_reply_clear       (AgenReply     *reply);
-
 void     _agen_registry_add      (AgenGenerator *self);
 void     _agen_registry_remove   (AgenGenerator *self);
 

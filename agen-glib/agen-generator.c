@@ -191,14 +191,6 @@ agen_reply_set_finished (AgenReply  *reply,
     agen_reply_set_error (reply, error);
 }
 
-void
-_agen_reply_clear (AgenReply *reply)
-{
-  if (G_IS_VALUE (&reply->item))
-    g_value_unset (&reply->item);
-  g_clear_error (&reply->error);
-}
-
 /* ---------------------------------------------------------------------- *
  * Helpers
  * ---------------------------------------------------------------------- */
