@@ -12,5 +12,8 @@
 #include "agen-error.h"
 #include "agen-generator.h"
 #include "agen-shutdown.h"
+#include "agen-sources.h"
+#include "agen-combinators.h"
+#include "agen-list-model.h"
 #include "agen-macros.h"
 #undef AGEN_INSIDE

@@ -1,0 +1,105 @@
+/* agen-combinators.h: generators made of other generators
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(AGEN_INSIDE) && !defined(AGEN_COMPILATION)
+#error "Only <agen-glib/agen.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "agen-generator.h"
+#include "agen-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * AgenMapFunc:
+ * @item: an item of the source
+ * @result: (out caller-allocates): an unset #GValue to initialise and fill
+ *   with the mapped item
+ * @user_data: the data given to agen_generator_map()
+ * @error: return location for a #GError
+ *
+ * Maps one item for agen_generator_map().
+ *
+ * Returns: %TRUE with @result set, or %FALSE with @error set, which the
+ *   map raises
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*AgenMapFunc) (const GValue  *item,
+                                 GValue        *result,
+                                 gpointer       user_data,
+                                 GError       **error);
+
+/**
+ * AgenFilterFunc:
+ * @item: an item of the source
+ * @user_data: the data given to agen_generator_filter()
+ *
+ * Chooses the items agen_generator_filter() keeps.
+ *
+ * Returns: %TRUE to keep @item
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*AgenFilterFunc) (const GValue *item,
+                                    gpointer      user_data);
+
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_map       (AgenGenerator        *self,
+                                         AgenMapFunc           func,
+                                         gpointer              user_data,
+                                         GDestroyNotify        user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_filter    (AgenGenerator        *self,
+                                         AgenFilterFunc        func,
+                                         gpointer              user_data,
+                                         GDestroyNotify        user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_take      (AgenGenerator        *self,
+                                         guint                 n_items);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_skip      (AgenGenerator        *self,
+                                         guint                 n_items);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_enumerate (AgenGenerator        *self);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_batch     (AgenGenerator        *self,
+                                         guint                 size,
+                                         guint                 timeout_ms);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_chain     (AgenGenerator * const *sources,
+                                         guint                 n_sources);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_zip       (AgenGenerator * const *sources,
+                                         guint                 n_sources);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_merge     (AgenGenerator * const *sources,
+                                         guint                 n_sources);
+
+AGEN_AVAILABLE_IN_ALL
+void           agen_generator_collect_async        (AgenGenerator       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+GPtrArray     *agen_generator_collect_finish       (AgenGenerator       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void           agen_generator_collect_store_async  (AgenGenerator       *self,
+                                                    GListStore          *store,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+AGEN_AVAILABLE_IN_ALL
+gboolean       agen_generator_collect_store_finish (AgenGenerator       *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,8 @@
+/* agen-sources.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "agen-sources.h"
