@@ -25,7 +25,9 @@
 #define EXPECT_RETURN_IF_FAIL(func, cond) \
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*" func "*assertion*" cond "*failed*")
 
-#define EXPECT_NOT_SELF(func) EXPECT_RETURN_IF_FAIL (func, "AGEN_IS_GENERATOR (self)")
+/* The producer face checks with AGEN_IS_GENERATOR_FINAL (self), the consumer
+ * face with AGEN_IS_GENERATOR (self). */
+#define EXPECT_NOT_SELF(func) EXPECT_RETURN_IF_FAIL (func, "AGEN_IS_GENERATOR*(self)")
 
 /* The critical of a producer call outside a body call. */
 #define EXPECT_OUTSIDE_BODY(func) \
