@@ -988,6 +988,30 @@ agen_generator_operate (AgenGenerator       *self,
     agen_task_return_reply (task, &refusal);
 }
 
+/* Moves @produced (nullable) to the caller's @item (optional), which is
+ * left initialised either way: GJS and PyGObject break on an unset out
+ * GValue. */
+static gboolean
+agen_item_move_out (GValue *produced,
+                    GValue *item)
+{
+  if (item != NULL && G_IS_VALUE (item))
+    g_value_unset (item);
+
+  if (produced == NULL)
+    {
+      if (item != NULL)
+        g_value_init (item, G_TYPE_POINTER);
+      return FALSE;
+    }
+
+  if (item != NULL)
+    *item = *produced;                       /* moved */
+  else
+    g_value_unset (produced);
+  return TRUE;
+}
+
 static gboolean
 agen_generator_propagate_item (AgenGenerator  *self,
                                GAsyncResult   *result,
@@ -1002,23 +1026,8 @@ agen_generator_propagate_item (AgenGenerator  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (item != NULL && G_IS_VALUE (item))
-    g_value_unset (item);
-
   yielded = g_task_propagate_pointer (G_TASK (result), error);
-  if (yielded == NULL)
-    {
-      /* Always initialised: GJS and PyGObject break on an unset out GValue. */
-      if (item != NULL)
-        g_value_init (item, G_TYPE_POINTER);
-      return FALSE;
-    }
-
-  if (item != NULL)
-    *item = *yielded;                        /* moved */
-  else
-    g_value_unset (yielded);
-  return TRUE;
+  return agen_item_move_out (yielded, item);
 }
 
 /**
@@ -1079,6 +1088,116 @@ agen_generator_next_finish (AgenGenerator  *self,
                             GError        **error)
 {
   return agen_generator_propagate_item (self, result, agen_generator_next_async, item, error);
+}
+
+/* A next that may complete inside agen_generator_next_start(). */
+typedef struct
+{
+  gboolean starting;          /* agen_generator_next_start() is on the stack */
+  gboolean replied;
+  AgenReply reply;            /* the reply that came at once */
+  GTask *task;                /* where a later reply goes */
+} AgenNextStart;
+
+static void
+agen_next_start_on_reply (AgenGenerator *self,
+                          AgenReply     *reply,
+                          gpointer       data)
+{
+  AgenNextStart *start = data;
+
+  if (start->starting)
+    {
+      _agen_generator_release (self);
+      start->reply = *reply;                 /* moved */
+      start->replied = TRUE;
+      return;
+    }
+
+  agen_generator_reply_to_task (self, reply, g_steal_pointer (&start->task));
+  g_free (start);
+}
+
+/**
+ * agen_generator_next_start:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   called when the next completes later
+ * @user_data: data for @callback
+ * @user_data_destroy: (nullable): frees @user_data once @callback is no
+ *   longer needed
+ * @pending: (out): set to whether the next completes later
+ * @item: (out caller-allocates) (optional): a zero-filled #GValue (or one
+ *   holding a value, which is unset first) that receives an item that came
+ *   at once
+ * @error: return location for a #GError
+ *
+ * Starts a next as agen_generator_next_async() does, but when the body
+ * yields, returns or raises without awaiting, the next completes here and
+ * now: @pending is set to %FALSE, the outcome is returned as
+ * agen_generator_next_finish() would return it, and @callback is never
+ * called. When the body awaits, @pending is set to %TRUE, this returns
+ * %FALSE, and @callback is called later; finish it with
+ * agen_generator_next_finish().
+ *
+ * Bindings use it for their async iteration: Python's `async for` over a
+ * generator whose body does not await goes on without a round trip of the
+ * event loop, as it does over a Python async generator. Either way
+ * @user_data_destroy is called once @callback is no longer needed.
+ *
+ * Returns: %TRUE when an item came at once (in @item); %FALSE otherwise:
+ *   with @error set when the next failed at once, with @pending set when it
+ *   completes later, and else because the generator is finished
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_generator_next_start (AgenGenerator        *self,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data,
+                           GDestroyNotify        user_data_destroy,
+                           gboolean             *pending,
+                           GValue               *item,
+                           GError              **error)
+{
+  AgenNextStart *start;
+  gboolean produced;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (pending != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  start = g_new0 (AgenNextStart, 1);
+  start->reply = (AgenReply) AGEN_REPLY_INIT;
+  start->starting = TRUE;
+  if (!_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
+                              agen_next_start_on_reply, start, &start->reply))
+    start->replied = TRUE;
+  start->starting = FALSE;
+
+  *pending = !start->replied;
+  if (*pending)
+    {
+      /* Made now rather than at the reply, so that a reply in a later
+       * main-loop iteration reaches @callback without another one. */
+      start->task = g_task_new (self, cancellable, callback, user_data);
+      (g_task_set_source_tag) (start->task, agen_generator_next_async);
+      g_task_set_check_cancellable (start->task, FALSE);
+      g_task_set_task_data (start->task, user_data, user_data_destroy);
+      agen_item_move_out (NULL, item);
+      return FALSE;
+    }
+
+  if (start->reply.kind == AGEN_REPLY_ERROR)
+    g_propagate_error (error, g_steal_pointer (&start->reply.error));
+  produced = agen_item_move_out (start->reply.kind == AGEN_REPLY_ITEM ? &start->reply.item : NULL, item);
+  g_free (start);
+  if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
+  return produced;
 }
 
 /**

@@ -166,6 +166,15 @@ gboolean            agen_generator_next_finish        (AgenGenerator       *self
                                                        GValue              *item,
                                                        GError             **error);
 AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_next_start         (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data,
+                                                       GDestroyNotify       user_data_destroy,
+                                                       gboolean            *pending,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
 void                agen_generator_send_async         (AgenGenerator       *self,
                                                        const GValue        *value,
                                                        GCancellable        *cancellable,

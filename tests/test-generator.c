@@ -160,6 +160,124 @@ test_next_runs_body_at_once (AtestFixture  *fixture,
   g_object_unref (gen);
 }
 
+/* next_start: what completes at once never reaches the callback. */
+typedef struct
+{
+  guint n_callbacks;
+  guint n_destroyed;
+  gboolean ret;
+  GValue item;
+  GError *error;
+} StartCall;
+
+static void
+start_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  StartCall *call = user_data;
+
+  call->n_callbacks++;
+  g_assert_cmpuint (call->n_destroyed, ==, 0);
+  call->ret = agen_generator_next_finish (AGEN_GENERATOR (source), result, &call->item, &call->error);
+}
+
+static void
+start_call_destroyed (gpointer user_data)
+{
+  StartCall *call = user_data;
+
+  call->n_destroyed++;
+}
+
+static gboolean
+start_next (AgenGenerator *gen,
+            StartCall     *call,
+            gboolean      *pending,
+            GValue        *item,
+            GError       **error)
+{
+  return agen_generator_next_start (gen, NULL, start_call_cb, call, start_call_destroyed,
+                                    pending, item, error);
+}
+
+/* A body that yields, returns or is refused completes in the call. */
+static void
+test_next_start_at_once (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1), S_RETURN };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  StartCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  gboolean pending = TRUE;
+  gboolean ret;
+
+  ret = start_next (gen, &call, &pending, &item, &error);
+  g_assert_no_error (error);
+  g_assert_false (pending);
+  atest_assert_item_int (ret, &item, 1);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+
+  /* The item is replaced, the end leaves a NULL pointer. */
+  ret = start_next (gen, &call, &pending, &item, &error);
+  g_assert_no_error (error);
+  g_assert_false (pending);
+  g_assert_false (ret);
+  atest_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+
+  atest_drain ();
+  g_assert_cmpuint (call.n_callbacks, ==, 0);
+  g_assert_cmpuint (call.n_destroyed, ==, 2);
+  g_value_unset (&item);
+  g_object_unref (gen);
+}
+
+/* A refusal (here: PENDING while an await holds the generator) fails at once. */
+static void
+test_next_start_refused (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_AWAIT, S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  StartCall first = { 0 };
+  StartCall second = { 0 };
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  gboolean pending = FALSE;
+  gboolean ret;
+
+  ret = start_next (gen, &first, &pending, &item, &error);
+  g_assert_no_error (error);
+  g_assert_true (pending);
+  g_assert_false (ret);
+
+  ret = start_next (gen, &second, &pending, &item, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_assert_false (pending);
+  g_assert_false (ret);
+  atest_assert_item_none (&item);
+  g_assert_cmpuint (second.n_destroyed, ==, 1);
+  g_clear_error (&error);
+
+  atest_gate_open (s->gate);
+  atest_wait_for_count (&first.n_callbacks, 1, atest_timeout_seconds (5));
+  atest_assert_item_int (first.ret, &first.item, 1);
+  g_assert_no_error (first.error);
+  atest_drain ();
+  g_assert_cmpuint (first.n_callbacks, ==, 1);
+  g_assert_cmpuint (first.n_destroyed, ==, 1);
+  g_assert_cmpuint (second.n_callbacks, ==, 0);
+
+  g_value_unset (&first.item);
+  g_value_unset (&item);
+  g_object_unref (gen);
+}
+
 typedef struct
 {
   GString *items;
@@ -3208,6 +3326,8 @@ main (int    argc,
   atest_add ("/generator/next/yields", test_next_yields);
   atest_add ("/generator/next/runs-body-at-once", test_next_runs_body_at_once);
   atest_add ("/generator/next/from-callback", test_next_from_callback);
+  atest_add ("/generator/next-start/at-once", test_next_start_at_once);
+  atest_add ("/generator/next-start/refused", test_next_start_refused);
 
   atest_add ("/generator/return/ends", test_return_ends);
   atest_add ("/generator/raise/fails-then-ends", test_raise_fails_then_ends);
