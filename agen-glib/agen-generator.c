@@ -1097,7 +1097,18 @@ typedef struct
   gboolean replied;
   AgenReply reply;            /* the reply that came at once */
   GTask *task;                /* where a later reply goes */
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+  GDestroyNotify user_data_destroy;
 } AgenNextStart;
+
+static void
+agen_next_start_free (AgenNextStart *start)
+{
+  if (start->user_data_destroy != NULL)
+    start->user_data_destroy (start->user_data);
+  g_free (start);
+}
 
 static void
 agen_next_start_on_reply (AgenGenerator *self,
@@ -1115,7 +1126,20 @@ agen_next_start_on_reply (AgenGenerator *self,
     }
 
   agen_generator_reply_to_task (self, reply, g_steal_pointer (&start->task));
-  g_free (start);
+}
+
+/* The user data goes as soon as the callback has run, as with a callback of
+ * (scope async): a binding's closure that the task kept until its last
+ * unref would keep alive what the callback's frame holds, the task too. */
+static void
+agen_next_start_complete (GObject      *source_object,
+                          GAsyncResult *result,
+                          gpointer      data)
+{
+  AgenNextStart *start = data;
+
+  start->callback (source_object, result, start->user_data);
+  agen_next_start_free (start);
 }
 
 /**
@@ -1172,6 +1196,9 @@ agen_generator_next_start (AgenGenerator        *self,
 
   start = g_new0 (AgenNextStart, 1);
   start->reply = (AgenReply) AGEN_REPLY_INIT;
+  start->callback = callback;
+  start->user_data = user_data;
+  start->user_data_destroy = user_data_destroy;
   start->starting = TRUE;
   if (!_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
                               agen_next_start_on_reply, start, &start->reply))
@@ -1183,10 +1210,9 @@ agen_generator_next_start (AgenGenerator        *self,
     {
       /* Made now rather than at the reply, so that a reply in a later
        * main-loop iteration reaches @callback without another one. */
-      start->task = g_task_new (self, cancellable, callback, user_data);
+      start->task = g_task_new (self, cancellable, agen_next_start_complete, start);
       (g_task_set_source_tag) (start->task, agen_generator_next_async);
       g_task_set_check_cancellable (start->task, FALSE);
-      g_task_set_task_data (start->task, user_data, user_data_destroy);
       agen_item_move_out (NULL, item);
       return FALSE;
     }
@@ -1194,9 +1220,7 @@ agen_generator_next_start (AgenGenerator        *self,
   if (start->reply.kind == AGEN_REPLY_ERROR)
     g_propagate_error (error, g_steal_pointer (&start->reply.error));
   produced = agen_item_move_out (start->reply.kind == AGEN_REPLY_ITEM ? &start->reply.item : NULL, item);
-  g_free (start);
-  if (user_data_destroy != NULL)
-    user_data_destroy (user_data);
+  agen_next_start_free (start);
   return produced;
 }
 
