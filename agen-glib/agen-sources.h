@@ -22,11 +22,14 @@ G_BEGIN_DECLS
  *   room for the new one.
  * @AGEN_OVERFLOW_DROP_NEWEST: forget the new emission.
  * @AGEN_OVERFLOW_RAISE: forget the new emission, and make the next
- *   operation fail with %G_IO_ERROR_NO_SPACE, which finishes the generator
- *   unless its consumer catches it.
+ *   operation fail at once with %G_IO_ERROR_NO_SPACE (its message names the
+ *   signal and the bound), which finishes the generator: the emissions
+ *   still buffered are dropped and the handler is disconnected. A close
+ *   before that next still succeeds.
  *
  * What agen_generator_new_signal() does with an emission that comes while
- * its buffer is full.
+ * its buffer is full. Whatever the policy, a consumer that keeps up never
+ * loses an emission.
  *
  * Since: 1.0
  */

@@ -1,9 +1,1445 @@
-/* Placeholder, replaced by the real tests. */
-#include <agen-glib/agen.h>
+/* test-sources.c: the generators of agen-sources.h
+ *
+ * Lines of a stream, children of a directory, items of a list model,
+ * values, timer ticks and signal emissions: what each yields, how it ends,
+ * and that it lets go of what it holds (stream, enumerator, timeout,
+ * handler) however it ends.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "agen-test-bodies.h"
+
+#include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+/* The item of the next next, which must succeed; the caller unsets it. */
+static void
+next_item (AgenGenerator *generator,
+           GValue        *item)
+{
+  GError *error = NULL;
+
+  g_assert_true (atest_next (generator, NULL, item, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_next_string (AgenGenerator *generator,
+                    const char    *expected)
+{
+  GValue item = G_VALUE_INIT;
+
+  next_item (generator, &item);
+  g_assert_true (G_VALUE_HOLDS_STRING (&item));
+  g_assert_cmpstr (g_value_get_string (&item), ==, expected);
+  g_value_unset (&item);
+}
+
+/* The milliseconds until the next timed source of @context is due, -1
+ * when it has none. Idles must have been drained first. */
+static gint
+context_next_timeout (GMainContext *context)
+{
+  GPollFD fds[32];
+  gint max_priority;
+  gint timeout = -1;
+
+  g_assert_true (g_main_context_acquire (context));
+  g_assert_false (g_main_context_prepare (context, &max_priority));
+  g_main_context_query (context, G_MAXINT, &timeout, fds, G_N_ELEMENTS (fds));
+  g_main_context_release (context);
+  return timeout;
+}
+
+/* ------------------------------------------------------------------ lines */
+
+static GInputStream *
+memory_stream_new (const char *contents)
+{
+  return g_memory_input_stream_new_from_data (g_strdup (contents), -1, g_free);
+}
+
+/* Line ends \n, \r\n and \r, an empty line, a last line without a line
+ * end; at the end the stream is closed. */
+static void
+test_lines_line_ends (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\r\n\nthree\rfour");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+
+  g_assert_cmpstr (agen_generator_get_name (lines), ==, "lines");
+
+  assert_next_string (lines, "one");
+  assert_next_string (lines, "two");
+  assert_next_string (lines, "");
+  assert_next_string (lines, "three");
+  assert_next_string (lines, "four");
+  g_assert_false (g_input_stream_is_closed (stream));
+  atest_assert_next_end (lines);
+  g_assert_true (g_input_stream_is_closed (stream));
+  atest_assert_next_end (lines);
+}
+
+/* A trailing line end makes no empty last line; an empty stream gives
+ * nothing, and is closed. */
+static void
+test_lines_empty (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GInputStream) trailing = memory_stream_new ("only\n");
+  g_autoptr(GInputStream) empty = memory_stream_new ("");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (trailing, G_PRIORITY_DEFAULT);
+  g_autoptr(AgenGenerator) none = agen_generator_new_lines (empty, G_PRIORITY_DEFAULT);
+
+  assert_next_string (lines, "only");
+  atest_assert_next_end (lines);
+  g_assert_true (g_input_stream_is_closed (trailing));
+
+  atest_assert_next_end (none);
+  g_assert_true (g_input_stream_is_closed (empty));
+}
+
+/* A GDataInputStream is read as it is configured. */
+static void
+test_lines_data_input_stream (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GInputStream) base = memory_stream_new ("a\rb\nc\n");
+  g_autoptr(GDataInputStream) input = g_data_input_stream_new (base);
+  g_autoptr(AgenGenerator) lines = NULL;
+
+  g_data_input_stream_set_newline_type (input, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  lines = agen_generator_new_lines (G_INPUT_STREAM (input), G_PRIORITY_DEFAULT);
+
+  assert_next_string (lines, "a\rb");
+  assert_next_string (lines, "c");
+  atest_assert_next_end (lines);
+  g_assert_true (g_input_stream_is_closed (G_INPUT_STREAM (input)));
+  g_assert_true (g_input_stream_is_closed (base));
+}
+
+/* Closing after the first line closes the caller's stream. */
+static void
+test_lines_close_early (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\nthree\n");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+  GError *error = NULL;
+
+  assert_next_string (lines, "one");
+  g_assert_true (atest_close (lines, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_is_closed (stream));
+  atest_assert_next_end (lines);
+}
+
+/* Closed or dropped before its first next, it runs no body; GIO closes
+ * the wrapper as it finalises it, and the caller's stream with it. A
+ * GDataInputStream of the caller's is left as it is. */
+static void
+test_lines_unstarted (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GInputStream) closed = memory_stream_new ("one\n");
+  g_autoptr(GInputStream) dropped = memory_stream_new ("one\n");
+  g_autoptr(GInputStream) base = memory_stream_new ("one\n");
+  g_autoptr(GDataInputStream) input = g_data_input_stream_new (base);
+  AgenGenerator *lines = agen_generator_new_lines (closed, G_PRIORITY_DEFAULT);
+  GError *error = NULL;
+
+  g_assert_true (atest_close (lines, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (lines);
+  g_assert_true (g_input_stream_is_closed (closed));
+
+  g_object_unref (agen_generator_new_lines (dropped, G_PRIORITY_DEFAULT));
+  g_assert_true (g_input_stream_is_closed (dropped));
+
+  g_object_unref (agen_generator_new_lines (G_INPUT_STREAM (input), G_PRIORITY_DEFAULT));
+  g_assert_false (g_input_stream_is_closed (G_INPUT_STREAM (input)));
+}
+
+/* Dropping it mid-stream closes the stream too, on the main context. */
+static void
+test_lines_drop_mid_stream (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\n");
+  AgenGenerator *lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+  gboolean finalized;
+
+  assert_next_string (lines, "one");
+  atest_watch_finalize (lines, &finalized);
+  g_object_unref (lines);
+  atest_wait_for (&finalized);
+  g_assert_true (g_input_stream_is_closed (stream));
+}
+
+/* A throw at a yield closes the stream, then raises the thrown error. */
+static void
+test_lines_throw (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\n");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 7, "thrown");
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  assert_next_string (lines, "one");
+  g_assert_false (atest_throw (lines, thrown, NULL, &item, &error));
+  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_cmpstr (error->message, ==, "thrown");
+  g_assert_true (g_input_stream_is_closed (stream));
+  g_value_unset (&item);
+  g_clear_error (&error);
+}
+
+/* A line that is not UTF-8 raises GIO's error, and the stream is closed. */
+static void
+test_lines_invalid_utf8 (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("fine\nbad \xff\xfe\nnever\n");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+
+  assert_next_string (lines, "fine");
+  atest_assert_next_error (lines, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE);
+  g_assert_true (g_input_stream_is_closed (stream));
+  g_assert_cmpint (agen_generator_get_state (lines), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_assert_next_end (lines);
+}
+
+/* One end of a socket pair: a stream whose reads wait for the test. */
+typedef struct
+{
+  GSocketConnection *connection;
+  GInputStream *input;     /* the connection's */
+  int peer;
+} SocketPair;
+
+static void
+socket_pair_setup (SocketPair *pair)
+{
+  g_autoptr(GSocket) socket = NULL;
+  GError *error = NULL;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
+  socket = g_socket_new_from_fd (fds[0], &error);
+  g_assert_no_error (error);
+  pair->connection = g_socket_connection_factory_create_connection (socket);
+  pair->input = g_io_stream_get_input_stream (G_IO_STREAM (pair->connection));
+  pair->peer = fds[1];
+}
+
+static void
+socket_pair_write (SocketPair *pair,
+                   const char *text)
+{
+  g_assert_cmpint (write (pair->peer, text, strlen (text)), ==, (gssize) strlen (text));
+}
+
+static void
+socket_pair_teardown (SocketPair *pair)
+{
+  close (pair->peer);
+  g_object_unref (pair->connection);
+}
+
+/* Lines come as the peer writes them; cancelling a next that waits for a
+ * read cancels the read, waits for GIO to let go of the stream, closes it,
+ * and fails with CANCELLED alone (a failed close would add to the
+ * message). */
+static void
+test_lines_cancel_mid_read (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(AgenGenerator) lines = NULL;
+  AtestCall call = { 0 };
+  SocketPair pair;
+
+  socket_pair_setup (&pair);
+  lines = agen_generator_new_lines (pair.input, G_PRIORITY_DEFAULT);
+
+  socket_pair_write (&pair, "one\n");
+  assert_next_string (lines, "one");
+
+  atest_start_next (lines, cancellable, &call);
+  atest_iterate_ms (20);
+  socket_pair_write (&pair, "tw");
+  atest_iterate_ms (20);
+  g_assert_false (call.done);
+
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (call.error->message, ==, "Operation was cancelled");
+  g_assert_true (g_input_stream_is_closed (pair.input));
+  g_assert_cmpint (agen_generator_get_state (lines), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_call_clear (&call);
+  atest_assert_next_end (lines);
+
+  socket_pair_teardown (&pair);
+}
+
+/* A read error (here: the stream was closed under the generator) is
+ * raised with its domain and code. */
+static void
+test_lines_read_error (AtestFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("one\n");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+
+  g_input_stream_close (stream, NULL, NULL);
+  atest_assert_next_error (lines, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+/* -------------------------------------------------------------- file infos */
+
+#define N_FILES 150   /* more than two batches */
+
+typedef struct
+{
+  char *path;
+  GFile *directory;
+} TempDir;
+
+static void
+temp_dir_setup (TempDir *tmp,
+                guint    n_files)
+{
+  GError *error = NULL;
+
+  tmp->path = g_dir_make_tmp ("agen-test-sources-XXXXXX", &error);
+  g_assert_no_error (error);
+  tmp->directory = g_file_new_for_path (tmp->path);
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("file-%03u", i);
+      g_autofree char *path = g_build_filename (tmp->path, name, NULL);
+
+      g_file_set_contents (path, name, -1, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static void
+temp_dir_teardown (TempDir *tmp)
+{
+  GDir *dir = g_dir_open (tmp->path, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp->path, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_dir_close (dir);
+  g_assert_cmpint (g_rmdir (tmp->path), ==, 0);
+  g_object_unref (tmp->directory);
+  g_free (tmp->path);
+}
+
+/* Every child once, in batches, with the default attributes. */
+static void
+test_file_infos_all (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(AgenGenerator) infos = NULL;
+  g_autofree char *expected_name = NULL;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  TempDir tmp;
+
+  temp_dir_setup (&tmp, N_FILES);
+  infos = agen_generator_new_file_infos (tmp.directory, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
+  expected_name = g_strconcat ("file-infos ", tmp.path, NULL);
+  g_assert_cmpstr (agen_generator_get_name (infos), ==, expected_name);
+
+  while (atest_next (infos, NULL, &item, &error))
+    {
+      GFileInfo *info;
+
+      g_assert_true (G_VALUE_HOLDS (&item, G_TYPE_FILE_INFO));
+      info = g_value_get_object (&item);
+      g_assert_true (g_str_has_prefix (g_file_info_get_name (info), "file-"));
+      g_assert_cmpint (g_file_info_get_file_type (info), ==, G_FILE_TYPE_REGULAR);
+      g_assert_cmpint (g_file_info_get_size (info), ==, strlen ("file-000"));
+      g_assert_true (g_hash_table_add (seen, g_strdup (g_file_info_get_name (info))));
+      g_value_unset (&item);
+    }
+  g_assert_no_error (error);
+  g_value_unset (&item);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, N_FILES);
+  atest_assert_next_end (infos);
+
+  temp_dir_teardown (&tmp);
+}
+
+/* The attributes asked for are the ones there. */
+static void
+test_file_infos_attributes (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) infos = NULL;
+  GValue item = G_VALUE_INIT;
+  GFileInfo *info;
+  TempDir tmp;
+
+  temp_dir_setup (&tmp, 1);
+  infos = agen_generator_new_file_infos (tmp.directory, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                         G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, G_PRIORITY_DEFAULT);
+  next_item (infos, &item);
+  info = g_value_get_object (&item);
+  g_assert_cmpstr (g_file_info_get_name (info), ==, "file-000");
+  g_assert_false (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE));
+  g_value_unset (&item);
+  atest_assert_next_end (infos);
+
+  temp_dir_teardown (&tmp);
+}
+
+/* GIO's errors, with their domain and code. */
+static void
+test_file_infos_errors (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) missing = NULL;
+  g_autoptr(AgenGenerator) not_a_directory = NULL;
+  g_autoptr(AgenGenerator) not_found = NULL;
+  TempDir tmp;
+
+  temp_dir_setup (&tmp, 1);
+  file = g_file_get_child (tmp.directory, "file-000");
+  missing = g_file_get_child (tmp.directory, "missing");
+  not_a_directory = agen_generator_new_file_infos (file, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
+  not_found = agen_generator_new_file_infos (missing, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
+
+  atest_assert_next_error (not_a_directory, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_cmpint (agen_generator_get_state (not_a_directory), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_assert_next_end (not_a_directory);
+  atest_assert_next_error (not_found, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  temp_dir_teardown (&tmp);
+}
+
+/* Closing after a few children closes the enumerator: the close succeeds
+ * (an enumerator left open would be closed again, and it leaks under
+ * valgrind otherwise), and the generator is finished. */
+static void
+test_file_infos_close_early (AtestFixture  *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) infos = NULL;
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  TempDir tmp;
+
+  temp_dir_setup (&tmp, N_FILES);
+  infos = agen_generator_new_file_infos (tmp.directory, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
+  for (guint i = 0; i < 3; i++)
+    {
+      next_item (infos, &item);
+      g_value_unset (&item);
+    }
+  g_assert_true (atest_close (infos, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (agen_generator_get_state (infos), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_assert_next_end (infos);
+
+  temp_dir_teardown (&tmp);
+}
+
+/* A cancel of a next that reads the second batch: GIO's thread may finish
+ * the read before the cancellation arrives, so either outcome is valid,
+ * but a cancelled one must have closed the enumerator cleanly (a close
+ * refused for the pending read would add to the message). */
+static void
+test_file_infos_cancel (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  guint n_cancelled = 0;
+  TempDir tmp;
+
+  temp_dir_setup (&tmp, N_FILES);
+  for (guint attempt = 0; attempt < 5; attempt++)
+    {
+      g_autoptr(AgenGenerator) infos = agen_generator_new_file_infos (tmp.directory, NULL, G_FILE_QUERY_INFO_NONE,
+                                                                      G_PRIORITY_DEFAULT);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      AtestCall call = { 0 };
+      GValue item = G_VALUE_INIT;
+
+      for (guint i = 0; i < 64; i++)   /* the first batch */
+        {
+          next_item (infos, &item);
+          g_value_unset (&item);
+        }
+      atest_start_next (infos, cancellable, &call);
+      g_cancellable_cancel (cancellable);
+      atest_call_wait (&call);
+      if (call.ret)
+        {
+          g_assert_true (G_VALUE_HOLDS (&call.item, G_TYPE_FILE_INFO));
+          g_assert_true (atest_close (infos, NULL, NULL));
+        }
+      else
+        {
+          g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpstr (call.error->message, ==, "Operation was cancelled");
+          g_assert_cmpint (agen_generator_get_state (infos), ==, AGEN_GENERATOR_STATE_FINISHED);
+          n_cancelled++;
+        }
+      atest_call_clear (&call);
+      atest_assert_next_end (infos);
+    }
+  g_test_message ("%u of 5 cancellations came before the read", n_cancelled);
+
+  temp_dir_teardown (&tmp);
+}
+
+/* -------------------------------------------------------------- list items */
+
+static GListStore *
+store_new (const char *names)
+{
+  GListStore *store = g_list_store_new (G_TYPE_SIMPLE_ACTION);
+  g_auto(GStrv) split = g_strsplit (names, " ", -1);
+
+  for (guint i = 0; split[i] != NULL; i++)
+    {
+      g_autoptr(GSimpleAction) action = g_simple_action_new (split[i], NULL);
+
+      g_list_store_append (store, action);
+    }
+  return store;
+}
+
+static void
+store_insert (GListStore *store,
+              guint       position,
+              const char *name)
+{
+  g_autoptr(GSimpleAction) action = g_simple_action_new (name, NULL);
+
+  g_list_store_insert (store, position, action);
+}
+
+/* The names of the next @n items, space-separated. */
+static char *
+next_names (AgenGenerator *items,
+            guint          n)
+{
+  GString *names = g_string_new (NULL);
+  GValue item = G_VALUE_INIT;
+
+  for (guint i = 0; i < n; i++)
+    {
+      next_item (items, &item);
+      g_assert_true (G_VALUE_HOLDS (&item, G_TYPE_SIMPLE_ACTION));
+      if (names->len > 0)
+        g_string_append_c (names, ' ');
+      g_string_append (names, g_action_get_name (g_value_get_object (&item)));
+      g_value_unset (&item);
+    }
+  return g_string_free (names, FALSE);
+}
+
+#define assert_next_names(items, n, expected)                     \
+  G_STMT_START {                                                  \
+    g_autofree char *names_ = next_names ((items), (n));          \
+    g_assert_cmpstr (names_, ==, (expected));                     \
+  } G_STMT_END
+
+static gboolean
+has_items_changed_handler (GListStore *store)
+{
+  return g_signal_has_handler_pending (store, g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0, TRUE);
+}
+
+static void
+test_list_items_plain (AtestFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  g_assert_cmpstr (agen_generator_get_name (items), ==, "list-items GListStore");
+  g_assert_true (has_items_changed_handler (store));
+  assert_next_names (items, 3, "a b c");
+  atest_assert_next_end (items);
+  g_assert_false (has_items_changed_handler (store));
+  atest_assert_next_end (items);
+}
+
+/* An empty model: it returns at once, and does not wait for items. */
+static void
+test_list_items_empty (AtestFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_SIMPLE_ACTION);
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  atest_assert_next_end (items);
+  store_insert (store, 0, "late");
+  atest_assert_next_end (items);
+}
+
+/* Inserted before the cursor: shifted, not yielded. */
+static void
+test_list_items_insert_before (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c d");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  assert_next_names (items, 2, "a b");
+  store_insert (store, 0, "x");
+  store_insert (store, 2, "y");       /* between a and b: still before c */
+  assert_next_names (items, 2, "c d");
+  atest_assert_next_end (items);
+}
+
+/* Inserted at the cursor: yielded next. */
+static void
+test_list_items_insert_at_cursor (AtestFixture  *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  assert_next_names (items, 1, "a");
+  store_insert (store, 1, "x");
+  assert_next_names (items, 3, "x b c");
+  atest_assert_next_end (items);
+}
+
+/* Removed before the cursor: shifted back, nothing yielded twice. */
+static void
+test_list_items_remove_before (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c d");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  assert_next_names (items, 3, "a b c");
+  g_list_store_remove (store, 0);
+  g_list_store_remove (store, 1);     /* c, the last yielded */
+  assert_next_names (items, 1, "d");
+  atest_assert_next_end (items);
+}
+
+/* Removed around the cursor: the cursor moves to the change, so what is
+ * inserted there is yielded and nothing removed is. */
+static void
+test_list_items_remove_around (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c d e");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+  g_autoptr(GSimpleAction) y = g_simple_action_new ("y", NULL);
+  g_autoptr(GSimpleAction) z = g_simple_action_new ("z", NULL);
+  gpointer added[] = { y, z };
+
+  assert_next_names (items, 2, "a b");
+  g_list_store_splice (store, 1, 2, added, G_N_ELEMENTS (added));   /* b c -> y z */
+  assert_next_names (items, 4, "y z d e");
+  atest_assert_next_end (items);
+}
+
+/* Removed at and after the cursor: not yielded. */
+static void
+test_list_items_remove_after (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c d");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  assert_next_names (items, 1, "a");
+  g_list_store_remove (store, 1);
+  g_list_store_remove (store, 2);
+  assert_next_names (items, 1, "c");
+  atest_assert_next_end (items);
+}
+
+/* Appended during the iteration, even after the last item was yielded:
+ * yielded. */
+static void
+test_list_items_append (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b");
+  g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
+
+  assert_next_names (items, 1, "a");
+  store_insert (store, 2, "c");
+  assert_next_names (items, 1, "b");
+  store_insert (store, 3, "d");
+  assert_next_names (items, 2, "c d");
+  atest_assert_next_end (items);
+  store_insert (store, 4, "too late");
+  atest_assert_next_end (items);
+}
+
+/* Closed, or dropped before it started: the handler is disconnected. */
+static void
+test_list_items_disconnect (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c");
+  AgenGenerator *items = agen_generator_new_list_items (G_LIST_MODEL (store));
+  GError *error = NULL;
+
+  assert_next_names (items, 1, "a");
+  g_assert_true (atest_close (items, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_items_changed_handler (store));
+  g_list_store_remove_all (store);
+  g_object_unref (items);
+
+  items = agen_generator_new_list_items (G_LIST_MODEL (store));
+  g_assert_true (has_items_changed_handler (store));
+  g_object_unref (items);
+  g_assert_false (has_items_changed_handler (store));
+}
+
+/* ------------------------------------------------------------------ values */
+
+static void
+test_values_ints (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(AgenGenerator) generator = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_value_init (&values[i], G_TYPE_INT);
+      g_value_set_int (&values[i], (gint) i * 10);
+    }
+  generator = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  /* Copied: changing the caller's values changes nothing. */
+  g_value_set_int (&values[0], 99);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+
+  g_assert_cmpstr (agen_generator_get_name (generator), ==, "values");
+  atest_assert_next_int (generator, 0);
+  atest_assert_next_int (generator, 10);
+  atest_assert_next_int (generator, 20);
+  atest_assert_next_end (generator);
+  atest_assert_next_end (generator);
+}
+
+/* Strings and objects are copied (the object referenced, not duplicated),
+ * and a NULL string stays NULL. */
+static void
+test_values_strings_objects (AtestFixture  *fixture,
+                             gconstpointer  data)
+{
+  GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(AgenGenerator) generator = NULL;
+  GValue item = G_VALUE_INIT;
+  gboolean finalized;
+
+  g_value_init (&values[0], G_TYPE_STRING);
+  g_value_set_string (&values[0], "text");
+  g_value_init (&values[1], G_TYPE_OBJECT);
+  g_value_set_object (&values[1], object);
+  g_value_init (&values[2], G_TYPE_STRING);
+  generator = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+
+  next_item (generator, &item);
+  g_assert_cmpstr (g_value_get_string (&item), ==, "text");
+  g_value_unset (&item);
+  next_item (generator, &item);
+  g_assert_true (g_value_get_object (&item) == object);
+  g_value_unset (&item);
+  next_item (generator, &item);
+  g_assert_true (G_VALUE_HOLDS_STRING (&item));
+  g_assert_null (g_value_get_string (&item));
+  g_value_unset (&item);
+  atest_assert_next_end (generator);
+
+  /* The generator let go of its copy when it finished. */
+  atest_watch_finalize (object, &finalized);
+  g_clear_object (&object);
+  g_assert_true (finalized);
+}
+
+static void
+test_values_none (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) generator = agen_generator_new_values (NULL, 0);
+
+  atest_assert_next_end (generator);
+}
+
+/* Closed early, or dropped unstarted: the copies are released. */
+static void
+test_values_release (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  GValue value = G_VALUE_INIT;
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  AgenGenerator *started;
+  AgenGenerator *unstarted;
+  GValue item = G_VALUE_INIT;
+  guint n_finalized = 0;
+
+  g_value_init (&value, G_TYPE_OBJECT);
+  g_value_take_object (&value, object);
+  atest_count_finalize (object, &n_finalized);
+  started = agen_generator_new_values (&value, 1);
+  unstarted = agen_generator_new_values (&value, 1);
+  g_value_unset (&value);
+
+  next_item (started, &item);
+  g_value_unset (&item);
+  g_assert_true (atest_close (started, NULL, NULL));
+  g_assert_cmpuint (n_finalized, ==, 0);      /* the unstarted copy */
+  g_object_unref (unstarted);
+  g_assert_cmpuint (n_finalized, ==, 1);
+  g_object_unref (started);
+}
+
+/* The fast path of foreach. */
+static void
+test_values_foreach (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  const guint n = 1000;
+  GValue *values = g_new0 (GValue, n);
+  g_autoptr(AgenGenerator) generator = NULL;
+  AtestCollect *collect = atest_collect_new (0);
+  AtestCall call = { 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_value_init (&values[i], G_TYPE_INT);
+      g_value_set_int (&values[i], (gint) i);
+    }
+  generator = agen_generator_new_values (values, n);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  g_free (values);
+
+  atest_start_foreach (generator, atest_collect_func, collect, atest_collect_destroy_notify, NULL, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  g_assert_cmpuint (collect->n_items, ==, n);
+  g_assert_true (g_str_has_prefix (collect->items->str, "0 1 2 3 "));
+  g_assert_true (g_str_has_suffix (collect->items->str, " 998 999"));
+  atest_call_clear (&call);
+  atest_collect_free (collect);
+}
+
+static void
+test_values_misuse (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  GValue unset = G_VALUE_INIT;
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_null (agen_generator_new_values (NULL, 2));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*assertion*G_IS_VALUE*failed*");
+  g_assert_null (agen_generator_new_values (&unset, 1));
+  g_test_assert_expected_messages ();
+}
+
+/* ---------------------------------------------------------------- interval */
+
+static guint64
+next_tick (AgenGenerator *interval)
+{
+  GValue item = G_VALUE_INIT;
+  guint64 tick;
+
+  next_item (interval, &item);
+  g_assert_true (G_VALUE_HOLDS_UINT64 (&item));
+  tick = g_value_get_uint64 (&item);
+  g_value_unset (&item);
+  return tick;
+}
+
+/* Three ticks, in order, each waited for. */
+static void
+test_interval_ticks (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) interval = agen_generator_new_interval (20);
+  guint64 first, second, third;
+
+  g_assert_cmpstr (agen_generator_get_name (interval), ==, "interval 20 ms");
+  first = next_tick (interval);
+  second = next_tick (interval);
+  third = next_tick (interval);
+  g_assert_cmpuint (first, <, second);
+  g_assert_cmpuint (second, <, third);
+}
+
+/* A consumer that is late gets a tick at once, whose number shows the
+ * ticks it missed. */
+static void
+test_interval_skips (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) interval = agen_generator_new_interval (10);
+  guint64 first, late;
+
+  first = next_tick (interval);
+  atest_iterate_ms (100);     /* ten periods at least */
+  late = next_tick (interval);
+  g_assert_cmpuint (late, >=, first + 9);
+}
+
+/* Cancelling a next that waits for a tick: CANCELLED, finished, and the
+ * timeout is gone. */
+static void
+test_interval_cancel (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) interval = agen_generator_new_interval (60 * 1000);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_start_next (interval, cancellable, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_assert_cmpint (context_next_timeout (fixture->context), >, 0);
+
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (agen_generator_get_state (interval), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_call_clear (&call);
+
+  atest_drain ();
+  g_assert_cmpint (context_next_timeout (fixture->context), ==, -1);
+  atest_assert_next_end (interval);
+}
+
+/* Closed at a yield, or dropped while it waits unstarted: no timeout is
+ * left behind. */
+static void
+test_interval_close (AtestFixture  *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(AgenGenerator) interval = agen_generator_new_interval (5);
+  AgenGenerator *unstarted = agen_generator_new_interval (5);
+  GError *error = NULL;
+
+  next_tick (interval);
+  g_assert_true (atest_close (interval, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (unstarted);
+  atest_drain ();
+  g_assert_cmpint (context_next_timeout (fixture->context), ==, -1);
+  atest_iterate_ms (20);
+  atest_assert_next_end (interval);
+}
+
+static void
+test_interval_misuse (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*assertion*interval_ms > 0*failed*");
+  g_assert_null (agen_generator_new_interval (0));
+  g_test_assert_expected_messages ();
+}
+
+/* ------------------------------------------------------------------ signal */
+
+/* An object with the signals the tests emit:
+ * - "data" (int, string, object), detailed;
+ * - "ping", without parameters;
+ * - "ask", which returns a boolean. */
+#define TEST_TYPE_EMITTER (test_emitter_get_type ())
+G_DECLARE_FINAL_TYPE (TestEmitter, test_emitter, TEST, EMITTER, GObject)
+
+struct _TestEmitter
+{
+  GObject parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestEmitter, test_emitter, G_TYPE_OBJECT)
+
+static guint data_signal;
+static guint ping_signal;
+static guint ask_signal;
+
+static void
+test_emitter_class_init (TestEmitterClass *klass)
+{
+  data_signal = g_signal_new ("data", G_TYPE_FROM_CLASS (klass),
+                              G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                              G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_STRING, G_TYPE_OBJECT);
+  ping_signal = g_signal_new ("ping", G_TYPE_FROM_CLASS (klass),
+                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                              G_TYPE_NONE, 0);
+  ask_signal = g_signal_new ("ask", G_TYPE_FROM_CLASS (klass),
+                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                             G_TYPE_BOOLEAN, 1, G_TYPE_UINT);
+}
+
+static void
+test_emitter_init (TestEmitter *self)
+{
+}
+
+static void
+emit_data (TestEmitter *emitter,
+           gint         number)
+{
+  g_autofree char *text = g_strdup_printf ("n%d", number);
+
+  g_signal_emit (emitter, data_signal, 0, number, text, NULL);
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+/* The number of the next "data" emission; the other parameters are
+ * checked. */
+static gint
+next_data (AgenGenerator *emissions)
+{
+  GValue item = G_VALUE_INIT;
+  GValueArray *args;
+  g_autofree char *text = NULL;
+  gint number;
+
+  next_item (emissions, &item);
+  g_assert_true (G_VALUE_HOLDS (&item, g_value_array_get_type ()));
+  args = g_value_get_boxed (&item);
+  g_assert_cmpuint (args->n_values, ==, 3);
+  number = g_value_get_int (g_value_array_get_nth (args, 0));
+  text = g_strdup_printf ("n%d", number);
+  g_assert_cmpstr (g_value_get_string (g_value_array_get_nth (args, 1)), ==, text);
+  g_assert_true (G_VALUE_HOLDS_OBJECT (g_value_array_get_nth (args, 2)));
+  g_value_unset (&item);
+  return number;
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+static gboolean
+has_handler (TestEmitter *emitter,
+             guint        signal_id)
+{
+  return g_signal_has_handler_pending (emitter, signal_id, 0, TRUE);
+}
+
+/* Emissions before the first next are buffered; a next with an empty
+ * buffer waits for the next emission, and is not called back inside it. */
+static void
+test_signal_buffered_and_waiting (AtestFixture  *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
+  AtestCall call = { 0 };
+
+  g_assert_cmpstr (agen_generator_get_name (emissions), ==, "signal data");
+  emit_data (emitter, 1);
+  emit_data (emitter, 2);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  g_assert_cmpint (next_data (emissions), ==, 2);
+
+  atest_start_next (emissions, NULL, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  emit_data (emitter, 3);
+  g_assert_false (call.done);
+  atest_call_wait (&call);
+  g_assert_true (call.ret);
+  atest_call_clear (&call);
+}
+
+/* A detailed signal sees only its detail. */
+static void
+test_signal_detail (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data::wanted", 10, AGEN_OVERFLOW_RAISE);
+
+  g_signal_emit (emitter, data_signal, g_quark_from_static_string ("other"), 1, "n1", NULL);
+  g_signal_emit (emitter, data_signal, g_quark_from_static_string ("wanted"), 2, "n2", NULL);
+  g_assert_cmpint (next_data (emissions), ==, 2);
+}
+
+static void
+test_signal_drop_oldest (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_DROP_OLDEST);
+
+  emit_data (emitter, 1);
+  emit_data (emitter, 2);
+  emit_data (emitter, 3);
+  g_assert_cmpint (next_data (emissions), ==, 2);
+  g_assert_cmpint (next_data (emissions), ==, 3);
+  emit_data (emitter, 4);
+  g_assert_cmpint (next_data (emissions), ==, 4);
+}
+
+static void
+test_signal_drop_newest (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_DROP_NEWEST);
+
+  emit_data (emitter, 1);
+  emit_data (emitter, 2);
+  emit_data (emitter, 3);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  g_assert_cmpint (next_data (emissions), ==, 2);
+  emit_data (emitter, 4);
+  g_assert_cmpint (next_data (emissions), ==, 4);
+}
+
+/* An overflow fails the next operation at once, with a message that names
+ * the signal and the bound, and disconnects. */
+static void
+test_signal_raise (AtestFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_RAISE);
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  emit_data (emitter, 1);
+  emit_data (emitter, 2);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  emit_data (emitter, 3);
+  emit_data (emitter, 4);
+  g_assert_false (atest_next (emissions, NULL, &item, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "“data”"));
+  g_assert_nonnull (strstr (error->message, " 2 "));
+  g_clear_error (&error);
+  g_value_unset (&item);
+  g_assert_cmpint (agen_generator_get_state (emissions), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_false (has_handler (emitter, data_signal));
+  atest_assert_next_end (emissions);
+}
+
+/* An overflow does not fail a close. */
+static void
+test_signal_raise_then_close (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_RAISE);
+  GError *error = NULL;
+
+  emit_data (emitter, 1);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  emit_data (emitter, 2);
+  emit_data (emitter, 3);
+  emit_data (emitter, 4);
+  g_assert_true (atest_close (emissions, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_handler (emitter, data_signal));
+}
+
+/* The instance is finalised: what is buffered is yielded, then the end;
+ * a next that waits ends too. The generator holds no reference. */
+static void
+test_signal_instance_finalized (AtestFixture  *fixture,
+                                gconstpointer  data)
+{
+  TestEmitter *emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  TestEmitter *other = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
+  g_autoptr(AgenGenerator) waiting = agen_generator_new_signal (other, "ping", 10, AGEN_OVERFLOW_RAISE);
+  AtestCall call = { 0 };
+  gboolean finalized;
+
+  emit_data (emitter, 1);
+  emit_data (emitter, 2);
+  atest_watch_finalize (emitter, &finalized);
+  g_object_unref (emitter);
+  g_assert_true (finalized);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  g_assert_cmpint (next_data (emissions), ==, 2);
+  atest_assert_next_end (emissions);
+
+  atest_start_next (waiting, NULL, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_object_unref (other);
+  atest_call_wait (&call);
+  g_assert_false (call.ret);
+  g_assert_no_error (call.error);
+  atest_call_clear (&call);
+}
+
+/* Close, a finish and a finalisation disconnect; an emission after that
+ * reaches nothing. */
+static void
+test_signal_disconnect (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  AgenGenerator *emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  gboolean finalized;
+
+  g_assert_true (has_handler (emitter, data_signal));
+  emit_data (emitter, 1);
+  g_assert_cmpint (next_data (emissions), ==, 1);
+  g_assert_true (atest_close (emissions, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_handler (emitter, data_signal));
+  emit_data (emitter, 2);
+  atest_assert_next_end (emissions);
+  g_object_unref (emissions);
+
+  /* Never started. */
+  emissions = agen_generator_new_signal (emitter, "ping", 10, AGEN_OVERFLOW_RAISE);
+  g_assert_true (has_handler (emitter, ping_signal));
+  g_object_unref (emissions);
+  g_assert_false (has_handler (emitter, ping_signal));
+  g_signal_emit (emitter, ping_signal, 0);
+
+  /* Dropped at a yield: closed on its last unref. */
+  emissions = agen_generator_new_signal (emitter, "ping", 10, AGEN_OVERFLOW_RAISE);
+  g_signal_emit (emitter, ping_signal, 0);
+  g_signal_emit (emitter, ping_signal, 0);
+  next_item (emissions, &item);
+  g_value_unset (&item);
+  atest_watch_finalize (emissions, &finalized);
+  g_object_unref (emissions);
+  atest_wait_for (&finalized);
+  g_assert_false (has_handler (emitter, ping_signal));
+  g_signal_emit (emitter, ping_signal, 0);
+}
+
+/* Cancelling a next that waits for an emission: CANCELLED, and
+ * disconnected. */
+static void
+test_signal_cancel_wait (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "ping", 10, AGEN_OVERFLOW_RAISE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_start_next (emissions, cancellable, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  atest_call_clear (&call);
+  g_assert_false (has_handler (emitter, ping_signal));
+  g_signal_emit (emitter, ping_signal, 0);
+  atest_drain ();
+  atest_assert_next_end (emissions);
+}
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+
+/* The next item, an array of @n_values. */
+static GValueArray *
+next_args (AgenGenerator *emissions,
+           guint          n_values,
+           GValue        *item)
+{
+  GValueArray *args;
+
+  next_item (emissions, item);
+  g_assert_true (G_VALUE_HOLDS (item, g_value_array_get_type ()));
+  args = g_value_get_boxed (item);
+  g_assert_nonnull (args);
+  g_assert_cmpuint (args->n_values, ==, n_values);
+  return args;
+}
+
+/* Several parameters: a GListStore's items-changed. No parameters: an
+ * empty array. A return value: the zero value, so the emission is not
+ * handled. */
+static void
+test_signal_parameters (AtestFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GListStore) store = store_new ("a b c");
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) changes = agen_generator_new_signal (store, "items-changed", 10, AGEN_OVERFLOW_RAISE);
+  g_autoptr(AgenGenerator) pings = agen_generator_new_signal (emitter, "ping", 10, AGEN_OVERFLOW_RAISE);
+  g_autoptr(AgenGenerator) asks = agen_generator_new_signal (emitter, "ask", 10, AGEN_OVERFLOW_RAISE);
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(AgenGenerator) data_emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
+  GValue item = G_VALUE_INIT;
+  GValueArray *args;
+  gboolean handled = TRUE;
+
+  g_list_store_remove (store, 1);
+  args = next_args (changes, 3, &item);
+  g_assert_cmpuint (g_value_get_uint (g_value_array_get_nth (args, 0)), ==, 1);
+  g_assert_cmpuint (g_value_get_uint (g_value_array_get_nth (args, 1)), ==, 1);
+  g_assert_cmpuint (g_value_get_uint (g_value_array_get_nth (args, 2)), ==, 0);
+  g_value_unset (&item);
+
+  g_signal_emit (emitter, ping_signal, 0);
+  next_args (pings, 0, &item);
+  g_value_unset (&item);
+
+  g_signal_emit (emitter, ask_signal, 0, 42u, &handled);
+  g_assert_false (handled);
+  args = next_args (asks, 1, &item);
+  g_assert_cmpuint (g_value_get_uint (g_value_array_get_nth (args, 0)), ==, 42);
+  g_value_unset (&item);
+
+  /* Parameters are copies that outlive the emission. */
+  {
+    char text[] = "transient";
+
+    g_signal_emit (emitter, data_signal, 0, 7, text, object);
+    text[0] = 'X';
+  }
+  args = next_args (data_emissions, 3, &item);
+  g_assert_cmpint (g_value_get_int (g_value_array_get_nth (args, 0)), ==, 7);
+  g_assert_cmpstr (g_value_get_string (g_value_array_get_nth (args, 1)), ==, "transient");
+  g_assert_true (g_value_get_object (g_value_array_get_nth (args, 2)) == object);
+  g_value_unset (&item);
+}
+
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+typedef struct
+{
+  TestEmitter *emitter;
+  guint n;
+} Emitting;
+
+static gpointer
+emit_from_thread (gpointer data)
+{
+  Emitting *emitting = data;
+
+  for (guint i = 0; i < emitting->n; i++)
+    emit_data (emitting->emitter, (gint) i);
+  return NULL;
+}
+
+/* Emissions from another thread arrive in order, in the generator's
+ * context. */
+static void
+test_signal_other_thread (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+  g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 1000, AGEN_OVERFLOW_RAISE);
+  Emitting emitting = { emitter, 200 };
+  GThread *thread;
+
+  thread = g_thread_new ("emitter", emit_from_thread, &emitting);
+  for (guint i = 0; i < emitting.n; i++)
+    g_assert_cmpint (next_data (emissions), ==, (gint) i);
+  g_thread_join (thread);
+}
+
+static void
+test_signal_misuse (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*TestEmitter has no signal “nope”*");
+  g_assert_null (agen_generator_new_signal (emitter, "nope", 10, AGEN_OVERFLOW_RAISE));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*assertion*max_buffered > 0*failed*");
+  g_assert_null (agen_generator_new_signal (emitter, "ping", 0, AGEN_OVERFLOW_RAISE));
+  g_test_assert_expected_messages ();
+
+  g_assert_false (has_handler (emitter, ping_signal));
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  atest_add ("/sources/lines/line-ends", test_lines_line_ends);
+  atest_add ("/sources/lines/empty", test_lines_empty);
+  atest_add ("/sources/lines/data-input-stream", test_lines_data_input_stream);
+  atest_add ("/sources/lines/close-early", test_lines_close_early);
+  atest_add ("/sources/lines/unstarted", test_lines_unstarted);
+  atest_add ("/sources/lines/drop-mid-stream", test_lines_drop_mid_stream);
+  atest_add ("/sources/lines/throw", test_lines_throw);
+  atest_add ("/sources/lines/invalid-utf8", test_lines_invalid_utf8);
+  atest_add ("/sources/lines/cancel-mid-read", test_lines_cancel_mid_read);
+  atest_add ("/sources/lines/read-error", test_lines_read_error);
+
+  atest_add ("/sources/file-infos/all", test_file_infos_all);
+  atest_add ("/sources/file-infos/attributes", test_file_infos_attributes);
+  atest_add ("/sources/file-infos/errors", test_file_infos_errors);
+  atest_add ("/sources/file-infos/close-early", test_file_infos_close_early);
+  atest_add ("/sources/file-infos/cancel", test_file_infos_cancel);
+
+  atest_add ("/sources/list-items/plain", test_list_items_plain);
+  atest_add ("/sources/list-items/empty", test_list_items_empty);
+  atest_add ("/sources/list-items/insert-before", test_list_items_insert_before);
+  atest_add ("/sources/list-items/insert-at-cursor", test_list_items_insert_at_cursor);
+  atest_add ("/sources/list-items/remove-before", test_list_items_remove_before);
+  atest_add ("/sources/list-items/remove-around", test_list_items_remove_around);
+  atest_add ("/sources/list-items/remove-after", test_list_items_remove_after);
+  atest_add ("/sources/list-items/append", test_list_items_append);
+  atest_add ("/sources/list-items/disconnect", test_list_items_disconnect);
+
+  atest_add ("/sources/values/ints", test_values_ints);
+  atest_add ("/sources/values/strings-objects", test_values_strings_objects);
+  atest_add ("/sources/values/none", test_values_none);
+  atest_add ("/sources/values/release", test_values_release);
+  atest_add ("/sources/values/foreach", test_values_foreach);
+  atest_add ("/sources/values/misuse", test_values_misuse);
+
+  atest_add ("/sources/interval/ticks", test_interval_ticks);
+  atest_add ("/sources/interval/skips", test_interval_skips);
+  atest_add ("/sources/interval/cancel", test_interval_cancel);
+  atest_add ("/sources/interval/close", test_interval_close);
+  atest_add ("/sources/interval/misuse", test_interval_misuse);
+
+  atest_add ("/sources/signal/buffered-and-waiting", test_signal_buffered_and_waiting);
+  atest_add ("/sources/signal/detail", test_signal_detail);
+  atest_add ("/sources/signal/drop-oldest", test_signal_drop_oldest);
+  atest_add ("/sources/signal/drop-newest", test_signal_drop_newest);
+  atest_add ("/sources/signal/raise", test_signal_raise);
+  atest_add ("/sources/signal/raise-then-close", test_signal_raise_then_close);
+  atest_add ("/sources/signal/instance-finalized", test_signal_instance_finalized);
+  atest_add ("/sources/signal/disconnect", test_signal_disconnect);
+  atest_add ("/sources/signal/cancel-wait", test_signal_cancel_wait);
+  atest_add ("/sources/signal/parameters", test_signal_parameters);
+  atest_add ("/sources/signal/other-thread", test_signal_other_thread);
+  atest_add ("/sources/signal/misuse", test_signal_misuse);
+
   return g_test_run ();
 }
