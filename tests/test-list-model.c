@@ -1,9 +1,1207 @@
-/* Placeholder, replaced by the real tests. */
-#include <agen-glib/agen.h>
+/* test-list-model.c: AgenListModel, a GListModel filled from a generator
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "agen-test-bodies.h"
+
+#include <stdio.h>
+
+/* ------------------------------------------------------------- counter */
+
+/* What a counter yields at its wrong_at item instead of an object of its
+ * type. */
+typedef enum
+{
+  WRONG_OBJECT,     /* a plain GObject */
+  WRONG_INT,
+  WRONG_NULL,       /* a NULL object */
+} WrongItem;
+
+/* A generator of n objects, each carrying its index (item_index()). It can
+ * await before each item, raise, or yield a wrong item. The test owns it; the
+ * generator's destroy notify only records that it ran. */
+typedef struct
+{
+  /* Set up by the test. */
+  guint n;
+  GType type;                  /* of the items */
+  AtestGate *gate;             /* owned, nullable: awaited before each item */
+  gboolean tick;               /* await a 1 ms timeout before each item */
+  guint raise_at;              /* raise ATEST_ERROR 7 instead of this item */
+  guint wrong_at;              /* yield a wrong item instead of this one */
+  WrongItem wrong;
+
+  /* The body's state across yields. */
+  guint i;
+  GValue value;
+
+  /* What happened. */
+  GError *caught;              /* at the gate: a cancellation */
+  gboolean cleaned_up;         /* the deferred cleanup ran */
+  gboolean destroyed;          /* user_data_destroy ran */
+} Counter;
+
+static GQuark
+index_quark (void)
+{
+  return g_quark_from_static_string ("test-list-model-index");
+}
+
+static void
+counter_init (Counter *c,
+              guint    n)
+{
+  *c = (Counter) {
+    .n = n,
+    .type = G_TYPE_OBJECT,
+    .raise_at = G_MAXUINT,
+    .wrong_at = G_MAXUINT,
+    .value = G_VALUE_INIT,
+  };
+}
+
+/* Waits until the generator is gone (a suspended one is closed on its
+ * last unref, asynchronously): nothing refers to @c any more. */
+static void
+counter_clear (Counter *c)
+{
+  atest_wait_for (&c->destroyed);
+  g_assert_false (G_IS_VALUE (&c->value));
+  g_clear_object (&c->gate);
+  g_clear_error (&c->caught);
+}
+
+static void
+counter_cleanup (gpointer data)
+{
+  Counter *c = data;
+
+  if (G_IS_VALUE (&c->value))
+    g_value_unset (&c->value);
+  c->cleaned_up = TRUE;
+}
+
+static void
+counter_destroyed (gpointer data)
+{
+  Counter *c = data;
+
+  c->destroyed = TRUE;
+}
+
+static void
+counter_make_item (Counter *c)
+{
+  g_autoptr(GObject) object = NULL;
+  gboolean wrong = c->i == c->wrong_at;
+
+  if (G_IS_VALUE (&c->value))
+    g_value_unset (&c->value);
+
+  if (wrong && c->wrong == WRONG_INT)
+    {
+      g_value_init (&c->value, G_TYPE_INT);
+      g_value_set_int (&c->value, 42);
+      return;
+    }
+  if (wrong && c->wrong == WRONG_NULL)
+    {
+      g_value_init (&c->value, G_TYPE_OBJECT);
+      return;
+    }
+
+  object = g_object_new (wrong ? G_TYPE_OBJECT : c->type, NULL);
+  g_object_set_qdata (object, index_quark (), GUINT_TO_POINTER (c->i + 1));
+  g_value_init (&c->value, G_OBJECT_TYPE (object));
+  g_value_set_object (&c->value, object);
+}
+
+static gboolean
+tick_done (gpointer user_data)
+{
+  g_task_return_boolean (G_TASK (user_data), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* An awaitable that completes from a GTask's source, 1 ms later. */
+static void
+tick_async (GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GSource) source = g_timeout_source_new (1);
+
+  g_task_attach_source (task, source, tick_done);
+}
+
+static void
+counter_body (AgenGenerator *self,
+              gpointer       user_data)
+{
+  Counter *c = user_data;
+
+  AGEN_BEGIN (self);
+  agen_generator_defer (self, counter_cleanup, c);
+
+  for (c->i = 0; c->i < c->n; c->i++)
+    {
+      if (c->gate != NULL)
+        {
+          AGEN_AWAIT_CATCH (self, atest_gate_wait_async (c->gate, agen_generator_get_cancellable (self), agen_generator_ready, agen_generator_await (self)), &c->caught);
+          if (c->caught != NULL)
+            break;
+          g_assert_true (atest_gate_wait_finish (c->gate, agen_generator_get_result (self), NULL));
+        }
+      else if (c->tick)
+        {
+          AGEN_AWAIT (self, tick_async (agen_generator_get_cancellable (self), agen_generator_ready, agen_generator_await (self)));
+          g_assert_true (g_task_propagate_boolean (G_TASK (agen_generator_get_result (self)), NULL));
+        }
+
+      if (c->i == c->raise_at)
+        {
+          agen_generator_raise (self, g_error_new (ATEST_ERROR, 7, "raised at item %u", c->i));
+          return;
+        }
+
+      counter_make_item (c);
+      AGEN_YIELD (self, &c->value);
+    }
+
+  /* A body that caught a cancellation and still yields what it had: the
+   * model must drop it, and close the generator. */
+  if (c->caught != NULL)
+    {
+      counter_make_item (c);
+      AGEN_YIELD (self, &c->value);
+    }
+
+  AGEN_END (self);
+}
+
+static AgenGenerator *
+counter_generator (Counter *c)
+{
+  return agen_generator_new (counter_body, c, counter_destroyed);
+}
+
+/* The index a counter gave the item at @position. */
+static guint
+item_index (AgenListModel *model,
+            guint          position)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_nonnull (item);
+  return GPOINTER_TO_UINT (g_object_get_qdata (item, index_quark ())) - 1;
+}
+
+static void
+assert_items_in_order (AgenListModel *model)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (item_index (model, i), ==, i);
+}
+
+/* ------------------------------------------------------------ recorder */
+
+/* What a model announced. */
+typedef struct
+{
+  GString *changes;            /* "position-removed+added ..." */
+  GString *loading;            /* "T" or "F" per notification of loading */
+  guint n_changes;
+  guint n_inconsistent;        /* items-changed with n-items not matching */
+  guint n_loaded;              /* loading notified with FALSE */
+  guint n_items_notifies;
+  guint complete_notifies;
+  guint error_notifies;
+  guint page_size_notifies;
+  guint autoload_limit_notifies;
+} Recorder;
+
+static void
+recorder_on_items_changed (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           gpointer    user_data)
+{
+  Recorder *r = user_data;
+
+  if (r->changes->len > 0)
+    g_string_append_c (r->changes, ' ');
+  g_string_append_printf (r->changes, "%u-%u+%u", position, removed, added);
+  r->n_changes++;
+  if (removed != 0 || g_list_model_get_n_items (model) != position + added)
+    r->n_inconsistent++;
+}
+
+static void
+recorder_on_notify (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  Recorder *r = user_data;
+  AgenListModel *model = AGEN_LIST_MODEL (object);
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "loading"))
+    {
+      gboolean loading = agen_list_model_get_loading (model);
+
+      g_string_append_c (r->loading, loading ? 'T' : 'F');
+      if (!loading)
+        r->n_loaded++;
+    }
+  else if (g_str_equal (name, "n-items"))
+    r->n_items_notifies++;
+  else if (g_str_equal (name, "complete"))
+    r->complete_notifies++;
+  else if (g_str_equal (name, "error"))
+    r->error_notifies++;
+  else if (g_str_equal (name, "page-size"))
+    r->page_size_notifies++;
+  else if (g_str_equal (name, "autoload-limit"))
+    r->autoload_limit_notifies++;
+  else
+    g_assert_not_reached ();
+}
+
+static void
+recorder_watch (Recorder      *r,
+                AgenListModel *model)
+{
+  *r = (Recorder) { 0 };
+  r->changes = g_string_new (NULL);
+  r->loading = g_string_new (NULL);
+  g_signal_connect (model, "items-changed", G_CALLBACK (recorder_on_items_changed), r);
+  g_signal_connect (model, "notify", G_CALLBACK (recorder_on_notify), r);
+}
+
+/* After the model is gone. */
+static void
+recorder_clear (Recorder *r)
+{
+  g_assert_cmpuint (r->n_inconsistent, ==, 0);
+  g_string_free (r->changes, TRUE);
+  g_string_free (r->loading, TRUE);
+}
+
+/* Waits until loading has been notified FALSE @n times in all. */
+static void
+wait_loaded (Recorder *r,
+             guint     n)
+{
+  atest_wait_for_count (&r->n_loaded, n, 10);
+}
+
+/* Runs the model's context until the gate has a waiter. */
+static void
+wait_for_waiter (AtestGate *gate)
+{
+  guint rounds = 0;
+
+  while (atest_gate_get_n_waiters (gate) == 0)
+    {
+      g_assert_cmpuint (++rounds, <, 1000);
+      atest_iterate_ms (1);
+    }
+}
+
+/* Lets the generator make one item past its gate, and everything that
+ * follows from it run. */
+static void
+release_one (AtestGate *gate)
+{
+  wait_for_waiter (gate);
+  atest_gate_release (gate);
+  atest_drain ();
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* Pages of a generator that yields without awaiting: one items-changed per
+ * page, with the right positions, and the notifications that go with it. */
+static void
+test_pages (AtestFixture  *fixture,
+            gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  gboolean finalized;
+
+  counter_init (&c, 120);
+  generator = counter_generator (&c);
+  atest_watch_finalize (generator, &finalized);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == G_TYPE_OBJECT);
+  g_assert_true (agen_list_model_get_generator (model) == generator);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_false (agen_list_model_get_complete (model));
+  g_assert_null (agen_list_model_get_error (model));
+  /* Nothing is pulled before it is asked for. */
+  atest_drain ();
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_CREATED);
+
+  agen_list_model_load_more (model);
+  g_assert_true (agen_list_model_get_loading (model));
+  g_assert_cmpstr (r.loading->str, ==, "T");
+  wait_loaded (&r, 1);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  g_assert_cmpuint (r.n_items_notifies, ==, 1);
+  g_assert_false (agen_list_model_get_complete (model));
+  /* A full page does not look further: the generator waits at its yield. */
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_SUSPENDED);
+  assert_items_in_order (model);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 2);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50 50-0+50");
+  g_assert_false (agen_list_model_get_complete (model));
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 3);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50 50-0+50 100-0+20");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 120);
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_null (agen_list_model_get_error (model));
+  g_assert_cmpuint (r.complete_notifies, ==, 1);
+  g_assert_cmpuint (r.n_items_notifies, ==, 3);
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_true (c.cleaned_up);
+  assert_items_in_order (model);
+
+  /* Complete: loading more does nothing. */
+  agen_list_model_load_more (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  atest_drain ();
+  g_assert_cmpstr (r.loading->str, ==, "TFTFTF");
+  g_assert_cmpuint (r.n_changes, ==, 3);
+  g_assert_cmpuint (r.error_notifies, ==, 0);
+
+  g_object_unref (model);
+  g_assert_true (finalized);
+  g_assert_true (c.destroyed);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* The generator ends exactly at a page boundary: the page that finds the
+ * end announces nothing, and completes the model. */
+static void
+test_end_at_page_boundary (AtestFixture  *fixture,
+                           gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 100);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 2);
+  g_assert_false (agen_list_model_get_complete (model));
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 3);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50 50-0+50");
+  g_assert_cmpuint (r.n_items_notifies, ==, 2);
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (r.complete_notifies, ==, 1);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* load_more while a page loads does nothing. */
+static void
+test_load_more_while_loading (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 200);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  agen_list_model_load_more (model);
+  /* An item per main-loop iteration. */
+  g_main_context_iteration (fixture->context, FALSE);
+  g_main_context_iteration (fixture->context, FALSE);
+  g_assert_true (agen_list_model_get_loading (model));
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  atest_drain ();
+
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50");
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+  g_assert_false (agen_list_model_get_loading (model));
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+typedef struct
+{
+  AgenListModel *model;
+  guint n_items;
+} Snapshot;
+
+static gboolean
+take_snapshot (gpointer user_data)
+{
+  Snapshot *snapshot = user_data;
+
+  snapshot->n_items = g_list_model_get_n_items (G_LIST_MODEL (snapshot->model));
+  return G_SOURCE_REMOVE;
+}
+
+/* autoload-limit loads whole pages, one after the other, until the model
+ * holds at least the limit; loading stays TRUE from page to page. */
+static void
+test_autoload (AtestFixture  *fixture,
+               gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  Snapshot snapshot = { NULL, G_MAXUINT };
+  GSource *source;
+
+  counter_init (&c, 330);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_set_autoload_limit (model, 120);
+  g_assert_cmpuint (agen_list_model_get_autoload_limit (model), ==, 120);
+  g_assert_cmpuint (r.autoload_limit_notifies, ==, 1);
+  g_assert_true (agen_list_model_get_loading (model));
+
+  /* The main loop runs while the model loads: a source of ordinary
+   * priority runs long before the pages are done. */
+  snapshot.model = model;
+  source = g_timeout_source_new (0);
+  g_source_set_callback (source, take_snapshot, &snapshot, NULL);
+  g_source_attach (source, fixture->context);
+  g_source_unref (source);
+
+  wait_loaded (&r, 1);
+  g_assert_cmpuint (snapshot.n_items, <, 150);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+50 50-0+50 100-0+50");
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 150);
+  assert_items_in_order (model);
+
+  /* The same limit: nothing. A higher one: on from where it stopped. */
+  agen_list_model_set_autoload_limit (model, 120);
+  g_assert_cmpuint (r.autoload_limit_notifies, ==, 1);
+  g_assert_false (agen_list_model_get_loading (model));
+  agen_list_model_set_autoload_limit (model, 151);
+  wait_loaded (&r, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 200);
+
+  /* Past the end of the generator: complete. */
+  g_object_set (model, "autoload-limit", 1000, NULL);
+  wait_loaded (&r, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 330);
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpstr (r.changes->str, ==,
+                   "0-0+50 50-0+50 100-0+50 150-0+50 200-0+50 250-0+50 300-0+30");
+  g_assert_cmpstr (r.loading->str, ==, "TFTFTF");
+  g_assert_cmpuint (r.autoload_limit_notifies, ==, 3);
+  assert_items_in_order (model);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* The autoload limit given at construction starts loading. */
+static void
+test_autoload_at_construction (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  guint n_items = 0;
+
+  counter_init (&c, 100);
+  generator = counter_generator (&c);
+  /* The page size applies to the first page, whatever the order. */
+  model = g_object_new (AGEN_TYPE_LIST_MODEL,
+                        "autoload-limit", 25,
+                        "generator", generator,
+                        "page-size", 10,
+                        NULL);
+  g_object_unref (generator);
+  g_assert_true (agen_list_model_get_loading (model));
+
+  while (agen_list_model_get_loading (model))
+    g_main_context_iteration (fixture->context, TRUE);
+  g_object_get (model, "n-items", &n_items, NULL);
+  g_assert_cmpuint (n_items, ==, 30);
+  assert_items_in_order (model);
+
+  g_object_unref (model);
+  counter_clear (&c);
+}
+
+/* A generator that awaits between items: every item arrives, in order, and
+ * each page ends with its last items announced; never more signals than
+ * items. */
+static void
+test_await_between_items (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  g_auto(GStrv) changes = NULL;
+  guint expected_position = 0;
+
+  counter_init (&c, 25);
+  c.tick = TRUE;
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_set_autoload_limit (model, 100);
+  wait_loaded (&r, 1);
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 25);
+  assert_items_in_order (model);
+
+  /* Contiguous, in order, and every page boundary (10, 20) ends a signal. */
+  g_assert_cmpuint (r.n_changes, >=, 3);
+  g_assert_cmpuint (r.n_changes, <=, 25);
+  changes = g_strsplit (r.changes->str, " ", -1);
+  for (guint i = 0; changes[i] != NULL; i++)
+    {
+      guint position, removed, added;
+
+      g_assert_cmpint (sscanf (changes[i], "%u-%u+%u", &position, &removed, &added), ==, 3);
+      g_assert_cmpuint (position, ==, expected_position);
+      g_assert_cmpuint (added, >, 0);
+      g_assert_true (position / 10 == (position + added - 1) / 10);
+      expected_position += added;
+    }
+  g_assert_cmpuint (expected_position, ==, 25);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* While the generator waits for something slow, the items that arrived are
+ * announced before the page ends. */
+static void
+test_announce_while_waiting (AtestFixture  *fixture,
+                             gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 10);
+  c.gate = atest_gate_new ();
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 4);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  release_one (c.gate);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+  g_assert_cmpuint (r.n_items_notifies, ==, 1);
+  g_assert_true (agen_list_model_get_loading (model));
+
+  release_one (c.gate);
+  release_one (c.gate);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1 1-0+1 2-0+1");
+  g_assert_true (agen_list_model_get_loading (model));
+  /* The page's last item ends the page. */
+  release_one (c.gate);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1 1-0+1 2-0+1 3-0+1");
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+  g_assert_null (c.caught);
+  assert_items_in_order (model);
+
+  /* The generator waits at its yield, not at the gate: it is not pulled. */
+  atest_iterate_ms (5);
+  g_assert_cmpuint (atest_gate_get_n_waiters (c.gate), ==, 0);
+
+  atest_gate_open (c.gate);
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 2);
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 3);
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+  assert_items_in_order (model);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* A generator that raises mid-page: the error is kept with its domain and
+ * code, and the items that came before it stay. */
+static void
+test_generator_error (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  g_autoptr(GError) error = NULL;
+
+  counter_init (&c, 20);
+  c.raise_at = 7;
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 5);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  g_assert_null (agen_list_model_get_error (model));
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 2);
+  g_assert_error (agen_list_model_get_error (model), ATEST_ERROR, 7);
+  g_assert_cmpstr (agen_list_model_get_error (model)->message, ==, "raised at item 7");
+  g_object_get (model, "error", &error, NULL);
+  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_cmpuint (r.error_notifies, ==, 1);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+5 5-0+2");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_false (agen_list_model_get_complete (model));
+  g_assert_true (c.cleaned_up);
+  assert_items_in_order (model);
+
+  /* Failed: loading more does nothing. */
+  agen_list_model_load_more (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpstr (r.loading->str, ==, "TFTF");
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* An error at the first item: no items, no items-changed. */
+static void
+test_generator_error_at_once (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 20);
+  c.raise_at = 0;
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 5);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  g_assert_error (agen_list_model_get_error (model), ATEST_ERROR, 7);
+  g_assert_cmpuint (r.n_changes, ==, 0);
+  g_assert_cmpuint (r.n_items_notifies, ==, 0);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* An item of the wrong type stops the model with INVALID_DATA naming the
+ * types, and closes the generator; subtypes of the item type are fine. */
+static void
+test_wrong_item_type (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  static const struct
+  {
+    WrongItem wrong;
+    const char *message;
+  } cases[] = {
+    { WRONG_OBJECT, "The generator yielded a GObject; the list model holds GMenuModel items" },
+    { WRONG_INT, "The generator yielded gint; the list model holds GMenuModel items" },
+    { WRONG_NULL, "The generator yielded a NULL object; the list model holds GMenuModel items" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Counter c;
+      AgenGenerator *generator;
+      AgenListModel *model;
+      Recorder r;
+      gboolean finalized;
+
+      counter_init (&c, 20);
+      c.type = G_TYPE_MENU;
+      c.wrong_at = 3;
+      c.wrong = cases[i].wrong;
+      generator = counter_generator (&c);
+      atest_watch_finalize (generator, &finalized);
+      model = agen_list_model_new (generator, G_TYPE_MENU_MODEL, 10);
+      g_object_unref (generator);
+      recorder_watch (&r, model);
+
+      agen_list_model_load_more (model);
+      wait_loaded (&r, 1);
+      g_assert_error (agen_list_model_get_error (model), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_cmpstr (agen_list_model_get_error (model)->message, ==, cases[i].message);
+      g_assert_cmpstr (r.changes->str, ==, "0-0+3");
+      g_assert_cmpuint (r.error_notifies, ==, 1);
+      g_assert_false (agen_list_model_get_complete (model));
+      assert_items_in_order (model);
+
+      /* Closed: the generator's cleanup runs, at its yield. */
+      atest_wait_for (&c.cleaned_up);
+      g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+      agen_list_model_load_more (model);
+      g_assert_false (agen_list_model_get_loading (model));
+
+      g_object_unref (model);
+      atest_wait_for (&finalized);
+      recorder_clear (&r);
+      counter_clear (&c);
+    }
+}
+
+/* Cancel while the generator awaits mid-page: the cancellation reaches the
+ * body's await, the item it yields afterwards is dropped, the generator is
+ * closed, and the model keeps its items without an error. */
+static void
+test_cancel_mid_page (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 20);
+  c.gate = atest_gate_new ();
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  release_one (c.gate);
+  release_one (c.gate);
+  wait_for_waiter (c.gate);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+
+  agen_list_model_cancel (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+
+  atest_wait_for (&c.cleaned_up);
+  g_assert_error (c.caught, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (atest_gate_get_n_cancelled (c.gate), ==, 1);
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_drain ();
+
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1 1-0+1");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_null (agen_list_model_get_error (model));
+  g_assert_false (agen_list_model_get_complete (model));
+  g_assert_cmpuint (r.error_notifies + r.complete_notifies, ==, 0);
+
+  /* Cancelled for good. */
+  agen_list_model_load_more (model);
+  agen_list_model_cancel (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* Cancel a generator that yields without awaiting, before its first item
+ * comes back: nothing is delivered into the body (it does not await), the
+ * item is dropped and the generator is closed at its yield. */
+static void
+test_cancel_without_await (AtestFixture  *fixture,
+                           gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 100);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  agen_list_model_cancel (model);
+  g_assert_false (agen_list_model_get_loading (model));
+
+  atest_wait_for (&c.cleaned_up);
+  atest_drain ();
+  g_assert_null (c.caught);
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_cmpuint (r.n_changes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_null (agen_list_model_get_error (model));
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* Cancel between pages closes the generator at once; cancel of a complete
+ * model does nothing. */
+static void
+test_cancel_between_pages (AtestFixture  *fixture,
+                           gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+
+  counter_init (&c, 100);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  agen_list_model_cancel (model);
+  atest_wait_for (&c.cleaned_up);
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+  agen_list_model_load_more (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+  g_assert_false (agen_list_model_get_complete (model));
+  g_assert_null (agen_list_model_get_error (model));
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+
+  /* Complete. */
+  counter_init (&c, 3);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
+  g_object_unref (generator);
+  agen_list_model_load_more (model);
+  while (agen_list_model_get_loading (model))
+    g_main_context_iteration (fixture->context, TRUE);
+  g_assert_true (agen_list_model_get_complete (model));
+  agen_list_model_cancel (model);
+  atest_drain ();
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+  g_object_unref (model);
+  counter_clear (&c);
+}
+
+/* Dropping the model while the generator awaits: the page is cancelled
+ * (into the body), the late item is dropped, and the generator, closed by
+ * its last unref, is finalised. */
+static void
+test_dispose_while_awaiting (AtestFixture  *fixture,
+                             gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  gboolean model_finalized, finalized;
+
+  counter_init (&c, 20);
+  c.gate = atest_gate_new ();
+  generator = counter_generator (&c);
+  atest_watch_finalize (generator, &finalized);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
+  atest_watch_finalize (model, &model_finalized);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  agen_list_model_load_more (model);
+  release_one (c.gate);
+  wait_for_waiter (c.gate);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+
+  g_object_unref (model);
+  g_assert_true (model_finalized);
+  g_assert_false (finalized);
+
+  atest_wait_for (&finalized);
+  g_assert_error (c.caught, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (c.cleaned_up);
+  g_assert_true (c.destroyed);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* Dropping the model while a generator that does not await is mid-page,
+ * and between pages: the generator is finalised either way. */
+static void
+test_dispose_while_loading (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  for (guint between_pages = 0; between_pages <= 1; between_pages++)
+    {
+      Counter c;
+      AgenGenerator *generator;
+      AgenListModel *model;
+      gboolean finalized;
+
+      counter_init (&c, 100);
+      generator = counter_generator (&c);
+      atest_watch_finalize (generator, &finalized);
+      model = agen_list_model_new (generator, G_TYPE_OBJECT, 30);
+      g_object_unref (generator);
+
+      agen_list_model_load_more (model);
+      if (between_pages)
+        {
+          while (agen_list_model_get_loading (model))
+            g_main_context_iteration (fixture->context, TRUE);
+        }
+      else
+        {
+          g_main_context_iteration (fixture->context, FALSE);
+          g_main_context_iteration (fixture->context, FALSE);
+          g_assert_true (agen_list_model_get_loading (model));
+        }
+      g_object_unref (model);
+
+      atest_wait_for (&finalized);
+      g_assert_true (c.cleaned_up);
+      g_assert_true (c.destroyed);
+      counter_clear (&c);
+    }
+}
+
+/* get_item: a new reference, NULL out of range. */
+static void
+test_get_item (AtestFixture  *fixture,
+               gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  GObject *item;
+
+  counter_init (&c, 10);
+  generator = counter_generator (&c);
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 4);
+  g_object_unref (generator);
+
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
+
+  agen_list_model_load_more (model);
+  while (agen_list_model_get_loading (model))
+    g_main_context_iteration (fixture->context, TRUE);
+
+  item = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_nonnull (item);
+  /* The model's reference and ours. */
+  g_assert_cmpuint (item->ref_count, ==, 2);
+  g_object_unref (item);
+  item = g_list_model_get_object (G_LIST_MODEL (model), 3);
+  g_assert_nonnull (item);
+  g_object_unref (item);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 4));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), G_MAXUINT));
+
+  g_object_unref (model);
+  counter_clear (&c);
+}
+
+/* Properties: defaults, values, and notifications only on change. */
+static void
+test_properties (AtestFixture  *fixture,
+                 gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  AgenGenerator *generator_out = NULL;
+  GType item_type = G_TYPE_INVALID;
+  guint page_size = 0, autoload_limit = 1, n_items = 1;
+  gboolean loading = TRUE, complete = TRUE;
+  GError *error = (GError *) 1;
+
+  counter_init (&c, 10);
+  generator = counter_generator (&c);
+  model = g_object_new (AGEN_TYPE_LIST_MODEL, "generator", generator, NULL);
+  g_object_unref (generator);
+  recorder_watch (&r, model);
+
+  g_object_get (model,
+                "generator", &generator_out,
+                "item-type", &item_type,
+                "page-size", &page_size,
+                "autoload-limit", &autoload_limit,
+                "n-items", &n_items,
+                "loading", &loading,
+                "complete", &complete,
+                "error", &error,
+                NULL);
+  g_assert_true (generator_out == generator);
+  g_object_unref (generator_out);
+  g_assert_true (item_type == G_TYPE_OBJECT);
+  g_assert_cmpuint (page_size, ==, 50);
+  g_assert_cmpuint (agen_list_model_get_page_size (model), ==, 50);
+  g_assert_cmpuint (autoload_limit, ==, 0);
+  g_assert_cmpuint (n_items, ==, 0);
+  g_assert_false (loading);
+  g_assert_false (complete);
+  g_assert_null (error);
+
+  agen_list_model_set_page_size (model, 50);
+  g_assert_cmpuint (r.page_size_notifies, ==, 0);
+  g_object_set (model, "page-size", 3, NULL);
+  g_assert_cmpuint (r.page_size_notifies, ==, 1);
+  g_assert_cmpuint (agen_list_model_get_page_size (model), ==, 3);
+  agen_list_model_set_autoload_limit (model, 0);
+  g_assert_cmpuint (r.autoload_limit_notifies, ==, 0);
+
+  /* A new page size applies from the next page. */
+  agen_list_model_load_more (model);
+  agen_list_model_set_page_size (model, 5);
+  wait_loaded (&r, 1);
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 2);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+3 3-0+5");
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* Programmer errors are criticals, and change nothing. */
+static void
+test_misuse (AtestFixture  *fixture,
+             gconstpointer  data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+
+  counter_init (&c, 10);
+  generator = counter_generator (&c);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*AGEN_IS_GENERATOR*");
+  g_assert_null (agen_list_model_new (NULL, G_TYPE_OBJECT, 10));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*G_TYPE_OBJECT*");
+  g_assert_null (agen_list_model_new (generator, G_TYPE_INT, 10));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*page_size > 0*");
+  g_assert_null (agen_list_model_new (generator, G_TYPE_OBJECT, 0));
+  g_test_assert_expected_messages ();
+
+  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*page_size > 0*");
+  agen_list_model_set_page_size (model, 0);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (agen_list_model_get_page_size (model), ==, 10);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*AGEN_IS_LIST_MODEL*");
+  agen_list_model_load_more (NULL);
+  g_test_assert_expected_messages ();
+  g_object_unref (model);
+
+  /* Without a generator: a critical, and a model that never loads. */
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*needs a generator*");
+  model = g_object_new (AGEN_TYPE_LIST_MODEL, NULL);
+  g_test_assert_expected_messages ();
+  agen_list_model_load_more (model);
+  agen_list_model_cancel (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_object_unref (model);
+
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_CREATED);
+  g_object_unref (generator);
+  g_assert_true (c.destroyed);
+  counter_clear (&c);
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  atest_add ("/list-model/pages", test_pages);
+  atest_add ("/list-model/end-at-page-boundary", test_end_at_page_boundary);
+  atest_add ("/list-model/load-more-while-loading", test_load_more_while_loading);
+  atest_add ("/list-model/autoload", test_autoload);
+  atest_add ("/list-model/autoload-at-construction", test_autoload_at_construction);
+  atest_add ("/list-model/await-between-items", test_await_between_items);
+  atest_add ("/list-model/announce-while-waiting", test_announce_while_waiting);
+  atest_add ("/list-model/generator-error", test_generator_error);
+  atest_add ("/list-model/generator-error-at-once", test_generator_error_at_once);
+  atest_add ("/list-model/wrong-item-type", test_wrong_item_type);
+  atest_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
+  atest_add ("/list-model/cancel-without-await", test_cancel_without_await);
+  atest_add ("/list-model/cancel-between-pages", test_cancel_between_pages);
+  atest_add ("/list-model/dispose-while-awaiting", test_dispose_while_awaiting);
+  atest_add ("/list-model/dispose-while-loading", test_dispose_while_loading);
+  atest_add ("/list-model/get-item", test_get_item);
+  atest_add ("/list-model/properties", test_properties);
+  atest_add ("/list-model/misuse", test_misuse);
+
   return g_test_run ();
 }
