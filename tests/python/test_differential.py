@@ -37,13 +37,14 @@ The default run is 2,000 sequences; the long run is
 
 (AGEN_DIFF_FIRST_SEED=<k> starts elsewhere than seed 0.)
 
-Four disagreements found by this module are not listed differences, each
-described at one place with a reproducer at the end of the module: a bug of
-the override (pinned_by_the_registry: tolerated by the drop, it changes no
-outcome and no log; strict xfail), a bug of the C library (closing_on_drop)
-and two unlisted differences (unstarted_but_hooked,
-suspended_ignoring_exit); the random sequences leave the last three out
-(skipped reproducers).
+The differences the contract makes are listed once, in twins.py:
+twins.expected() for outcomes, twins.reference_shutdown() for what a
+shutdown closes (the CPython side shuts down with it), twins.left_by_a_drop()
+for what a dropped generator leaves in the log and the reports; the tests at
+the end of this module pin the ones found here. The random sequences leave
+out one state, a shutdown while a close that the library started is running
+(closing_on_drop), whose interleavings with asyncio's finalizer hook differ
+in timing only.
 
 gbulb does not install asyncio's async generator hooks (BaseEventLoop's
 run_forever does; gbulb's does not), so without help a dropped twin would
@@ -78,27 +79,13 @@ SENT = [1, -7, 'text', 2 ** 40, True, 2.5, None]
 MAX_ACTIONS = 8
 SETTLE_SECONDS = 5.0
 
-
-
-def pinned_by_the_registry(gen):
-    """KNOWN BUG (override, not fixed here): the override keeps the last 256
-    Python exceptions thrown in with athrow() (_ExceptionRegistry) to give
-    the same object back, and when the body lets one out, _operate() raises
-    it: its __traceback__ then holds _operate()'s frame, whose `self` is the
-    generator. So a generator that a Python exception finished is not
-    finalized when its last reference is dropped, until 256 more
-    exceptions went through the registry (CPython frees the twin at once).
-    It only ever pins a finished generator (a body that lets the exception
-    out is finished), so logs and outcomes are not affected: the drop
-    counts such a generator as gone. Reproducer: test_known_bug_the_registry_
-    pins_a_finished_generator."""
-    for exc in list(override._registry._exceptions.values()):
-        tb = exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_locals.get('self') is gen:
-                return True
-            tb = tb.tb_next
-    return False
+# A close on last unref that fails is reported with g_warning, which gives
+# the GError's message only: agen-glib's own messages, as the override
+# raises the errors.
+LIBRARY_MESSAGES = {
+    'The generator yielded while it was being closed': twins.IGNORED_EXIT[1],
+    'The generator ignored a close before': twins.IGNORED_EXIT[1],
+}
 
 
 def throwable(shape):
@@ -152,6 +139,7 @@ class Side:
         self.kinds = {}             # index -> the op, or ('shutdown',)
         self.flags = {}             # index -> flags for twins.expected()
         self.dropped = False
+        self.drop = None            # (index of the drop, exit ignored before it, log before it)
         self.dead = None            # () -> True once the generator is gone
         self.reports = []           # asyncio exception handler contexts
         self.exit_ignored = False
@@ -221,6 +209,7 @@ class Side:
         self.reports.clear()
         for text in self.trap.errors:
             head, sep, tail = text.partition(' on its last unref failed: ')
+            tail = LIBRARY_MESSAGES.get(tail, tail)
             messages.append(('report', tail if sep else text))
         self.trap.errors.clear()
         return messages
@@ -247,12 +236,7 @@ class Side:
         if self.impl == 'c':
             return await twins.outcome(self._c_shutdown())
         first = len(self.reports)
-        await self.loop.shutdown_asyncgens()
-        # shutdown_asyncgens() forgets the generators it closed, as
-        # agen_shutdown_async does; but it also notes that it was called,
-        # where agen-glib goes on registering generators that start later:
-        # let the loop register them too, without warning.
-        self.loop._asyncgens_shutdown_called = False
+        await twins.reference_shutdown(self.loop)
         # What it reported is its outcome (agen_shutdown_async's failures
         # are g_message()s, not reports).
         reported = self.reports[first:]
@@ -308,14 +292,12 @@ class Side:
             if self.dropped:
                 return ('not applicable',)
             gen = self.subject.gen
+            self.drop = (index, self.exit_ignored and not self.subject.finished(),
+                         self.subject.entries())
             if self.impl == 'c':
                 gone = []
                 gen.weak_ref(lambda: gone.append(True))
-                # The wrapper outlives the drop only if something holds it
-                # (an operation in flight, or the known bug's registry).
-                wrapper = weakref.ref(gen)
-                self.dead = lambda: bool(gone) or (wrapper() is not None
-                                                   and pinned_by_the_registry(wrapper()))
+                self.dead = lambda: bool(gone)
             else:
                 # Cleared when the finalizer runs (before the hook's aclose).
                 ref = weakref.ref(gen)
@@ -364,12 +346,12 @@ def choose(rng, side, shape, count):
         if side.dropped and not waiting and not in_flight:
             return ('shutdown',) if rng.random() < 0.3 and not closing_on_drop(side) else None
         if not side.dropped:
-            choices += ['op'] * 8 + ([] if suspended_ignoring_exit(side, shape) else ['drop'])
+            choices += ['op'] * 8 + ['drop']
         if waiting:
             choices += ['open'] * 3
         if in_flight:
             choices += ['cancel'] * 2
-        if not unstarted_but_hooked(side) and not closing_on_drop(side):
+        if not closing_on_drop(side):
             choices += ['shutdown']
         what = rng.choice(choices)
         if what == 'op':
@@ -394,40 +376,6 @@ def choose(rng, side, shape, count):
             return ('op', ('anext',) if side.exit_ignored else ('aclose',), False)
         return ('drop',)
     return None
-
-
-def unstarted_but_hooked(side):
-    """KNOWN DISAGREEMENT (not a listed difference; left out of the random
-    sequences, see test_known_disagreement_shutdown_after_a_refused_send):
-    CPython registers an async generator for shutdown_asyncgens() at the
-    first call of anext/asend/athrow/aclose (the firstiter hook), even one
-    that is refused, as asend(v) on a just-started generator is; so the
-    shutdown closes such a generator, whose body never ran, and it is
-    finished. agen_shutdown_async closes only started generators (the
-    contract's word), so the C generator stays CREATED and its next
-    operation starts the body. Only a refused asend() can leave a
-    generator unstarted after an operation (athrow and aclose finish it)."""
-    gen = getattr(side.subject, 'gen', None)
-    return (not side.dropped and bool(side.kinds) and gen.ag_frame is not None
-            and gen.ag_frame.f_lasti == 0)
-
-
-def suspended_ignoring_exit(side, shape):
-    """KNOWN DISAGREEMENT (not a listed difference; left out of the random
-    sequences, see test_known_disagreement_dropping_a_generator_that_yields_
-    in_close): dropping a started, unfinished yields_in_close. CPython: the
-    finalizer hook's aclose() makes the body yield -1, asyncio reports
-    "async generator ignored GeneratorExit", and the frame is then freed
-    without running its `finally` (tp_finalize runs once): the log stays
-    ['ignoring exit']. C: the close on last unref fails the same way (a
-    g_warning), but the deferred cleanup still runs when the generator is
-    finalized: ['ignoring exit', 'cleanup']. After an ignored aclose() it
-    differs the other way: CPython's collector closes it synchronously
-    (ag_closed skips the hook), running the finally with no report, while C
-    refuses the close with a g_warning ("ignored a close before")."""
-    gen = getattr(side.subject, 'gen', None)
-    return shape == 'yields_in_close' and not side.dropped and gen.ag_frame is not None \
-        and gen.ag_frame.f_lasti != 0
 
 
 def closing_on_drop(side):
@@ -458,7 +406,13 @@ class Run:
         loop = self.side.loop
         self.old_hooks = sys.get_asyncgen_hooks()
         self.old_handler = loop.get_exception_handler()
+        self.old_unraisablehook = sys.unraisablehook
         loop.set_exception_handler(lambda _loop, context: self.side.reports.append(context))
+        # Where the garbage collector reports what a generator's close
+        # raised when it closes it itself (no finalizer hook: see
+        # twins.left_by_a_drop()).
+        sys.unraisablehook = lambda unraisable: self.side.reports.append(
+            {'message': unraisable.err_msg, 'exception': unraisable.exc_value})
         if self.side.impl == 'cpython':
             loop._asyncgens.clear()
             sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,
@@ -466,6 +420,7 @@ class Run:
         return self.side
 
     def __exit__(self, *exc_info):
+        sys.unraisablehook = self.old_unraisablehook
         sys.set_asyncgen_hooks(*self.old_hooks)
         self.side.loop.set_exception_handler(self.old_handler)
 
@@ -532,12 +487,21 @@ async def replay(side, seed, shape, n, actions, reference, ref_side):
         want = [(j, twins.expected(('aclose',) if ref_side.kinds[j][0] == 'shutdown'
                                    else ref_side.kinds[j], outcome, *ref_side.flags[j]))
                 for j, outcome in ref[2]]
+        # What the drop leaves, up to the listed differences.
+        want_log, want_reports = ref[3], ref[6]
+        if ref_side.drop is not None and i >= ref_side.drop[0]:
+            dropped_at, exit_ignored, log_before = ref_side.drop
+            at_drop = reference[dropped_at]
+            log, reports = twins.left_by_a_drop(exit_ignored, log_before, at_drop[3], at_drop[6])
+            want_log = log + ref[3][len(at_drop[3]):]
+            if i == dropped_at:
+                want_reports = reports
         for what, got, wanted in (('result', mine[:2], ref[:2]),
                                   ('outcomes', mine[2], want),
-                                  ('log', mine[3], ref[3]),
+                                  ('log', mine[3], want_log),
                                   ('gate waiters', mine[4], ref[4]),
                                   ('finished', mine[5], ref[5]),
-                                  ('reported errors', mine[6], ref[6])):
+                                  ('reported errors', mine[6], want_reports)):
             if got != wanted:
                 raise AssertionError('%s differ: C %r, expected %r (CPython %r)\n  %s'
                                      % (what, got, wanted, ref, where))
@@ -568,56 +532,131 @@ def test_c_bodies_agree_with_cpython(run, loop, trap, chunk):
         gc.unfreeze()
 
 
-@pytest.mark.xfail(strict=True, reason='known bug of the override: its exception registry '
-                   'pins a generator finished by a Python exception (see pinned_by_the_registry)')
-def test_known_bug_the_registry_pins_a_finished_generator(run):
+async def throw_in(gen, error):
+    # This frame, which holds gen, ends up in the exception's traceback.
+    with pytest.raises(ValueError) as info:
+        await gen.athrow(error)
+    assert info.value is error
+
+
+async def drain(gen):
+    async for _ in gen:
+        pass
+
+
+async def failing():
+    yield 1
+    raise ValueError('bad')
+
+
+@pytest.mark.parametrize('how', ['thrown-in', 'thrown-in-and-kept', 'python-body-to-c-consumer',
+                                 'python-body-to-python-consumer'])
+def test_a_generator_a_python_exception_went_through_is_freed_when_dropped(run, how):
+    # The override's exception registry gives an exception that went into C
+    # back as itself. It must not keep the generator alive through the
+    # frames in the exception's traceback, and neither must an exception
+    # the caller keeps (CPython's does not).
     async def main():
-        subject = twins.Subject('c', 'counter', n=3)
-        assert await anext(subject.gen) == 0
-        with pytest.raises(ValueError):
-            await subject.gen.athrow(ValueError('bad'))
+        kept = None
+        if how.startswith('thrown-in'):
+            gen = twins.Subject('c', 'counter').gen
+            assert await anext(gen) == 0
+            if how == 'thrown-in':
+                await throw_in(gen, ValueError('bad'))
+            else:
+                kept = ValueError('bad')
+                with pytest.raises(ValueError):
+                    await gen.athrow(kept)
+        else:
+            gen = Agen.Generator.from_async_iterable(failing())
+            if how == 'python-body-to-c-consumer':
+                with pytest.raises(GLib.Error):
+                    await twins.collect(gen)
+            else:
+                with pytest.raises(ValueError):
+                    await drain(gen)
+        assert gen.get_state() == Agen.GeneratorState.FINISHED
         gone = []
-        subject.gen.weak_ref(lambda: gone.append(True))
-        del subject
-        gc.collect()
-        for _ in range(5):
+        gen.weak_ref(lambda: gone.append(True))
+        del gen
+        for _ in range(10):
+            gc.collect()
             await asyncio.sleep(0.001)
         assert gone == [True]
+        del kept                    # alive until the generator was gone
     run(main())
 
 
-@pytest.mark.skip(reason='known disagreement, not a listed difference: loop.shutdown_asyncgens() '
-                  'closes a generator whose only operation was a refused asend(v) (CPython '
-                  'registers it at that call), agen_shutdown_async() leaves it CREATED '
-                  '(see unstarted_but_hooked)')
-def test_known_disagreement_shutdown_after_a_refused_send(run, loop):
+async def after_a_refused_send_and_a_shutdown(impl, loop, trap, shutdown):
+    """The outcome of anext() and the log, on a counter whose only
+    operation was a refused asend(1), after `shutdown` (side -> awaitable)."""
+    with Run(Side(impl, 'counter', 1, loop, trap)) as side:
+        gen = side.subject.gen
+        assert await twins.outcome(gen.asend(1)) == (
+            'TypeError', "can't send non-None value to a just-started async generator")
+        await shutdown(side)
+        result = (await twins.outcome(anext(gen)), side.subject.entries())
+        await twins.outcome(gen.aclose())
+        return result
+
+
+def test_listed_difference_4_a_shutdown_closes_only_started_generators(run, loop, trap):
+    async def asyncio_shutdown(side):
+        await loop.shutdown_asyncgens()
+        loop._asyncgens_shutdown_called = False
+
     async def main():
-        outcomes = {}
-        for impl in ('cpython', 'c'):
-            with Run(Side(impl, 'counter', 1, loop, None)) as side:
-                gen = side.subject.gen
-                assert await twins.outcome(gen.asend(1)) == (
-                    'TypeError', "can't send non-None value to a just-started async generator")
-                await side.shutdown()
-                outcomes[impl] = await twins.outcome(anext(gen))
-                await twins.outcome(gen.aclose())
-        assert outcomes['c'] == outcomes['cpython']     # C: ('item', 0); CPython: ('stop',)
+        # CPython registered the generator at the refused call: its
+        # shutdown closes it, unstarted, and it is finished.
+        assert await after_a_refused_send_and_a_shutdown('cpython', loop, trap, asyncio_shutdown) \
+            == (('stop',), [])
+        # The contract's shutdown (twins.reference_shutdown) leaves it
+        # unstarted, as agen_shutdown_async() does: anext() starts it.
+        assert await after_a_refused_send_and_a_shutdown('cpython', loop, trap, Side.shutdown) \
+            == (('item', 0), [])
+        assert await after_a_refused_send_and_a_shutdown('c', loop, trap, Side.shutdown) \
+            == (('item', 0), [])
     run(main())
 
 
-@pytest.mark.skip(reason='known disagreement, not a listed difference: a dropped yields_in_close '
-                  'that ignores the close logs "cleanup" in C (deferred cleanup at finalize) '
-                  'but not in CPython (see suspended_ignoring_exit)')
-def test_known_disagreement_dropping_a_generator_that_yields_in_close(run, loop, trap):
+async def dropped_after(impl, ops, loop, trap):
+    """A yields_in_close (n=3) after `ops`, dropped: the log before the
+    drop, the drop's log and reports, and whether an aclose() was ignored
+    before."""
+    with Run(Side(impl, 'yields_in_close', 3, loop, trap)) as side:
+        for i, op in enumerate(ops):
+            await side.step(i, ('op', op, False))
+        log_before = side.subject.entries()
+        exit_ignored = side.exit_ignored
+        step = await side.step(len(ops), ('drop',))
+        assert side.is_dead()
+        return log_before, step[3], step[6], exit_ignored
+
+
+IGNORED = [('report', twins.IGNORED_EXIT[1])]
+
+
+@pytest.mark.parametrize('ops, cpython_log, cpython_reports, c_log', [
+    # 5: the drop's close is ignored; CPython never runs the finally, C
+    # runs its deferred cleanup when it finalises the generator.
+    ([('anext',)], ['ignoring exit'], IGNORED, ['ignoring exit', 'cleanup']),
+    # 6: an aclose() was ignored before. CPython's collector closes it at
+    # once: the finally runs, quietly...
+    ([('anext',), ('aclose',)], ['ignoring exit', 'cleanup'], [], ['ignoring exit', 'cleanup']),
+    # ... or, back in its loop, the body ignores the exit again, and the
+    # finally never runs. C refuses the close, reports it, and runs the
+    # deferred cleanup.
+    ([('anext',), ('aclose',), ('anext',)], ['ignoring exit', 'ignoring exit'], IGNORED,
+     ['ignoring exit', 'cleanup']),
+], ids=['close-ignored-at-drop', 'close-ignored-before', 'close-ignored-before-and-at-drop'])
+def test_listed_differences_5_6_dropping_a_generator_that_yields_in_close(
+        run, loop, trap, ops, cpython_log, cpython_reports, c_log):
     async def main():
-        logs = {}
-        for impl in ('cpython', 'c'):
-            with Run(Side(impl, 'yields_in_close', 3, loop, trap)) as side:
-                assert await anext(side.subject.gen) == 0
-                await side.step(0, ('drop',))
-                logs[impl] = side.subject.entries()
-        trap.errors.clear()
-        assert logs['c'] == logs['cpython']     # C: + 'cleanup'
+        log_before, log, reports, exit_ignored = await dropped_after('cpython', ops, loop, trap)
+        assert (log, reports) == (cpython_log, cpython_reports)
+        assert await dropped_after('c', ops, loop, trap) == (log_before, c_log, IGNORED,
+                                                             exit_ignored)
+        assert twins.left_by_a_drop(exit_ignored, log_before, log, reports) == (c_log, IGNORED)
     run(main())
 
 

@@ -241,14 +241,21 @@ async def drive(subject, op, resolutions=()):
 
 
 # ----------------------------------------------------- listed differences
+#
+# THE ONE PLACE where agen-glib differs from CPython 3.11 on purpose, each
+# difference once, with its reason: expected() for the outcomes of
+# operations (1-3), reference_shutdown() for what a shutdown closes (4),
+# left_by_a_drop() for what a dropped generator leaves in the log and the
+# reports (5-6).
 
 IGNORED_EXIT = ('RuntimeError', 'async generator ignored GeneratorExit')
 
 
 def expected(op, reference, finished_before, exit_ignored_before, close_cancelled_before):
-    """THE ONE PLACE where Agen.Generator differs from CPython 3.11 on
-    purpose: the outcome Agen gives for `op`, given the outcome `reference`
-    CPython gave and what was true of the generator before `op`.
+    """THE ONE PLACE where the outcomes of Agen.Generator differ from
+    CPython 3.11 on purpose: the outcome Agen gives for `op`, given the
+    outcome `reference` CPython gave and what was true of the generator
+    before `op`.
 
     1. athrow() on a finished generator: CPython 3.11 returns None, as if
        the thrown exception had been swallowed. agen-glib's contract (a
@@ -280,6 +287,90 @@ def expected(op, reference, finished_before, exit_ignored_before, close_cancelle
             and reference == ('stop',):
         return IGNORED_EXIT
     return reference
+
+
+def started(gen):
+    """Whether the body of the CPython async generator `gen` has run (what
+    Python 3.12's inspect.getasyncgenstate() tells from AGEN_CREATED)."""
+    return gen.ag_frame is None or gen.ag_frame.f_lasti != 0
+
+
+async def reference_shutdown(loop):
+    """loop.shutdown_asyncgens() as the contract has agen_shutdown_async()
+    do it: THE ONE PLACE for this difference.
+
+    4. A shutdown closes only started generators. CPython's firstiter hook
+       registers an async generator for shutdown_asyncgens() at the first
+       call of anext/asend/athrow/aclose, also one that is refused:
+       asend(v) on a just-started generator (the only refused first call
+       that leaves it unstarted: athrow and aclose finish it). The shutdown
+       then closes a generator whose body never ran, which finishes it, so
+       every later operation sees a finished generator. The contract has
+       agen_shutdown_async() close "every started, unfinished generator of
+       the thread-default main context" (the consumer face, and the
+       semantics table's loop.shutdown_asyncgens() row), and the refused
+       send leaves the generator "unchanged" (the table's asend row): it
+       stays CREATED, and its next operation starts the body.
+
+    So the unstarted generators sit this shutdown out. They stay in the
+    loop's set: a later shutdown closes them if they have started by then,
+    as agen-glib registers a generator when it starts.
+
+    (Not a difference of outcomes: shutdown_asyncgens() also notes that it
+    was called, to warn about generators that start later, which it
+    registers all the same; agen-glib does not warn. The note is cleared.)
+    """
+    unstarted = [gen for gen in loop._asyncgens if not started(gen)]
+    loop._asyncgens.difference_update(unstarted)
+    try:
+        await loop.shutdown_asyncgens()
+    finally:
+        loop._asyncgens.update(unstarted)
+        loop._asyncgens_shutdown_called = False
+
+
+def left_by_a_drop(exit_ignored_before, log_before, log, reports):
+    """THE ONE PLACE where what a dropped generator leaves behind differs:
+    the log and the reports that agen-glib gives for the drop of the last
+    reference to a generator, given what CPython gave (`log`, `reports`),
+    the log before the drop, and whether the generator had ignored an
+    aclose() before the drop (and was not finished). (Only yields_in_close
+    yields while it is closed; its `finally`, which its C body defers, logs
+    "cleanup".)
+
+    5. A started generator that ignores the close its drop starts (its body
+       yields while it is closed; both sides report "async generator
+       ignored GeneratorExit") is then freed with its body suspended.
+       CPython frees the frame without running its `finally`: tp_finalize,
+       which called the finalizer hook, runs once only (PEP 442). agen-glib
+       runs the body's deferred cleanups when it finalises the generator:
+       the contract's agen_generator_defer() runs `func (data)` "when the
+       body finishes, however it finishes" (the producer face). A deferred
+       cleanup is how a C body releases what it holds, and a GDestroyNotify
+       handed over is always called (GIO's convention, the reference where
+       CPython has no answer; CPython, too, releases what the frame holds).
+       The log gets "cleanup".
+
+    6. A generator that ignored an aclose() before (Python's ag_closed):
+       CPython's collector does not call the finalizer hook but closes the
+       generator at once, entering the body. Its `finally` runs; or, if the
+       body was resumed after the ignored close and waits at a yield in its
+       loop again, it ignores this exit too, which the collector reports
+       (as unraisable), and the frame is freed without its `finally`.
+       agen-glib's close on last unref is a later close, which the contract
+       refuses with AGEN_ERROR_IGNORED_EXIT without entering the body (the
+       table's "body yields during aclose()" row; difference 2), and "an
+       error from that close is reported with g_warning" (the table's
+       garbage-collection row); the deferred cleanups then run at
+       finalisation, as in 5. The log before the drop and "cleanup"; one
+       report.
+    """
+    ignored = ('report', IGNORED_EXIT[1])
+    if exit_ignored_before:
+        return log_before + ['cleanup'], [ignored]
+    if ignored in reports:
+        return log + ['cleanup'], reports
+    return log, reports
 
 
 def collect(generator):

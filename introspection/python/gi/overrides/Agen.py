@@ -64,7 +64,8 @@ GError                                      Python
 ==========================================  ================================
 the error ``athrow(e)`` threw in, back      ``e`` itself (as CPython)
 unchanged
-``agen-python-exception-quark``             the original exception (of the
+``agen-python-exception-quark``             the original exception (the
+                                            first time it comes back, of the
                                             last 256 mapped), else the
                                             ``GLib.Error``;
                                             ``StopAsyncIteration`` /
@@ -180,9 +181,16 @@ def _from_value(value):
 
 class _ExceptionRegistry:
     """Python exceptions that went into C as GErrors, by GError code, so that
-    one coming back out is the same exception. Bounded: a GError can be kept
-    and copied by C for as long as it likes, and there is no telling when the
-    last copy dies, so only the most recent ones are kept."""
+    one coming back out is the same exception.
+
+    It holds an exception only while the exception is in C: coming back out,
+    the exception leaves it. From then on its traceback gathers the frames it
+    goes through, which hold generators (and whatever else), and held here
+    they would live on after everyone else let go of them. One that C keeps
+    or drops stays until newer ones push it out: a GError can be kept and
+    copied by C for as long as it likes, and there is no telling when the
+    last copy dies, so only the most recent ones are kept. A second copy
+    coming out is the GLib.Error."""
 
     limit = 256
 
@@ -203,10 +211,12 @@ class _ExceptionRegistry:
         message = '%s: %s' % (name, text) if text else name
         return GLib.Error.new_literal(_PYTHON_QUARK, message, code)
 
-    def lookup(self, error):
+    def take(self, error):
+        """The exception that ``error`` stands for, out of the registry, or
+        None."""
         if error.domain != PYTHON_EXCEPTION_DOMAIN:
             return None
-        return self._exceptions.get(error.code)
+        return self._exceptions.pop(error.code, None)
 
 
 _registry = _ExceptionRegistry()
@@ -241,13 +251,13 @@ def _exception_for_body(error):
         exc = asyncio.CancelledError()
         exc.__cause__ = error
         return exc
-    original = _registry.lookup(error)
+    original = _registry.take(error)
     return original if original is not None else error
 
 
 def _python_exception(error):
     """The Python exception a GError of the python domain stands for."""
-    original = _registry.lookup(error)
+    original = _registry.take(error)
     if original is None:
         return error
     return _as_raised_by_a_generator(original)
@@ -417,6 +427,7 @@ def _translate(error, what, was_running, cancelled, thrown):
         exc = asyncio.CancelledError()
     elif thrown is not None and _matches(error, thrown[1].domain, thrown[1].code) \
             and error.message == thrown[1].message:
+        _registry.take(error)       # back out as itself: the registry lets go
         return _as_raised_by_a_generator(thrown[0])
     elif error.domain == PYTHON_EXCEPTION_DOMAIN:
         return _python_exception(error)
@@ -489,23 +500,18 @@ class Generator(Agen.Generator):
         outcome = []
         waiter = [loop.create_future()]
 
-        if kind == 'close':
-            finish = self.close_finish
-        elif kind == 'throw':
+        if kind == 'throw':
             exc = _exception_from_athrow_args(*argument)
             thrown = (exc, error_from_exception(exc))
-            finish = self.throw_finish
-        elif kind == 'send':
-            finish = self.send_finish
-        else:
-            finish = self.next_finish
 
-        def done(_source, result, _data):
+        def done(source, result, _data):
             # Exceptions raised in a GLib callback would only be logged.
             try:
-                outcome.append((True, finish(result)))
+                outcome.append((True, getattr(source, kind + '_finish')(result)))
             except BaseException as exc:    # noqa: B902
-                outcome.append((False, exc))
+                # Raised again below: without this frame, which holds the
+                # generator (source).
+                outcome.append((False, exc.with_traceback(None)))
             if not waiter[0].done():
                 waiter[0].set_result(None)
 
@@ -534,6 +540,10 @@ class Generator(Agen.Generator):
                 waiter[0] = loop.create_future()
 
         ok, value = outcome[0]
+        # The traceback of what this raises keeps this frame, for as long as
+        # the caller keeps the exception (CPython's keeps the generator's
+        # frame, not the generator): let go of the generator first.
+        del self
         if not ok:
             raise _translate(value, what, was_running, cancelled, thrown)
         if kind == 'close':
@@ -566,6 +576,17 @@ __all__.append('Generator')
 
 
 # ------------------------------------------------------- a Python body
+
+def _without_own_frames(exc):
+    """``exc``, its traceback without the frames of this module it starts
+    with (where the body caught it): they hold the generator, and the
+    exception registry may keep the exception long after the generator is
+    dropped."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_globals is globals():
+        tb = tb.tb_next
+    return exc.with_traceback(tb)
+
 
 async def _step(body, awaitable):
     body._step_started = True
@@ -615,7 +636,7 @@ class _PythonBody:
         generator.return_()
 
     def _raise(self, generator, exc):
-        error = error_from_exception(exc)
+        error = error_from_exception(_without_own_frames(exc))
         self._ended = True
         generator.raise_(error)
 
