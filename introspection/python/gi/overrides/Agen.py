@@ -115,6 +115,7 @@ import contextvars
 import functools
 import itertools
 import warnings
+import weakref
 
 from gi.repository import GLib, GObject, Gio
 
@@ -392,7 +393,10 @@ def _cancel_all_tasks(loop):
 
 
 def _running_loop():
+    global _checked_loop
     loop = asyncio.get_running_loop()
+    if _checked_loop() is loop:
+        return loop
     context = getattr(loop, '_context', None)
     if context is None or not isinstance(context, GLib.MainContext):
         raise RuntimeError(
@@ -403,7 +407,17 @@ def _running_loop():
             'the running asyncio loop iterates another GMainContext than the thread-default '
             'one, where agen-glib completes operations (asyncio.run() with gbulb makes such '
             'a loop after its first use): use Agen.run() or Agen.get_event_loop()')
+    _checked_loop = weakref.ref(loop)
     return loop
+
+
+def _no_loop():
+    return None
+
+
+# The last loop _running_loop() accepted: checking it again at every
+# operation would cost a tenth of an item of `async for`.
+_checked_loop = _no_loop
 
 
 def _body_loop():
@@ -516,14 +530,22 @@ class Generator(Agen.Generator):
                 waiter[0].set_result(None)
 
         was_running = self.get_state() == _RUNNING
-        if kind == 'close':
+        if kind == 'next':
+            # A body that yields, returns or raises without awaiting answers
+            # at once: no round trip of the event loop, as over a Python
+            # async generator.
+            try:
+                produced, pending, item = self.next_start(cancellable, done, None)
+                if not pending:
+                    outcome.append((True, (produced, item)))
+            except GLib.Error as error:
+                outcome.append((False, error.with_traceback(None)))
+        elif kind == 'close':
             self.close_async(cancellable, done, None)
         elif kind == 'throw':
             self.throw_async(thrown[1], cancellable, done, None)
-        elif kind == 'send':
-            self.send_async(argument, cancellable, done, None)
         else:
-            self.next_async(cancellable, done, None)
+            self.send_async(argument, cancellable, done, None)
 
         # The operation always runs to its end: a cancellation of this task
         # is handed on to the body through the cancellable, and the body
