@@ -28,13 +28,17 @@ line_reader_free (gpointer data)
 }
 
 /* Deferred: runs when the body finishes, however it finishes (its last line,
- * a read error, a close, a cancellation). */
+ * a read error, a close, a cancellation). Letting go of the streams closes
+ * the file: at once, or, after a cancelled read, as soon as GIO has finished
+ * with it. Closing it here instead would fail as busy in that case, and
+ * would block the main loop. */
 static void
-line_reader_close_stream (gpointer data)
+line_reader_drop_streams (gpointer data)
 {
   LineReader *reader = data;
 
-  g_input_stream_close (G_INPUT_STREAM (reader->lines), NULL, NULL);
+  g_clear_object (&reader->lines);
+  g_clear_object (&reader->file_input);
 }
 
 static void
@@ -56,7 +60,7 @@ lines_body (AgenGenerator *self,
       return;
     }
   reader->lines = g_data_input_stream_new (G_INPUT_STREAM (reader->file_input));
-  agen_generator_defer (self, line_reader_close_stream, reader);
+  agen_generator_defer (self, line_reader_drop_streams, reader);
 
   for (;;)
     {
