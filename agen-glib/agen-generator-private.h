@@ -143,6 +143,8 @@ void     _agen_generator_step    (AgenGenerator *self,
                                   const GError  *error);
 gboolean _agen_generator_next_in_place (AgenGenerator  *self,
                                         const GValue  **item);
+void     _agen_generator_yield_swap (AgenGenerator *self,
+                                     GValue        *item);
 void     _agen_generator_release (AgenGenerator *self);
 void     _agen_generator_schedule (AgenGenerator  *self,
                                    const char     *name,

@@ -1583,6 +1583,30 @@ _agen_generator_yield_string_at (AgenGenerator *self,
     self->resume_point = resume_point;
 }
 
+/*
+ * _agen_generator_yield_swap:
+ * @item: (inout): the item to yield; on return, what the yield slot held
+ *   (an item of an earlier yield, or nothing)
+ *
+ * agen_generator_yield() for the combinators, which pass on items they did
+ * not make (often read in place in a source's yield slot): @item and the
+ * yield slot trade places instead of a copy, whose type checks take a third
+ * of a combinator's item. The caller owns what @item holds on return.
+ */
+void
+_agen_generator_yield_swap (AgenGenerator *self,
+                            GValue        *item)
+{
+  GValue previous;
+
+  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
+    return;
+
+  previous = self->run->yielded;
+  self->run->yielded = *item;
+  *item = previous;
+}
+
 /**
  * agen_generator_yield_object:
  * @self: an #AgenGenerator

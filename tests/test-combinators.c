@@ -1,9 +1,1677 @@
-/* Placeholder, replaced by the real tests. */
-#include <agen-glib/agen.h>
+/* test-combinators.c: map, filter, take, skip, enumerate, batch, chain, zip,
+ * merge and collect
+ *
+ * The sources are AtestScripts: a "counting" source defers a cleanup that
+ * logs "d1", then yields 0, 1, 2, ..., each after an await of its (open)
+ * gate when it is an awaiting source. So the log tells how often a source's
+ * cleanup ran, and n_calls how often its body was called.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "agen-test-bodies.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Whether a test runs its sources fast (yielding without awaiting) or
+ * awaiting the gate before each item: the g_test_add() data. */
+#define SYNC GINT_TO_POINTER (0)
+#define AWAITING GINT_TO_POINTER (1)
+
+#define add_test(path, func, data) \
+  g_test_add ((path), AtestFixture, (data), atest_fixture_setup, (func), atest_fixture_teardown)
+
+/* A counting source whose gate is shut: the test lets each await through. */
+static AtestScript *
+counting_script_full (guint            n,
+                      gboolean         awaiting,
+                      const AtestStep *handler,
+                      guint            n_handler)
+{
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (AtestStep));
+  const AtestStep defer = S_DEFER (1), await = S_AWAIT;
+
+  g_array_append_val (steps, defer);
+  for (guint i = 0; i < n; i++)
+    {
+      AtestStep yield = S_YIELD ((gint) i);
+
+      if (awaiting)
+        g_array_append_val (steps, await);
+      g_array_append_val (steps, yield);
+    }
+  return atest_script_new ((const AtestStep *) (gpointer) steps->data, steps->len, handler, n_handler);
+}
+
+/* With its gate open: each await completes at the next main loop iteration. */
+static AtestScript *
+counting_script_h (guint            n,
+                   gboolean         awaiting,
+                   const AtestStep *handler,
+                   guint            n_handler)
+{
+  AtestScript *script = counting_script_full (n, awaiting, handler, n_handler);
+
+  atest_gate_open (script->gate);
+  return script;
+}
+
+static AtestScript *
+counting_script (guint    n,
+                 gboolean awaiting)
+{
+  return counting_script_h (n, awaiting, NULL, 0);
+}
+
+/* Items start at @base (for telling sources apart). */
+static AtestScript *
+counting_script_from (guint    n,
+                      gint     base,
+                      gboolean awaiting)
+{
+  AtestScript *script = counting_script (n, awaiting);
+
+  for (guint i = 0; i < script->n_steps; i++)
+    if (script->steps[i].kind == ATEST_YIELD)
+      script->steps[i].arg += base;
+  return script;
+}
+
+static AgenGenerator *
+source_new (AtestScript *script,
+            const char  *name)
+{
+  AgenGenerator *source = atest_script_generator (script);
+
+  agen_generator_set_name (source, name);
+  return source;
+}
+
+/* How often @token is in the script's log. */
+static guint
+count_in_log (AtestScript *script,
+              const char  *token)
+{
+  g_auto(GStrv) words = g_strsplit (script->log->str, " ", -1);
+  guint n = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    n += g_str_equal (words[i], token);
+  return n;
+}
+
+/* The cleanup of a counting source ran exactly once, and it is finished. */
+#define assert_closed_once(script, source)                                       \
+  G_STMT_START {                                                                 \
+    g_assert_cmpuint (count_in_log ((script), "d1"), ==, 1);                     \
+    g_assert_cmpint (agen_generator_get_state (source), ==, AGEN_GENERATOR_STATE_FINISHED); \
+  } G_STMT_END
+
+static void
+append_value (GString      *text,
+              const GValue *value)
+{
+  if (text->len > 0 && text->str[text->len - 1] != '[')
+    g_string_append_c (text, ' ');
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (G_VALUE_HOLDS (value, g_value_array_get_type ()))
+    {
+      GValueArray *array = g_value_get_boxed (value);
+
+      g_string_append_c (text, '[');
+      for (guint i = 0; i < array->n_values; i++)
+        append_value (text, g_value_array_get_nth (array, i));
+      g_string_append_c (text, ']');
+    }
+  else if (G_VALUE_HOLDS_UINT64 (value))
+    g_string_append_printf (text, "#%" G_GUINT64_FORMAT, g_value_get_uint64 (value));
+  else
+    {
+      g_autofree char *s = atest_value_to_string (value);
+
+      g_string_append (text, s);
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static gboolean
+append_item (AgenGenerator *generator,
+             const GValue  *item,
+             gpointer       text)
+{
+  append_value (text, item);
+  return TRUE;
+}
+
+typedef enum
+{
+  BY_NEXT,
+  BY_FOREACH,
+} Consumer;
+
+/* Runs @generator to its end and returns its items as text ("0 1 2"). */
+static char *
+drain (AgenGenerator  *generator,
+       Consumer        consumer,
+       GError        **error)
+{
+  GString *text = g_string_new (NULL);
+
+  if (consumer == BY_FOREACH)
+    {
+      AtestCall call = { 0 };
+
+      atest_start_foreach (generator, append_item, text, NULL, NULL, &call);
+      atest_call_wait (&call);
+      if (call.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&call.error));
+      atest_call_clear (&call);
+    }
+  else
+    {
+      for (;;)
+        {
+          g_auto(GValue) item = G_VALUE_INIT;
+
+          if (!atest_next (generator, NULL, &item, error))
+            break;
+          append_value (text, &item);
+        }
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+#define assert_drains_to(generator, consumer, expected)                          \
+  G_STMT_START {                                                                 \
+    GError *drain_error_ = NULL;                                                 \
+    g_autofree char *drained_ = drain ((generator), (consumer), &drain_error_);  \
+    g_assert_no_error (drain_error_);                                            \
+    g_assert_cmpstr (drained_, ==, (expected));                                  \
+  } G_STMT_END
+
+static char *
+next_text (AgenGenerator  *generator,
+           GError        **error)
+{
+  g_auto(GValue) item = G_VALUE_INIT;
+  GString *text = g_string_new (NULL);
+
+  if (atest_next (generator, NULL, &item, error))
+    append_value (text, &item);
+  return g_string_free (text, FALSE);
+}
+
+#define assert_next_text(generator, expected)                                    \
+  G_STMT_START {                                                                 \
+    GError *next_error_ = NULL;                                                  \
+    g_autofree char *text_ = next_text ((generator), &next_error_);              \
+    g_assert_no_error (next_error_);                                             \
+    g_assert_cmpstr (text_, ==, (expected));                                     \
+  } G_STMT_END
+
+/* ------------------------------------------------------------ map helpers */
+
+typedef struct
+{
+  gint fail_at;                /* the item the map fails on; -1 never */
+  guint n_calls;
+  guint n_destroyed;
+} Doubler;
+
+static gboolean
+double_item (const GValue  *item,
+             GValue        *result,
+             gpointer       user_data,
+             GError       **error)
+{
+  Doubler *doubler = user_data;
+
+  doubler->n_calls++;
+  if (g_value_get_int (item) == doubler->fail_at)
+    {
+      g_set_error (error, ATEST_ERROR, 42, "cannot double %d", doubler->fail_at);
+      return FALSE;
+    }
+  g_value_init (result, G_TYPE_INT);
+  g_value_set_int (result, 2 * g_value_get_int (item));
+  return TRUE;
+}
+
+static void
+doubler_destroyed (gpointer user_data)
+{
+  Doubler *doubler = user_data;
+
+  doubler->n_destroyed++;
+}
+
+static gboolean
+is_even (const GValue *item,
+         gpointer      user_data)
+{
+  return g_value_get_int (item) % 2 == 0;
+}
+
+/* ------------------------------------------------------------------- map */
+
+static void
+test_map_items (AtestFixture  *fixture,
+                gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+
+  for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
+    {
+      g_autoptr(AtestScript) script = counting_script (4, awaiting);
+      g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+      Doubler doubler = { .fail_at = -1 };
+      g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &doubler, doubler_destroyed);
+
+      g_assert_cmpstr (agen_generator_get_name (map), ==, "map(numbers)");
+      assert_drains_to (map, consumer, "0 2 4 6");
+      assert_closed_once (script, source);
+      g_assert_cmpint (agen_generator_get_state (map), ==, AGEN_GENERATOR_STATE_FINISHED);
+      g_assert_cmpuint (doubler.n_calls, ==, 4);
+      /* The function's data goes when the map finishes. */
+      g_assert_cmpuint (doubler.n_destroyed, ==, 1);
+      atest_assert_next_end (map);
+      atest_script_assert_sane (script);
+    }
+}
+
+/* Nothing is pulled before the combinator's first next. */
+static void
+test_laziness (AtestFixture  *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(AtestScript) a = counting_script (3, FALSE);
+  g_autoptr(AtestScript) b = counting_script (3, FALSE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *both[] = { sa, sb };
+  Doubler doubler = { .fail_at = -1 };
+  AgenGenerator *combinators[] = {
+    agen_generator_map (sa, double_item, &doubler, NULL),
+    agen_generator_filter (sa, is_even, NULL, NULL),
+    agen_generator_take (sa, 2),
+    agen_generator_skip (sa, 1),
+    agen_generator_enumerate (sa),
+    agen_generator_batch (sa, 2, 10),
+    agen_generator_chain (both, 2),
+    agen_generator_zip (both, 2),
+    agen_generator_merge (both, 2),
+  };
+
+  atest_iterate_ms (20);
+  g_assert_cmpuint (a->n_calls, ==, 0);
+  g_assert_cmpuint (b->n_calls, ==, 0);
+  g_assert_cmpint (agen_generator_get_state (sa), ==, AGEN_GENERATOR_STATE_CREATED);
+  g_assert_cmpuint (doubler.n_calls, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (combinators); i++)
+    {
+      g_assert_cmpint (agen_generator_get_state (combinators[i]), ==, AGEN_GENERATOR_STATE_CREATED);
+      g_object_unref (combinators[i]);
+    }
+  atest_drain ();
+  /* Dropped unstarted, they closed nothing. */
+  g_assert_cmpuint (a->n_calls, ==, 0);
+  g_assert_cmpuint (b->n_calls, ==, 0);
+
+  /* The first next pulls once; a chain does not touch b yet. */
+  {
+    g_autoptr(AgenGenerator) chain = agen_generator_chain (both, 2);
+
+    atest_assert_next_int (chain, 0);
+    g_assert_cmpuint (a->n_calls, ==, 1);
+    g_assert_cmpuint (b->n_calls, ==, 0);
+    /* The chain holds a, as an operation does. */
+    g_assert_cmpint (agen_generator_get_state (sa), ==, AGEN_GENERATOR_STATE_RUNNING);
+    g_assert_cmpint (agen_generator_get_state (sb), ==, AGEN_GENERATOR_STATE_CREATED);
+  }
+}
+
+static void
+test_map_error_closes_source (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  g_autoptr(AtestScript) script = counting_script (5, awaiting);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  Doubler doubler = { .fail_at = 2 };
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &doubler, doubler_destroyed);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = drain (map, BY_NEXT, &error);
+
+  g_assert_cmpstr (text, ==, "0 2");
+  /* The function's own error, as it is. */
+  g_assert_error (error, ATEST_ERROR, 42);
+  g_assert_cmpstr (error->message, ==, "cannot double 2");
+  /* The source was closed first: its cleanup ran, at its yield of 2. */
+  assert_closed_once (script, source);
+  g_assert_cmpuint (doubler.n_destroyed, ==, 1);
+  atest_assert_next_end (map);
+}
+
+/* ---------------------------------------------------------------- filter */
+
+static void
+test_filter_items (AtestFixture  *fixture,
+                   gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+
+  for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
+    {
+      g_autoptr(AtestScript) script = counting_script (7, awaiting);
+      g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+      Doubler data_destroyed = { 0 };
+      g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even, &data_destroyed,
+                                                               doubler_destroyed);
+
+      g_assert_cmpstr (agen_generator_get_name (filter), ==, "filter(numbers)");
+      assert_drains_to (filter, consumer, "0 2 4 6");
+      assert_closed_once (script, source);
+      g_assert_cmpuint (data_destroyed.n_destroyed, ==, 1);
+    }
+}
+
+/* ------------------------------------------------------------------ take */
+
+static void
+test_take_items (AtestFixture  *fixture,
+                 gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+
+  for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
+    {
+      g_autoptr(AtestScript) script = counting_script (10, awaiting);
+      g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+      g_autoptr(AgenGenerator) take = agen_generator_take (source, 3);
+
+      assert_drains_to (take, consumer, "0 1 2");
+      /* Closed once, after its third item, which was the last pulled:
+       * three yields and the close. */
+      assert_closed_once (script, source);
+      g_assert_cmpuint (script->n_calls, ==, awaiting ? 7 : 4);
+      atest_assert_next_end (take);
+      g_assert_cmpuint (count_in_log (script, "d1"), ==, 1);
+    }
+}
+
+static void
+test_take_more_than_there_is (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (2, FALSE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) take = agen_generator_take (source, 5);
+
+  assert_drains_to (take, BY_NEXT, "0 1");
+  assert_closed_once (script, source);
+}
+
+static void
+test_take_zero (AtestFixture  *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (2, FALSE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) take = agen_generator_take (source, 0);
+
+  atest_assert_next_end (take);
+  /* Never pulled: the close finished it without running its body. */
+  g_assert_cmpuint (script->n_calls, ==, 0);
+  g_assert_cmpint (agen_generator_get_state (source), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_cmpstr (script->log->str, ==, "");
+}
+
+/* ------------------------------------------------------------------ skip */
+
+static void
+test_skip_items (AtestFixture  *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (5, FALSE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) skip = agen_generator_skip (source, 2);
+  g_autoptr(AtestScript) short_script = counting_script (2, TRUE);
+  g_autoptr(AgenGenerator) short_source = source_new (short_script, "short");
+  g_autoptr(AgenGenerator) skip_all = agen_generator_skip (short_source, 5);
+
+  assert_drains_to (skip, BY_FOREACH, "2 3 4");
+  assert_closed_once (script, source);
+  assert_drains_to (skip_all, BY_NEXT, "");
+  assert_closed_once (short_script, short_source);
+}
+
+/* ------------------------------------------------------------- enumerate */
+
+static void
+test_enumerate_items (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script_from (3, 10, TRUE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) enumerate = agen_generator_enumerate (source);
+
+  /* #n is a guint64 */
+  assert_drains_to (enumerate, BY_NEXT, "[#0 10] [#1 11] [#2 12]");
+  assert_closed_once (script, source);
+}
+
+/* ----------------------------------------------------------------- chain */
+
+static void
+test_chain_items (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AtestScript) a = counting_script_from (2, 0, FALSE);
+  g_autoptr(AtestScript) b = counting_script_from (0, 0, FALSE);
+  g_autoptr(AtestScript) c = counting_script_from (2, 10, TRUE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  AgenGenerator *sources[] = { sa, sb, sc };
+  g_autoptr(AgenGenerator) chain = agen_generator_chain (sources, G_N_ELEMENTS (sources));
+  g_autoptr(AgenGenerator) empty = agen_generator_chain (NULL, 0);
+
+  g_assert_cmpstr (agen_generator_get_name (chain), ==, "chain(a, b, c)");
+  assert_drains_to (chain, BY_FOREACH, "0 1 10 11");
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  assert_closed_once (c, sc);
+  atest_assert_next_end (empty);
+}
+
+/* ------------------------------------------------------------------- zip */
+
+static void
+test_zip_shortest (AtestFixture  *fixture,
+                   gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  g_autoptr(AtestScript) a = counting_script_from (4, 0, awaiting);
+  g_autoptr(AtestScript) b = counting_script_from (2, 10, !awaiting);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
+  g_autoptr(AgenGenerator) empty = agen_generator_zip (NULL, 0);
+
+  g_assert_cmpstr (agen_generator_get_name (zip), ==, "zip(a, b)");
+  assert_drains_to (zip, BY_NEXT, "[0 10] [1 11]");
+  /* b ended; a, still suspended, was closed: its cleanup ran once. */
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  /* a was suspended at a yield, or its next was in flight: cancelled, or
+   * its await (on an open gate) completed first and the item was dropped. */
+  g_assert_cmpuint (count_in_log (a, "u:CANCELLED") + count_in_log (a, "u:EXIT"), ==, 1);
+  if (!awaiting)
+    g_assert_cmpuint (count_in_log (a, "u:EXIT"), ==, 1);
+  atest_assert_next_end (empty);
+}
+
+/* One source ends while the other's next is in flight: that next is
+ * cancelled, waited for, and its source closed. */
+static void
+test_zip_ends_while_in_flight (AtestFixture  *fixture,
+                               gconstpointer  data)
+{
+  static const AtestStep slow_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_AWAIT, S_YIELD (11) };
+  g_autoptr(AtestScript) slow = ATEST_SCRIPT (slow_steps);
+  g_autoptr(AtestScript) fast = counting_script (1, FALSE);
+  g_autoptr(AgenGenerator) s_slow = source_new (slow, "slow");
+  g_autoptr(AgenGenerator) s_fast = source_new (fast, "fast");
+  AgenGenerator *sources[] = { s_slow, s_fast };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
+  GString *text = g_string_new (NULL);
+  AtestCall call = { 0 };
+
+  atest_start_next (zip, NULL, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_assert_cmpuint (atest_gate_get_n_waiters (slow->gate), ==, 1);
+  atest_gate_release (slow->gate);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  append_value (text, &call.item);
+  g_assert_cmpstr (text->str, ==, "[10 0]");
+  g_string_free (text, TRUE);
+  atest_call_clear (&call);
+
+  /* slow awaits again; fast ends at once. */
+  atest_assert_next_end (zip);
+  g_assert_cmpuint (count_in_log (slow, "u:CANCELLED"), ==, 1);
+  atest_drain ();
+  g_assert_cmpuint (atest_gate_get_n_cancelled (slow->gate), ==, 1);
+  assert_closed_once (slow, s_slow);
+  assert_closed_once (fast, s_fast);
+}
+
+/* ----------------------------------------------------------------- merge */
+
+static void
+test_merge_items (AtestFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AtestScript) b = counting_script_from (2, 10, TRUE);
+  g_autoptr(AtestScript) c = counting_script_from (0, 20, FALSE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  AgenGenerator *sources[] = { sa, sb, sc };
+  g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, G_N_ELEMENTS (sources));
+  g_autoptr(AgenGenerator) empty = agen_generator_merge (NULL, 0);
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+  g_auto(GStrv) items = NULL;
+
+  text = drain (merge, BY_FOREACH, &error);
+  g_assert_no_error (error);
+  /* Every item once; each source's items in their order. */
+  items = g_strsplit (text, " ", -1);
+  g_assert_cmpuint (g_strv_length (items), ==, 5);
+  for (guint i = 0, next_a = 0, next_b = 10; items[i] != NULL; i++)
+    {
+      guint n = (guint) g_ascii_strtoull (items[i], NULL, 10);
+
+      if (n < 10)
+        g_assert_cmpuint (n, ==, next_a++);
+      else
+        g_assert_cmpuint (n, ==, next_b++);
+    }
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  assert_closed_once (c, sc);
+  atest_assert_next_end (empty);
+}
+
+/* Items come in the order the sources yield them: the test opens the gates. */
+static void
+test_merge_arrival_order (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  static const AtestStep a_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_AWAIT, S_YIELD (3) };
+  static const AtestStep b_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (2), S_AWAIT, S_YIELD (4) };
+  g_autoptr(AtestScript) a = ATEST_SCRIPT (a_steps);
+  g_autoptr(AtestScript) b = ATEST_SCRIPT (b_steps);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 2);
+  /* Whose gate to open at each next: b, a, a, b */
+  AtestScript *order[] = { b, a, a, b };
+  gint expected[] = { 2, 1, 3, 4 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      AtestCall call = { 0 };
+
+      atest_start_next (merge, NULL, &call);
+      atest_drain ();
+      g_assert_false (call.done);
+      /* One next in flight per source that has not ended. */
+      g_assert_cmpuint (atest_gate_get_n_waiters (order[i]->gate), ==, 1);
+      g_assert_cmpuint (atest_gate_get_n_waiters (b->gate), ==, 1);
+      atest_gate_release (order[i]->gate);
+      atest_call_wait (&call);
+      g_assert_no_error (call.error);
+      atest_assert_item_int (call.ret, &call.item, expected[i]);
+      atest_call_clear (&call);
+    }
+  atest_assert_next_end (merge);
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+}
+
+/* A source that sleeps before each item. */
+typedef struct
+{
+  const guint *delays_ms;
+  guint n;
+  guint i;
+  gint base;
+} Sleeper;
+
+static gboolean
+sleep_done (gpointer task)
+{
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sleep_async (guint               ms,
+             GAsyncReadyCallback callback,
+             gpointer            user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  GSource *timeout = g_timeout_source_new (ms);
+
+  g_source_set_callback (timeout, sleep_done, task, g_object_unref);
+  g_source_attach (timeout, g_main_context_get_thread_default ());
+  g_source_unref (timeout);
+}
+
+static void
+sleeper_body (AgenGenerator *self,
+              gpointer       user_data)
+{
+  Sleeper *sleeper = user_data;
+
+  AGEN_BEGIN (self);
+  for (sleeper->i = 0; sleeper->i < sleeper->n; sleeper->i++)
+    {
+      AGEN_AWAIT (self, sleep_async (sleeper->delays_ms[sleeper->i], agen_generator_ready,
+                                     agen_generator_await (self)));
+      AGEN_YIELD_INT (self, sleeper->base + (gint) sleeper->i);
+    }
+  AGEN_END (self);
+}
+
+static AgenGenerator *
+sleeper_new (const guint *delays_ms,
+             guint        n,
+             gint         base)
+{
+  Sleeper *sleeper = g_new0 (Sleeper, 1);
+
+  sleeper->delays_ms = delays_ms;
+  sleeper->n = n;
+  sleeper->base = base;
+  return agen_generator_new (sleeper_body, sleeper, g_free);
+}
+
+/* Real delays, far enough apart for a loaded machine: a yields at about
+ * 0.15 s and 0.45 s, b at 0 s, 0.3 s and 0.6 s. */
+static void
+test_merge_delays (AtestFixture  *fixture,
+                   gconstpointer  data)
+{
+  static const guint a_delays[] = { 150, 300 };
+  static const guint b_delays[] = { 0, 300, 300 };
+  AgenGenerator *sources[] = {
+    sleeper_new (a_delays, G_N_ELEMENTS (a_delays), 10),
+    sleeper_new (b_delays, G_N_ELEMENTS (b_delays), 20),
+  };
+  g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 2);
+
+  g_object_unref (sources[0]);
+  g_object_unref (sources[1]);
+  assert_drains_to (merge, BY_FOREACH, "20 10 21 11 22");
+}
+
+static void
+test_merge_error_closes_others (AtestFixture  *fixture,
+                                gconstpointer  data)
+{
+  static const AtestStep failing_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_RAISE (5) };
+  static const AtestStep waiting_steps[] = { S_DEFER (1), S_YIELD (20), S_AWAIT, S_YIELD (21) };
+  g_autoptr(AtestScript) a = ATEST_SCRIPT (failing_steps);
+  g_autoptr(AtestScript) b = ATEST_SCRIPT (waiting_steps);
+  g_autoptr(AtestScript) c = counting_script_from (100, 30, FALSE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  AgenGenerator *sources[] = { sa, sb, sc };
+  g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 3);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  atest_gate_open (a->gate);
+  /* b awaits its gate, which stays shut: a's error cancels that await. */
+  text = drain (merge, BY_NEXT, &error);
+  g_assert_error (error, ATEST_ERROR, 5);
+  g_assert_cmpstr (error->message, ==, "a: raised error 5");
+  g_assert_true (strstr (text, "10") != NULL);
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  g_assert_cmpuint (count_in_log (b, "u:CANCELLED"), ==, 1);
+  assert_closed_once (c, sc);
+  g_assert_cmpuint (count_in_log (c, "u:EXIT"), ==, 1);
+}
+
+/* ----------------------------------------------------------------- batch */
+
+static void
+test_batch_by_size (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+
+  for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
+    {
+      g_autoptr(AtestScript) script = counting_script (7, awaiting);
+      g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+      /* A timeout far longer than the test: batches are full, but for the last. */
+      g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 600000);
+      g_autoptr(AtestScript) exact_script = counting_script (4, awaiting);
+      g_autoptr(AgenGenerator) exact_source = source_new (exact_script, "exact");
+      g_autoptr(AgenGenerator) exact = agen_generator_batch (exact_source, 2, 0);
+
+      assert_drains_to (batch, consumer, "[0 1 2] [3 4 5] [6]");
+      assert_closed_once (script, source);
+      /* No empty batch at the end. */
+      assert_drains_to (exact, consumer, "[0 1] [2 3]");
+      assert_closed_once (exact_script, exact_source);
+    }
+}
+
+/* The timeout fires while the source's next is in flight: the partial batch
+ * is yielded, and the item that next brings starts the next batch. */
+static void
+test_batch_by_timeout (AtestFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script_full (6, TRUE, NULL, 0);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 50);
+  g_autoptr(GString) all = g_string_new (NULL);
+  g_autofree char *rest = NULL;
+  GError *error = NULL;
+  AtestCall call = { 0 };
+
+  atest_start_next (batch, NULL, &call);
+  atest_wait_for_count (&script->n_calls, 1, 10);
+  atest_gate_release (script->gate);          /* item 0 */
+  /* Nothing more comes: after 50 ms, [0] alone, with a next in flight. */
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  append_value (all, &call.item);
+  g_assert_cmpstr (all->str, ==, "[0]");
+  atest_call_clear (&call);
+  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+  g_assert_cmpint (agen_generator_get_state (batch), ==, AGEN_GENERATOR_STATE_SUSPENDED);
+
+  /* Item 1 arrives while the batch is suspended at its yield. */
+  atest_gate_release (script->gate);
+  atest_drain ();
+  atest_call_init (&call);
+  atest_start_next (batch, NULL, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  append_value (all, &call.item);
+  g_assert_true (g_str_has_prefix (all->str, "[0] [1"));
+  atest_call_clear (&call);
+
+  atest_gate_open (script->gate);
+  rest = drain (batch, BY_NEXT, &error);
+  g_assert_no_error (error);
+  g_string_append_printf (all, " %s", rest);
+
+  /* Nothing lost, nothing twice, in order, and no batch empty. */
+  {
+    g_autofree char *flat = g_strdelimit (g_strdup (all->str), "[]", ' ');
+    g_auto(GStrv) words = g_strsplit_set (flat, " ", -1);
+    guint expected = 0;
+
+    for (guint i = 0; words[i] != NULL; i++)
+      if (words[i][0] != '\0')
+        g_assert_cmpuint (g_ascii_strtoull (words[i], NULL, 10), ==, expected++);
+    g_assert_cmpuint (expected, ==, 6);
+    g_assert_null (strstr (all->str, "[]"));
+  }
+  assert_closed_once (script, source);
+}
+
+/* Closing the batch while its next is in flight cancels that next, waits
+ * for it, and then closes the source. */
+static void
+test_batch_close_in_flight (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script_full (4, TRUE, NULL, 0);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 20);
+  g_autoptr(GError) error = NULL;
+  AtestCall call = { 0 };
+
+  atest_start_next (batch, NULL, &call);
+  atest_wait_for_count (&script->n_calls, 1, 10);
+  atest_gate_release (script->gate);
+  atest_call_wait (&call);
+  g_assert_true (call.ret);
+  atest_call_clear (&call);
+  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+
+  g_assert_true (atest_close (batch, NULL, &error));
+  g_assert_no_error (error);
+  /* The source got the cancellation at its await, once; its cleanup ran once. */
+  g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
+  assert_closed_once (script, source);
+  atest_drain ();
+  g_assert_cmpuint (atest_gate_get_n_cancelled (script->gate), ==, 1);
+  atest_assert_next_end (batch);
+}
+
+/* An error thrown in while the source's next is in flight reaches the
+ * source once that next has settled; its item is kept. */
+static void
+test_batch_throw_in_flight (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  static const AtestStep handler[] = { S_YIELD (100) };
+  g_autoptr(AtestScript) script = counting_script_full (3, TRUE, handler, G_N_ELEMENTS (handler));
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 20);
+  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  GString *text = g_string_new (NULL);
+  AtestCall call = { 0 };
+
+  atest_start_next (batch, NULL, &call);
+  atest_gate_release (script->gate);
+  atest_call_wait (&call);
+  append_value (text, &call.item);
+  g_assert_cmpstr (text->str, ==, "[0]");
+  atest_call_clear (&call);
+
+  atest_call_init (&call);
+  atest_start_throw (batch, thrown, NULL, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 0);
+  atest_gate_release (script->gate);          /* item 1 settles the next */
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  append_value (text, &call.item);
+  g_assert_cmpstr (text->str, ==, "[0] [1 100]");
+  atest_call_clear (&call);
+  g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
+  g_string_free (text, TRUE);
+
+  atest_assert_next_end (batch);
+  assert_closed_once (script, source);
+}
+
+static void
+test_batch_error_after_partial (AtestFixture  *fixture,
+                                gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1), S_RAISE (3) };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 5, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = drain (batch, BY_NEXT, &error);
+
+  /* What came before the error is yielded first. */
+  g_assert_cmpstr (text, ==, "[0 1]");
+  g_assert_error (error, ATEST_ERROR, 3);
+  g_assert_cmpstr (error->message, ==, "numbers: raised error 3");
+  assert_closed_once (script, source);
+}
+
+/* --------------------------------------------------------------- closing */
+
+/* Closing a combinator at a yield closes its source once. */
+static void
+test_close_single_source (AtestFixture  *fixture,
+                          gconstpointer  data)
+{
+  for (guint kind = 0; kind < 6; kind++)
+    {
+      g_autoptr(AtestScript) script = counting_script (5, kind % 2 == 1);
+      g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+      g_autoptr(AgenGenerator) combinator = NULL;
+      g_autoptr(GError) error = NULL;
+      Doubler doubler = { .fail_at = -1 };
+
+      switch (kind)
+        {
+        case 0: combinator = agen_generator_map (source, double_item, &doubler, NULL); break;
+        case 1: combinator = agen_generator_filter (source, is_even, NULL, NULL); break;
+        case 2: combinator = agen_generator_take (source, 4); break;
+        case 3: combinator = agen_generator_skip (source, 1); break;
+        case 4: combinator = agen_generator_enumerate (source); break;
+        case 5: combinator = agen_generator_batch (source, 1, 0); break;
+        default: g_assert_not_reached ();
+        }
+
+      g_assert_true (atest_next (combinator, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_in_log (script, "d1"), ==, 0);
+      g_assert_true (atest_close (combinator, NULL, &error));
+      g_assert_no_error (error);
+      assert_closed_once (script, source);
+      g_assert_cmpuint (count_in_log (script, "u:EXIT"), ==, 1);
+      /* Again: nothing more. */
+      g_assert_true (atest_close (combinator, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_in_log (script, "d1"), ==, 1);
+      atest_script_assert_sane (script);
+    }
+}
+
+/* A chain's sources: one finished, one suspended (pulled from), one
+ * suspended by someone else before, one never started. */
+static void
+test_close_chain_states (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(AtestScript) done = counting_script_from (1, 0, FALSE);
+  g_autoptr(AtestScript) current = counting_script_from (3, 10, TRUE);
+  g_autoptr(AtestScript) started = counting_script_from (3, 20, FALSE);
+  g_autoptr(AtestScript) fresh = counting_script_from (3, 30, FALSE);
+  g_autoptr(AgenGenerator) s_done = source_new (done, "done");
+  g_autoptr(AgenGenerator) s_current = source_new (current, "current");
+  g_autoptr(AgenGenerator) s_started = source_new (started, "started");
+  g_autoptr(AgenGenerator) s_fresh = source_new (fresh, "fresh");
+  AgenGenerator *sources[] = { s_done, s_current, s_started, s_fresh };
+  g_autoptr(AgenGenerator) chain = agen_generator_chain (sources, 4);
+  g_autoptr(GError) error = NULL;
+
+  atest_assert_next_int (s_started, 20);
+  atest_assert_next_int (chain, 0);
+  atest_assert_next_int (chain, 10);
+  g_assert_cmpint (agen_generator_get_state (s_done), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+  g_assert_true (atest_close (chain, NULL, &error));
+  g_assert_no_error (error);
+  assert_closed_once (done, s_done);
+  assert_closed_once (current, s_current);
+  assert_closed_once (started, s_started);
+  g_assert_cmpuint (count_in_log (started, "u:EXIT"), ==, 1);
+  /* Never started: finished without running its body. */
+  g_assert_cmpuint (fresh->n_calls, ==, 0);
+  g_assert_cmpint (agen_generator_get_state (s_fresh), ==, AGEN_GENERATOR_STATE_FINISHED);
+}
+
+static void
+test_close_zip (AtestFixture  *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AtestScript) b = counting_script_from (3, 10, TRUE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
+  g_autoptr(GError) error = NULL;
+
+  assert_next_text (zip, "[0 10]");
+  g_assert_true (atest_close (zip, NULL, &error));
+  g_assert_no_error (error);
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+}
+
+/* A merge at a yield: one source suspended, one awaiting (in flight), one
+ * ended with its end not taken yet. */
+static void
+test_close_merge_states (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  static const AtestStep waiting_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10) };
+  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AtestScript) b = ATEST_SCRIPT (waiting_steps);
+  g_autoptr(AtestScript) c = counting_script_from (0, 20, FALSE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  AgenGenerator *sources[] = { sa, sb, sc };
+  g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 3);
+  g_autoptr(GError) error = NULL;
+
+  atest_assert_next_int (merge, 0);
+  g_assert_cmpuint (atest_gate_get_n_waiters (b->gate), ==, 1);
+  g_assert_true (atest_close (merge, NULL, &error));
+  g_assert_no_error (error);
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  g_assert_cmpuint (count_in_log (b, "u:CANCELLED"), ==, 1);
+  assert_closed_once (c, sc);
+}
+
+/* A close that fails makes the combinator's close fail with it, named;
+ * with several failing, every source is closed and the first is reported. */
+static void
+test_close_failure (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  static const AtestStep raise7[] = { S_RAISE (7) };
+  static const AtestStep raise8[] = { S_RAISE (8) };
+  g_autoptr(AtestScript) a = counting_script_h (3, FALSE, raise7, G_N_ELEMENTS (raise7));
+  g_autoptr(AtestScript) b = counting_script_h (3, TRUE, raise8, G_N_ELEMENTS (raise8));
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
+  g_autoptr(AtestScript) c = counting_script_h (3, TRUE, raise7, G_N_ELEMENTS (raise7));
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  g_autoptr(AgenGenerator) map = agen_generator_map (sc, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(GError) error = NULL;
+
+  assert_next_text (map, "0");
+  g_assert_false (atest_close (map, NULL, &error));
+  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_cmpstr (error->message, ==, "c: raised error 7");
+  g_clear_error (&error);
+  assert_closed_once (c, sc);
+  g_assert_cmpint (agen_generator_get_state (map), ==, AGEN_GENERATOR_STATE_FINISHED);
+
+  assert_next_text (zip, "[0 0]");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE, "*another error while finishing: b: raised error 8*");
+  g_assert_false (atest_close (zip, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_cmpstr (error->message, ==, "a: raised error 7");
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  g_assert_cmpuint (count_in_log (b, "c:EXIT"), ==, 1);
+}
+
+/* A source whose cleanup awaits: cancelling the combinator's close reaches
+ * that await, and the close fails with the source's CANCELLED. */
+static void
+test_close_cancelled (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1) };
+  static const AtestStep cleanup[] = { S_AWAIT, S_RERAISE };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT_H (steps, cleanup);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) take = agen_generator_take (source, 5);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_assert_next_int (take, 0);
+  atest_start_close (take, cancellable, &call);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (call.error->message, ==, "numbers: Operation was cancelled");
+  atest_call_clear (&call);
+  g_assert_cmpuint (count_in_log (script, "c:EXIT"), ==, 1);
+  g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
+  assert_closed_once (script, source);
+  g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
+}
+
+/* The last unref of a suspended combinator closes it, and so its source;
+ * a shutdown closes the combinator, which closes its sources. */
+static void
+test_close_on_unref_and_shutdown (AtestFixture  *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(AtestScript) a = counting_script (5, TRUE);
+  g_autoptr(AtestScript) b = counting_script (5, FALSE);
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sa = source_new (a, "a");
+  AgenGenerator *map = agen_generator_map (sa, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(AgenGenerator) take = agen_generator_take (sb, 3);
+  g_autoptr(AgenGenerator) filter = agen_generator_filter (take, is_even, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean finalized = FALSE;
+
+  g_object_unref (sa);
+  atest_watch_finalize (sa, &finalized);
+  assert_next_text (map, "0");
+  g_object_unref (map);
+  atest_wait_for (&finalized);
+  g_assert_cmpuint (count_in_log (a, "d1"), ==, 1);
+
+  assert_next_text (filter, "0");
+  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_no_error (error);
+  assert_closed_once (b, sb);
+  g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_cmpint (agen_generator_get_state (filter), ==, AGEN_GENERATOR_STATE_FINISHED);
+}
+
+/* --------------------------------------------------------------- throwing */
+
+static void
+test_throw_delegated (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  static const AtestStep handler[] = { S_YIELD (100), S_YIELD (101) };
+  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  g_autoptr(GError) error = NULL;
+
+  /* Caught by the source, which yields: the map maps that item. */
+  {
+    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+    g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+    g_auto(GValue) item = G_VALUE_INIT;
+
+    atest_assert_next_int (map, 0);
+    g_assert_true (atest_throw (map, thrown, NULL, &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 200);
+    g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
+    assert_drains_to (map, BY_NEXT, "202");
+    assert_closed_once (script, source);
+  }
+
+  /* Caught by the source, which yields an item the filter drops, then one
+   * it keeps. */
+  {
+    static const AtestStep odd_handler[] = { S_YIELD (101), S_YIELD (102) };
+    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, odd_handler, G_N_ELEMENTS (odd_handler));
+    g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+    g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even, NULL, NULL);
+    g_auto(GValue) item = G_VALUE_INIT;
+
+    atest_assert_next_int (filter, 0);
+    g_assert_true (atest_throw (filter, thrown, NULL, &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 102);
+    assert_drains_to (filter, BY_NEXT, "");
+    assert_closed_once (script, source);
+  }
+
+  /* Not caught: the combinator raises it, named after the source. */
+  {
+    g_autoptr(AtestScript) script = counting_script (3, awaiting);
+    g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+    g_autoptr(AgenGenerator) skip = agen_generator_skip (source, 1);
+
+    atest_assert_next_int (skip, 1);
+    g_assert_false (atest_throw (skip, thrown, NULL, NULL, &error));
+    g_assert_error (error, ATEST_ERROR, 9);
+    g_assert_cmpstr (error->message, ==, "numbers: thrown in");
+    g_clear_error (&error);
+    g_assert_cmpuint (count_in_log (script, "u:E9"), ==, 1);
+    assert_closed_once (script, source);
+    atest_assert_next_end (skip);
+  }
+
+  /* A batch passes it on too; the item the source yields starts a batch. */
+  {
+    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+    g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 2, 0);
+    g_auto(GValue) item = G_VALUE_INIT;
+    GString *text = g_string_new (NULL);
+
+    assert_next_text (batch, "[0 1]");
+    g_assert_true (atest_throw (batch, thrown, NULL, &item, &error));
+    g_assert_no_error (error);
+    append_value (text, &item);
+    g_assert_cmpstr (text->str, ==, "[100 101]");
+    g_string_free (text, TRUE);
+    assert_drains_to (batch, BY_NEXT, "");
+    assert_closed_once (script, source);
+  }
+}
+
+static void
+test_throw_take_and_chain (AtestFixture  *fixture,
+                           gconstpointer  data)
+{
+  static const AtestStep handler[] = { S_YIELD (100) };
+  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  g_autoptr(GError) error = NULL;
+
+  /* Before its last item, take passes it on; at its last, it has let go of
+   * its source: it closes it and raises the error as it is. */
+  {
+    g_autoptr(AtestScript) script = counting_script_h (5, FALSE, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+    g_autoptr(AgenGenerator) take = agen_generator_take (source, 2);
+    g_auto(GValue) item = G_VALUE_INIT;
+
+    atest_assert_next_int (take, 0);
+    g_assert_true (atest_throw (take, thrown, NULL, &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 100);
+    g_assert_false (atest_throw (take, thrown, NULL, NULL, &error));
+    g_assert_error (error, ATEST_ERROR, 9);
+    g_assert_cmpstr (error->message, ==, "thrown in");
+    g_clear_error (&error);
+    g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
+    assert_closed_once (script, source);
+  }
+
+  /* A chain throws it into the source it pulls from; when that one
+   * returns, the chain goes on with the next. */
+  {
+    static const AtestStep return_handler[] = { S_RETURN };
+    g_autoptr(AtestScript) a = counting_script_h (3, FALSE, return_handler, 1);
+    g_autoptr(AtestScript) b = counting_script_from (2, 10, TRUE);
+    g_autoptr(AgenGenerator) sa = source_new (a, "a");
+    g_autoptr(AgenGenerator) sb = source_new (b, "b");
+    AgenGenerator *sources[] = { sa, sb };
+    g_autoptr(AgenGenerator) chain = agen_generator_chain (sources, 2);
+    g_auto(GValue) item = G_VALUE_INIT;
+
+    atest_assert_next_int (chain, 0);
+    g_assert_true (atest_throw (chain, thrown, NULL, &item, &error));
+    g_assert_no_error (error);
+    atest_assert_item_int (TRUE, &item, 10);
+    g_assert_cmpuint (count_in_log (a, "c:E9"), ==, 1);
+    g_assert_cmpuint (count_in_log (b, "c:E9"), ==, 0);
+    assert_drains_to (chain, BY_NEXT, "11");
+    assert_closed_once (a, sa);
+    assert_closed_once (b, sb);
+  }
+}
+
+/* zip and merge cannot give it to one source: they close every source and
+ * raise it. */
+static void
+test_throw_zip_merge (AtestFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+
+  for (guint merge = 0; merge < 2; merge++)
+    {
+      g_autoptr(AtestScript) a = counting_script (3, FALSE);
+      g_autoptr(AtestScript) b = counting_script (3, TRUE);
+      g_autoptr(AgenGenerator) sa = source_new (a, "a");
+      g_autoptr(AgenGenerator) sb = source_new (b, "b");
+      AgenGenerator *sources[] = { sa, sb };
+      g_autoptr(AgenGenerator) combinator = merge ? agen_generator_merge (sources, 2)
+                                                  : agen_generator_zip (sources, 2);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (atest_next (combinator, NULL, NULL, &error));
+      g_assert_false (atest_throw (combinator, thrown, NULL, NULL, &error));
+      g_assert_error (error, ATEST_ERROR, 9);
+      g_assert_cmpstr (error->message, ==, "thrown in");
+      /* Each was closed (a merge's next in flight cancelled first), and
+       * none got the thrown error. */
+      assert_closed_once (a, sa);
+      assert_closed_once (b, sb);
+      g_assert_cmpuint (count_in_log (a, "u:E9"), ==, 0);
+      g_assert_cmpuint (count_in_log (b, "u:E9"), ==, 0);
+      g_assert_cmpuint (count_in_log (a, "u:EXIT"), ==, 1);
+      g_assert_cmpuint (count_in_log (b, "u:CANCELLED") + count_in_log (b, "u:EXIT"), ==, 1);
+    }
+}
+
+/* ----------------------------------------------------------- cancellation */
+
+/* The consumer's cancellation reaches the source's await once, and comes
+ * back as the source's error. */
+static void
+test_cancel_reaches_source (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  gboolean ignoring = GPOINTER_TO_INT (data);
+  AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_YIELD (1) };
+  g_autoptr(AtestScript) script = NULL;
+  g_autoptr(AgenGenerator) source = NULL;
+  g_autoptr(AgenGenerator) map = NULL;
+  g_autoptr(AgenGenerator) take = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  if (ignoring)
+    steps[2].kind = ATEST_AWAIT_IGNORING;
+  script = ATEST_SCRIPT (steps);
+  source = source_new (script, "numbers");
+  map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  take = agen_generator_take (map, 5);
+
+  atest_assert_next_int (take, 0);
+  atest_start_next (take, cancellable, &call);
+  atest_wait_for_count (&script->n_calls, 2, 10);
+  atest_drain ();
+  g_assert_false (call.done);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (call.error->message, ==, "map(numbers): numbers: Operation was cancelled");
+  atest_call_clear (&call);
+  g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
+  assert_closed_once (script, source);
+  g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_gate_open (script->gate);
+}
+
+/* A source that catches the cancellation and yields: that item comes out. */
+static void
+test_cancel_caught_by_source (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0) };
+  static const AtestStep handler[] = { S_YIELD (50), S_YIELD (51) };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_start_next (map, cancellable, &call);
+  atest_wait_for_count (&script->n_calls, 1, 10);
+  atest_drain ();
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  atest_assert_item_int (call.ret, &call.item, 100);
+  atest_call_clear (&call);
+  g_assert_cmpuint (count_in_log (script, "c:CANCELLED"), ==, 1);
+
+  /* The next operation is not cancelled. */
+  assert_drains_to (map, BY_NEXT, "102");
+  g_assert_cmpuint (count_in_log (script, "c:CANCELLED"), ==, 1);
+  assert_closed_once (script, source);
+  atest_gate_open (script->gate);
+}
+
+/* foreach delivers a cancellation at a yield when the body never awaits:
+ * a throw, which the combinators pass on to the source. */
+static gboolean
+cancel_after_ten (AgenGenerator *generator,
+                  const GValue  *item,
+                  gpointer       cancellable)
+{
+  if (g_value_get_int (item) == 20)
+    g_cancellable_cancel (cancellable);
+  return TRUE;
+}
+
+static void
+test_cancel_foreach_at_yield (AtestFixture  *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (100000, FALSE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(AgenGenerator) filter = agen_generator_filter (map, is_even, NULL, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_start_foreach (filter, cancel_after_ten, cancellable, NULL, cancellable, &call);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (call.error->message, ==, "map(numbers): numbers: Operation was cancelled");
+  atest_call_clear (&call);
+  g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
+  assert_closed_once (script, source);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static void
+test_source_error_named (AtestFixture  *fixture,
+                         gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_RAISE (5) };
+  g_autoptr(AtestScript) script = NULL;
+  g_autoptr(AgenGenerator) source = NULL;
+  g_autoptr(AgenGenerator) map = NULL;
+  g_autoptr(AgenGenerator) take = NULL;
+  static const AtestStep raise6[] = { S_RAISE (6) };
+  g_autoptr(AtestScript) unnamed_script = ATEST_SCRIPT (raise6);
+  g_autoptr(AgenGenerator) unnamed = atest_script_generator (unnamed_script);
+  g_autoptr(AgenGenerator) unnamed_map = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
+
+  if (!awaiting)
+    steps[2].kind = ATEST_MARK;
+  script = ATEST_SCRIPT (steps);
+  atest_gate_open (script->gate);
+  source = source_new (script, "numbers");
+  map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  take = agen_generator_take (map, 5);
+
+  text = drain (take, BY_FOREACH, &error);
+  g_assert_cmpstr (text, ==, "0");
+  /* Domain and code kept; each combinator names its source once. */
+  g_assert_error (error, ATEST_ERROR, 5);
+  g_assert_cmpstr (error->message, ==, "map(numbers): numbers: raised error 5");
+  g_clear_error (&error);
+  assert_closed_once (script, source);
+
+  /* A source without a name is described. */
+  unnamed_map = agen_generator_map (unnamed, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  description = g_strdup_printf ("map(AgenGenerator %p)", unnamed);
+  g_assert_cmpstr (agen_generator_get_name (unnamed_map), ==, description);
+  g_clear_pointer (&description, g_free);
+  g_assert_false (atest_next (unnamed_map, NULL, NULL, &error));
+  g_assert_error (error, ATEST_ERROR, 6);
+  description = g_strdup_printf ("AgenGenerator %p: raised error 6", unnamed);
+  g_assert_cmpstr (error->message, ==, description);
+}
+
+/* A source someone else uses: whoever comes second gets PENDING. */
+static void
+test_source_in_use (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0), S_YIELD (1) };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(AtestScript) held_script = counting_script (3, FALSE);
+  g_autoptr(AgenGenerator) held = source_new (held_script, "held");
+  g_autoptr(AgenGenerator) take = agen_generator_take (held, 3);
+  g_autoptr(GError) error = NULL;
+  AtestCall call = { 0 };
+
+  /* The source is busy when the map pulls. */
+  atest_start_next (source, NULL, &call);
+  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE, "*another error while finishing: numbers: The generator is already running an operation*");
+  atest_assert_next_error (map, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_test_assert_expected_messages ();
+  atest_gate_open (script->gate);
+  atest_call_wait (&call);
+  atest_assert_item_int (call.ret, &call.item, 0);
+  atest_call_clear (&call);
+
+  /* The take holds its source: using it meanwhile is refused. */
+  atest_assert_next_int (take, 0);
+  g_assert_false (atest_next (held, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  assert_drains_to (take, BY_NEXT, "1 2");
+  assert_closed_once (held_script, held);
+}
+
+/* --------------------------------------------------------------- collect */
+
+static void
+on_collected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AtestCall *call = user_data;
+  GPtrArray *items = agen_generator_collect_finish (AGEN_GENERATOR (source), result, &call->error);
+
+  g_assert_cmpuint (call->n_callbacks++, ==, 0);
+  call->ret = items != NULL;
+  if (items != NULL)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; i < items->len; i++)
+        append_value (text, items->pdata[i]);
+      call->log_at_callback = g_string_free (text, FALSE);
+      g_ptr_array_unref (items);
+    }
+  call->done = TRUE;
+}
+
+static void
+on_collected_store (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AtestCall *call = user_data;
+
+  g_assert_cmpuint (call->n_callbacks++, ==, 0);
+  call->ret = agen_generator_collect_store_finish (AGEN_GENERATOR (source), result, &call->error);
+  g_assert_true (call->ret == (call->error == NULL));
+  call->done = TRUE;
+}
+
+static void
+test_collect (AtestFixture  *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (4, TRUE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(AtestScript) failing = counting_script (4, FALSE);
+  g_autoptr(AgenGenerator) failing_source = NULL;
+  AtestCall call = { 0 };
+
+  agen_generator_collect_async (map, NULL, on_collected, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  g_assert_cmpstr (call.log_at_callback, ==, "0 2 4 6");
+  atest_call_clear (&call);
+  assert_closed_once (script, source);
+
+  /* An error: the items are lost, the error returned. */
+  failing->steps[3] = (AtestStep) S_RAISE (4);
+  failing_source = source_new (failing, "failing");
+  atest_call_init (&call);
+  agen_generator_collect_async (failing_source, NULL, on_collected, &call);
+  atest_call_wait (&call);
+  g_assert_error (call.error, ATEST_ERROR, 4);
+  g_assert_false (call.ret);
+  g_assert_null (call.log_at_callback);
+  atest_call_clear (&call);
+}
+
+static void
+test_collect_store (AtestFixture  *fixture,
+                    gconstpointer  data)
+{
+  static const AtestStep objects[] = { S_DEFER (1), S_YIELD_OBJECT, S_AWAIT, S_YIELD_OBJECT };
+  static const AtestStep mixed[] = { S_DEFER (1), S_YIELD_OBJECT, S_YIELD (1), S_YIELD_OBJECT };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT (objects);
+  g_autoptr(AgenGenerator) source = source_new (script, "objects");
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(AtestScript) mixed_script = ATEST_SCRIPT (mixed);
+  g_autoptr(AgenGenerator) mixed_source = source_new (mixed_script, "mixed");
+  g_autoptr(GListStore) mixed_store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(AtestScript) wrong_script = ATEST_SCRIPT (objects);
+  g_autoptr(AgenGenerator) wrong_source = source_new (wrong_script, "wrong");
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  AtestCall call = { 0 };
+
+  atest_gate_open (script->gate);
+  agen_generator_collect_store_async (source, store, NULL, on_collected_store, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  atest_call_clear (&call);
+  assert_closed_once (script, source);
+
+  /* An int stops the loop, which closes the source; what was appended stays. */
+  atest_call_init (&call);
+  agen_generator_collect_store_async (mixed_source, mixed_store, NULL, on_collected_store, &call);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  atest_call_clear (&call);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mixed_store)), ==, 1);
+  assert_closed_once (mixed_script, mixed_source);
+  g_assert_cmpuint (count_in_log (mixed_script, "u:EXIT"), ==, 1);
+
+  /* So does an object of another type than the store's. */
+  atest_call_init (&call);
+  agen_generator_collect_store_async (wrong_source, files, NULL, on_collected_store, &call);
+  atest_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  atest_call_clear (&call);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (files)), ==, 0);
+  assert_closed_once (wrong_script, wrong_source);
+  atest_gate_open (wrong_script->gate);
+}
+
+/* ------------------------------------------------------------- bad input */
+
+static void
+test_bad_input (AtestFixture  *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(AtestScript) script = counting_script (1, FALSE);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  AgenGenerator *with_null[] = { source, NULL };
+
+  if (!g_test_undefined ())
+    return;
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*size > 0*");
+  g_assert_null (agen_generator_batch (source, 0, 0));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
+  g_assert_null (agen_generator_map (source, NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*agen_sources_are_valid*");
+  g_assert_null (agen_generator_zip (with_null, 2));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*agen_sources_are_valid*");
+  g_assert_null (agen_generator_merge (NULL, 1));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (script->n_calls, ==, 0);
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  add_test ("/combinators/map/items/sync", test_map_items, SYNC);
+  add_test ("/combinators/map/items/awaiting", test_map_items, AWAITING);
+  add_test ("/combinators/map/error-closes-source/sync", test_map_error_closes_source, SYNC);
+  add_test ("/combinators/map/error-closes-source/awaiting", test_map_error_closes_source, AWAITING);
+  add_test ("/combinators/laziness", test_laziness, NULL);
+  add_test ("/combinators/filter/items/sync", test_filter_items, SYNC);
+  add_test ("/combinators/filter/items/awaiting", test_filter_items, AWAITING);
+  add_test ("/combinators/take/items/sync", test_take_items, SYNC);
+  add_test ("/combinators/take/items/awaiting", test_take_items, AWAITING);
+  add_test ("/combinators/take/more-than-there-is", test_take_more_than_there_is, NULL);
+  add_test ("/combinators/take/zero", test_take_zero, NULL);
+  add_test ("/combinators/skip/items", test_skip_items, NULL);
+  add_test ("/combinators/enumerate/items", test_enumerate_items, NULL);
+  add_test ("/combinators/chain/items", test_chain_items, NULL);
+  add_test ("/combinators/zip/shortest/sync", test_zip_shortest, SYNC);
+  add_test ("/combinators/zip/shortest/awaiting", test_zip_shortest, AWAITING);
+  add_test ("/combinators/zip/ends-while-in-flight", test_zip_ends_while_in_flight, NULL);
+  add_test ("/combinators/merge/items", test_merge_items, NULL);
+  add_test ("/combinators/merge/arrival-order", test_merge_arrival_order, NULL);
+  add_test ("/combinators/merge/delays", test_merge_delays, NULL);
+  add_test ("/combinators/merge/error-closes-others", test_merge_error_closes_others, NULL);
+  add_test ("/combinators/batch/by-size/sync", test_batch_by_size, SYNC);
+  add_test ("/combinators/batch/by-size/awaiting", test_batch_by_size, AWAITING);
+  add_test ("/combinators/batch/by-timeout", test_batch_by_timeout, NULL);
+  add_test ("/combinators/batch/close-in-flight", test_batch_close_in_flight, NULL);
+  add_test ("/combinators/batch/throw-in-flight", test_batch_throw_in_flight, NULL);
+  add_test ("/combinators/batch/error-after-partial", test_batch_error_after_partial, NULL);
+  add_test ("/combinators/close/single-source", test_close_single_source, NULL);
+  add_test ("/combinators/close/chain-states", test_close_chain_states, NULL);
+  add_test ("/combinators/close/zip", test_close_zip, NULL);
+  add_test ("/combinators/close/merge-states", test_close_merge_states, NULL);
+  add_test ("/combinators/close/failure", test_close_failure, NULL);
+  add_test ("/combinators/close/cancelled", test_close_cancelled, NULL);
+  add_test ("/combinators/close/unref-and-shutdown", test_close_on_unref_and_shutdown, NULL);
+  add_test ("/combinators/throw/delegated/sync", test_throw_delegated, SYNC);
+  add_test ("/combinators/throw/delegated/awaiting", test_throw_delegated, AWAITING);
+  add_test ("/combinators/throw/take-and-chain", test_throw_take_and_chain, NULL);
+  add_test ("/combinators/throw/zip-merge", test_throw_zip_merge, NULL);
+  add_test ("/combinators/cancel/reaches-source", test_cancel_reaches_source, GINT_TO_POINTER (0));
+  add_test ("/combinators/cancel/reaches-source-ignoring", test_cancel_reaches_source, GINT_TO_POINTER (1));
+  add_test ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source, NULL);
+  add_test ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield, NULL);
+  add_test ("/combinators/error/named/sync", test_source_error_named, SYNC);
+  add_test ("/combinators/error/named/awaiting", test_source_error_named, AWAITING);
+  add_test ("/combinators/error/source-in-use", test_source_in_use, NULL);
+  add_test ("/combinators/collect/items", test_collect, NULL);
+  add_test ("/combinators/collect/store", test_collect_store, NULL);
+  add_test ("/combinators/bad-input", test_bad_input, NULL);
+
   return g_test_run ();
 }
