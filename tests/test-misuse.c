@@ -78,11 +78,14 @@ check_consumer_not_self (AgenGenerator *self)
 {
   g_autoptr(GError) thrown = make_error (1);
   GValue v = G_VALUE_INIT;
+  gboolean pending;
 
   value_init_int (&v, 1);
 
   EXPECT_NOT_SELF ("agen_generator_next_async");
   agen_generator_next_async (self, NULL, never_called_cb, NULL);
+  EXPECT_NOT_SELF ("agen_generator_next_start");
+  g_assert_false (agen_generator_next_start (self, NULL, never_called_cb, NULL, NULL, &pending, NULL, NULL));
   EXPECT_NOT_SELF ("agen_generator_send_async");
   agen_generator_send_async (self, &v, NULL, never_called_cb, NULL);
   EXPECT_NOT_SELF ("agen_generator_send_async");
@@ -135,6 +138,7 @@ test_consumer_bad_arguments (AtestFixture  *fixture,
   GObject *not_cancellable = g_object_new (G_TYPE_OBJECT, NULL);
   g_autoptr(GError) thrown = make_error (1);
   GValue unset = G_VALUE_INIT;   /* not a value: G_IS_VALUE () is FALSE */
+  gboolean pending;
 
   for (guint round = 0; round < 2; round++)
     {
@@ -151,6 +155,12 @@ test_consumer_bad_arguments (AtestFixture  *fixture,
       /* A cancellable that is not one. */
       EXPECT_RETURN_IF_FAIL ("agen_generator_next_async", "G_IS_CANCELLABLE (cancellable)");
       agen_generator_next_async (gen, (GCancellable *) not_cancellable, never_called_cb, NULL);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_next_start", "G_IS_CANCELLABLE (cancellable)");
+      g_assert_false (agen_generator_next_start (gen, (GCancellable *) not_cancellable, never_called_cb,
+                                                 NULL, NULL, &pending, NULL, NULL));
+      /* No place for the answer that says whether the callback comes. */
+      EXPECT_RETURN_IF_FAIL ("agen_generator_next_start", "pending != NULL");
+      g_assert_false (agen_generator_next_start (gen, NULL, never_called_cb, NULL, NULL, NULL, NULL, NULL));
       EXPECT_RETURN_IF_FAIL ("agen_generator_send_async", "G_IS_CANCELLABLE (cancellable)");
       agen_generator_send_async (gen, NULL, (GCancellable *) not_cancellable, never_called_cb, NULL);
       EXPECT_RETURN_IF_FAIL ("agen_generator_throw_async", "G_IS_CANCELLABLE (cancellable)");
