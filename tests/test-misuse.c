@@ -1064,6 +1064,33 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
   g_object_unref (gen);
 }
 
+/* ============================================================= the sources */
+
+/* Each source constructor, given what is not its source: the critical, and
+ * no generator. */
+static void
+test_sources_bad_arguments (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_lines", "G_IS_INPUT_STREAM (stream)");
+  g_assert_null (agen_generator_new_lines (NULL, G_PRIORITY_DEFAULT));
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_lines", "G_IS_INPUT_STREAM (stream)");
+  g_assert_null (agen_generator_new_lines ((GInputStream *) object, G_PRIORITY_DEFAULT));
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_file_infos", "G_IS_FILE (directory)");
+  g_assert_null (agen_generator_new_file_infos (NULL, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT));
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_list_items", "G_IS_LIST_MODEL (model)");
+  g_assert_null (agen_generator_new_list_items ((GListModel *) object));
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_signal", "G_IS_OBJECT (instance)");
+  g_assert_null (agen_generator_new_signal (NULL, "notify", 1, AGEN_OVERFLOW_RAISE));
+  EXPECT_RETURN_IF_FAIL ("agen_generator_new_signal", "detailed_signal != NULL");
+  g_assert_null (agen_generator_new_signal (object, NULL, 1, AGEN_OVERFLOW_RAISE));
+  g_test_assert_expected_messages ();
+
+  g_object_unref (object);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1095,6 +1122,7 @@ main (int    argc,
   atest_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
   atest_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
   atest_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
+  atest_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
 
   return g_test_run ();
 }
