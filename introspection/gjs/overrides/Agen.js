@@ -129,6 +129,42 @@
 // `new Agen.Generator()` throws a TypeError (a generator without a body would
 // crash at its first resumption): use Agen.Generator.new(body).
 //
+// SOURCES, COMBINATORS AND Agen.ListModel
+// ----------------------------------------
+// The C API as GJS gives it, with these additions:
+//
+//     const lines = Agen.Generator.new_lines(stream, GLib.PRIORITY_DEFAULT);
+//     const firsts = lines.map(l => l.toUpperCase()).filter(l => l !== '').take(10);
+//     for await (const [i, line] of firsts.enumerate()) { ... }
+//     const all = await Agen.Generator.zip([a, b]).collect();   // an Array
+//
+//   * gen.map(fn): agen_generator_map() with fn(item) -> value (GJS alone
+//     would want fn to return [true, value]). The value is converted as a
+//     yielded one (above); a GObject.Value cannot be returned (GJS 1.74
+//     leaves the result unset): TypeError. What fn throws goes into C as
+//     mapped above (a GLib.Error as itself, anything else
+//     G_IO_ERROR_FAILED "Name: message"); the map closes its source and
+//     raises it, and a promise of this override rejects with the very value
+//     thrown, also through the combinators after the map (which put their
+//     source's name before the message): the most recent one with that
+//     domain, code and message, of the last 256 thrown.
+//   * gen.filter(fn): agen_generator_filter() with fn(item) -> truthy. An
+//     AgenFilterFunc cannot fail, so what fn throws cannot reach the
+//     consumer: it is logged (logError) and the item is dropped (GJS alone
+//     would log a critical, fatal under G_DEBUG=fatal-criticals).
+//   * gen.collect([cancellable]): a Promise of an Array of every item, from
+//     C's foreach (GJS 1.74 cannot convert the GPtrArray of GValue of
+//     collect_finish); queued with next/throw/return.
+//   * A GValueArray item (a signal's emission, enumerate's [index, item],
+//     zip's tuples, batch's groups) is an Array, nested ones too, wherever
+//     items are converted (next, for await, collect, map and filter
+//     functions, a sent value).
+//   * chain, zip and merge take an Array of generators; new_values an Array
+//     of values (converted as GJS converts them: null is NULL, a
+//     BigInt a gint64, a non-int32 number a gdouble).
+//   * Agen.ListModel is a Gio.ListModel: get_item(i), get_n_items(),
+//     items-changed, and the loading/complete/error properties.
+//
 // Known GJS 1.74.2 bug: after about 95,000 `for await` steps GJS stops
 // running async callbacks ("Attempting to run a JS callback during garbage
 // collection" and a hang; with this override it hung at about 72,000 items of
@@ -196,10 +232,14 @@ function _toValue(v) {
     }
 }
 
-// What GJS gave for an out GValue -> the JS value.
+// What GJS gave for an out GValue -> the JS value. GJS leaves a GValueArray
+// (a signal's emission, enumerate's pairs, zip's tuples, batch's groups) a
+// boxed GObject.ValueArray: it becomes an Array of converted values.
 function _fromValue(v) {
     if (JsValue !== null && v instanceof JsValue)
         return v.value;
+    if (v instanceof GObject.ValueArray)
+        return Array.from({length: v.n_values}, (_, i) => _fromValue(v.get_nth(i)));
     return v;
 }
 
@@ -220,6 +260,50 @@ function _toGError(e) {
 function _sameError(a, b) {
     return a instanceof GLib.Error && b instanceof GLib.Error &&
         a.domain === b.domain && a.code === b.code && a.message === b.message;
+}
+
+// What a map function threw, by the GError it went into C as, so that the
+// error coming back out of the pipeline is rejected with the very value
+// thrown. Only the most recent are kept: C may keep or drop a GError, and
+// there is no telling when.
+const _THROWN_LIMIT = 256;
+const _thrown = [];    // {error, value}, oldest first
+
+function _rememberThrown(e) {
+    const error = _toGError(e);
+    _thrown.push({error, value: e});
+    if (_thrown.length > _THROWN_LIMIT)
+        _thrown.shift();
+    return error;
+}
+
+// Whether @error is @original, as it comes out of a pipeline: a combinator
+// keeps the domain and code of its source's error and puts the source's name
+// before the message ("take(map(values)): ...").
+function _isPassedOn(error, original) {
+    return error.domain === original.domain && error.code === original.code &&
+        (error.message === original.message || error.message.endsWith(`: ${original.message}`));
+}
+
+// An error coming out of an operation -> what to reject with.
+function _recallThrown(error) {
+    if (!(error instanceof GLib.Error))
+        return error;
+    for (let i = _thrown.length - 1; i >= 0; i--) {
+        if (_isPassedOn(error, _thrown[i].error))
+            return _thrown.splice(i, 1)[0].value;
+    }
+    return error;
+}
+
+// A map function's result -> what GJS is given for the out GValue.
+function _toMapResult(v) {
+    if (v instanceof GObject.Value) {
+        // GJS 1.74 leaves the out GValue unset when given a GObject.Value.
+        throw new TypeError('Agen: a map function cannot return a GObject.Value in GJS 1.74: ' +
+            'return a plain value');
+    }
+    return _toValue(v);
 }
 
 function _countOp(Agen) {
@@ -360,7 +444,7 @@ function _init() {
         try {
             settle();
         } catch (e) {
-            request.reject(e);
+            request.reject(_recallThrown(e));
         }
         q.busy = false;
         _countOp(Agen);
@@ -401,13 +485,25 @@ function _init() {
                     try {
                         [produced, item] = self.throw_finish(result);
                     } catch (e) {
-                        request.reject(_sameError(e, error) ? argument : e);
+                        request.reject(_sameError(e, error) ? argument : _recallThrown(e));
                         return;
                     }
                     request.resolve(produced
                         ? {value: _fromValue(item), done: false}
                         : {value: undefined, done: true});
                 }));
+        } else if (kind === 'collect') {
+            // C's foreach, as agen_generator_collect_async() uses it: GJS
+            // 1.74 cannot convert the GPtrArray of GValue that
+            // agen_generator_collect_finish() returns.
+            const items = [];
+            gen.foreach_async((_self, item) => {
+                items.push(_fromValue(item));
+                return true;
+            }, cancellable, (self, result) => complete(gen, q, request, () => {
+                self.foreach_finish(result);
+                request.resolve(items);
+            }));
         } else {
             gen.close_async(cancellable, (self, result) =>
                 complete(gen, q, request, () => {
@@ -442,6 +538,46 @@ function _init() {
 
     proto[Symbol.asyncIterator] = function () {
         return this;
+    };
+
+    // ------------------------------------------------------------ combinators
+
+    const originalMap = proto.map;
+    const originalFilter = proto.filter;
+
+    proto.collect = function (cancellable = null) {
+        return enqueue(this, 'collect', undefined, cancellable);
+    };
+
+    proto.map = function (fn) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.map: the map function must be a function');
+        return originalMap.call(this, item => {
+            let result;
+            try {
+                result = _toMapResult(fn(_fromValue(item)));
+            } catch (e) {
+                // GJS sets the GError of a callback that throws a GLib.Error.
+                throw _rememberThrown(e);
+            }
+            return [true, result];
+        });
+    };
+
+    proto.filter = function (fn) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.filter: the predicate must be a function');
+        return originalFilter.call(this, item => {
+            try {
+                return Boolean(fn(_fromValue(item)));
+            } catch (e) {
+                // AgenFilterFunc cannot fail: the exception cannot reach the
+                // consumer. Logged (a warning, not GJS's critical), and the
+                // item is dropped.
+                logError(e, 'Agen: a filter predicate threw; the item is dropped');
+                return false;
+            }
+        });
     };
 
     // ------------------------------------------- a JavaScript generator body

@@ -96,6 +96,46 @@ The operation is then waited for: if it fails with ``G_IO_ERROR_CANCELLED``
 the task gets ``asyncio.CancelledError``; if the body caught the cancellation
 and yielded, the item is returned (as asyncio lets a coroutine decide).
 
+Sources, combinators and ``Agen.ListModel`` are the C API as PyGObject
+gives it, with a few additions::
+
+    lines = Agen.Generator.new_lines(stream, GLib.PRIORITY_DEFAULT)
+    firsts = lines.map(str.upper).filter(bool).take(10)   # C combinators
+    async for n, line in firsts.enumerate(): ...
+    items = await Agen.Generator.zip([a, b]).collect()    # a list
+
+- ``gen.map(func)`` calls ``func(item)`` and yields what it returns,
+  converted as a yielded value is (``None`` is a ``G_TYPE_POINTER`` NULL).
+  An exception ``func`` raises ends the map, which closes its source first
+  (agen_generator_map()), and comes out of the pipeline as itself: it
+  travels through C as a GError, with the exception mapping above.
+  PyGObject 3.42 alone would want ``func`` to return ``(True, value)``,
+  would only print an exception that is not a ``GLib.Error``, would refuse
+  an int beyond ``gint``, and double-frees a returned ``GObject.Value`` that
+  holds a string, an object or a boxed value (the override hands PyGObject
+  the plain value instead).
+- ``gen.filter(predicate)`` is PyGObject's own: ``predicate(item)`` is
+  called as it is and its truth decides. AgenFilterFunc cannot fail, so an
+  exception ``predicate`` raises cannot leave through C: PyGObject prints it
+  (``sys.excepthook``) and the item is dropped. Use ``map`` for a check that
+  should fail the pipeline.
+- ``await gen.collect()``: agen_generator_collect_async(), the items in a
+  list (``[x async for x in gen]`` without an event-loop round trip per
+  item). Errors as for ``anext()``; cancelling the awaiting task cancels the
+  collect.
+- ``Agen.Generator.new_values(values)`` maps each value with to_value()
+  (``None`` is a ``G_TYPE_POINTER`` NULL): PyGObject's own conversion
+  crashes on ``None`` and refuses ints beyond ``gint``.
+- ``chain``, ``zip`` and ``merge`` take a list (or tuple) of generators.
+- A ``GValueArray`` item (a signal's emission, ``enumerate``'s
+  ``[index, item]``, ``zip``'s tuples, ``batch``'s groups) is a Python
+  **list**, nested arrays too: PyGObject converts it so, and an override
+  cannot tell such a list from a list a Python body yielded, which travels
+  as a ``PyObject`` and must come back as the very same object. Unpacking
+  works as with tuples: ``async for i, item in gen.enumerate()``.
+- ``Agen.ListModel`` is a ``Gio.ListModel``: ``len(model)``,
+  ``model[i]``, iteration and ``items-changed`` work as PyGObject gives them.
+
 Known limitation of PyGObject 3.42 (fixed in 3.44.2): every asynchronous
 callback leaks about 120 bytes, and so does every callback gbulb schedules
 (about 110 bytes): each operation on a generator leaks about 240 bytes
@@ -176,6 +216,45 @@ def _from_value(value):
     if isinstance(value, GObject.Value):
         return value.get_value()
     return value
+
+
+def _item_to_value(item):
+    """The GValue of an item: to_value(), but ``None`` is an item too, a
+    ``G_TYPE_POINTER`` NULL (what a bare ``yield`` gives in C)."""
+    if item is None:
+        return GObject.Value(GObject.TYPE_POINTER, None)
+    return to_value(item)
+
+
+# Fundamental types whose GValue holds no pointer to free.
+_FLAT_TYPES = frozenset((
+    GObject.TYPE_BOOLEAN, GObject.TYPE_CHAR, GObject.TYPE_UCHAR, GObject.TYPE_INT,
+    GObject.TYPE_UINT, GObject.TYPE_LONG, GObject.TYPE_ULONG, GObject.TYPE_INT64,
+    GObject.TYPE_UINT64, GObject.TYPE_FLOAT, GObject.TYPE_DOUBLE, GObject.TYPE_ENUM,
+    GObject.TYPE_FLAGS, GObject.TYPE_POINTER,
+))
+
+
+def _map_result(result):
+    """What a map function's result is handed to PyGObject as, to fill the
+    out GValue of AgenMapFunc with the type to_value() gives.
+
+    PyGObject 3.42 copies a returned ``GObject.Value`` into the out GValue
+    without taking a reference, and then frees it as well: safe only for a
+    type without a pointer in it (ints, floats, enums, a NULL pointer).
+    Anything else goes as a plain value, which PyGObject converts itself, to
+    the same type as to_value() (a boxed value keeps its own type, where
+    to_value() would make a ``PyObject`` of it)."""
+    if isinstance(result, GObject.Value):
+        if GObject.type_fundamental(result.g_type) in _FLAT_TYPES:
+            return result
+        return result.get_value()
+    if result is None or (isinstance(result, int) and not isinstance(result, bool)
+                          and not isinstance(result, (GObject.GEnum, GObject.GFlags))):
+        # None is a NULL pointer, and an int beyond gint a gint64: PyGObject
+        # would leave the first unset and refuse the second.
+        return _item_to_value(result)
+    return result
 
 
 # -------------------------------------------------------------- exceptions
@@ -479,6 +558,58 @@ def _exception_from_athrow_args(typ, val, tb):
     return exc
 
 
+async def _await_call(what, start, finish):
+    """Awaits one ``_async``/``_finish`` pair other than the generator
+    operations of _operate(): ``start(cancellable, callback)`` starts it and
+    ``finish(result)`` is its value. As in _operate(), a cancellation of the
+    awaiting task cancels the call, which then runs to its end; its errors
+    are translated as an operation's."""
+    loop = _running_loop()
+    cancellable = Gio.Cancellable()
+    results = []
+    waiter = [loop.create_future()]
+
+    def done(_source, result, _data):
+        results.append(result)
+        if not waiter[0].done():
+            waiter[0].set_result(None)
+
+    start(cancellable, done)
+    cancelled = False
+    while not results:
+        try:
+            await waiter[0]
+        except asyncio.CancelledError:
+            if results:
+                break
+            cancelled = True
+            cancellable.cancel()
+            waiter[0] = loop.create_future()
+
+    try:
+        return finish(results[0])
+    except GLib.Error as error:
+        failure = error.with_traceback(None)
+    finally:
+        # As in _operate(): what this raises keeps this frame, which should
+        # not keep the generator (which start and finish hold).
+        del start, finish
+    raise _translate(failure, what, False, cancelled, None)
+
+
+def _map_func(func):
+    """The AgenMapFunc of Generator.map(): item in, value out; an exception
+    goes into C as the GError error_from_exception() makes of it (PyGObject
+    sets the GError of a callback that raises a ``GLib.Error``), and comes
+    back out of the pipeline as itself."""
+    def call(item):
+        try:
+            return True, _map_result(func(item))
+        except BaseException as exc:    # noqa: B902: the map raises it
+            raise error_from_exception(_without_own_frames(exc)) from None
+    return call
+
+
 class Generator(Agen.Generator):
     """An agen-glib generator as a Python asynchronous generator.
 
@@ -574,6 +705,32 @@ class Generator(Agen.Generator):
         if not produced:
             raise StopAsyncIteration
         return _from_value(item)
+
+    def map(self, func):
+        """A generator of ``func(item)`` for each item of this one, as
+        ``(func(x) async for x in gen)``: agen_generator_map(), whose body
+        runs in C. What ``func`` returns is yielded as to_value() maps it; an
+        exception it raises closes this generator and comes out of the map
+        as itself."""
+        if not callable(func):
+            raise TypeError('map() needs a callable, not %s' % type(func).__name__)
+        return Agen.Generator.map(self, _map_func(func))
+
+    def collect(self):
+        """Runs the generator to its end and returns its items in a list, as
+        ``[x async for x in gen]`` does, in C (agen_generator_collect_async(),
+        which pulls items without an event-loop round trip when the body
+        does not await): ``items = await gen.collect()``. Errors come out as
+        for ``anext()``; the items yielded before an error are lost.
+        Cancelling the awaiting task cancels the collect."""
+        return _await_call('collect', lambda cancellable, done: self.collect_async(cancellable, done, None),
+                           self.collect_finish)
+
+    @classmethod
+    def new_values(cls, values):
+        """A generator of ``values`` (agen_generator_new_values()), each
+        mapped with to_value(); ``None`` is a ``G_TYPE_POINTER`` NULL."""
+        return Agen.Generator.new_values([_item_to_value(value) for value in values])
 
     @classmethod
     def from_async_iterable(cls, iterable, *, name=None):
