@@ -558,6 +558,24 @@ def _exception_from_athrow_args(typ, val, tb):
     return exc
 
 
+async def _wait_for_callback(loop, waiter, results, cancellable):
+    """Waits until the callback of a started call has put its result in
+    ``results`` and set ``waiter[0]``. A cancellation of the awaiting task
+    cancels ``cancellable`` and the wait goes on: the call runs to its end.
+    Returns whether the task was cancelled."""
+    cancelled = False
+    while not results:
+        try:
+            await waiter[0]
+        except asyncio.CancelledError:
+            if results:
+                break
+            cancelled = True
+            cancellable.cancel()
+            waiter[0] = loop.create_future()
+    return cancelled
+
+
 async def _await_call(what, start, finish):
     """Awaits one ``_async``/``_finish`` pair other than the generator
     operations of _operate(): ``start(cancellable, callback)`` starts it and
@@ -575,16 +593,7 @@ async def _await_call(what, start, finish):
             waiter[0].set_result(None)
 
     start(cancellable, done)
-    cancelled = False
-    while not results:
-        try:
-            await waiter[0]
-        except asyncio.CancelledError:
-            if results:
-                break
-            cancelled = True
-            cancellable.cancel()
-            waiter[0] = loop.create_future()
+    cancelled = await _wait_for_callback(loop, waiter, results, cancellable)
 
     try:
         return finish(results[0])
@@ -681,16 +690,7 @@ class Generator(Agen.Generator):
         # The operation always runs to its end: a cancellation of this task
         # is handed on to the body through the cancellable, and the body
         # decides what it means.
-        cancelled = False
-        while not outcome:
-            try:
-                await waiter[0]
-            except asyncio.CancelledError:
-                if outcome:
-                    break
-                cancelled = True
-                cancellable.cancel()
-                waiter[0] = loop.create_future()
+        cancelled = await _wait_for_callback(loop, waiter, outcome, cancellable)
 
         ok, value = outcome[0]
         # The traceback of what this raises keeps this frame, for as long as
