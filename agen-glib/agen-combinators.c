@@ -672,7 +672,7 @@ agen_sequence_take_item (AgenSequence  *seq,
       *out = &seq->made;
       return agen_sequence_map (seq, item, &seq->combinator.error);
     case AGEN_SEQUENCE_FILTER:
-      return seq->filter (item, seq->func_data);
+      return seq->filter (item, seq->func_data, &seq->combinator.error);
     case AGEN_SEQUENCE_TAKE:
       seq->count++;
       return TRUE;
@@ -814,6 +814,9 @@ agen_generator_map (AgenGenerator  *self,
  *
  * A generator that yields the items of @self for which @func returns %TRUE,
  * as Python's `(x async for x in self if func(x))`.
+ *
+ * When @func fails, the filter closes @self and then raises @func's error,
+ * as agen_generator_map() does.
  *
  * Returns: (transfer full): a new #AgenGenerator, named `filter(source)`
  *

@@ -40,15 +40,20 @@ typedef gboolean (*AgenMapFunc) (const GValue  *item,
  * AgenFilterFunc:
  * @item: an item of the source
  * @user_data: the data given to agen_generator_filter()
+ * @error: return location for a #GError
  *
- * Chooses the items agen_generator_filter() keeps.
+ * Chooses the items agen_generator_filter() keeps. A check that can fail
+ * (one that reads a file's attributes, say) sets @error, which the filter
+ * raises.
  *
- * Returns: %TRUE to keep @item
+ * Returns: %TRUE to keep @item; %FALSE to drop it, or with @error set to
+ *   fail
  *
  * Since: 1.0
  */
-typedef gboolean (*AgenFilterFunc) (const GValue *item,
-                                    gpointer      user_data);
+typedef gboolean (*AgenFilterFunc) (const GValue  *item,
+                                    gpointer       user_data,
+                                    GError       **error);
 
 AGEN_AVAILABLE_IN_ALL
 AgenGenerator *agen_generator_map       (AgenGenerator        *self,

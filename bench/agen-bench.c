@@ -325,8 +325,9 @@ add_one (const GValue  *item,
 }
 
 static gboolean
-is_even (const GValue *item,
-         gpointer      user_data)
+is_even (const GValue  *item,
+         gpointer       user_data,
+         GError       **error)
 {
   return g_value_get_int (item) % 2 == 0;
 }
@@ -438,8 +439,15 @@ hand_written_body (AgenGenerator *self,
       if (G_IS_VALUE (&hw->mapped))
         g_value_unset (&hw->mapped);
       add_one (&hw->item, &hw->mapped, NULL, NULL);
-      if (!is_even (&hw->mapped, NULL))
-        continue;
+      if (!is_even (&hw->mapped, NULL, &error))
+        {
+          if (error != NULL)
+            {
+              agen_generator_raise (self, g_steal_pointer (&error));
+              return;
+            }
+          continue;
+        }
       hw->taken++;
       AGEN_YIELD (self, &hw->mapped);
     }

@@ -161,8 +161,9 @@ typedef struct
 } Search;
 
 static gboolean
-name_matches (const GValue *item,
-              gpointer      user_data)
+name_matches (const GValue  *item,
+              gpointer       user_data,
+              GError       **error)
 {
   Search *search = user_data;
   g_autofree char *name = g_file_get_basename (g_value_get_object (item));

@@ -248,8 +248,9 @@ doubler_destroyed (gpointer user_data)
 }
 
 static gboolean
-is_even (const GValue *item,
-         gpointer      user_data)
+is_even (const GValue  *item,
+         gpointer       user_data,
+         GError       **error)
 {
   return g_value_get_int (item) % 2 == 0;
 }
@@ -375,6 +376,39 @@ test_filter_items (AtestFixture  *fixture,
       assert_closed_once (script, source);
       g_assert_cmpuint (data_destroyed.n_destroyed, ==, 1);
     }
+}
+
+/* Fails at 3, as a check that reads something might. */
+static gboolean
+is_even_below_3 (const GValue  *item,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  if (g_value_get_int (item) >= 3)
+    {
+      g_set_error (error, ATEST_ERROR, 43, "cannot check %d", g_value_get_int (item));
+      return FALSE;
+    }
+  return is_even (item, user_data, error);
+}
+
+static void
+test_filter_error_closes_source (AtestFixture  *fixture,
+                                 gconstpointer  data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  g_autoptr(AtestScript) script = counting_script (5, awaiting);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even_below_3, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = drain (filter, BY_NEXT, &error);
+
+  g_assert_cmpstr (text, ==, "0 2");
+  /* The function's own error, as it is, after the source was closed. */
+  g_assert_error (error, ATEST_ERROR, 43);
+  g_assert_cmpstr (error->message, ==, "cannot check 3");
+  assert_closed_once (script, source);
+  atest_assert_next_end (filter);
 }
 
 /* ------------------------------------------------------------------ take */
@@ -1631,6 +1665,8 @@ main (int    argc,
   add_test ("/combinators/laziness", test_laziness, NULL);
   add_test ("/combinators/filter/items/sync", test_filter_items, SYNC);
   add_test ("/combinators/filter/items/awaiting", test_filter_items, AWAITING);
+  add_test ("/combinators/filter/error-closes-source/sync", test_filter_error_closes_source, SYNC);
+  add_test ("/combinators/filter/error-closes-source/awaiting", test_filter_error_closes_source, AWAITING);
   add_test ("/combinators/take/items/sync", test_take_items, SYNC);
   add_test ("/combinators/take/items/awaiting", test_take_items, AWAITING);
   add_test ("/combinators/take/more-than-there-is", test_take_more_than_there_is, NULL);
