@@ -1,7 +1,8 @@
 // test-streams.js: sources, combinators and Agen.ListModel from GJS
 //
-// The override adds map(fn) and filter(fn) with plain JS functions,
-// collect() (a promise of an Array) and GValueArray items as Arrays.
+// The override adds map(fn) and filter(fn) with plain JS functions (what
+// they throw comes out as itself), collect() (a promise of an Array) and
+// GValueArray items as Arrays.
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -139,13 +140,32 @@ run({
         assert(e instanceof TypeError, `a GObject.Value result is a TypeError: ${e}`);
     },
 
-    async 'a filter predicate that throws drops the item'() {
-        const got = await Agen.Generator.new_values([0, 1, 2, 3, 4]).filter(x => {
-            if (x === 2)
-                throw new Error('cannot tell (expected in the log)');
+    async 'what a filter predicate throws comes out as itself, after the source is closed'() {
+        const log = [];
+        const oops = new RangeError('cannot tell');
+        const odd = x => {
+            if (x === 3)
+                throw oops;
             return x % 2 === 1;
-        }).collect();
-        assertDeepEqual(got, [1, 3]);
+        };
+        const source = Agen.Generator.fromAsyncIterable(logged([1, 2, 3, 4], log));
+        const filtered = source.filter(odd).take(10);
+        const got = [];
+        const e = await rejection((async () => {
+            for await (const x of filtered)
+                got.push(x);
+        })());
+        assertEqual(e, oops, 'the very exception');
+        assertDeepEqual(got, [1]);
+        assertDeepEqual(log, ['finally'], 'the filter closed its source, once');
+        assertEqual(source.state, Agen.GeneratorState.FINISHED, 'source finished');
+
+        // The same through collect(); a C consumer sees G_IO_ERROR_FAILED.
+        const c = await rejection(Agen.Generator.new_values([1, 3]).filter(odd).collect());
+        assertEqual(c, oops, 'collect rejects with the very exception');
+        const g = await rejection(consumeAll(Agen.Generator.new_values([3]).filter(odd)));
+        assertGError(g, IO_DOMAIN, Gio.IOErrorEnum.FAILED, 'C sees');
+        assertEqual(g.message, 'RangeError: cannot tell');
     },
 
     async 'enumerate, zip, batch and signal items are Arrays'() {

@@ -156,3 +156,96 @@ def test_a_loop_on_another_main_context_is_a_clear_error(trap):
     Agen.get_event_loop()                   # the default loop exists
     assert asyncio.run(main()) == 'refused'
     assert trap.errors == []
+
+
+# ------------------------------------------------ Agen.run() at its end
+
+async def rows(log, cleanup):
+    """A Python body whose cleanup awaits cleanup()."""
+    try:
+        for n in range(10):
+            yield n
+    finally:
+        log.append('finally')
+        try:
+            await cleanup()
+        except asyncio.CancelledError:
+            log.append('cleanup cancelled')
+            raise
+        log.append('finally done')
+
+
+def test_agen_run_lets_a_dropped_generator_finish_closing(capfd):
+    # Dropped as main() ends, the generator is being closed on its last
+    # unref: the step of its cleanup is a task, which Agen.run() cancelled
+    # with the tasks left ("Closing 'rows' ... on its last unref failed:
+    # Operation was cancelled").
+    log = []
+
+    async def main():
+        gen = Agen.Generator.from_async_iterable(rows(log, lambda: asyncio.sleep(0.01)))
+        assert await anext(gen) == 0
+        return 'main'
+
+    assert Agen.run(main()) == 'main'
+    assert log == ['finally', 'finally done']
+    err = capfd.readouterr().err
+    assert 'WARNING' not in err and 'cancelled' not in err, err
+
+
+@pytest.mark.parametrize('left', ['dropped', 'kept'])
+def test_agen_run_closes_the_generators_before_it_cancels_the_tasks_left(capfd, left):
+    # A cleanup may await what a task left does: here it asks a worker task,
+    # which runs forever (and which Agen.run() then cancels, as asyncio.run()
+    # does), to say goodbye.
+    log = []
+    kept = []
+
+    async def main():
+        requests = asyncio.Queue()
+
+        async def worker():
+            try:
+                while True:
+                    reply = await requests.get()
+                    reply.set_result('bye')
+            except asyncio.CancelledError:
+                log.append('worker cancelled')
+                raise
+
+        async def goodbye():
+            reply = asyncio.get_running_loop().create_future()
+            requests.put_nowait(reply)
+            log.append(await reply)
+
+        asyncio.ensure_future(worker())
+        gen = Agen.Generator.from_async_iterable(rows(log, goodbye))
+        if left == 'kept':
+            kept.append(gen)        # suspended: Agen.run()'s shutdown closes it
+        assert await anext(gen) == 0
+
+    Agen.run(main())
+    assert log == ['finally', 'bye', 'finally done', 'worker cancelled']
+    err = capfd.readouterr().err
+    assert 'WARNING' not in err and 'cancelled' not in err, err
+
+
+@pytest.mark.parametrize('left', ['dropped', 'kept'])
+def test_agen_run_cancels_a_cleanup_that_does_not_finish(capfd, left):
+    # After close_timeout, as asyncio.run() would have at once: the cleanup
+    # gets CancelledError at its await, and fails the close, which is told.
+    log = []
+    kept = []
+
+    async def main():
+        never = asyncio.get_running_loop().create_future()
+        gen = Agen.Generator.from_async_iterable(rows(log, lambda: never))
+        if left == 'kept':
+            kept.append(gen)
+        assert await anext(gen) == 0
+        return 'main'
+
+    with pytest.warns(RuntimeWarning, match='did not finish closing within 0.2 seconds'):
+        assert Agen.run(main(), close_timeout=0.2) == 'main'
+    assert log == ['finally', 'cleanup cancelled']
+    assert 'Operation was cancelled' in capfd.readouterr().err

@@ -1,7 +1,7 @@
 # test_streams.py: sources, combinators and Agen.ListModel from Python.
 #
 # The sources and combinators are C generators; the override adds map()
-# (a Python function: item in, value out, an exception comes out as itself),
+# and filter() (Python functions; an exception comes out as itself),
 # collect() and new_values(). A GValueArray item (signal emissions,
 # enumerate, zip, batch) is a list.
 #
@@ -261,19 +261,38 @@ def test_a_map_function_raising_stop_iteration_is_a_runtime_error(run):
     run(main())
 
 
-def test_an_exception_of_a_filter_predicate_drops_the_item(run, trap):
+def test_an_exception_of_a_filter_predicate_comes_out_as_itself(run):
+    oops = Oops('cannot tell')
+
     def odd(x):
-        if x == 2:
-            raise Oops('cannot tell')
+        if x == 3:
+            raise oops
         return x % 2
 
     async def main():
-        # AgenFilterFunc cannot fail: PyGObject prints the exception (through
-        # sys.excepthook) and the item is dropped.
-        assert await Agen.Generator.new_values(range(5)).filter(odd).collect() == [1, 3]
+        log = []
+        source = Agen.Generator.from_async_iterable(logged(range(10), log, awaits=True))
+        filtered = source.filter(odd).take(5)
+        got = []
+        with pytest.raises(Oops) as raised:
+            async for x in filtered:
+                got.append(x)
+        assert raised.value is oops
+        assert got == [1]
+        assert log == ['closed', 'finally']      # the filter closed its source, once
+        assert source.get_state() == Agen.GeneratorState.FINISHED
+
+        # The same through collect(); a C consumer sees the GError.
+        log = []
+        with pytest.raises(Oops) as raised:
+            await Agen.Generator.from_async_iterable(logged(range(5), log)).filter(odd).collect()
+        assert raised.value is oops
+        assert log == ['closed', 'finally']
+        with pytest.raises(GLib.Error) as raised:
+            await c_collect(Agen.Generator.new_values([3]).filter(odd))
+        assert raised.value.domain == Agen.PYTHON_EXCEPTION_DOMAIN
+        assert raised.value.message.endswith('Oops: cannot tell')
     run(main())
-    assert len(trap.errors) == 1 and 'cannot tell' in trap.errors[0]
-    trap.errors.clear()
 
 
 def test_enumerate_zip_and_batch_items_are_lists(run):

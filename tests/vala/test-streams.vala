@@ -1,9 +1,10 @@
 /* test-streams.vala: sources, combinators and Agen.ListModel from Vala.
  *
  * The sources are constructors (new Agen.Generator.lines (...)), the
- * combinators methods that take Vala lambdas (map's has an out Value and
- * may throw), chain/zip/merge take arrays, collect_async gives a
- * GenericArray<Value?>, and an Agen.ListModel is a GLib.ListModel.
+ * combinators methods that take Vala lambdas (map's has an out Value;
+ * map's and filter's may throw), chain/zip/merge take arrays,
+ * collect_async gives a GenericArray<Value?>, and an Agen.ListModel is a
+ * GLib.ListModel.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -73,6 +74,33 @@ async void test_map_throws () throws Error {
 	expect_error (caught, IOError.quark (), IOError.INVALID_DATA);
 	assert (caught.message == "no 2");
 	assert_state (mapped, Agen.GeneratorState.FINISHED);
+}
+
+/* An error a filter lambda throws ends the pipeline with that error, after
+ * the filter closed its source (here the lines, which close the stream). */
+async void test_filter_throws () throws Error {
+	var stream = new MemoryInputStream.from_data ("one\ntwo\nthree\n".data);
+	var lines = new Agen.Generator.lines (stream, Priority.DEFAULT);
+	var checked = lines.filter ((item) => {
+		if (item.get_string () == "two")
+			throw new IOError.INVALID_DATA ("cannot check %s", item.get_string ());
+		return true;
+	});
+
+	Value item;
+	assert (yield checked.next_async (null, out item));
+	assert_string (item, "one");
+	Error? caught = null;
+	try {
+		yield checked.next_async (null, out item);
+	} catch (Error e) {
+		caught = e;
+	}
+	expect_error (caught, IOError.quark (), IOError.INVALID_DATA);
+	assert (caught.message == "cannot check two");
+	assert_state (checked, Agen.GeneratorState.FINISHED);
+	assert_state (lines, Agen.GeneratorState.FINISHED);
+	assert (stream.is_closed ());
 }
 
 /* chain takes an array; collect_async gives every item; enumerate's items
@@ -167,6 +195,8 @@ int main (string[] args) {
 	add ("/vala/streams/lines-pipeline", (cb) => test_lines_pipeline.begin (cb),
 	     (r) => test_lines_pipeline.end (r));
 	add ("/vala/streams/map-throws", (cb) => test_map_throws.begin (cb), (r) => test_map_throws.end (r));
+	add ("/vala/streams/filter-throws", (cb) => test_filter_throws.begin (cb),
+	     (r) => test_filter_throws.end (r));
 	add ("/vala/streams/chain-enumerate-collect", (cb) => test_chain_enumerate_collect.begin (cb),
 	     (r) => test_chain_enumerate_collect.end (r));
 	add ("/vala/streams/zip", (cb) => test_zip.begin (cb), (r) => test_zip.end (r));

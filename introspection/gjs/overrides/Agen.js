@@ -148,10 +148,10 @@
 //     thrown, also through the combinators after the map (which put their
 //     source's name before the message): the most recent one with that
 //     domain, code and message, of the last 256 thrown.
-//   * gen.filter(fn): agen_generator_filter() with fn(item) -> truthy. An
-//     AgenFilterFunc cannot fail, so what fn throws cannot reach the
-//     consumer: it is logged (logError) and the item is dropped (GJS alone
-//     would log a critical, fatal under G_DEBUG=fatal-criticals).
+//   * gen.filter(fn): agen_generator_filter() with fn(item) -> truthy. What
+//     fn throws ends the filter as in map: it goes into C mapped the same
+//     way, the filter closes its source and raises it, and a promise of this
+//     override rejects with the very value thrown.
 //   * gen.collect([cancellable]): a Promise of an Array of every item, from
 //     C's foreach (GJS 1.74 cannot convert the GPtrArray of GValue of
 //     collect_finish); queued with next/throw/return.
@@ -262,10 +262,10 @@ function _sameError(a, b) {
         a.domain === b.domain && a.code === b.code && a.message === b.message;
 }
 
-// What a map function threw, by the GError it went into C as, so that the
-// error coming back out of the pipeline is rejected with the very value
-// thrown. Only the most recent are kept: C may keep or drop a GError, and
-// there is no telling when.
+// What a map or filter function threw, by the GError it went into C as, so
+// that the error coming back out of the pipeline is rejected with the very
+// value thrown. Only the most recent are kept: C may keep or drop a GError,
+// and there is no telling when.
 const _THROWN_LIMIT = 256;
 const _thrown = [];    // {error, value}, oldest first
 
@@ -549,35 +549,31 @@ function _init() {
         return enqueue(this, 'collect', undefined, cancellable);
     };
 
+    // The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
+    // result(fn(item)). What fn throws goes into C as its GError (GJS sets
+    // the GError of a callback that throws a GLib.Error): the combinator
+    // closes its source and raises it, and a promise rejects with the very
+    // value thrown.
+    function combinatorFunc(fn, result) {
+        return item => {
+            try {
+                return result(fn(_fromValue(item)));
+            } catch (e) {
+                throw _rememberThrown(e);
+            }
+        };
+    }
+
     proto.map = function (fn) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.map: the map function must be a function');
-        return originalMap.call(this, item => {
-            let result;
-            try {
-                result = _toMapResult(fn(_fromValue(item)));
-            } catch (e) {
-                // GJS sets the GError of a callback that throws a GLib.Error.
-                throw _rememberThrown(e);
-            }
-            return [true, result];
-        });
+        return originalMap.call(this, combinatorFunc(fn, v => [true, _toMapResult(v)]));
     };
 
     proto.filter = function (fn) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.filter: the predicate must be a function');
-        return originalFilter.call(this, item => {
-            try {
-                return Boolean(fn(_fromValue(item)));
-            } catch (e) {
-                // AgenFilterFunc cannot fail: the exception cannot reach the
-                // consumer. Logged (a warning, not GJS's critical), and the
-                // item is dropped.
-                logError(e, 'Agen: a filter predicate threw; the item is dropped');
-                return false;
-            }
-        });
+        return originalFilter.call(this, combinatorFunc(fn, Boolean));
     };
 
     // ------------------------------------------- a JavaScript generator body

@@ -21,6 +21,14 @@ asyncio must run on the GLib main loop of the thread (the thread-default
 with ``gi.events`` (PyGObject >= 3.50) when present, else with ``gbulb``
 (Debian: python3-gbulb). ``Agen.get_event_loop()`` gives that loop.
 
+At its end, ``Agen.run()`` closes what is left as ``asyncio.run()`` does,
+but closes the generators first: the agen-glib generators left suspended
+(``Agen.shutdown()``) and those being closed already (dropped while
+suspended) finish closing while the tasks left still run; only then are the
+tasks left cancelled and the Python async generators left closed. A cleanup
+still running after ``close_timeout`` seconds (``Agen.CLOSE_TIMEOUT``, 10)
+is cancelled, with a ``RuntimeWarning``.
+
 Values sent in (``asend``, and what a Python body yields) become GValues:
 
 =====================  ===============================================
@@ -114,11 +122,11 @@ gives it, with a few additions::
   an int beyond ``gint``, and double-frees a returned ``GObject.Value`` that
   holds a string, an object or a boxed value (the override hands PyGObject
   the plain value instead).
-- ``gen.filter(predicate)`` is PyGObject's own: ``predicate(item)`` is
-  called as it is and its truth decides. AgenFilterFunc cannot fail, so an
-  exception ``predicate`` raises cannot leave through C: PyGObject prints it
-  (``sys.excepthook``) and the item is dropped. Use ``map`` for a check that
-  should fail the pipeline.
+- ``gen.filter(predicate)`` keeps the items for which ``predicate(item)``
+  is true. An exception ``predicate`` raises ends the filter, which closes
+  its source first (agen_generator_filter()), and comes out of the pipeline
+  as itself, as with ``map``. (PyGObject 3.42 alone would only print an
+  exception that is not a ``GLib.Error`` and drop the item.)
 - ``await gen.collect()``: agen_generator_collect_async(), the items in a
   list (``[x async for x in gen]`` without an event-loop round trip per
   item). Errors as for ``anext()``; cancelling the awaiting task cancels the
@@ -409,10 +417,12 @@ def get_event_loop():
 __all__.append('get_event_loop')
 
 
-async def shutdown():
+async def shutdown(cancellable=None):
     """Closes every started, unfinished generator of the thread-default main
     context (``agen_shutdown_async()``, the agen-glib twin of
-    ``loop.shutdown_asyncgens()``)."""
+    ``loop.shutdown_asyncgens()``); ``cancellable``, a ``Gio.Cancellable``,
+    is given to each close. Raises the ``GLib.Error`` of the first close
+    that failed."""
     loop = _running_loop()
     future = loop.create_future()
 
@@ -424,7 +434,7 @@ async def shutdown():
         if not future.done():
             future.set_result(outcome)
 
-    Agen.shutdown_async(None, done, None)
+    Agen.shutdown_async(cancellable, done, None)
     ok, value = await asyncio.shield(future)
     if not ok:
         raise value
@@ -433,11 +443,26 @@ async def shutdown():
 __all__.append('shutdown')
 
 
-def run(main, *, debug=None):
+#: How long Agen.run() lets the generators left finish closing, by default.
+CLOSE_TIMEOUT = 10.0
+__all__.append('CLOSE_TIMEOUT')
+
+
+def run(main, *, debug=None, close_timeout=CLOSE_TIMEOUT):
     """Runs the coroutine ``main`` on get_event_loop(), as ``asyncio.run()``
-    does, and then, as it does, cancels the tasks left, closes the Python
-    async generators left and (first) the agen-glib generators left. The loop
-    stays open for a later run()."""
+    does, and then closes what is left, as it does: the agen-glib generators
+    left suspended (shutdown()) and those being closed already (a generator
+    dropped while suspended is closed on its last unref), then the tasks
+    left are cancelled, then the Python async generators left are closed
+    (``loop.shutdown_asyncgens()``).
+
+    The closes come first, while the tasks left still run: a cleanup may
+    await, even something a task left does, and cancelling its step would
+    cut it short. A cleanup still running after ``close_timeout`` seconds
+    (``None``: no limit) is cancelled, with a ``RuntimeWarning``, and then
+    the tasks left are. Raises the ``GLib.Error`` of the first close of the
+    shutdown that failed (each is also logged). The loop stays open for a
+    later run()."""
     loop = get_event_loop()
     if loop.is_running():
         raise RuntimeError('Agen.run() cannot be called from a running event loop')
@@ -447,12 +472,50 @@ def run(main, *, debug=None):
     try:
         return loop.run_until_complete(task)
     finally:
-        _cancel_all_tasks(loop)
-        loop.run_until_complete(shutdown())
-        loop.run_until_complete(loop.shutdown_asyncgens())
+        _close_what_is_left(loop, close_timeout)
 
 
 __all__.append('run')
+
+
+def _close_what_is_left(loop, timeout):
+    """The end of Agen.run(): asyncio.run()'s, with the generators' closes
+    first, for at most ``timeout`` seconds."""
+    cancellable = Gio.Cancellable()
+    shutting_down = loop.create_task(shutdown(cancellable))
+    closed = False
+    try:
+        loop.run_until_complete(asyncio.wait_for(_closes_under_way(shutting_down), timeout))
+        closed = True
+    except asyncio.TimeoutError:
+        warnings.warn('Agen.run(): the generators left did not finish closing within %g '
+                      'seconds: their cleanups are cancelled' % timeout, RuntimeWarning,
+                      stacklevel=3)
+        cancellable.cancel()
+        # Each close sees G_IO_ERROR_CANCELLED at its await, and ends.
+        loop.run_until_complete(asyncio.wait([shutting_down]))
+    finally:
+        _cancel_all_tasks(loop)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    if closed:
+        shutting_down.result()
+    elif not shutting_down.cancelled():
+        # The cancellation it most likely failed with is what the warning
+        # told: retrieved, so that asyncio does not report it again.
+        shutting_down.exception()
+
+
+async def _closes_under_way(shutting_down):
+    """Waits for ``shutting_down`` and for the closes of Python bodies under
+    way, those that start meanwhile too (a cleanup may drop the last
+    reference to another generator)."""
+    loop = asyncio.get_running_loop()
+    await asyncio.wait([shutting_down])
+    while True:
+        closing = [step for step in _closing_steps if step.get_loop() is loop and not step.done()]
+        if not closing:
+            return
+        await asyncio.wait(closing)
 
 
 def _cancel_all_tasks(loop):
@@ -606,17 +669,23 @@ async def _await_call(what, start, finish):
     raise _translate(failure, what, False, cancelled, None)
 
 
-def _map_func(func):
-    """The AgenMapFunc of Generator.map(): item in, value out; an exception
-    goes into C as the GError error_from_exception() makes of it (PyGObject
-    sets the GError of a callback that raises a ``GLib.Error``), and comes
-    back out of the pipeline as itself."""
+def _combinator_func(func, result):
+    """The AgenMapFunc or AgenFilterFunc of Generator.map() and filter():
+    gives C ``result(func(item))``. An exception goes into C as the GError
+    error_from_exception() makes of it (PyGObject sets the GError of a
+    callback that raises a ``GLib.Error``): the combinator closes its source
+    and raises it, and it comes back out of the pipeline as itself."""
     def call(item):
         try:
-            return True, _map_result(func(item))
-        except BaseException as exc:    # noqa: B902: the map raises it
+            return result(func(item))
+        except BaseException as exc:    # noqa: B902: the combinator raises it
             raise error_from_exception(_without_own_frames(exc)) from None
     return call
+
+
+def _mapped(value):
+    """What an AgenMapFunc gives PyGObject: the value, and no error."""
+    return True, _map_result(value)
 
 
 class Generator(Agen.Generator):
@@ -714,7 +783,17 @@ class Generator(Agen.Generator):
         as itself."""
         if not callable(func):
             raise TypeError('map() needs a callable, not %s' % type(func).__name__)
-        return Agen.Generator.map(self, _map_func(func))
+        return Agen.Generator.map(self, _combinator_func(func, _mapped))
+
+    def filter(self, predicate):
+        """A generator of the items of this one for which ``predicate(item)``
+        is true, as ``(x async for x in gen if predicate(x))``:
+        agen_generator_filter(), whose body runs in C. An exception
+        ``predicate`` raises closes this generator and comes out of the
+        filter as itself, as in map()."""
+        if not callable(predicate):
+            raise TypeError('filter() needs a callable, not %s' % type(predicate).__name__)
+        return Agen.Generator.filter(self, _combinator_func(predicate, bool))
 
     def collect(self):
         """Runs the generator to its end and returns its items in a list, as
@@ -765,6 +844,11 @@ def _without_own_frames(exc):
     while tb is not None and tb.tb_frame.f_globals is globals():
         tb = tb.tb_next
     return exc.with_traceback(tb)
+
+
+# The steps of the Python bodies being closed, which Agen.run() lets end
+# before it cancels the tasks left.
+_closing_steps = weakref.WeakSet()
 
 
 async def _step(body, awaitable):
@@ -852,6 +936,7 @@ class _PythonBody:
         iterator = self._iterator
         finished = getattr(iterator, 'ag_frame', True) is None  # closed behind our back
         error = generator.catch_error()
+        is_exit = False
         if error is not None:
             exc = _exception_for_body(error)
             is_exit = isinstance(exc, GeneratorExit)
@@ -891,6 +976,8 @@ class _PythonBody:
         self._step_started = False
         task = _body_loop().create_task(_step(self, step), context=self._context)
         self._task = task
+        if is_exit:
+            _closing_steps.add(task)
         self._suspend(generator)
         task.add_done_callback(functools.partial(self._step_done, generator))
 
