@@ -23,7 +23,7 @@
  *
  * |[<!-- language="C" -->
  * static gboolean
- * is_error_line (const GValue *item, gpointer user_data)
+ * is_error_line (const GValue *item, gpointer user_data, GError **error)
  * {
  *   return g_str_has_prefix (g_value_get_string (item), "ERROR");
  * }
