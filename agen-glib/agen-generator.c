@@ -443,21 +443,34 @@ agen_generator_abandon_await (AgenGenerator *self)
     }
 }
 
-static gboolean
-agen_generator_deliver_cancellation (gpointer data)
+/* Ends the await with G_IO_ERROR_CANCELLED thrown in. Delivered once, as
+ * asyncio delivers CancelledError once: the body's cleanup may still await
+ * with a fresh cancellable. */
+static void
+agen_generator_throw_cancellation (AgenGenerator *self)
 {
-  AgenAwaitToken *token = data;
-  AgenGenerator *self = token->generator;
-
-  if (!agen_await_token_is_current (token))
-    return G_SOURCE_REMOVE;   /* the await ended first */
-
-  /* Delivered once, as asyncio delivers CancelledError once: the body's
-   * cleanup may still await with a fresh cancellable. */
   self->run->op.cancel_delivered = TRUE;
   agen_generator_abandon_await (self);
   self->run->thrown = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
   agen_generator_run_body (self);
+}
+
+static gboolean
+agen_generator_cancellation_pending (AgenGenerator *self)
+{
+  AgenOperation *op = &self->run->op;
+
+  return op->cancellable != NULL && !op->cancel_delivered && g_cancellable_is_cancelled (op->cancellable);
+}
+
+static gboolean
+agen_generator_deliver_cancellation (gpointer data)
+{
+  AgenAwaitToken *token = data;
+
+  /* When the await ended first, its completion delivered the cancellation. */
+  if (agen_await_token_is_current (token))
+    agen_generator_throw_cancellation (token->generator);
 
   return G_SOURCE_REMOVE;
 }
@@ -503,6 +516,16 @@ agen_generator_complete_await (AgenGenerator *self,
     {
       self->run->await_completed_in_body = TRUE;
       g_set_object (&self->run->early_result, result);
+      return;
+    }
+
+  /* The consumer cancelled while the completion was on its way: as
+   * asyncio's Task.cancel() does once the awaited future is done, the
+   * cancellation is thrown in at this await and the result is dropped,
+   * rather than lost until an await that may never come. */
+  if (agen_generator_cancellation_pending (self))
+    {
+      agen_generator_throw_cancellation (self);
       return;
     }
 

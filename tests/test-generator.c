@@ -1207,6 +1207,44 @@ test_cancel_at_await_uncaught (AtestFixture  *fixture,
   g_object_unref (gen);
 }
 
+/* A cancellation that comes after the awaited operation completed, but
+ * before the body resumed, is thrown in at that await and the result is
+ * dropped, as asyncio's Task.cancel() does once the awaited future is done:
+ * otherwise the body would go on, and the cancellation would wait for an
+ * await that may never come. */
+static void
+test_cancel_after_completion_before_resumption (AtestFixture  *fixture,
+                                                gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT_IGNORING, S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  AgenGenerator *gen = atest_script_generator (s);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  call.watch = s;
+  atest_start_next (gen, cancellable, &call);
+  atest_iterate_ms (10);
+  g_assert_false (call.done);
+
+  /* The gate's completion is queued first, the cancellation after it. */
+  atest_gate_open (s->gate);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+
+  g_assert_false (call.ret);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (call.log_at_callback, ==, "u:CANCELLED d1");
+  g_assert_cmpint (call.state_at_callback, ==, FINISHED);
+  g_assert_cmpuint (s->n_results, ==, 0);
+  atest_call_clear (&call);
+  atest_drain ();
+  g_assert_cmpuint (s->n_calls, ==, 2);
+  atest_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
 /* Caught and yields: TRUE + item; get_result is NULL, catch gives
  * CANCELLED; the cancellation is delivered once, so get_cancellable is no
  * longer cancelled afterwards. */
@@ -3372,6 +3410,8 @@ main (int    argc,
   atest_add ("/generator/pending/during-foreach", test_pending_during_foreach);
 
   atest_add ("/generator/cancel/at-await/uncaught", test_cancel_at_await_uncaught);
+  atest_add ("/generator/cancel/after-completion-before-resumption",
+             test_cancel_after_completion_before_resumption);
   atest_add ("/generator/cancel/at-await/caught-yields", test_cancel_at_await_caught_yields);
   atest_add ("/generator/cancel/at-await/cleanup-can-await", test_cancel_cleanup_can_await);
   atest_add ("/generator/cancel/at-await/reaches-awaited-operation", test_cancel_reaches_awaited_operation);
