@@ -303,15 +303,28 @@ agen_pull_step (AgenPull     *pull,
     pull->state = AGEN_PULL_IN_FLIGHT;
 }
 
-/* Passes a cancellation on to the source's body, where it awaits. */
-static void
+/* Passes a cancellation on to the source's body, where it awaits: %FALSE
+ * when there is no next in flight to pass it to. */
+static gboolean
 agen_pull_cancel (AgenPull *pull)
 {
   if (pull->state != AGEN_PULL_IN_FLIGHT)
-    return;
+    return FALSE;
 
   pull->cancelled = TRUE;
   g_cancellable_cancel (pull->cancellable);
+  return TRUE;
+}
+
+/* Replaces what the source replied with @error (taken). */
+static void
+agen_pull_replace_reply (AgenPull *pull,
+                         GError   *error)
+{
+  agen_pull_clear (pull);
+  pull->reply.kind = AGEN_REPLY_ERROR;
+  pull->reply.error = error;
+  pull->state = AGEN_PULL_REPLIED;
 }
 
 /* The error the source replied, named after the source. */
@@ -412,18 +425,35 @@ agen_combinator_wake (AgenCombinator *comb)
 }
 
 /* After a wait: what ended it was a reply, or a cancellation of the
- * consumer's operation, which goes on to each source the body waits for
- * (there is always one). Their replies bring it back. */
+ * consumer's operation, which goes on to each source the body waits for.
+ * Their replies bring it back. When the replies came before the
+ * cancellation could reach a source, they give way to it, as asyncio drops
+ * the result of a future that completed before its task was cancelled: the
+ * combinator raises the cancellation (named after the source, as a source's
+ * error) and closes its sources, rather than go on as if it had not come. */
 static void
 agen_combinator_woken (AgenCombinator *comb)
 {
+  g_autoptr(GError) cancellation = NULL;
+  gboolean passed_on = FALSE;
+
   comb->await_id = 0;
   if (comb->caught == NULL)
     return;
 
-  g_clear_error (&comb->caught);
+  cancellation = g_steal_pointer (&comb->caught);
   for (guint i = 0; i < comb->n_pulls; i++)
-    agen_pull_cancel (&comb->pulls[i]);
+    passed_on |= agen_pull_cancel (&comb->pulls[i]);
+  if (passed_on)
+    return;
+
+  for (guint i = 0; i < comb->n_pulls; i++)
+    {
+      AgenPull *pull = &comb->pulls[i];
+
+      if (pull->state == AGEN_PULL_REPLIED && pull->reply.kind != AGEN_REPLY_ERROR)
+        agen_pull_replace_reply (pull, g_error_copy (cancellation));
+    }
 }
 
 /* Yields @item (a GValue *) by trading places with the yield slot: no copy

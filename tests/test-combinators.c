@@ -1367,6 +1367,42 @@ test_cancel_reaches_source (AtestFixture  *fixture,
   atest_gate_open (script->gate);
 }
 
+/* The source's await completes, and then, before anything resumes, the
+ * consumer cancels: the cancellation is not lost on the way. Each stage
+ * gives way to it as asyncio does (the item the source then yields is
+ * dropped), the pipeline fails with CANCELLED and the source is closed
+ * once. */
+static void
+test_cancel_after_source_completed (AtestFixture  *fixture,
+                                    gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT_IGNORING, S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) source = source_new (script, "numbers");
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
+  g_autoptr(AgenGenerator) take = agen_generator_take (map, 5);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  atest_assert_next_int (take, 0);
+  atest_start_next (take, cancellable, &call);
+  atest_wait_for_count (&script->n_calls, 2, 10);
+  atest_drain ();
+  g_assert_false (call.done);
+
+  /* The gate's completion is queued first, the cancellation after it. */
+  atest_gate_open (script->gate);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+
+  g_assert_false (call.ret);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  atest_call_clear (&call);
+  assert_closed_once (script, source);
+  g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
+  atest_assert_next_end (take);
+}
+
 /* A source that catches the cancellation and yields: that item comes out. */
 static void
 test_cancel_caught_by_source (AtestFixture  *fixture,
@@ -1701,6 +1737,7 @@ main (int    argc,
   add_test ("/combinators/cancel/reaches-source", test_cancel_reaches_source, GINT_TO_POINTER (0));
   add_test ("/combinators/cancel/reaches-source-ignoring", test_cancel_reaches_source, GINT_TO_POINTER (1));
   add_test ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source, NULL);
+  add_test ("/combinators/cancel/after-source-completed", test_cancel_after_source_completed, NULL);
   add_test ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield, NULL);
   add_test ("/combinators/error/named/sync", test_source_error_named, SYNC);
   add_test ("/combinators/error/named/awaiting", test_source_error_named, AWAITING);
