@@ -468,7 +468,8 @@ agen_generator_deliver_cancellation (gpointer data)
 {
   AgenAwaitToken *token = data;
 
-  /* When the await ended first, its completion delivered the cancellation. */
+  /* When the await ended first, its completion threw the cancellation in,
+   * or the body's next await watches for it. */
   if (agen_await_token_is_current (token))
     agen_generator_throw_cancellation (token->generator);
 
