@@ -180,7 +180,11 @@ agen_foreach_drive (AgenForeach *foreach)
  * returns %FALSE, which closes the generator.
  *
  * While the body does not await, items follow each other without a main
- * loop round trip, but the main loop still runs at least every millisecond.
+ * loop round trip, but the main loop still runs at least every millisecond:
+ * its sources of %G_PRIORITY_DEFAULT or higher run between slices, while
+ * those of lower priority (GTK's redraws, idle callbacks) wait until the
+ * loop is over or the body awaits. A long loop over a body that never
+ * awaits belongs in a thread, or in a body that awaits now and then.
  * The loop is one operation: until it is over, the generator's state is
  * %AGEN_GENERATOR_STATE_RUNNING and other operations fail with
  * %G_IO_ERROR_PENDING.
