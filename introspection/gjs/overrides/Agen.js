@@ -460,16 +460,31 @@ function _init() {
             if (gen.get_state() === State.CREATED)
                 value = null;
             const finish = value === null ? 'next_finish' : 'send_finish';
-            const callback = (self, result) => complete(gen, q, request, () => {
-                const [produced, item] = self[finish](result);
-                request.resolve(produced
-                    ? {value: _fromValue(item), done: false}
-                    : {value: undefined, done: true});
-            });
-            if (value === null)
-                gen.next_async(cancellable, callback);
-            else
+            const settle = (produced, item) => request.resolve(produced
+                ? {value: _fromValue(item), done: false}
+                : {value: undefined, done: true});
+            const callback = (self, result) => complete(gen, q, request,
+                () => settle(...self[finish](result)));
+            if (value !== null) {
                 gen.send_async(value, cancellable, callback);
+                return;
+            }
+            // A body that yields, returns or raises without awaiting answers
+            // at once: the promise settles without a main-loop round trip.
+            let produced, pending, item;
+            try {
+                [produced, pending, item] = gen.next_start(cancellable, callback);
+            } catch (e) {
+                q.busy = false;
+                _countOp(Agen);
+                request.reject(_recallThrown(e));
+                return;
+            }
+            if (!pending) {
+                q.busy = false;
+                _countOp(Agen);
+                settle(produced, item);
+            }
         } else if (kind === 'throw') {
             if (gen.get_state() === State.FINISHED) {
                 // ECMAScript: throw() on a completed generator rejects with
