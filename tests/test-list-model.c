@@ -283,6 +283,20 @@ recorder_watch (Recorder      *r,
   g_signal_connect (model, "notify", G_CALLBACK (recorder_on_notify), r);
 }
 
+/* A model over @c's generator, its signals recorded in @r. */
+static AgenListModel *
+counter_model_new (Counter  *c,
+                   GType     item_type,
+                   guint     page_size,
+                   Recorder *r)
+{
+  g_autoptr(AgenGenerator) generator = counter_generator (c);
+  AgenListModel *model = agen_list_model_new (generator, item_type, page_size);
+
+  recorder_watch (r, model);
+  return model;
+}
+
 /* After the model is gone. */
 static void
 recorder_clear (Recorder *r)
@@ -405,15 +419,11 @@ test_end_at_page_boundary (AtestFixture  *fixture,
                            gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
 
   counter_init (&c, 100);
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
@@ -439,15 +449,11 @@ test_load_more_while_loading (AtestFixture  *fixture,
                               gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
 
   counter_init (&c, 200);
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
 
   agen_list_model_load_more (model);
   agen_list_model_load_more (model);
@@ -490,17 +496,13 @@ test_autoload (AtestFixture  *fixture,
                gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
   Snapshot snapshot = { NULL, G_MAXUINT };
   GSource *source;
 
   counter_init (&c, 330);
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
 
   agen_list_model_set_autoload_limit (model, 120);
   g_assert_cmpuint (agen_list_model_get_autoload_limit (model), ==, 120);
@@ -585,7 +587,6 @@ test_await_between_items (AtestFixture  *fixture,
                           gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
   g_auto(GStrv) changes = NULL;
@@ -593,10 +594,7 @@ test_await_between_items (AtestFixture  *fixture,
 
   counter_init (&c, 25);
   c.tick = TRUE;
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 10, &r);
 
   agen_list_model_set_autoload_limit (model, 100);
   wait_loaded (&r, 1);
@@ -632,16 +630,12 @@ test_announce_while_waiting (AtestFixture  *fixture,
                              gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
 
   counter_init (&c, 10);
   c.gate = atest_gate_new ();
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 4);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 4, &r);
 
   agen_list_model_load_more (model);
   release_one (c.gate);
@@ -686,17 +680,13 @@ test_generator_error (AtestFixture  *fixture,
                       gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
   g_autoptr(GError) error = NULL;
 
   counter_init (&c, 20);
   c.raise_at = 7;
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 5);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 5, &r);
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
@@ -732,16 +722,12 @@ test_generator_error_at_once (AtestFixture  *fixture,
                               gconstpointer  data)
 {
   Counter c;
-  AgenGenerator *generator;
   AgenListModel *model;
   Recorder r;
 
   counter_init (&c, 20);
   c.raise_at = 0;
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 5);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 5, &r);
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
@@ -782,11 +768,9 @@ test_wrong_item_type (AtestFixture  *fixture,
       c.type = G_TYPE_MENU;
       c.wrong_at = 3;
       c.wrong = cases[i].wrong;
-      generator = counter_generator (&c);
+      model = counter_model_new (&c, G_TYPE_MENU_MODEL, 10, &r);
+      generator = agen_list_model_get_generator (model);
       atest_watch_finalize (generator, &finalized);
-      model = agen_list_model_new (generator, G_TYPE_MENU_MODEL, 10);
-      g_object_unref (generator);
-      recorder_watch (&r, model);
 
       agen_list_model_load_more (model);
       wait_loaded (&r, 1);
@@ -825,10 +809,8 @@ test_cancel_mid_page (AtestFixture  *fixture,
 
   counter_init (&c, 20);
   c.gate = atest_gate_new ();
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 10, &r);
+  generator = agen_list_model_get_generator (model);
 
   agen_list_model_load_more (model);
   release_one (c.gate);
@@ -876,10 +858,8 @@ test_cancel_without_await (AtestFixture  *fixture,
   Recorder r;
 
   counter_init (&c, 100);
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
+  generator = agen_list_model_get_generator (model);
 
   agen_list_model_load_more (model);
   agen_list_model_cancel (model);
@@ -910,10 +890,8 @@ test_cancel_between_pages (AtestFixture  *fixture,
   Recorder r;
 
   counter_init (&c, 100);
-  generator = counter_generator (&c);
-  model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
-  g_object_unref (generator);
-  recorder_watch (&r, model);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
+  generator = agen_list_model_get_generator (model);
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
