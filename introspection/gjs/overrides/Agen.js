@@ -439,8 +439,11 @@ function _init() {
         }
     }
 
-    function complete(gen, q, request, settle) {
-        // Runs in a GAsyncReadyCallback: nothing may escape into C.
+    // Settles @request and frees the queue for the next one. Inside issue()
+    // (an answer that came at once) the pump that called issue() goes on
+    // with the queue; starting another one there would nest a pump per
+    // request that completes at once.
+    function completeNow(q, request, settle) {
         try {
             settle();
         } catch (e) {
@@ -448,6 +451,11 @@ function _init() {
         }
         q.busy = false;
         _countOp(Agen);
+    }
+
+    function complete(gen, q, request, settle) {
+        // Runs in a GAsyncReadyCallback: nothing may escape into C.
+        completeNow(q, request, settle);
         pump(gen, q);
     }
 
@@ -471,20 +479,18 @@ function _init() {
             }
             // A body that yields, returns or raises without awaiting answers
             // at once: the promise settles without a main-loop round trip.
-            let produced, pending, item;
+            let started;
             try {
-                [produced, pending, item] = gen.next_start(cancellable, callback);
+                started = gen.next_start(cancellable, callback);
             } catch (e) {
-                q.busy = false;
-                _countOp(Agen);
-                request.reject(_recallThrown(e));
+                completeNow(q, request, () => {
+                    throw e;
+                });
                 return;
             }
-            if (!pending) {
-                q.busy = false;
-                _countOp(Agen);
-                settle(produced, item);
-            }
+            const [produced, pending, item] = started;
+            if (!pending)
+                completeNow(q, request, () => settle(produced, item));
         } else if (kind === 'throw') {
             if (gen.get_state() === State.FINISHED) {
                 // ECMAScript: throw() on a completed generator rejects with
