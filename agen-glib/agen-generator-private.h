@@ -91,7 +91,8 @@ typedef struct
   GError *raised;
 
   /* What the current resumption brings in. */
-  const GValue *sent;            /* the caller's, valid for the first body call */
+  const GValue *sent;            /* valid for the first body call: the caller's, or sent_copy */
+  GValue sent_copy;              /* what was sent, for a body call that runs later (dispatch-body) */
   GError *thrown;
   GAsyncResult *result;
   GAsyncResult *early_result;    /* an await that completed inside the body call */
@@ -127,6 +128,7 @@ struct _AgenGenerator
   guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
   guint close_on_dispose_tried : 1;
   guint registered : 1;
+  guint dispatch_body : 1;       /* the body is only called from a source of its context */
 };
 
 gboolean _agen_generator_start   (AgenGenerator *self,

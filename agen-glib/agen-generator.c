@@ -39,6 +39,7 @@ enum
   PROP_0,
   PROP_STATE,
   PROP_NAME,
+  PROP_DISPATCH_BODY,
   N_PROPS
 };
 
@@ -124,7 +125,8 @@ agen_await_token_is_current (AgenAwaitToken *token)
   return run != NULL && run->awaiting && run->await_id == token->await_id;
 }
 
-static void agen_generator_run_body (AgenGenerator *self);
+static void agen_generator_continue (AgenGenerator *self,
+                                     gboolean       in_own_source);
 
 /* ---------------------------------------------------------------------- *
  * The state machine: what each operation does in each phase.
@@ -447,12 +449,13 @@ agen_generator_abandon_await (AgenGenerator *self)
  * asyncio delivers CancelledError once: the body's cleanup may still await
  * with a fresh cancellable. */
 static void
-agen_generator_throw_cancellation (AgenGenerator *self)
+agen_generator_throw_cancellation (AgenGenerator *self,
+                                   gboolean       in_own_source)
 {
   self->run->op.cancel_delivered = TRUE;
   agen_generator_abandon_await (self);
   self->run->thrown = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  agen_generator_run_body (self);
+  agen_generator_continue (self, in_own_source);
 }
 
 static gboolean
@@ -471,7 +474,7 @@ agen_generator_deliver_cancellation (gpointer data)
   /* When the await ended first, its completion threw the cancellation in,
    * or the body's next await watches for it. */
   if (agen_await_token_is_current (token))
-    agen_generator_throw_cancellation (token->generator);
+    agen_generator_throw_cancellation (token->generator, TRUE);
 
   return G_SOURCE_REMOVE;
 }
@@ -507,7 +510,8 @@ agen_generator_watch_cancellation (AgenGenerator *self)
 
 static void
 agen_generator_complete_await (AgenGenerator *self,
-                               GAsyncResult  *result)
+                               GAsyncResult  *result,
+                               gboolean       in_own_source)
 {
   agen_generator_end_await (self);
 
@@ -526,12 +530,12 @@ agen_generator_complete_await (AgenGenerator *self,
    * rather than lost until an await that may never come. */
   if (agen_generator_cancellation_pending (self))
     {
-      agen_generator_throw_cancellation (self);
+      agen_generator_throw_cancellation (self, in_own_source);
       return;
     }
 
   g_set_object (&self->run->result, result);
-  agen_generator_run_body (self);
+  agen_generator_continue (self, in_own_source);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -675,6 +679,30 @@ agen_generator_run_body (AgenGenerator *self)
   agen_generator_settle (self);
 }
 
+static gboolean
+agen_generator_run_body_in_source (gpointer data)
+{
+  agen_generator_run_body (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the body for the resumption under way: at once, or, for a
+ * dispatch-body generator, from a source of its context unless one of its
+ * own sources is running already. */
+static void
+agen_generator_continue (AgenGenerator *self,
+                         gboolean       in_own_source)
+{
+  if (G_UNLIKELY (self->dispatch_body) && !in_own_source)
+    {
+      _agen_generator_schedule (self, "[agen] body", agen_generator_run_body_in_source,
+                                g_object_ref (self), g_object_unref);
+      return;
+    }
+
+  agen_generator_run_body (self);
+}
+
 /*
  * _agen_generator_next_in_place:
  * @item: (out): where the item is
@@ -691,7 +719,7 @@ _agen_generator_next_in_place (AgenGenerator  *self,
 {
   AgenRun *run = self->run;
 
-  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED))
+  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED || self->dispatch_body))
     {
       _agen_generator_step (self, AGEN_OP_NEXT, NULL, NULL);
       return FALSE;
@@ -731,6 +759,20 @@ agen_generator_error_for (AgenOpKind    kind,
     }
 }
 
+/* The caller's @value is only valid during its call: a body that runs
+ * later reads a copy. */
+static const GValue *
+agen_generator_keep_sent (AgenGenerator *self,
+                          const GValue  *value)
+{
+  if (!self->dispatch_body)
+    return value;
+
+  g_value_init (&self->run->sent_copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &self->run->sent_copy);
+  return &self->run->sent_copy;
+}
+
 /* Carries out @action for a generator that an operation holds. */
 static void
 agen_generator_perform (AgenGenerator *self,
@@ -757,9 +799,9 @@ agen_generator_perform (AgenGenerator *self,
           self->phase = AGEN_PHASE_STARTED;
           _agen_registry_add (self);
         }
-      self->run->sent = kind == AGEN_OP_SEND ? value : NULL;
+      self->run->sent = kind == AGEN_OP_SEND ? agen_generator_keep_sent (self, value) : NULL;
       self->run->thrown = agen_generator_error_for (kind, error);
-      agen_generator_run_body (self);
+      agen_generator_continue (self, FALSE);
       break;
 
     case AGEN_ACTION_FINISH_UNSTARTED:
@@ -931,6 +973,8 @@ _agen_generator_release (AgenGenerator *self)
   g_clear_error (&run->raised);
   if (G_IS_VALUE (&run->yielded))
     g_value_unset (&run->yielded);
+  if (G_IS_VALUE (&run->sent_copy))
+    g_value_unset (&run->sent_copy);
   g_free (run);
 
   agen_generator_notify_state (self, AGEN_GENERATOR_STATE_RUNNING);
@@ -1477,6 +1521,49 @@ agen_generator_set_name (AgenGenerator *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
 
+/**
+ * agen_generator_get_dispatch_body:
+ * @self: an #AgenGenerator
+ *
+ * Whether the body is only called from a source of the generator's main
+ * context: see #AgenGenerator:dispatch-body.
+ *
+ * Returns: the value of #AgenGenerator:dispatch-body
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_generator_get_dispatch_body (AgenGenerator *self)
+{
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), FALSE);
+
+  return self->dispatch_body;
+}
+
+/**
+ * agen_generator_set_dispatch_body:
+ * @self: an #AgenGenerator
+ * @dispatch_body: whether the body is only called from a source of the
+ *   generator's main context
+ *
+ * Sets #AgenGenerator:dispatch-body. It applies from the next resumption.
+ *
+ * Since: 1.0
+ */
+void
+agen_generator_set_dispatch_body (AgenGenerator *self,
+                                  gboolean       dispatch_body)
+{
+  g_return_if_fail (AGEN_IS_GENERATOR (self));
+
+  dispatch_body = !!dispatch_body;
+  if (self->dispatch_body == (guint) dispatch_body)
+    return;
+
+  self->dispatch_body = dispatch_body;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPATCH_BODY]);
+}
+
 /* ---------------------------------------------------------------------- *
  * The producer face
  * ---------------------------------------------------------------------- */
@@ -1763,12 +1850,25 @@ agen_generator_ready (GObject      *source_object,
   agen_await_token_free (token);
 }
 
+/* Ends the await @await_id, unless it is stale. */
+static void
+agen_generator_resume_await (AgenGenerator *self,
+                             guint          await_id,
+                             GAsyncResult  *result,
+                             gboolean       in_own_source)
+{
+  if (self->run == NULL || !self->run->awaiting || await_id != self->run->await_id)
+    return;
+
+  agen_generator_complete_await (self, result, in_own_source);
+}
+
 static gboolean
 agen_generator_resume_at_home (gpointer data)
 {
   AgenAwaitToken *token = data;
 
-  agen_generator_resume (token->generator, token->await_id, token->result);
+  agen_generator_resume_await (token->generator, token->await_id, token->result, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1829,10 +1929,7 @@ agen_generator_resume (AgenGenerator *self,
       return;
     }
 
-  if (self->run == NULL || !self->run->awaiting || await_id != self->run->await_id)
-    return;
-
-  agen_generator_complete_await (self, result);
+  agen_generator_resume_await (self, await_id, result, FALSE);
 }
 
 /**
@@ -2173,6 +2270,9 @@ agen_generator_get_property (GObject    *object,
     case PROP_NAME:
       g_value_set_string (value, agen_generator_get_name (self));
       break;
+    case PROP_DISPATCH_BODY:
+      g_value_set_boolean (value, self->dispatch_body);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2190,6 +2290,9 @@ agen_generator_set_property (GObject      *object,
     {
     case PROP_NAME:
       agen_generator_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_DISPATCH_BODY:
+      agen_generator_set_dispatch_body (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2231,6 +2334,29 @@ agen_generator_class_init (AgenGeneratorClass *klass)
     g_param_spec_string ("name", "Name", "A name for messages about the generator",
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AgenGenerator:dispatch-body:
+   *
+   * Whether every call of the body is made from a source of the
+   * generator's main context, rather than inside the call that resumes
+   * the generator (agen_generator_next_async() and the other operations,
+   * agen_generator_resume(), a combinator's pull).
+   *
+   * A resumption then costs one main-loop iteration more, and no body call
+   * ever runs inside a call the consumer made. The Python and JavaScript
+   * bindings set it on the generators whose body they provide: code of a
+   * binding that runs inside a call into agen-glib and calls the same
+   * function again is what GJS 1.74 does not survive (a body that awaits
+   * another generator does exactly that).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DISPATCH_BODY] =
+    g_param_spec_boolean ("dispatch-body", "Dispatch body",
+                          "Whether the body is only called from a source of the generator's main context",
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

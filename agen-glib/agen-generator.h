@@ -156,6 +156,11 @@ AGEN_AVAILABLE_IN_ALL
 void                agen_generator_set_name           (AgenGenerator       *self,
                                                        const char          *name);
 AGEN_AVAILABLE_IN_ALL
+gboolean            agen_generator_get_dispatch_body  (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_set_dispatch_body  (AgenGenerator       *self,
+                                                       gboolean             dispatch_body);
+AGEN_AVAILABLE_IN_ALL
 void                agen_generator_next_async         (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,

@@ -297,6 +297,10 @@ atest_call_cb (GObject      *source,
   call->done = TRUE;
 }
 
+/* How many calls into agen-glib that the helpers made are on the stack:
+ * the script counts its body calls made inside one. */
+static guint atest_call_depth;
+
 static void
 atest_call_begin (AtestCall *call,
                   AtestOp    op)
@@ -312,7 +316,9 @@ atest_start_next (AgenGenerator *generator,
                   AtestCall     *call)
 {
   atest_call_begin (call, ATEST_OP_NEXT);
+  atest_call_depth++;
   agen_generator_next_async (generator, cancellable, atest_call_cb, call);
+  atest_call_depth--;
   call->started = TRUE;
 }
 
@@ -323,7 +329,9 @@ atest_start_send (AgenGenerator *generator,
                   AtestCall     *call)
 {
   atest_call_begin (call, ATEST_OP_SEND);
+  atest_call_depth++;
   agen_generator_send_async (generator, value, cancellable, atest_call_cb, call);
+  atest_call_depth--;
   call->started = TRUE;
 }
 
@@ -334,7 +342,9 @@ atest_start_throw (AgenGenerator *generator,
                    AtestCall     *call)
 {
   atest_call_begin (call, ATEST_OP_THROW);
+  atest_call_depth++;
   agen_generator_throw_async (generator, error, cancellable, atest_call_cb, call);
+  atest_call_depth--;
   call->started = TRUE;
 }
 
@@ -344,7 +354,9 @@ atest_start_close (AgenGenerator *generator,
                    AtestCall     *call)
 {
   atest_call_begin (call, ATEST_OP_CLOSE);
+  atest_call_depth++;
   agen_generator_close_async (generator, cancellable, atest_call_cb, call);
+  atest_call_depth--;
   call->started = TRUE;
 }
 
@@ -357,8 +369,10 @@ atest_start_foreach (AgenGenerator   *generator,
                      AtestCall       *call)
 {
   atest_call_begin (call, ATEST_OP_FOREACH);
+  atest_call_depth++;
   agen_generator_foreach_async (generator, func, func_data, func_data_destroy, cancellable,
                                 atest_call_cb, call);
+  atest_call_depth--;
   call->started = TRUE;
 }
 
@@ -752,7 +766,9 @@ atest_resume_cb (GObject      *source,
 {
   AtestResume *resume = user_data;
 
+  atest_call_depth++;
   agen_generator_resume (resume->generator, resume->await_id, result);
+  atest_call_depth--;
   g_object_unref (resume->generator);
   g_free (resume);
 }
@@ -778,6 +794,8 @@ atest_script_body (AgenGenerator *self,
     s->wrong_context_calls++;
   if (agen_generator_get_state (self) != AGEN_GENERATOR_STATE_RUNNING)
     s->wrong_state_calls++;
+  if (atest_call_depth > 0)
+    s->calls_inside_a_call++;
   g_ptr_array_add (s->sent, sent != NULL ? atest_value_dup (sent) : NULL);
 
   if (rp != 0)

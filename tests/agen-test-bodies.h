@@ -298,6 +298,7 @@ struct _AtestScript
   guint n_destroyed;           /* user_data_destroy calls */
   guint wrong_context_calls;   /* body calls outside its context */
   guint wrong_state_calls;     /* body calls while the state was not RUNNING */
+  guint calls_inside_a_call;   /* body calls inside an atest_start_*() or a resume from a callback */
   GString *log;
   GPtrArray *caught;           /* of GError */
   GPtrArray *sent;             /* of GValue * or NULL, one per call */

@@ -3352,6 +3352,146 @@ test_name (AtestFixture  *fixture,
 
 /* ================================================================ main */
 
+/* ========================================================= dispatch-body */
+
+/* The run a dispatch-body test drives: yields, a sent value, a resume from
+ * the awaited operation's callback, an await, a throw caught, a close. */
+static void
+drive_every_kind_of_resumption (AtestScript   *s,
+                                AgenGenerator *gen)
+{
+  g_autoptr(GError) thrown = make_error (3);
+  g_auto(GValue) sent = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+
+  atest_assert_next_int (gen, 1);
+
+  value_init_int (&sent, 7);
+  atest_assert_item_int (atest_send (gen, &sent, NULL, &item, &error), &item, 7);
+  g_assert_no_error (error);
+
+  atest_gate_open (s->gate);
+  atest_assert_next_int (gen, 2);
+
+  g_value_unset (&item);
+  atest_assert_item_int (atest_throw (gen, thrown, NULL, &item, &error), &item, 5);
+  g_assert_no_error (error);
+
+  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->log->str, ==, "c:E3 u:EXIT d1");
+}
+
+static AtestScript *
+every_kind_of_resumption_script (void)
+{
+  static const AtestStep steps[] = {
+    S_DEFER (1), S_YIELD (1), S_YIELD_SENT, S_SUSPEND_GATE, S_YIELD (2), S_YIELD (9),
+  };
+  static const AtestStep handler[] = { S_YIELD (5), S_AWAIT, S_YIELD (6) };
+
+  return ATEST_SCRIPT_H (steps, handler);
+}
+
+/* With dispatch-body, no body call runs inside the call that resumed the
+ * generator: not in next, send, throw or close, nor in a resume made from
+ * the awaited operation's callback. The same run without it does, which
+ * shows the check can fail. */
+static void
+test_dispatch_body_never_inside_a_call (AtestFixture  *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(AtestScript) inline_script = every_kind_of_resumption_script ();
+  g_autoptr(AtestScript) s = every_kind_of_resumption_script ();
+  g_autoptr(AgenGenerator) inline_gen = atest_script_generator (inline_script);
+  g_autoptr(AgenGenerator) gen = atest_script_generator (s);
+
+  g_assert_false (agen_generator_get_dispatch_body (gen));
+  g_object_set (gen, "dispatch-body", TRUE, NULL);
+  g_assert_true (agen_generator_get_dispatch_body (gen));
+
+  drive_every_kind_of_resumption (inline_script, inline_gen);
+  g_assert_cmpuint (inline_script->calls_inside_a_call, >, 0);
+
+  drive_every_kind_of_resumption (s, gen);
+  g_assert_cmpuint (s->calls_inside_a_call, ==, 0);
+  g_assert_cmpuint (s->n_calls, ==, inline_script->n_calls);
+  atest_script_assert_sane (s);
+}
+
+/* The body runs at a later dispatch: next_start answers later. */
+static void
+test_dispatch_body_next_start_pending (AtestFixture  *fixture,
+                                       gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) gen = atest_script_generator (s);
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+  StartCall call = { 0 };
+  gboolean pending = FALSE;
+
+  agen_generator_set_dispatch_body (gen, TRUE);
+  g_assert_false (start_next (gen, &call, &pending, &item, &error));
+  g_assert_no_error (error);
+  g_assert_true (pending);
+  g_assert_cmpuint (s->n_calls, ==, 0);
+
+  atest_wait_for_count (&call.n_callbacks, 1, atest_timeout_seconds (10));
+  atest_assert_item_int (call.ret, &call.item, 1);
+  g_assert_cmpuint (call.n_destroyed, ==, 1);
+  g_value_unset (&call.item);
+}
+
+/* A cancellation still reaches the body at its await, from a dispatch. */
+static void
+test_dispatch_body_cancel (AtestFixture  *fixture,
+                           gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_AWAIT, S_YIELD (1) };
+  static const AtestStep handler[] = { S_YIELD (5) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenGenerator) gen = atest_script_generator (s);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AtestCall call = { 0 };
+
+  agen_generator_set_dispatch_body (gen, TRUE);
+  atest_start_next (gen, cancellable, &call);
+  atest_iterate_ms (10);
+  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+  g_cancellable_cancel (cancellable);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  atest_assert_item_int (call.ret, &call.item, 5);
+  g_assert_cmpstr (s->log->str, ==, "c:CANCELLED");
+  atest_call_clear (&call);
+  g_assert_cmpuint (s->calls_inside_a_call, ==, 0);
+}
+
+/* foreach leaves its fast path for a dispatch-body generator. */
+static void
+test_dispatch_body_foreach (AtestFixture  *fixture,
+                            gconstpointer  data)
+{
+  static const AtestStep steps[] = { S_YIELD (0), S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) gen = atest_script_generator (s);
+  AtestCollect *collect = atest_collect_new (0);
+  AtestCall call = { 0 };
+
+  agen_generator_set_dispatch_body (gen, TRUE);
+  atest_start_foreach (gen, atest_collect_func, collect, atest_collect_destroy_notify, NULL, &call);
+  atest_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  g_assert_cmpstr (collect->items->str, ==, "0 1 2");
+  g_assert_cmpuint (s->calls_inside_a_call, ==, 0);
+  atest_call_clear (&call);
+  atest_collect_free (collect);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3490,6 +3630,10 @@ main (int    argc,
 
   g_test_add_func ("/context/default-context-main-loop", test_default_context_main_loop);
   atest_add ("/consumer/name", test_name);
+  atest_add ("/generator/dispatch-body/never-inside-a-call", test_dispatch_body_never_inside_a_call);
+  atest_add ("/generator/dispatch-body/next-start-pending", test_dispatch_body_next_start_pending);
+  atest_add ("/generator/dispatch-body/cancel", test_dispatch_body_cancel);
+  atest_add ("/generator/dispatch-body/foreach", test_dispatch_body_foreach);
 
   return g_test_run ();
 }
