@@ -154,6 +154,7 @@ void     _agen_generator_schedule (AgenGenerator  *self,
                                    gpointer        data,
                                    GDestroyNotify  destroy);
 char    *_agen_generator_describe (AgenGenerator *self);
+GMainContext *_agen_generator_get_context (AgenGenerator *self);
 
 void     _agen_registry_add      (AgenGenerator *self);
 void     _agen_registry_remove   (AgenGenerator *self);

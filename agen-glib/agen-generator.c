@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "agen-close-error-private.h"
 #include "agen-enums.h"
 #include "agen-error.h"
 #include "agen-generator-private.h"
@@ -241,6 +242,12 @@ agen_generator_name_quark (void)
   if (G_UNLIKELY (quark == 0))
     quark = g_quark_from_static_string ("agen-generator-name");
   return quark;
+}
+
+GMainContext *
+_agen_generator_get_context (AgenGenerator *self)
+{
+  return self->context;
 }
 
 char *
@@ -2174,22 +2181,6 @@ agen_generator_set_resume_point (AgenGenerator *self,
  * Life cycle
  * ---------------------------------------------------------------------- */
 
-static void
-agen_generator_on_closed_on_dispose (GObject      *object,
-                                     GAsyncResult *result,
-                                     gpointer      user_data)
-{
-  AgenGenerator *self = AGEN_GENERATOR (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!agen_generator_close_finish (self, result, &error))
-    {
-      g_autofree char *description = _agen_generator_describe (self);
-
-      g_warning ("Closing %s on its last unref failed: %s", description, error->message);
-    }
-}
-
 static gboolean
 agen_generator_close_on_dispose (gpointer user_data)
 {
@@ -2205,7 +2196,7 @@ agen_generator_close_on_dispose (gpointer user_data)
     }
 
   g_main_context_push_thread_default (self->context);
-  agen_generator_close_async (self, NULL, agen_generator_on_closed_on_dispose, NULL);
+  _agen_close_and_report (self, AGEN_CLOSE_REASON_LAST_UNREF);
   g_main_context_pop_thread_default (self->context);
   g_object_unref (self);
 
@@ -2219,8 +2210,10 @@ agen_generator_dispose (GObject *object)
 
   /* The last unref of a suspended generator closes it on its own main
    * context, as asyncio's finalizer hook schedules aclose(): the generator
-   * lives on until its cleanup, which may await, is done. */
-  if (self->phase == AGEN_PHASE_STARTED && !self->close_on_dispose_tried)
+   * lives on until its cleanup, which may await, is done. One that ignored
+   * a close already is not asked again, as CPython does not call the hook
+   * for it: it is finalised, which runs its cleanups. */
+  if (self->phase == AGEN_PHASE_STARTED && !self->exit_ignored && !self->close_on_dispose_tried)
     {
       self->close_on_dispose_tried = TRUE;
       /* Being closed already: a shutdown leaves it alone, as asyncio's

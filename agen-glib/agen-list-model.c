@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "agen-close-error-private.h"
 #include "agen-generator-private.h"
 #include "agen-list-model.h"
 
@@ -251,28 +252,6 @@ agen_list_model_start_page (AgenListModel *self)
   agen_generator_next_async (self->generator, page->cancellable, agen_list_model_on_next, page);
 }
 
-static void
-agen_list_model_on_generator_closed (GObject      *source_object,
-                                     GAsyncResult *result,
-                                     gpointer      user_data)
-{
-  AgenGenerator *generator = AGEN_GENERATOR (source_object);
-  g_autoptr(GError) error = NULL;
-
-  if (!agen_generator_close_finish (generator, result, &error))
-    {
-      g_autofree char *description = _agen_generator_describe (generator);
-
-      g_warning ("Closing %s for its AgenListModel failed: %s", description, error->message);
-    }
-}
-
-static void
-agen_list_model_close_generator (AgenGenerator *generator)
-{
-  agen_generator_close_async (generator, NULL, agen_list_model_on_generator_closed, NULL);
-}
-
 /* Appends @item without announcing it, or fails when it is not an object
  * of the item type. */
 static gboolean
@@ -353,7 +332,7 @@ agen_list_model_on_next (GObject      *source_object,
     {
       /* Abandoned: what the generator gave is dropped. */
       if (page->close_generator)
-        agen_list_model_close_generator (generator);
+        _agen_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
       agen_list_model_page_free (page);
       return;
     }
@@ -369,7 +348,7 @@ agen_list_model_on_next (GObject      *source_object,
     }
   else if (!agen_list_model_append_item (self, &item, &error))
     {
-      agen_list_model_close_generator (generator);
+      _agen_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
       agen_list_model_end_page (self, FALSE, g_steal_pointer (&error));
     }
   else if (--page->n_wanted == 0)
@@ -677,7 +656,7 @@ agen_list_model_cancel (AgenListModel *self)
       if (agen_list_model_can_load (self))
         {
           self->cancelled = TRUE;
-          agen_list_model_close_generator (self->generator);
+          _agen_close_and_report (self->generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
         }
       return;
     }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "agen-close-error-private.h"
 #include "agen-generator-private.h"
 #include "agen-shutdown.h"
 
@@ -137,10 +138,9 @@ agen_shutdown_on_closed (GObject      *object,
 
   if (!agen_generator_close_finish (generator, result, &error))
     {
-      g_autofree char *description = _agen_generator_describe (generator);
-
-      /* As asyncio's exception handler reports a failed aclose(). */
-      g_message ("An error occurred while closing %s at shutdown: %s", description, error->message);
+      /* As shutdown_asyncgens() hands a failed aclose() to the exception
+       * handler. */
+      _agen_report_close_error (generator, error, AGEN_CLOSE_REASON_SHUTDOWN);
       if (shutdown->first_error == NULL)
         shutdown->first_error = g_steal_pointer (&error);
     }
@@ -165,7 +165,9 @@ agen_shutdown_on_closed (GObject      *object,
  * and so it does a generator that is already being closed on its last
  * unref. Those not closed are closed on their last unref.
  *
- * Each failed close is logged with g_message(), naming the generator.
+ * Each failed close is reported once, as agen_set_close_error_func() says
+ * (by default with g_warning(), naming the generator), and the first
+ * failure is also the error of agen_shutdown_finish().
  *
  * Since: 1.0
  */

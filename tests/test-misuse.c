@@ -1040,7 +1040,7 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
   agen_generator_set_name (gen, "stubborn");
   atest_assert_next_int (gen, 1);
 
-  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE,
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING,
                          "*'stubborn'*at shutdown*yielded while it was being closed*");
   g_assert_false (atest_shutdown (NULL, &error));
   g_test_assert_expected_messages ();
