@@ -116,8 +116,10 @@ def test_error_from_exception():
     assert Agen.error_from_exception(error) is error
     exit_error = Agen.error_from_exception(GeneratorExit())
     assert exit_error.matches(Agen.error_quark(), Agen.Error.EXIT)
-    cancelled = Agen.error_from_exception(asyncio.CancelledError())
+    assert exit_error.message == 'GeneratorExit'
+    cancelled = Agen.error_from_exception(asyncio.CancelledError('why'))
     assert cancelled.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+    assert cancelled.message == 'asyncio.exceptions.CancelledError: why'
     other = Agen.error_from_exception(ValueError('bad'))
     assert other.domain == Agen.PYTHON_EXCEPTION_DOMAIN
     assert other.message == 'ValueError: bad'
@@ -127,7 +129,7 @@ def test_error_from_exception():
 @pytest.mark.parametrize('thrown, seen_by_c', [
     (lambda: twins.boom(), 'caught boom'),
     (lambda: ValueError('bad'), 'caught ValueError: bad'),
-    (lambda: asyncio.CancelledError(), 'caught Operation was cancelled'),
+    (lambda: asyncio.CancelledError(), 'caught asyncio.exceptions.CancelledError'),
 ])
 def test_what_a_c_body_catches(run, thrown, seen_by_c):
     async def main():

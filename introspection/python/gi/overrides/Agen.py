@@ -162,6 +162,7 @@ import collections
 import contextvars
 import functools
 import itertools
+import sys
 import warnings
 import weakref
 
@@ -268,8 +269,16 @@ def _map_result(result):
 # -------------------------------------------------------------- exceptions
 
 class _ExceptionRegistry:
-    """Python exceptions that went into C as GErrors, by GError code, so that
-    one coming back out is the same exception.
+    """The exceptions that went into C as GErrors, so that one coming back
+    out is the very same object.
+
+    An exception is known by its GError: domain, code and message. A Python
+    exception of its own (``agen-python-exception-quark``) has a code of its
+    own too; a ``GLib.Error``, a ``GeneratorExit`` and a ``CancelledError``
+    keep the domain and code C code acts on, and are told apart by their
+    message. On its way out through a combinator, an error carries its
+    source's name before its message (``map(gen): ...``): it is the same
+    error. The most recent match wins.
 
     It holds an exception only while the exception is in C: coming back out,
     the exception leaves it. From then on its traceback gathers the frames it
@@ -278,33 +287,41 @@ class _ExceptionRegistry:
     or drops stays until newer ones push it out: a GError can be kept and
     copied by C for as long as it likes, and there is no telling when the
     last copy dies, so only the most recent ones are kept. A second copy
-    coming out is the GLib.Error."""
+    coming out is the ``GLib.Error``."""
 
     limit = 256
 
     def __init__(self):
-        self._exceptions = collections.OrderedDict()
-        self._codes = itertools.count(1)
+        self._entries = collections.OrderedDict()     # serial -> (error, exception)
+        self._serials = itertools.count(1)
 
-    def to_error(self, exc):
-        code = next(self._codes) % _INT32_MAX or next(self._codes)
-        self._exceptions[code] = exc
-        while len(self._exceptions) > self.limit:
-            self._exceptions.popitem(last=False)
-        name = type(exc).__qualname__
-        module = type(exc).__module__
-        if module not in ('builtins', None):
-            name = module + '.' + name
-        text = str(exc)
-        message = '%s: %s' % (name, text) if text else name
-        return GLib.Error.new_literal(_PYTHON_QUARK, message, code)
+    def add(self, error, exc, reported=False):
+        """Remembers that ``error`` stands for ``exc``; ``reported``: asyncio
+        reports ``exc`` itself, should a close fail with it."""
+        self._entries[next(self._serials)] = (error.domain, error.code, error.message, exc, reported)
+        while len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
+
+    def new_code(self):
+        """A code for the GError of a Python exception: never 0, and unlike
+        the codes of the exceptions the registry holds."""
+        return next(self._serials) % _INT32_MAX or next(self._serials)
 
     def take(self, error):
         """The exception that ``error`` stands for, out of the registry, or
         None."""
-        if error.domain != PYTHON_EXCEPTION_DOMAIN:
-            return None
-        return self._exceptions.pop(error.code, None)
+        return self.take_entry(error)[0]
+
+    def take_entry(self, error):
+        """(the exception ``error`` stands for, whether asyncio reports it),
+        out of the registry, or (None, False)."""
+        for serial in reversed(self._entries):
+            domain, code, message, exc, reported = self._entries[serial]
+            if error.domain == domain and error.code == code and \
+                    (error.message == message or error.message.endswith(': ' + message)):
+                del self._entries[serial]
+                return exc, reported
+        return None, False
 
 
 _registry = _ExceptionRegistry()
@@ -314,41 +331,57 @@ def _matches(error, domain, code):
     return isinstance(error, GLib.Error) and error.domain == domain and error.code == code
 
 
-def error_from_exception(exc):
-    """The GError (a ``GLib.Error``) that agen-glib gets for ``exc``: see the
-    module documentation."""
+def _describe(exc):
+    """An exception's name and text, as a traceback's last line shows them."""
+    name = type(exc).__qualname__
+    module = type(exc).__module__
+    if module not in ('builtins', None):
+        name = module + '.' + name
+    text = str(exc)
+    return '%s: %s' % (name, text) if text else name
+
+
+def _error_for(exc):
     if isinstance(exc, GLib.Error):
         return exc
     if isinstance(exc, GeneratorExit):
-        return GLib.Error.new_literal(Agen.error_quark(), 'The generator is being closed',
-                                      int(Agen.Error.EXIT))
+        return GLib.Error.new_literal(Agen.error_quark(), _describe(exc), int(Agen.Error.EXIT))
     if isinstance(exc, asyncio.CancelledError):
-        return GLib.Error.new_literal(Gio.io_error_quark(), str(exc) or 'Operation was cancelled',
+        return GLib.Error.new_literal(Gio.io_error_quark(), _describe(exc),
                                       int(Gio.IOErrorEnum.CANCELLED))
-    return _registry.to_error(exc)
+    return GLib.Error.new_literal(_PYTHON_QUARK, _describe(exc), _registry.new_code())
+
+
+def error_from_exception(exc):
+    """The GError (a ``GLib.Error``) that agen-glib gets for ``exc``: see the
+    module documentation. The exception is remembered: the GError coming
+    back out of agen-glib is ``exc`` again."""
+    error = _error_for(exc)
+    _registry.add(error, exc)
+    return error
+
+
+def _error_reported_by_asyncio(exc):
+    """error_from_exception() for an exception that asyncio reports itself
+    should a close fail with it."""
+    error = _error_for(exc)
+    _registry.add(error, exc, reported=True)
+    return error
 
 
 __all__.append('error_from_exception')
 
 
 def _exception_for_body(error):
-    """What a Python body gets thrown in for a GError thrown into it."""
+    """What a Python body gets thrown in for a GError thrown into it that
+    stands for no Python exception."""
     if _matches(error, _AGEN_DOMAIN, int(Agen.Error.EXIT)):
         return GeneratorExit()
     if _matches(error, _IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)):
         exc = asyncio.CancelledError()
         exc.__cause__ = error
         return exc
-    original = _registry.take(error)
-    return original if original is not None else error
-
-
-def _python_exception(error):
-    """The Python exception a GError of the python domain stands for."""
-    original = _registry.take(error)
-    if original is None:
-        return error
-    return _as_raised_by_a_generator(original)
+    return error
 
 
 def _as_raised_by_a_generator(original):
@@ -421,23 +454,24 @@ async def shutdown(cancellable=None):
     """Closes every started, unfinished generator of the thread-default main
     context (``agen_shutdown_async()``, the agen-glib twin of
     ``loop.shutdown_asyncgens()``); ``cancellable``, a ``Gio.Cancellable``,
-    is given to each close. Raises the ``GLib.Error`` of the first close
-    that failed."""
+    is given to each close. As ``shutdown_asyncgens()`` does, it raises
+    nothing for a close that fails: the event loop's exception handler gets
+    it. A ``cancellable`` cancelled already raises ``CancelledError`` and
+    closes nothing."""
     loop = _running_loop()
     future = loop.create_future()
 
-    def done(_source, result, _data):
-        try:
-            outcome = (True, Agen.shutdown_finish(result))
-        except BaseException as exc:    # noqa: B902: never let it escape into C
-            outcome = (False, exc)
+    if cancellable is not None and cancellable.is_cancelled():
+        raise asyncio.CancelledError()
+
+    def done(_source, _result, _data):
+        # agen_shutdown_finish() would give the first failed close: the
+        # exception handler has it already.
         if not future.done():
-            future.set_result(outcome)
+            future.set_result(None)
 
     Agen.shutdown_async(cancellable, done, None)
-    ok, value = await asyncio.shield(future)
-    if not ok:
-        raise value
+    await asyncio.shield(future)
 
 
 __all__.append('shutdown')
@@ -460,9 +494,9 @@ def run(main, *, debug=None, close_timeout=CLOSE_TIMEOUT):
     await, even something a task left does, and cancelling its step would
     cut it short. A cleanup still running after ``close_timeout`` seconds
     (``None``: no limit) is cancelled, with a ``RuntimeWarning``, and then
-    the tasks left are. Raises the ``GLib.Error`` of the first close of the
-    shutdown that failed (each is also logged). The loop stays open for a
-    later run()."""
+    the tasks left are. A close that fails goes to the loop's exception
+    handler, as with ``asyncio.run()``. The loop stays open for a later
+    run()."""
     loop = get_event_loop()
     if loop.is_running():
         raise RuntimeError('Agen.run() cannot be called from a running event loop')
@@ -478,9 +512,54 @@ def run(main, *, debug=None, close_timeout=CLOSE_TIMEOUT):
 __all__.append('run')
 
 
+def _report_close_error(generator, error, reason, _data=None):
+    """Where agen-glib reports a close it made by itself that failed
+    (agen_set_close_error_func()): to the event loop's exception handler,
+    with asyncio's words and the exception the close failed with. As
+    asyncio, it leaves out what is not an ``Exception`` (a cancellation)."""
+    try:
+        original, reported = _registry.take_entry(error)
+        # A close fails with G_IO_ERROR_PENDING when an operation is in
+        # flight: "already running".
+        exc = _translate(error, 'aclose', True, False) if original is None else original
+        if reported or not isinstance(exc, Exception):
+            return
+        loop = asyncio._get_running_loop() or get_event_loop()
+        if reason != Agen.CloseReason.LAST_UNREF:
+            context = {
+                'message': 'an error occurred during closing of asynchronous generator %r'
+                           % (generator,),
+                'asyncgen': generator,
+            }
+        elif loop in _loops_shutting_down:
+            context = {'message': _SHUTDOWN_FAILURE_MESSAGE}
+        else:
+            # asyncio's finaliser hook closes in a task nobody awaits. The
+            # generator stays out of the report: it is on its way out.
+            context = {'message': 'Task exception was never retrieved'}
+        context['exception'] = exc
+        loop.call_exception_handler(context)
+    except BaseException as exc:    # noqa: B902: never let it escape into C
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
+# The loops whose Agen.run() is closing what is left, and what asyncio.run()
+# calls a failure then.
+_loops_shutting_down = weakref.WeakSet()
+_SHUTDOWN_FAILURE_MESSAGE = 'unhandled exception during asyncio.run() shutdown'
+
+
 def _close_what_is_left(loop, timeout):
     """The end of Agen.run(): asyncio.run()'s, with the generators' closes
     first, for at most ``timeout`` seconds."""
+    _loops_shutting_down.add(loop)
+    try:
+        _close_generators_and_tasks(loop, timeout)
+    finally:
+        _loops_shutting_down.discard(loop)
+
+
+def _close_generators_and_tasks(loop, timeout):
     cancellable = Gio.Cancellable()
     shutting_down = loop.create_task(shutdown(cancellable))
     closed = False
@@ -497,9 +576,7 @@ def _close_what_is_left(loop, timeout):
     finally:
         _cancel_all_tasks(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
-    if closed:
-        shutting_down.result()
-    elif not shutting_down.cancelled():
+    if not closed and not shutting_down.cancelled():
         # The cancellation it most likely failed with is what the warning
         # told: retrieved, so that asyncio does not report it again.
         shutting_down.exception()
@@ -528,7 +605,7 @@ def _cancel_all_tasks(loop):
     for t in tasks:
         if not t.cancelled() and t.exception() is not None:
             loop.call_exception_handler({
-                'message': 'unhandled exception during Agen.run() shutdown',
+                'message': _SHUTDOWN_FAILURE_MESSAGE,
                 'exception': t.exception(),
                 'task': t,
             })
@@ -549,6 +626,9 @@ def _running_loop():
             'the running asyncio loop iterates another GMainContext than the thread-default '
             'one, where agen-glib completes operations (asyncio.run() with gbulb makes such '
             'a loop after its first use): use Agen.run() or Agen.get_event_loop()')
+    # The generators of this context report their failed closes to its
+    # loop's exception handler.
+    Agen.set_close_error_func(_report_close_error)
     _checked_loop = weakref.ref(loop)
     return loop
 
@@ -575,18 +655,17 @@ _NOT_STARTED_MESSAGE = "can't send non-None value to a just-started async genera
 _IGNORED_EXIT_MESSAGE = 'async generator ignored GeneratorExit'
 
 
-def _translate(error, what, was_running, cancelled, thrown):
+def _translate(error, what, was_running, cancelled):
     """The exception to raise for an operation that failed with ``error``."""
     if not isinstance(error, GLib.Error):
         return error
+    original = _registry.take(error)
+    if original is not None:
+        return _as_raised_by_a_generator(original)
     if cancelled and _matches(error, _IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)):
         exc = asyncio.CancelledError()
-    elif thrown is not None and _matches(error, thrown[1].domain, thrown[1].code) \
-            and error.message == thrown[1].message:
-        _registry.take(error)       # back out as itself: the registry lets go
-        return _as_raised_by_a_generator(thrown[0])
-    elif error.domain == PYTHON_EXCEPTION_DOMAIN:
-        return _python_exception(error)
+    elif _matches(error, _AGEN_DOMAIN, int(Agen.Error.EXIT)):
+        exc = GeneratorExit()
     elif _matches(error, _AGEN_DOMAIN, int(Agen.Error.IGNORED_EXIT)):
         exc = RuntimeError(_IGNORED_EXIT_MESSAGE)
     elif _matches(error, _AGEN_DOMAIN, int(Agen.Error.NOT_STARTED)):
@@ -666,7 +745,7 @@ async def _await_call(what, start, finish):
         # As in _operate(): what this raises keeps this frame, which should
         # not keep the generator (which start and finish hold).
         del start, finish
-    raise _translate(failure, what, False, cancelled, None)
+    raise _translate(failure, what, False, cancelled)
 
 
 def _combinator_func(func, result):
@@ -719,13 +798,11 @@ class Generator(Agen.Generator):
     async def _operate(self, what, kind, argument):
         loop = _running_loop()
         cancellable = Gio.Cancellable()
-        thrown = None
         outcome = []
         waiter = [loop.create_future()]
 
         if kind == 'throw':
-            exc = _exception_from_athrow_args(*argument)
-            thrown = (exc, error_from_exception(exc))
+            thrown = error_from_exception(_exception_from_athrow_args(*argument))
 
         def done(source, result, _data):
             # Exceptions raised in a GLib callback would only be logged.
@@ -752,7 +829,7 @@ class Generator(Agen.Generator):
         elif kind == 'close':
             self.close_async(cancellable, done, None)
         elif kind == 'throw':
-            self.throw_async(thrown[1], cancellable, done, None)
+            self.throw_async(thrown, cancellable, done, None)
         else:
             self.send_async(argument, cancellable, done, None)
 
@@ -767,7 +844,7 @@ class Generator(Agen.Generator):
         # frame, not the generator): let go of the generator first.
         del self
         if not ok:
-            raise _translate(value, what, was_running, cancelled, thrown)
+            raise _translate(value, what, was_running, cancelled)
         if kind == 'close':
             return None
         produced, item = value
@@ -851,9 +928,32 @@ def _without_own_frames(exc):
 _closing_steps = weakref.WeakSet()
 
 
-async def _step(body, awaitable):
-    body._step_started = True
-    return await awaitable
+class _Step(collections.abc.Coroutine):
+    """What the task of a step runs: the step's awaitable itself, noting
+    when it starts. A cancellation of the task before it started goes into
+    the awaitable, as it goes into the ``aclose()`` of the task asyncio's
+    finaliser hook makes: when ``asyncio.run()`` cancels every task at its
+    end, a close on last unref still reaches the Python generator, whose
+    cleanup runs, as CPython's does."""
+
+    __slots__ = ('_body', '_iterator')
+
+    def __init__(self, body, awaitable):
+        self._body = body
+        self._iterator = awaitable.__await__()
+
+    def send(self, value):
+        self._body._step_started = True
+        return self._iterator.send(value)
+
+    def throw(self, *exception):
+        return self._iterator.throw(*exception)
+
+    def close(self):
+        self._iterator.close()
+
+    def __await__(self):
+        return self._iterator
 
 
 async def _aclose_then_stop(aclose):
@@ -868,16 +968,18 @@ class _PythonBody:
     yields, returns or raises what it gave. It holds no reference to the
     generator between calls (the generator owns it)."""
 
-    __slots__ = ('_iterator', '_context', '_task', '_step_started', '_await_id', '_ended',
-                 '__weakref__')
+    __slots__ = ('_iterator', '_context', '_task', '_step_started', '_step_cancelled', '_await_id',
+                 '_ended', '_closing', '__weakref__')
 
     def __init__(self, iterator):
         self._iterator = iterator
         self._context = contextvars.copy_context()
         self._task = None
         self._step_started = False
+        self._step_cancelled = False
         self._await_id = 0
         self._ended = False
+        self._closing = False
 
     def __call__(self, generator, _user_data=None):
         self._ended = False
@@ -898,8 +1000,18 @@ class _PythonBody:
         self._ended = True
         generator.return_()
 
-    def _raise(self, generator, exc):
-        error = error_from_exception(_without_own_frames(exc))
+    def _raise(self, generator, exc, step=None):
+        exc = _without_own_frames(exc)
+        if self._closing and isinstance(exc, GeneratorExit):
+            # It finishes the close cleanly: it never comes back out, and
+            # the registry would only keep its frames alive.
+            error = _error_for(exc)
+        elif step is not None and step.cancelling() and not self._step_cancelled:
+            # Somebody else cancelled the step's task: asyncio.run() does,
+            # at its end, and reports how the task failed.
+            error = _error_reported_by_asyncio(exc)
+        else:
+            error = error_from_exception(exc)
         self._ended = True
         generator.raise_(error)
 
@@ -917,6 +1029,8 @@ class _PythonBody:
             if not task.done():
                 # Hand the cancellation on to the step's await, and wait
                 # until the Python generator has settled it: it decides.
+                if cancellation is not None:
+                    self._step_cancelled = True
                 if cancellation is not None and self._step_started:
                     task.cancel()
                 elif cancellation is not None:
@@ -937,8 +1051,12 @@ class _PythonBody:
         finished = getattr(iterator, 'ag_frame', True) is None  # closed behind our back
         error = generator.catch_error()
         is_exit = False
+        self._closing = False
         if error is not None:
-            exc = _exception_for_body(error)
+            exc = _registry.take(error)
+            if exc is None:
+                exc = _exception_for_body(error)
+                self._closing = isinstance(exc, GeneratorExit)
             is_exit = isinstance(exc, GeneratorExit)
             athrow = getattr(iterator, 'athrow', None)
             if finished:
@@ -974,7 +1092,8 @@ class _PythonBody:
                 step = asend(sent)
 
         self._step_started = False
-        task = _body_loop().create_task(_step(self, step), context=self._context)
+        self._step_cancelled = False
+        task = _body_loop().create_task(_Step(self, step), context=self._context)
         self._task = task
         if is_exit:
             _closing_steps.add(task)
@@ -990,6 +1109,6 @@ class _PythonBody:
         except StopAsyncIteration:
             self._return(generator)
         except BaseException as exc:    # noqa: B902
-            self._raise(generator, exc)
+            self._raise(generator, exc, task)
         else:
             self._yield(generator, item)
