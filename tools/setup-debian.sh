@@ -8,6 +8,7 @@ AGEN_PACKAGES="
   libglib2.0-dev libglib2.0-bin libglib2.0-doc
   gobject-introspection libgirepository1.0-dev
   valac gjs python3-gi python3-pytest python3-gbulb python3-hypothesis
+  libpython3.11-testsuite
   gtk-doc-tools docbook-xml docbook-xsl xsltproc
   valgrind gnuplot-nox
   clang libclang-rt-14-dev
