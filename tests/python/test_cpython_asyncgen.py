@@ -46,36 +46,9 @@ from gi.repository import Agen, GLib
 from cpython_asyncgen_skips import SKIPS
 
 # Tests that run through the wrapper and fail because agen-glib or its
-# override does otherwise than CPython. Move an entry out once it is fixed
-# (it then XPASSes); the two drops after an ignored close meet a difference
-# the contract makes on purpose (twins.left_by_a_drop(), 6).
-_CANCELLED = ('the body raises asyncio.CancelledError (a future it awaits was cancelled): '
-              'CPython hands it to the consumer, the wrapper raises GLib.Error '
-              'g-io-error-quark CANCELLED, as the awaiting task was not cancelled')
-_REUSED = ('awaiting one %s() awaitable twice: CPython raises RuntimeError "cannot reuse already '
-           'awaited %s", the override\'s awaitable is a coroutine: "cannot reuse already '
-           'awaited coroutine"')
-_DROP_AFTER_IGNORED = ('the test passes, then its generator, which ignored an aclose(), is '
-                       'dropped: CPython closes it at once (the GeneratorExit ends it), '
-                       'agen-glib refuses the close on last unref (AGEN_ERROR_IGNORED_EXIT) and '
-                       'reports it with g_warning (a listed contract difference)')
-KNOWN_DIFFERENCES = {
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_asend_03': _CANCELLED,
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_athrow_02': _CANCELLED,
-    'AsyncGenAsyncioTest.test_async_gen_await_same_anext_coro_twice':
-        _REUSED % ('__anext__', '__anext__()/asend()'),
-    'AsyncGenAsyncioTest.test_async_gen_await_same_aclose_coro_twice':
-        _REUSED % ('aclose', 'aclose()/athrow()'),
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_aclose_06': _DROP_AFTER_IGNORED,
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_aclose_11': _DROP_AFTER_IGNORED,
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_shutdown_exception_01':
-        "a close at the end of Agen.run() fails: asyncio.run() hands it to the loop's exception "
-        "handler (with 'asyncgen') and returns, Agen.run() raises it as a GLib.Error of "
-        "agen-python-exception-quark (not even the ZeroDivisionError)",
-    'AsyncGenAsyncioTest.test_async_gen_asyncio_shutdown_exception_02':
-        "a close on last unref fails: CPython's finalizer hook runs it as a task whose error "
-        "asyncio.run() hands to the loop's exception handler, agen-glib reports it with g_warning",
-}
+# override does otherwise than CPython: none today. An entry (the test's
+# name: why) is a strict xfail, which fails the run once it passes.
+KNOWN_DIFFERENCES = {}
 
 # How long tearDown() waits for what a test left running.
 SETTLE_TIMEOUT = 10

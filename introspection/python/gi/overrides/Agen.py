@@ -767,6 +767,52 @@ def _mapped(value):
     return True, _map_result(value)
 
 
+_SENDING = '__anext__()/asend()'
+_THROWING = 'aclose()/athrow()'
+
+
+class _Operation(collections.abc.Coroutine):
+    """What anext(), asend(), athrow() and aclose() return: as CPython's, a
+    coroutine (a task can run it) that can be awaited once."""
+
+    __slots__ = ('_coroutine', '_names')
+
+    def __init__(self, coroutine, names):
+        self._coroutine = coroutine
+        self._names = names
+
+    def __await__(self):
+        return self
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    def send(self, value):
+        return self._step(self._running().send, value)
+
+    def throw(self, *exception):
+        return self._step(self._running().throw, *exception)
+
+    def close(self):
+        if self._coroutine is not None:
+            self._coroutine.close()
+
+    def _running(self):
+        if self._coroutine is None:
+            raise RuntimeError('cannot reuse already awaited ' + self._names)
+        return self._coroutine
+
+    def _step(self, method, *args):
+        try:
+            return method(*args)
+        except BaseException:
+            self._coroutine = None
+            raise
+
+
 class Generator(Agen.Generator):
     """An agen-glib generator as a Python asynchronous generator.
 
@@ -778,22 +824,22 @@ class Generator(Agen.Generator):
         return self
 
     def __anext__(self):
-        return self._operate('anext', 'next', None)
+        return _Operation(self._operate('anext', 'next', None), _SENDING)
 
     def asend(self, value):
         """Resumes the generator with ``value`` (``None``: as ``anext``)."""
         if value is None:
-            return self._operate('anext', 'next', None)
-        return self._operate('anext', 'send', to_value(value))
+            return _Operation(self._operate('anext', 'next', None), _SENDING)
+        return _Operation(self._operate('anext', 'send', to_value(value)), _SENDING)
 
     def athrow(self, typ, val=None, tb=None):
         """Throws an exception in at the yield where the generator waits."""
-        return self._operate('athrow', 'throw', (typ, val, tb))
+        return _Operation(self._operate('athrow', 'throw', (typ, val, tb)), _THROWING)
 
     def aclose(self):
         """Asks the generator to finish: ``GeneratorExit`` (AGEN_ERROR_EXIT)
         is thrown in at its yield."""
-        return self._operate('aclose', 'close', None)
+        return _Operation(self._operate('aclose', 'close', None), _THROWING)
 
     async def _operate(self, what, kind, argument):
         loop = _running_loop()
