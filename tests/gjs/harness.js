@@ -80,6 +80,16 @@ export async function rejection(promise, message = 'expected a rejection') {
 
 export const AGEN_DOMAIN = 'agen-error-quark';
 export const IO_DOMAIN = 'g-io-error-quark';
+export const JS_DOMAIN = 'agen-js-exception-quark';
+
+// What C sees of a JavaScript value thrown into it: a GError of its own
+// domain, whose message names the value.
+export function assertJsError(error, message, what = '') {
+    assert(error instanceof GLib.Error, `${what}: expected a GLib.Error, got ${show(error)} (${error})`);
+    assertEqual(GLib.quark_to_string(error.domain), JS_DOMAIN, `${what} (domain)`);
+    assert(error.code > 0, `${what}: a code of its own, not ${error.code}`);
+    assertEqual(error.message, message, `${what} (message)`);
+}
 
 // A promise that resolves after the main loop has run `ms` milliseconds
 // (0: after pending idles and promise jobs).

@@ -5,7 +5,8 @@
 import AgenTest from 'gi://AgenTest';
 import System from 'system';
 import {
-    Agen, run, assert, assertEqual, assertDeepEqual, assertResult, until, sleep,
+    Agen, run, assert, assertEqual, assertDeepEqual, assertResult, until, sleep, shutdown,
+    rejection,
 } from './harness.js';
 
 const entries = log => log.dup_entries();
@@ -149,5 +150,45 @@ run({
         }
         assertResult(await gen2.next(), undefined, true, 'end');
         assert(true);
+    },
+
+    async 'a close agen-glib makes by itself that fails is logged once, with the value thrown'() {
+        const logged = [];
+        const savedLogError = globalThis.logError;
+        globalThis.logError = (value, message) => logged.push({value, message});
+        try {
+            const cleanupFailed = new RangeError('cleanup failed');
+            const failing = () => Agen.Generator.fromAsyncIterable((async function* () {
+                try {
+                    yield 1;
+                    yield 2;
+                } finally {
+                    // eslint-disable-next-line no-unsafe-finally
+                    throw cleanupFailed;
+                }
+            })());
+
+            await (async () => {
+                const gen = failing();
+                gen.set_name('dropped');
+                assertResult(await gen.next(), 1, false, 'started');
+            })();
+            await collectUntil(() => logged.length > 0, 'the close on the last unref');
+            assertEqual(logged.length, 1, 'logged once');
+            assert(logged[0].value === cleanupFailed, 'the very value thrown');
+            assertEqual(logged[0].message, 'Agen: closing dropped on its last unref failed');
+
+            const kept = failing();
+            kept.set_name('kept');
+            assertResult(await kept.next(), 1, false, 'started');
+            // agen_shutdown_finish() also gives the first failure, as C sees it.
+            const first = await rejection(shutdown());
+            assertEqual(first.message, 'RangeError: cleanup failed', 'what shutdown_finish gives');
+            assertEqual(logged.length, 2, 'logged once more');
+            assert(logged[1].value === cleanupFailed, 'the very value thrown, at shutdown');
+            assertEqual(logged[1].message, 'Agen: closing kept at shutdown failed');
+        } finally {
+            globalThis.logError = savedLogError;
+        }
     },
 });

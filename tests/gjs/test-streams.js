@@ -9,7 +9,7 @@
 import GObject from 'gi://GObject';
 import AgenTest from 'gi://AgenTest';
 import {
-    Agen, GLib, Gio, run, assert, assertEqual, assertDeepEqual, assertGError,
+    Agen, GLib, Gio, run, assert, assertEqual, assertDeepEqual, assertGError, assertJsError,
     rejection, until, sleep, IO_DOMAIN,
 } from './harness.js';
 
@@ -114,12 +114,11 @@ run({
         assertDeepEqual(got, [1, 2]);
         assertDeepEqual(log, ['finally'], 'the map closed its source');
 
-        // A C consumer sees G_IO_ERROR_FAILED "Name: message".
+        // A C consumer sees a GError of the JavaScript domain, "Name: message".
         const c = await rejection(consumeAll(Agen.Generator.new_values([1]).map(() => {
             throw new TypeError('bad');
         })));
-        assertGError(c, IO_DOMAIN, Gio.IOErrorEnum.FAILED, 'C sees');
-        assertEqual(c.message, 'TypeError: bad');
+        assertJsError(c, 'TypeError: bad', 'C sees');
 
         // A GLib.Error keeps its domain and code.
         const g = await rejection(Agen.Generator.new_values([1]).map(() => {
@@ -160,12 +159,11 @@ run({
         assertDeepEqual(log, ['finally'], 'the filter closed its source, once');
         assertEqual(source.state, Agen.GeneratorState.FINISHED, 'source finished');
 
-        // The same through collect(); a C consumer sees G_IO_ERROR_FAILED.
+        // The same through collect(); a C consumer sees a GError naming it.
         const c = await rejection(Agen.Generator.new_values([1, 3]).filter(odd).collect());
         assertEqual(c, oops, 'collect rejects with the very exception');
         const g = await rejection(consumeAll(Agen.Generator.new_values([3]).filter(odd)));
-        assertGError(g, IO_DOMAIN, Gio.IOErrorEnum.FAILED, 'C sees');
-        assertEqual(g.message, 'RangeError: cannot tell');
+        assertJsError(g, 'RangeError: cannot tell', 'C sees');
     },
 
     async 'enumerate, zip, batch and signal items are Arrays'() {
@@ -232,5 +230,40 @@ run({
             position += added;
         }
         assertEqual(position, 7, 'all announced');
+    },
+
+    async 'foreach calls the function for each item; false stops it, which closes the source'() {
+        const seen = [];
+        await Agen.Generator.new_values([1, 2, 3]).foreach(x => {
+            seen.push(x);
+        });
+        assertDeepEqual(seen, [1, 2, 3]);
+
+        const log = [];
+        seen.length = 0;
+        await Agen.Generator.fromAsyncIterable(logged([1, 2, 3], log)).foreach(x => {
+            seen.push(x);
+            return x < 2;
+        });
+        assertDeepEqual(seen, [1, 2]);
+        assertDeepEqual(log, ['finally'], 'closed');
+    },
+
+    async 'foreach rejects with the very value the function or the body threw'() {
+        const oops = new RangeError('from the function');
+        const log = [];
+        const e = await rejection(Agen.Generator.fromAsyncIterable(logged([1, 2, 3], log)).foreach(x => {
+            if (x === 2)
+                throw oops;
+        }));
+        assert(e === oops, `the function's: ${e}`);
+        assertDeepEqual(log, ['finally'], 'closed');
+
+        const late = new TypeError('from the body');
+        const e2 = await rejection(Agen.Generator.fromAsyncIterable((async function* () {
+            yield 1;
+            throw late;
+        })()).foreach(() => {}));
+        assert(e2 === late, `the body's: ${e2}`);
     },
 });

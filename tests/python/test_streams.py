@@ -351,6 +351,61 @@ def test_collect_raises_what_the_source_raised(run):
     run(main())
 
 
+def test_collect_raises_the_very_exception_of_the_source(run):
+    oops = Oops('the very one')
+
+    async def failing():
+        yield 1
+        raise oops
+
+    async def main():
+        with pytest.raises(Oops) as raised:
+            await Agen.Generator.from_async_iterable(failing()).map(str).collect()
+        assert raised.value is oops
+    run(main())
+
+
+def test_foreach_calls_the_function_for_each_item(run):
+    async def main():
+        seen = []
+        await Agen.Generator.new_values([1, 2, 3]).foreach(seen.append)
+        assert seen == [1, 2, 3]
+
+        log = []
+        seen.clear()
+        await Agen.Generator.from_async_iterable(logged([1, 2, 3], log)).foreach(
+            lambda item: seen.append(item) or item < 2)
+        assert seen == [1, 2]
+        assert log == ['closed', 'finally'], 'False stops the loop, which closes the generator'
+    run(main())
+
+
+def test_foreach_raises_the_very_exceptions_of_the_function_and_the_body(run):
+    oops = Oops('from the function')
+    late = Oops('from the body')
+
+    def func(item):
+        if item == 2:
+            raise oops
+
+    async def failing():
+        yield 1
+        raise late
+
+    async def main():
+        log = []
+        source = Agen.Generator.from_async_iterable(logged([1, 2, 3], log))
+        with pytest.raises(Oops) as raised:
+            await source.foreach(func)
+        assert raised.value is oops
+        assert log == ['closed', 'finally']
+
+        with pytest.raises(Oops) as raised:
+            await Agen.Generator.from_async_iterable(failing()).foreach(lambda item: None)
+        assert raised.value is late
+    run(main())
+
+
 def test_cancelling_collect_cancels_the_source(run):
     async def main():
         log = []

@@ -152,9 +152,13 @@
 //     fn throws ends the filter as in map: it goes into C mapped the same
 //     way, the filter closes its source and raises it, and a promise of this
 //     override rejects with the very value thrown.
+//   * gen.foreach(fn[, cancellable]): C's foreach, a Promise of the loop's
+//     end; fn(item) returning false stops it (which closes the generator,
+//     as break does), and what fn throws stops it too and rejects the
+//     promise with the very value; queued with next/throw/return.
 //   * gen.collect([cancellable]): a Promise of an Array of every item, from
-//     C's foreach (GJS 1.74 cannot convert the GPtrArray of GValue of
-//     collect_finish); queued with next/throw/return.
+//     foreach (GJS 1.74 cannot convert the GPtrArray of GValue of
+//     collect_finish).
 //   * A GValueArray item (a signal's emission, enumerate's [index, item],
 //     zip's tuples, batch's groups) is an Array, nested ones too, wherever
 //     items are converted (next, for await, collect, map and filter
@@ -251,46 +255,49 @@ function _describe(e) {
     }
 }
 
-function _toGError(e) {
-    if (e instanceof GLib.Error)
-        return e;
-    return new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, _describe(e));
-}
+// The GError domain of JavaScript values thrown into C that are not a
+// GLib.Error: each gets a code of its own.
+const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
+const _jsExceptionQuark = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
 
-function _sameError(a, b) {
-    return a instanceof GLib.Error && b instanceof GLib.Error &&
-        a.domain === b.domain && a.code === b.code && a.message === b.message;
-}
-
-// What a map or filter function threw, by the GError it went into C as, so
-// that the error coming back out of the pipeline is rejected with the very
-// value thrown. Only the most recent are kept: C may keep or drop a GError,
-// and there is no telling when.
+// The values thrown into C, so that the GError coming back out is rejected
+// with (or thrown into a body as) the very value. A value is known by its
+// GError's domain, code and message; a combinator passes its source's error
+// on with the source's name before the message ("take(map(values)): ..."),
+// which is the same error. The most recent match wins. A value leaves on
+// its way out; C may keep or drop a GError, and there is no telling when,
+// so only the most recent are kept.
 const _THROWN_LIMIT = 256;
-const _thrown = [];    // {error, value}, oldest first
+const _thrown = [];    // {domain, code, message, value}, oldest first
+let _lastCode = 0;
 
-function _rememberThrown(e) {
-    const error = _toGError(e);
-    _thrown.push({error, value: e});
+function _remember(error, value) {
+    _thrown.push({domain: error.domain, code: error.code, message: error.message, value});
     if (_thrown.length > _THROWN_LIMIT)
         _thrown.shift();
     return error;
 }
 
-// Whether @error is @original, as it comes out of a pipeline: a combinator
-// keeps the domain and code of its source's error and puts the source's name
-// before the message ("take(map(values)): ...").
-function _isPassedOn(error, original) {
-    return error.domain === original.domain && error.code === original.code &&
-        (error.message === original.message || error.message.endsWith(`: ${original.message}`));
+// A JS value -> the GError that C gets for it (see the header), remembered.
+function _toGError(e) {
+    if (e instanceof GLib.Error)
+        return _remember(e, e);
+    _lastCode = _lastCode % 0x7fffffff + 1;
+    return _remember(new GLib.Error(_jsExceptionQuark, _lastCode, _describe(e)), e);
 }
 
-// An error coming out of an operation -> what to reject with.
+function _isPassedOn(error, entry) {
+    return error.domain === entry.domain && error.code === entry.code &&
+        (error.message === entry.message || error.message.endsWith(`: ${entry.message}`));
+}
+
+// A GError coming out of C -> the value it stands for (out of the
+// registry), or the GError itself.
 function _recallThrown(error) {
     if (!(error instanceof GLib.Error))
         return error;
     for (let i = _thrown.length - 1; i >= 0; i--) {
-        if (_isPassedOn(error, _thrown[i].error))
+        if (_isPassedOn(error, _thrown[i]))
             return _thrown.splice(i, 1)[0].value;
     }
     return error;
@@ -334,8 +341,25 @@ function _init() {
     Agen.JsValue = JsValue;
 
     Agen.GC_INTERVAL = 10000;
+    Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
     Agen.toValue = _toValue;
     Agen.errorFromValue = _toGError;
+
+    // A close agen-glib makes by itself (on a last unref, at shutdown, for a
+    // consumer that stopped) that fails is logged with logError(), with the
+    // very value a JavaScript body threw.
+    const closeReasons = {
+        [Agen.CloseReason.LAST_UNREF]: 'on its last unref',
+        [Agen.CloseReason.SHUTDOWN]: 'at shutdown',
+        [Agen.CloseReason.CONSUMER_STOPPED]: 'when its consumer stopped',
+    };
+    Agen.set_close_error_func((gen, error, reason) => {
+        const name = gen.get_name() ?? 'a generator';
+        const value = _recallThrown(error);
+        // logError() takes objects only; the GError names a thrown primitive.
+        logError(value instanceof Object ? value : error,
+            `Agen: closing ${name} ${closeReasons[reason]} failed`);
+    });
 
     // ------------------------------------------------------------ producer
 
@@ -383,7 +407,7 @@ function _init() {
     Agen.Generator.new = function (body) {
         if (typeof body !== 'function')
             throw new TypeError('Agen.Generator.new: the body must be a function');
-        return originalNew.call(this, self => {
+        const gen = originalNew.call(this, self => {
             const previous = calls.get(self);
             const call = {ended: false};
             calls.set(self, call);
@@ -403,6 +427,11 @@ function _init() {
                     calls.delete(self);
             }
         });
+        // The body's JavaScript never runs inside a call into agen-glib:
+        // GJS 1.74 crashes when such code calls the same C function again,
+        // as a body that awaits another generator does.
+        gen.set_dispatch_body(true);
+        return gen;
     };
 
     // A GObject-constructed generator has no body and would crash at its first
@@ -416,6 +445,8 @@ function _init() {
 
     // Per generator: the queue of requests and whether one is in flight.
     const queues = new WeakMap();
+    // How many map and filter functions are running, called from C.
+    let callbackDepth = 0;
 
     function queueOf(gen) {
         let q = queues.get(gen);
@@ -453,10 +484,13 @@ function _init() {
         _countOp(Agen);
     }
 
+    // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
+    // completed the request: nothing may escape into C, and the next
+    // request is issued from a promise job, outside that call.
     function complete(gen, q, request, settle) {
-        // Runs in a GAsyncReadyCallback: nothing may escape into C.
         completeNow(q, request, settle);
-        pump(gen, q);
+        if (q.requests.length > 0)
+            Promise.resolve().then(() => pump(gen, q));
     }
 
     function issue(gen, q, request) {
@@ -499,31 +533,37 @@ function _init() {
                 request.reject(argument);
                 return;
             }
-            const error = _toGError(argument);
-            gen.throw_async(error, cancellable, (self, result) =>
+            gen.throw_async(_toGError(argument), cancellable, (self, result) =>
                 complete(gen, q, request, () => {
-                    let produced, item;
-                    try {
-                        [produced, item] = self.throw_finish(result);
-                    } catch (e) {
-                        request.reject(_sameError(e, error) ? argument : _recallThrown(e));
-                        return;
-                    }
+                    const [produced, item] = self.throw_finish(result);
                     request.resolve(produced
                         ? {value: _fromValue(item), done: false}
                         : {value: undefined, done: true});
                 }));
-        } else if (kind === 'collect') {
-            // C's foreach, as agen_generator_collect_async() uses it: GJS
-            // 1.74 cannot convert the GPtrArray of GValue that
-            // agen_generator_collect_finish() returns.
-            const items = [];
+        } else if (kind === 'foreach') {
+            // C's foreach; collect() is a foreach too, as GJS 1.74 cannot
+            // convert the GPtrArray of GValue of collect_finish(). What the
+            // function throws stops the loop, which closes the generator,
+            // and the promise rejects with it.
+            const fn = argument;
+            let failed = null;
             gen.foreach_async((_self, item) => {
-                items.push(_fromValue(item));
-                return true;
+                callbackDepth++;
+                try {
+                    return fn(_fromValue(item)) !== false;
+                } catch (e) {
+                    failed = {value: e};
+                    return false;
+                } finally {
+                    callbackDepth--;
+                }
             }, cancellable, (self, result) => complete(gen, q, request, () => {
+                if (failed !== null) {
+                    request.reject(failed.value);
+                    return;
+                }
                 self.foreach_finish(result);
-                request.resolve(items);
+                request.resolve(undefined);
             }));
         } else {
             gen.close_async(cancellable, (self, result) =>
@@ -538,7 +578,12 @@ function _init() {
         return new Promise((resolve, reject) => {
             const q = queueOf(gen);
             q.requests.push({kind, argument, cancellable: cancellable ?? null, resolve, reject});
-            pump(gen, q);
+            // A map or filter function runs inside a call into agen-glib:
+            // what it asks for is issued from a promise job, outside it.
+            if (callbackDepth > 0)
+                Promise.resolve().then(() => pump(gen, q));
+            else
+                pump(gen, q);
         });
     }
 
@@ -566,8 +611,18 @@ function _init() {
     const originalMap = proto.map;
     const originalFilter = proto.filter;
 
-    proto.collect = function (cancellable = null) {
-        return enqueue(this, 'collect', undefined, cancellable);
+    proto.foreach = function (fn, cancellable = null) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.foreach: the function must be a function');
+        return enqueue(this, 'foreach', fn, cancellable);
+    };
+
+    proto.collect = async function (cancellable = null) {
+        const items = [];
+        await this.foreach(item => {
+            items.push(item);
+        }, cancellable);
+        return items;
     };
 
     // The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
@@ -577,10 +632,13 @@ function _init() {
     // value thrown.
     function combinatorFunc(fn, result) {
         return item => {
+            callbackDepth++;
             try {
                 return result(fn(_fromValue(item)));
             } catch (e) {
-                throw _rememberThrown(e);
+                throw _toGError(e);
+            } finally {
+                callbackDepth--;
             }
         };
     }
@@ -702,7 +760,9 @@ function _init() {
             }
 
             if (thrown !== null) {
-                if (isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
+                // The very value a JavaScript consumer threw, if one did.
+                const value = _recallThrown(thrown);
+                if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
                     if (typeof it.return !== 'function') {
                         self.return_();
                         return;
@@ -713,10 +773,10 @@ function _init() {
                 if (typeof it.throw !== 'function') {
                     if (typeof it.return === 'function')
                         Promise.resolve().then(() => it.return()).catch(() => {});
-                    self.raise(thrown);
+                    self.raise(value);
                     return;
                 }
-                start(self, () => it.throw(thrown));
+                start(self, () => it.throw(value));
                 return;
             }
 

@@ -928,6 +928,35 @@ class Generator(Agen.Generator):
         return _await_call('collect', lambda cancellable, done: self.collect_async(cancellable, done, None),
                            self.collect_finish)
 
+    async def foreach(self, func):
+        """Calls ``func(item)`` for each item, as ``async for item in gen:
+        func(item)`` does, in C (agen_generator_foreach_async(), without an
+        event-loop round trip per item when the body does not await):
+        ``await gen.foreach(print)``. ``func`` returning ``False`` stops the
+        loop, which closes the generator, as ``break`` would; an exception
+        ``func`` raises stops it too, and comes out as itself. Errors of the
+        generator come out as for ``anext()``; cancelling the awaiting task
+        cancels the loop."""
+        if not callable(func):
+            raise TypeError('foreach() needs a callable, not %s' % type(func).__name__)
+        failed = []
+
+        def call(_generator, item, *_data):
+            try:
+                return func(_from_value(item)) is not False
+            except BaseException as exc:    # noqa: B902: raised once the loop is over
+                failed.append(exc)
+                return False
+
+        try:
+            await _await_call('foreach',
+                              lambda cancellable, done: self.foreach_async(
+                                  call, cancellable=cancellable, callback=done, user_data=None),
+                              self.foreach_finish)
+        finally:
+            if failed:
+                raise failed[0]
+
     @classmethod
     def new_values(cls, values):
         """A generator of ``values`` (agen_generator_new_values()), each
