@@ -75,17 +75,28 @@
 // A value that cannot be converted never reaches C: the promise rejects with
 // a TypeError/RangeError and the generator is untouched.
 //
-// Errors going in (throw(e), and what a JavaScript body throws):
+// Errors going in (throw(e), what a JavaScript body throws, what a map,
+// filter or foreach function throws):
 //
 //     GLib.Error                  itself: domain, code and message kept
-//     anything else e             Gio.IOErrorEnum.FAILED (g-io-error-quark,
-//                                 G_IO_ERROR_FAILED) with message String(e)
-//                                 (for an Error: "Name: message")
+//     anything else e             domain agen-js-exception-quark
+//                                 (Agen.JS_EXCEPTION_DOMAIN), a code of its
+//                                 own, message String(e) (for an Error:
+//                                 "Name: message")
 //
-// Errors coming out are GLib.Error with their domain and code (except the
-// throw(e) rule above). Agen.Error.IGNORED_EXIT, Agen.Error.NOT_STARTED and
-// Gio.IOErrorEnum.PENDING (a C caller's operation is in flight) are not
-// translated.
+// Each value that goes in is remembered by its GError (domain, code and
+// message; a combinator puts its source's name before the message, which is
+// the same error), and the GError coming back out is the very value again
+// (===), on every path: next, throw, return, foreach, collect, a map or
+// filter function, a close agen-glib made by itself. Of the last 256; one
+// that C kept longer comes out as the GLib.Error. Other errors coming out
+// are GLib.Error with their domain and code: Agen.Error.IGNORED_EXIT,
+// Agen.Error.NOT_STARTED and Gio.IOErrorEnum.PENDING (a C caller's
+// operation is in flight) are not translated.
+//
+// A close agen-glib makes by itself (on the last unref of a suspended
+// generator, at shutdown, for a consumer that stopped) is awaited by
+// nobody: a failure goes to logError(), with the value thrown, once.
 //
 // PRODUCING a generator in JavaScript
 // -----------------------------------
@@ -113,6 +124,17 @@
 //                           dropped: agen-glib generators, like Python's,
 //                           return nothing)
 //     a rejection e         agen_generator_raise(e mapped as above)
+//
+// Nesting: a body of this override may await any Agen generator (C, timer,
+// JavaScript), at any depth. GJS 1.74 crashes when JavaScript that runs
+// inside a call into C calls the same C function again, which is what a body
+// awaiting another generator from inside its consumer's next() would do: so
+// every generator whose body this override makes sets dispatch-body (each
+// body call comes from the main loop, never from inside a call of yours),
+// and the requests it queues, and what a map, filter or foreach function
+// asks for, are issued from a promise job. Code that calls the C functions
+// (next_async, ...) itself from inside a callback of a C function should
+// do the same.
 //
 // Bodies written by hand use Agen.Generator.new(body) with the producer API:
 // body(gen) is called at each resumption and ends in exactly one of

@@ -52,34 +52,37 @@ anything else          ``PyObject`` (``GObject.TYPE_PYOBJECT``): passes
 Items come back as plain Python values (PyGObject's conversion of the
 GValue; a ``G_TYPE_POINTER`` NULL is ``None``).
 
-Exceptions going in (``athrow``, what a Python body raises) become GErrors:
+Exceptions going in (``athrow``, what a Python body raises, what a function
+given to ``map``, ``filter`` or ``foreach`` raises) become GErrors:
 
 =============================  ===========================================
 Python                         GError
 =============================  ===========================================
 ``GLib.Error``                 itself: domain, code and message kept
-``GeneratorExit``              ``AGEN_ERROR_EXIT``
-``asyncio.CancelledError``     ``G_IO_ERROR_CANCELLED``
+``GeneratorExit``              ``AGEN_ERROR_EXIT``, message
+                               ``"GeneratorExit"``
+``asyncio.CancelledError``     ``G_IO_ERROR_CANCELLED``, message
+                               ``"asyncio.exceptions.CancelledError"``
 any other exception ``e``      domain ``agen-python-exception-quark``
-                               (``Agen.PYTHON_EXCEPTION_DOMAIN``), a code
-                               naming ``e``, message ``"Type: str(e)"``
+                               (``Agen.PYTHON_EXCEPTION_DOMAIN``), a code of
+                               its own, message ``"Type: str(e)"``
 =============================  ===========================================
 
-GErrors coming out of an operation become exceptions:
+Each exception that goes in is remembered by its GError (domain, code and
+message; a combinator puts its source's name before the message, which is
+the same error), and the GError coming back out is the very exception again:
+its type, message, attributes and identity, on every path (``anext``,
+``asend``, ``athrow``, ``aclose``, ``collect``, ``foreach``, a combinator's
+function, and the reports of the closes agen-glib makes by itself). Of the
+last 256; one that C kept longer comes out as the ``GLib.Error``.
+A ``StopAsyncIteration`` or ``StopIteration`` coming out of a generator is
+``RuntimeError("async generator raised ...")``, as in CPython.
+
+GErrors that stand for no exception of the program become:
 
 ==========================================  ================================
 GError                                      Python
 ==========================================  ================================
-the error ``athrow(e)`` threw in, back      ``e`` itself (as CPython)
-unchanged
-``agen-python-exception-quark``             the original exception (the
-                                            first time it comes back, of the
-                                            last 256 mapped), else the
-                                            ``GLib.Error``;
-                                            ``StopAsyncIteration`` /
-                                            ``StopIteration`` become
-                                            ``RuntimeError("async generator
-                                            raised ...")`` as in CPython
 ``AGEN_ERROR_IGNORED_EXIT``                 ``RuntimeError("async generator
                                             ignored GeneratorExit")``
 ``AGEN_ERROR_NOT_STARTED``                  ``TypeError("can't send non-None
@@ -88,15 +91,26 @@ unchanged
 ``G_IO_ERROR_PENDING`` on a RUNNING         ``RuntimeError("anext():
 generator (the call was refused)            asynchronous generator is
                                             already running")``
+``AGEN_ERROR_EXIT``                         ``GeneratorExit``
 ``G_IO_ERROR_CANCELLED`` after the          ``asyncio.CancelledError``
 awaiting task was cancelled
 anything else                               ``GLib.Error`` (domain, code)
 ==========================================  ================================
 
-The mapped exceptions are raised ``from`` the ``GLib.Error`` (its
-``__cause__``), so the domain and code stay reachable.  Finishing without an
-error (the generator returned) is ``StopAsyncIteration``; ``aclose()``
-returns ``None``.
+These are raised ``from`` the ``GLib.Error`` (its ``__cause__``), so the
+domain and code stay reachable.  Finishing without an error (the generator
+returned) is ``StopAsyncIteration``; ``aclose()`` returns ``None``. The
+awaitables of ``anext``, ``asend``, ``athrow`` and ``aclose`` are
+coroutines that can be awaited once, as CPython's.
+
+A close that agen-glib makes by itself (on the last unref of a suspended
+generator, at shutdown, for a consumer that stopped) is awaited by nobody: if
+it fails, the running loop's exception handler gets the exception, with
+asyncio's words: "an error occurred during closing of asynchronous
+generator" (and ``'asyncgen'``) at shutdown, "Task exception was never
+retrieved" for a dropped generator, "unhandled exception during
+asyncio.run() shutdown" for one dropped while ``Agen.run()`` ends. As
+asyncio, it leaves out a cancellation.
 
 Cancelling the task that awaits an operation cancels the operation's
 ``Gio.Cancellable``: the body sees ``G_IO_ERROR_CANCELLED`` at its await.
@@ -131,6 +145,10 @@ gives it, with a few additions::
   list (``[x async for x in gen]`` without an event-loop round trip per
   item). Errors as for ``anext()``; cancelling the awaiting task cancels the
   collect.
+- ``await gen.foreach(func)``: agen_generator_foreach_async(), ``async for
+  item in gen: func(item)`` in C; ``func`` returning ``False`` stops it and
+  closes the generator, an exception of ``func`` stops it and comes out as
+  itself.
 - ``Agen.Generator.new_values(values)`` maps each value with to_value()
   (``None`` is a ``G_TYPE_POINTER`` NULL): PyGObject's own conversion
   crashes on ``None`` and refuses ints beyond ``gint``.
@@ -150,11 +168,9 @@ callback leaks about 120 bytes, and so does every callback gbulb schedules
 (measured on Debian 12), each step of a from_async_iterable() body a little
 more; long-running loops grow slowly. Not fixed here.
 
-A generator whose last reference goes away is closed by agen-glib from an
-idle source at G_PRIORITY_DEFAULT_IDLE: it runs when the main loop has
-nothing more urgent, so an asyncio program that keeps the loop busy with
-call_soon() callbacks (which gbulb dispatches at G_PRIORITY_DEFAULT) delays
-it; ``await asyncio.sleep(0)`` in a loop starves it.
+A generator whose last reference goes away is closed by agen-glib from a
+source of its main context at G_PRIORITY_DEFAULT, as asyncio's finaliser
+hook schedules aclose() with call_soon().
 """
 
 import asyncio
