@@ -283,12 +283,11 @@ const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
 const _jsExceptionQuark = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
 
 // The values thrown into C, so that the GError coming back out is rejected
-// with (or thrown into a body as) the very value. A value is known by its
-// GError's domain, code and message; a combinator passes its source's error
-// on with the source's name before the message ("take(map(values)): ..."),
-// which is the same error. The most recent match wins. A value leaves on
-// its way out; C may keep or drop a GError, and there is no telling when,
-// so only the most recent are kept.
+// with (or thrown into a body as) the very value: as the Python override's
+// exception registry. A value is known by its GError (see _isPassedOn());
+// the most recent match wins. A value leaves on its way out; C may keep or
+// drop a GError, and there is no telling when, so only the most recent are
+// kept.
 const _THROWN_LIMIT = 256;
 const _thrown = [];    // {domain, code, message, value}, oldest first
 let _lastCode = 0;
@@ -308,9 +307,14 @@ function _toGError(e) {
     return _remember(new GLib.Error(_jsExceptionQuark, _lastCode, _describe(e)), e);
 }
 
+// A value of the JavaScript domain has a code of its own: domain and code
+// are enough. Others keep the domain and code C acts on, and are told apart
+// by their message too, as it is or with the names of the combinators it
+// went through before it.
 function _isPassedOn(error, entry) {
     return error.domain === entry.domain && error.code === entry.code &&
-        (error.message === entry.message || error.message.endsWith(`: ${entry.message}`));
+        (entry.domain === _jsExceptionQuark || error.message === entry.message ||
+         error.message.endsWith(`: ${entry.message}`));
 }
 
 // A GError coming out of C -> the value it stands for (out of the

@@ -288,13 +288,13 @@ class _ExceptionRegistry:
     """The exceptions that went into C as GErrors, so that one coming back
     out is the very same object.
 
-    An exception is known by its GError: domain, code and message. A Python
-    exception of its own (``agen-python-exception-quark``) has a code of its
-    own too; a ``GLib.Error``, a ``GeneratorExit`` and a ``CancelledError``
-    keep the domain and code C code acts on, and are told apart by their
-    message. On its way out through a combinator, an error carries its
-    source's name before its message (``map(gen): ...``): it is the same
-    error. The most recent match wins.
+    An exception is known by its GError. One of the Python domain
+    (``agen-python-exception-quark``) has a code of its own: domain and code
+    are enough. A ``GLib.Error``, a ``GeneratorExit`` and a
+    ``CancelledError`` keep the domain and code C code acts on, and are told
+    apart by their message too; on its way out through a combinator, an
+    error carries its source's name before its message (``map(gen):
+    ...``), and it is the same error. The most recent match wins.
 
     It holds an exception only while the exception is in C: coming back out,
     the exception leaves it. From then on its traceback gathers the frames it
@@ -334,10 +334,16 @@ class _ExceptionRegistry:
         for serial in reversed(self._entries):
             domain, code, message, exc, reported = self._entries[serial]
             if error.domain == domain and error.code == code and \
-                    (error.message == message or error.message.endswith(': ' + message)):
+                    (domain == PYTHON_EXCEPTION_DOMAIN or _is_passed_on(error.message, message)):
                 del self._entries[serial]
                 return exc, reported
         return None, False
+
+
+def _is_passed_on(message, original):
+    """Whether a GError's ``message`` is ``original``'s, as it is or with
+    the names of the combinators it went through before it."""
+    return message == original or message.endswith(': ' + original)
 
 
 _registry = _ExceptionRegistry()
