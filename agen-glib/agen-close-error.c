@@ -142,28 +142,3 @@ _agen_report_close_error (AgenGenerator   *generator,
   description = _agen_generator_describe (generator);
   g_warning ("Closing %s %s failed: %s", description, agen_close_reason_describe (reason), error->message);
 }
-
-static void
-agen_close_and_report_on_closed (GObject      *object,
-                                 GAsyncResult *result,
-                                 gpointer      user_data)
-{
-  AgenGenerator *generator = AGEN_GENERATOR (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!agen_generator_close_finish (generator, result, &error))
-    _agen_report_close_error (generator, error, GPOINTER_TO_INT (user_data));
-}
-
-/*
- * _agen_close_and_report:
- *
- * Closes @generator, which the caller's thread-default context owns, and
- * reports a failure.
- */
-void
-_agen_close_and_report (AgenGenerator   *generator,
-                        AgenCloseReason  reason)
-{
-  agen_generator_close_async (generator, NULL, agen_close_and_report_on_closed, GINT_TO_POINTER (reason));
-}

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "agen-generator-private.h"
+#include "agen-task-private.h"
 
 /* How long foreach may run a body that does not await before it lets the
  * main loop run. */
@@ -39,19 +40,6 @@ agen_foreach_free (AgenForeach *foreach)
   g_free (foreach);
 }
 
-/* Takes what @reply owns. */
-static void
-agen_foreach_return (AgenForeach *foreach,
-                     AgenReply   *reply)
-{
-  GTask *task = foreach->task;
-
-  if (reply->kind == AGEN_REPLY_ERROR)
-    g_task_return_error (task, g_steal_pointer (&reply->error));
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
 
 /* Stopping early closes the generator, as JavaScript's for await does. */
 static void
@@ -72,7 +60,7 @@ agen_foreach_on_reply (AgenGenerator *self,
   if (reply->kind != AGEN_REPLY_ITEM)
     {
       _agen_generator_release (self);
-      agen_foreach_return (foreach, reply);
+      _agen_task_return_reply (foreach->task, reply);
       return;
     }
 
@@ -90,16 +78,12 @@ static gboolean
 agen_foreach_continue (gpointer user_data)
 {
   AgenForeach *foreach = user_data;
-  AgenOperation *op = &foreach->generator->run->op;
 
   /* The consumer can only cancel between slices: deliver it into the body
    * at its yield, as it is delivered at an await. */
-  if (foreach->next_step == AGEN_OP_NEXT && !op->cancel_delivered &&
-      g_cancellable_set_error_if_cancelled (op->cancellable, &foreach->next_step_error))
-    {
-      op->cancel_delivered = TRUE;
-      foreach->next_step = AGEN_OP_THROW;
-    }
+  if (foreach->next_step == AGEN_OP_NEXT &&
+      _agen_generator_take_cancellation (foreach->generator, &foreach->next_step_error))
+    foreach->next_step = AGEN_OP_THROW;
 
   agen_foreach_drive (foreach);
   return G_SOURCE_REMOVE;
@@ -216,9 +200,7 @@ agen_generator_foreach_async (AgenGenerator       *self,
   foreach->func = func;
   foreach->func_data = func_data;
   foreach->func_data_destroy = func_data_destroy;
-  foreach->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (foreach->task, agen_generator_foreach_async);
-  g_task_set_check_cancellable (foreach->task, FALSE);
+  foreach->task = _agen_task_new (self, cancellable, callback, user_data, agen_generator_foreach_async);
   g_task_set_task_data (foreach->task, foreach, (GDestroyNotify) agen_foreach_free);
 
   task = g_object_ref (foreach->task);
@@ -226,7 +208,7 @@ agen_generator_foreach_async (AgenGenerator       *self,
   if (!_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
                               agen_foreach_on_reply, foreach, &refusal))
     {
-      agen_foreach_return (foreach, &refusal);
+      _agen_task_return_reply (foreach->task, &refusal);
       return;
     }
   foreach->driving = FALSE;
@@ -256,5 +238,5 @@ agen_generator_foreach_finish (AgenGenerator  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == agen_generator_foreach_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _agen_task_propagate_success (result, error);
 }

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include "agen-close-error-private.h"
 #include "agen-generator-private.h"
 #include "agen-list-model.h"
 
@@ -203,7 +202,7 @@ agen_list_model_announce_when_idle (AgenListModel *self)
   self->announce_source = g_idle_source_new ();
   g_source_set_static_name (self->announce_source, "[agen] list model announce");
   g_source_set_callback (self->announce_source, agen_list_model_announce_cb, self, NULL);
-  g_source_attach (self->announce_source, self->generator->context);
+  g_source_attach (self->announce_source, _agen_generator_get_context (self->generator));
 }
 
 /* ---------------------------------------------------------------------- *
@@ -332,7 +331,7 @@ agen_list_model_on_next (GObject      *source_object,
     {
       /* Abandoned: what the generator gave is dropped. */
       if (page->close_generator)
-        _agen_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+        _agen_generator_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
       agen_list_model_page_free (page);
       return;
     }
@@ -348,7 +347,7 @@ agen_list_model_on_next (GObject      *source_object,
     }
   else if (!agen_list_model_append_item (self, &item, &error))
     {
-      _agen_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+      _agen_generator_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
       agen_list_model_end_page (self, FALSE, g_steal_pointer (&error));
     }
   else if (--page->n_wanted == 0)
@@ -656,7 +655,7 @@ agen_list_model_cancel (AgenListModel *self)
       if (agen_list_model_can_load (self))
         {
           self->cancelled = TRUE;
-          _agen_close_and_report (self->generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+          _agen_generator_close_and_report (self->generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
         }
       return;
     }

@@ -50,8 +50,12 @@
  * macros odd ones, so that _agen_generator_enter() alone can tell, at the
  * top of the body, whether an error thrown in is caught where the body
  * continues. Folding that check into one call is a third of the producer
- * calls of an item. */
-#define _AGEN_RESUME_UNCAUGHT 1
+ * calls of an item. The line of the macro makes each point unique; 1 (the
+ * odd point of line 0) is what enter() returns for an uncaught error. */
+#define _AGEN_RESUME_POINT(line)          (2 * (line))
+#define _AGEN_RESUME_POINT_CATCHING(line) (2 * (line) + 1)
+#define _AGEN_RESUME_POINT_CATCHES(point) ((point) % 2 == 1)
+#define _AGEN_RESUME_UNCAUGHT             _AGEN_RESUME_POINT_CATCHING (0)
 
 AGEN_AVAILABLE_IN_ALL
 guint _agen_generator_enter           (AgenGenerator *self);
@@ -73,9 +77,9 @@ void  _agen_generator_yield_string_at (AgenGenerator *self,
 #define _AGEN_YIELD_AT(self, yield_at, item)                                            \
   do                                                                                  \
     {                                                                                 \
-      yield_at ((self), (item), 2 * __LINE__);                                        \
+      yield_at ((self), (item), _AGEN_RESUME_POINT (__LINE__));                       \
       return;                                                                         \
-    case 2 * __LINE__:;                                                               \
+    case _AGEN_RESUME_POINT (__LINE__):;                                              \
     }                                                                                 \
   while (0)
 
@@ -87,9 +91,9 @@ void  _agen_generator_yield_string_at (AgenGenerator *self,
   do                                                                                  \
     {                                                                                 \
       (call);                                                                         \
-      agen_generator_set_resume_point ((self), 2 * __LINE__);                         \
+      agen_generator_set_resume_point ((self), _AGEN_RESUME_POINT (__LINE__));        \
       return;                                                                         \
-    case 2 * __LINE__:;                                                               \
+    case _AGEN_RESUME_POINT (__LINE__):;                                              \
     }                                                                                 \
   while (0)
 
@@ -98,9 +102,9 @@ void  _agen_generator_yield_string_at (AgenGenerator *self,
   do                                                                                  \
     {                                                                                 \
       (call);                                                                         \
-      agen_generator_set_resume_point ((self), 2 * __LINE__ + 1);                     \
+      agen_generator_set_resume_point ((self), _AGEN_RESUME_POINT_CATCHING (__LINE__)); \
       return;                                                                         \
-    case 2 * __LINE__ + 1:                                                            \
+    case _AGEN_RESUME_POINT_CATCHING (__LINE__):                                      \
       agen_generator_catch ((self), (error));                                         \
     }                                                                                 \
   while (0)

@@ -1,4 +1,4 @@
-/* agen-shutdown.c: the live generators of each main context, and shutdown
+/* agen-shutdown.c: close every generator of a main context
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,6 +8,7 @@
 #include "agen-close-error-private.h"
 #include "agen-generator-private.h"
 #include "agen-shutdown.h"
+#include "agen-task-private.h"
 
 /**
  * SECTION:agen-shutdown
@@ -23,77 +24,6 @@
  * g_main_loop_run (loop);
  * ]|
  */
-
-/* Started, unfinished generators, by main context: an intrusive list, so a
- * generator costs the registry two pointers. The entries are weak: a
- * generator leaves when it finishes or is disposed. */
-G_LOCK_DEFINE_STATIC (registry);
-static GHashTable *registry;   /* GMainContext * → the first AgenGenerator */
-
-void
-_agen_registry_add (AgenGenerator *self)
-{
-  AgenGenerator *head;
-
-  G_LOCK (registry);
-  if (registry == NULL)
-    registry = g_hash_table_new (NULL, NULL);
-  head = g_hash_table_lookup (registry, self->context);
-  self->registry_prev = NULL;
-  self->registry_next = head;
-  if (head != NULL)
-    head->registry_prev = self;
-  g_hash_table_insert (registry, self->context, self);
-  self->registered = TRUE;
-  G_UNLOCK (registry);
-}
-
-void
-_agen_registry_remove (AgenGenerator *self)
-{
-  if (!self->registered)
-    return;
-
-  G_LOCK (registry);
-  if (self->registry_next != NULL)
-    self->registry_next->registry_prev = self->registry_prev;
-  if (self->registry_prev != NULL)
-    self->registry_prev->registry_next = self->registry_next;
-  else if (self->registry_next != NULL)
-    g_hash_table_insert (registry, self->context, self->registry_next);
-  else
-    g_hash_table_remove (registry, self->context);
-  self->registry_prev = self->registry_next = NULL;
-  self->registered = FALSE;
-  G_UNLOCK (registry);
-}
-
-/* Takes every generator of @context out of the registry: those a shutdown
- * closes are its own, so a later shutdown does not close them again, as
- * shutdown_asyncgens() empties the loop's set first. */
-static GPtrArray *
-agen_registry_take_generators (GMainContext *context)
-{
-  GPtrArray *generators = g_ptr_array_new_with_free_func (g_object_unref);
-  AgenGenerator *g;
-
-  G_LOCK (registry);
-  g = registry != NULL ? g_hash_table_lookup (registry, context) : NULL;
-  if (g != NULL)
-    g_hash_table_remove (registry, context);
-  while (g != NULL)
-    {
-      AgenGenerator *next = g->registry_next;
-
-      g_ptr_array_add (generators, g_object_ref (g));
-      g->registry_prev = g->registry_next = NULL;
-      g->registered = FALSE;
-      g = next;
-    }
-  G_UNLOCK (registry);
-
-  return generators;
-}
 
 typedef struct
 {
@@ -112,6 +42,7 @@ static void
 agen_shutdown_complete_one (GTask *task)
 {
   AgenShutdown *shutdown = g_task_get_task_data (task);
+  AgenReply reply = AGEN_REPLY_INIT;
 
   if (--shutdown->pending > 0)
     {
@@ -119,11 +50,9 @@ agen_shutdown_complete_one (GTask *task)
       return;
     }
 
-  if (shutdown->first_error != NULL)
-    g_task_return_error (task, g_steal_pointer (&shutdown->first_error));
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  reply.kind = shutdown->first_error != NULL ? AGEN_REPLY_ERROR : AGEN_REPLY_CLOSED;
+  reply.error = g_steal_pointer (&shutdown->first_error);
+  _agen_task_return_reply (task, &reply);
 }
 
 static void
@@ -183,16 +112,14 @@ agen_shutdown_async (GCancellable        *cancellable,
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, agen_shutdown_async);
-  g_task_set_check_cancellable (task, FALSE);
+  task = _agen_task_new (NULL, cancellable, callback, user_data, agen_shutdown_async);
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
       return;
     }
 
-  generators = agen_registry_take_generators (context);
+  generators = _agen_generators_take_started (context);
   shutdown = g_new0 (AgenShutdown, 1);
   /* One more than there are closes: the task completes after the loop
    * even when there is nothing to close. */
@@ -225,5 +152,5 @@ agen_shutdown_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == agen_shutdown_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _agen_task_propagate_success (result, error);
 }

@@ -1090,7 +1090,7 @@ test_close_failure (AtestFixture  *fixture,
   g_assert_cmpint (agen_generator_get_state (map), ==, AGEN_GENERATOR_STATE_FINISHED);
 
   assert_next_text (zip, "[0 0]");
-  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE, "*another error while finishing: b: raised error 8*");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*Closing b when its consumer stopped failed: raised error 8*");
   g_assert_false (atest_close (zip, NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, ATEST_ERROR, 7);
@@ -1529,7 +1529,7 @@ test_source_in_use (AtestFixture  *fixture,
 
   /* The source is busy when the map pulls. */
   atest_start_next (source, NULL, &call);
-  g_test_expect_message ("Agen", G_LOG_LEVEL_MESSAGE, "*another error while finishing: numbers: The generator is already running an operation*");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*Closing numbers when its consumer stopped failed: The generator is already running an operation*");
   atest_assert_next_error (map, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_test_assert_expected_messages ();
   atest_gate_open (script->gate);
@@ -1679,10 +1679,10 @@ test_bad_input (AtestFixture  *fixture,
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
   g_assert_null (agen_generator_map (source, NULL, NULL, NULL));
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*agen_sources_are_valid*");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*sources_are_valid*");
   g_assert_null (agen_generator_zip (with_null, 2));
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*agen_sources_are_valid*");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*sources_are_valid*");
   g_assert_null (agen_generator_merge (NULL, 1));
   g_test_assert_expected_messages ();
   g_assert_cmpuint (script->n_calls, ==, 0);

@@ -1041,7 +1041,7 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
   atest_assert_next_int (gen, 1);
 
   g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING,
-                         "*'stubborn'*at shutdown*yielded while it was being closed*");
+                         "*stubborn at shutdown*yielded while it was being closed*");
   g_assert_false (atest_shutdown (NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
