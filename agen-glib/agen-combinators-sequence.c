@@ -209,11 +209,7 @@ agen_sequence_body (AgenGenerator *self,
         }
     }
 
-  while (!_agen_combinator_close_sources (comb))
-    AGEN_COMBINATOR_WAIT (self, comb);
-  if (_agen_combinator_raise (comb))
-    return;
-  AGEN_END (self);
+  AGEN_COMBINATOR_FINISH (self, comb);
 }
 
 static AgenGenerator *

@@ -81,6 +81,16 @@ agen_value_clear (GValue *value)
     }                                                                             \
   G_STMT_END
 
+/* The end of every combinator's body: closes its sources (waiting for
+ * them), then raises its first failure or returns. It ends the body, as
+ * AGEN_END() does. */
+#define AGEN_COMBINATOR_FINISH(self, comb)                                        \
+  while (!_agen_combinator_close_sources (comb))                                  \
+    AGEN_COMBINATOR_WAIT ((self), (comb));                                        \
+  if (_agen_combinator_raise (comb))                                              \
+    return;                                                                       \
+  AGEN_END (self)
+
 void           _agen_pull_clear                (AgenPull         *pull);
 void           _agen_pull_step                 (AgenPull         *pull,
                                                 AgenOpKind        kind,
