@@ -19,9 +19,9 @@ G_BEGIN_DECLS
  *   unref (Python: asyncio's finaliser hook).
  * @AGEN_CLOSE_REASON_SHUTDOWN: agen_shutdown_async() closed it (Python:
  *   `loop.shutdown_asyncgens()`).
- * @AGEN_CLOSE_REASON_CONSUMER_STOPPED: the consumer that held it (a
- *   combinator, agen_generator_collect_store_async(), an #AgenListModel)
- *   stopped and closed it.
+ * @AGEN_CLOSE_REASON_CONSUMER_STOPPED: the #AgenListModel that held it
+ *   stopped (agen_list_model_cancel(), or an item of the wrong type) and
+ *   closed it. (A combinator awaits the closes of its sources itself.)
  *
  * Why agen-glib closed a generator without anybody awaiting the close.
  *

@@ -773,11 +773,11 @@ agen_generator_class_init (AgenGeneratorClass *klass)
    * agen_generator_resume(), a combinator's pull).
    *
    * A resumption then costs one main-loop iteration more, and no body call
-   * ever runs inside a call the consumer made. The Python and JavaScript
-   * bindings set it on the generators whose body they provide: code of a
-   * binding that runs inside a call into agen-glib and calls the same
-   * function again is what GJS 1.74 does not survive (a body that awaits
-   * another generator does exactly that).
+   * ever runs inside a call the consumer made. The JavaScript binding sets
+   * it on the generators whose body it provides: code of a binding that
+   * runs inside a call into agen-glib and calls the same function again is
+   * what GJS 1.74 does not survive (a body that awaits another generator
+   * does exactly that). The Python binding does not set it.
    *
    * Since: 1.0
    */
