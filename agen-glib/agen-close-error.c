@@ -33,7 +33,7 @@ typedef struct
   GDestroyNotify user_data_destroy;
 } AgenCloseErrorHandler;
 
-/* GMainContext * → AgenCloseErrorHandler *; each key holds a reference. */
+/* GMainContext * (referenced) → AgenCloseErrorHandler *. */
 G_LOCK_DEFINE_STATIC (handlers);
 static GHashTable *handlers;
 
@@ -59,6 +59,7 @@ agen_close_error_handler_unref (gpointer data)
  *   what receives the failures, or %NULL for the default warning
  * @user_data: data for @func
  * @user_data_destroy: (nullable): frees @user_data when @func is replaced
+ *   (at once when @func is %NULL)
  *
  * Makes @func receive the failures of the closes that agen-glib makes by
  * itself (see #AgenCloseReason) of the generators of the thread-default
@@ -72,27 +73,32 @@ agen_set_close_error_func (AgenCloseErrorFunc func,
                            gpointer           user_data,
                            GDestroyNotify     user_data_destroy)
 {
-  GMainContext *context = g_main_context_ref_thread_default ();
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
   AgenCloseErrorHandler *handler = NULL;
+  AgenCloseErrorHandler *replaced = NULL;
+  GMainContext *key = NULL;
 
   if (func != NULL)
     {
       handler = g_atomic_rc_box_new (AgenCloseErrorHandler);
       *handler = (AgenCloseErrorHandler) { func, user_data, user_data_destroy };
     }
+  else if (user_data_destroy != NULL)
+    user_data_destroy (user_data);
 
   G_LOCK (handlers);
   if (handlers == NULL)
-    handlers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) g_main_context_unref,
-                                      agen_close_error_handler_unref);
+    handlers = g_hash_table_new (NULL, NULL);
+  if (g_hash_table_steal_extended (handlers, context, (gpointer *) &key, (gpointer *) &replaced))
+    g_main_context_unref (key);
   if (handler != NULL)
-    g_hash_table_replace (handlers, context, handler);
-  else
-    {
-      g_hash_table_remove (handlers, context);
-      g_main_context_unref (context);
-    }
+    g_hash_table_insert (handlers, g_main_context_ref (context), handler);
   G_UNLOCK (handlers);
+
+  /* Its data is freed outside the lock: its destroy notify may set
+   * another function. */
+  if (replaced != NULL)
+    agen_close_error_handler_unref (replaced);
 }
 
 static const char *

@@ -19,9 +19,10 @@ G_BEGIN_DECLS
  *   unref (Python: asyncio's finaliser hook).
  * @AGEN_CLOSE_REASON_SHUTDOWN: agen_shutdown_async() closed it (Python:
  *   `loop.shutdown_asyncgens()`).
- * @AGEN_CLOSE_REASON_CONSUMER_STOPPED: the #AgenListModel that held it
- *   stopped (agen_list_model_cancel(), or an item of the wrong type) and
- *   closed it. (A combinator awaits the closes of its sources itself.)
+ * @AGEN_CLOSE_REASON_CONSUMER_STOPPED: the consumer that held it stopped
+ *   and closed it: an #AgenListModel, agen_generator_collect_store_async()
+ *   after an item of the wrong type, a combinator closing its sources after
+ *   its first error (which it raises).
  *
  * Why agen-glib closed a generator without anybody awaiting the close.
  *

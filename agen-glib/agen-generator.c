@@ -671,8 +671,8 @@ agen_generator_finalize (GObject *object)
 {
   AgenGenerator *self = AGEN_GENERATOR (object);
 
-  /* A body that never finished (its context stopped running, or it ignored
-   * a close) still gets its cleanups: nothing it holds leaks. */
+  /* A body that never finished (it ignored a close) still gets its
+   * cleanups: nothing it holds leaks. */
   _agen_generator_run_deferred (self);
   if (self->body_data_destroy != NULL)
     self->body_data_destroy (self->body_data);
