@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -144,8 +144,8 @@ known_contents (void)
 
 /* Every line, in order, by next. */
 static void
-test_lines_next (AtestFixture  *fixture,
-                 gconstpointer  data)
+test_lines_next (AgenTestFixture *fixture,
+                 gconstpointer    data)
 {
   g_autofree char *contents = known_contents ();
   TempFile tmp;
@@ -159,14 +159,14 @@ test_lines_next (AtestFixture  *fixture,
 
   for (guint i = 0; i < N_KNOWN_LINES; i++)
     {
-      g_assert_true (atest_next (gen, NULL, &item, &error));
+      g_assert_true (agen_test_next (gen, NULL, &item, &error));
       g_assert_no_error (error);
       g_assert_true (G_VALUE_HOLDS_STRING (&item));
       g_assert_cmpstr (g_value_get_string (&item), ==, known_lines[i]);
       g_value_unset (&item);
     }
   g_assert_false (closed_stream);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
   g_assert_true (closed_stream);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
 
@@ -176,40 +176,40 @@ test_lines_next (AtestFixture  *fixture,
 
 /* The same with foreach. */
 static void
-test_lines_foreach (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_lines_foreach (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
   g_autofree char *contents = known_contents ();
   g_autofree char *expected = g_strjoinv (" ", (char **) known_lines);
-  AtestCollect *collect = atest_collect_new (0);
-  AtestCall call = { 0 };
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  AgenTestCall call = { 0 };
   TempFile tmp;
   AgenGenerator *gen;
 
   temp_file_setup (&tmp, contents);
   gen = lines_new (tmp.file, NULL);
 
-  atest_start_foreach (gen, atest_collect_func, collect, atest_collect_destroy_notify, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (gen, agen_test_collect_func, collect, agen_test_collect_destroy_notify, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   g_assert_cmpuint (collect->n_items, ==, N_KNOWN_LINES);
   g_assert_cmpstr (collect->items->str, ==, expected);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_collect_free (collect);
+  agen_test_collect_free (collect);
   g_object_unref (gen);
   temp_file_teardown (&tmp);
 }
 
 /* Many lines: each one is a real await. */
 static void
-test_lines_many (AtestFixture  *fixture,
-                 gconstpointer  data)
+test_lines_many (AgenTestFixture *fixture,
+                 gconstpointer    data)
 {
   GString *contents = g_string_new (NULL);
-  AtestCollect *collect = atest_collect_new (0);
-  AtestCall call = { 0 };
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  AgenTestCall call = { 0 };
   TempFile tmp;
   AgenGenerator *gen;
   const guint n = 2000;
@@ -220,11 +220,11 @@ test_lines_many (AtestFixture  *fixture,
   temp_file_setup (&tmp, contents->str);
   gen = lines_new (tmp.file, NULL);
 
-  atest_start_foreach (gen, atest_collect_func, collect, atest_collect_destroy_notify, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (gen, agen_test_collect_func, collect, agen_test_collect_destroy_notify, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
   g_assert_cmpuint (collect->n_items, ==, n);
   items = g_strsplit (collect->items->str, " ", -1);
@@ -232,15 +232,15 @@ test_lines_many (AtestFixture  *fixture,
     g_assert_cmpuint (g_ascii_strtoull (items[i], NULL, 10), ==, i);
 
   g_string_free (contents, TRUE);
-  atest_collect_free (collect);
+  agen_test_collect_free (collect);
   g_object_unref (gen);
   temp_file_teardown (&tmp);
 }
 
 /* Closing early runs the cleanup, which closes the stream. */
 static void
-test_lines_close_early (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_lines_close_early (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autofree char *contents = known_contents ();
   TempFile tmp;
@@ -252,14 +252,14 @@ test_lines_close_early (AtestFixture  *fixture,
   temp_file_setup (&tmp, contents);
   gen = lines_new (tmp.file, &closed_stream);
 
-  g_assert_true (atest_next (gen, NULL, &item, &error));
+  g_assert_true (agen_test_next (gen, NULL, &item, &error));
   g_assert_cmpstr (g_value_get_string (&item), ==, known_lines[0]);
   g_value_unset (&item);
 
-  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_true (agen_test_close (gen, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (closed_stream);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_object_unref (gen);
   temp_file_teardown (&tmp);
@@ -267,8 +267,8 @@ test_lines_close_early (AtestFixture  *fixture,
 
 /* Dropping the generator mid-file closes it on the main context. */
 static void
-test_lines_drop_mid_file (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_lines_drop_mid_file (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
   g_autofree char *contents = known_contents ();
   TempFile tmp;
@@ -281,11 +281,11 @@ test_lines_drop_mid_file (AtestFixture  *fixture,
   temp_file_setup (&tmp, contents);
   gen = lines_new (tmp.file, &closed_stream);
 
-  g_assert_true (atest_next (gen, NULL, &item, &error));
+  g_assert_true (agen_test_next (gen, NULL, &item, &error));
   g_value_unset (&item);
-  atest_watch_finalize (gen, &finalized);
+  agen_test_watch_finalize (gen, &finalized);
   g_object_unref (gen);
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_true (closed_stream);
 
   temp_file_teardown (&tmp);
@@ -293,17 +293,17 @@ test_lines_drop_mid_file (AtestFixture  *fixture,
 
 /* A file that does not exist: the awaited operation's error is raised. */
 static void
-test_lines_missing_file (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_lines_missing_file (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   g_autofree char *dir = g_dir_make_tmp ("agen-test-gio-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "missing.txt", NULL);
   GFile *file = g_file_new_for_path (path);
   AgenGenerator *gen = lines_new (file, NULL);
 
-  atest_assert_next_error (gen, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  agen_test_assert_next_error (gen, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_object_unref (gen);
   g_object_unref (file);
@@ -312,15 +312,15 @@ test_lines_missing_file (AtestFixture  *fixture,
 
 /* An empty file: no item, FALSE without an error. */
 static void
-test_lines_empty_file (AtestFixture  *fixture,
-                       gconstpointer  data)
+test_lines_empty_file (AgenTestFixture *fixture,
+                       gconstpointer    data)
 {
   TempFile tmp;
   AgenGenerator *gen;
 
   temp_file_setup (&tmp, "");
   gen = lines_new (tmp.file, NULL);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_object_unref (gen);
   temp_file_teardown (&tmp);
@@ -332,13 +332,13 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/gio/lines/next", test_lines_next);
-  atest_add ("/gio/lines/foreach", test_lines_foreach);
-  atest_add ("/gio/lines/many", test_lines_many);
-  atest_add ("/gio/lines/close-early", test_lines_close_early);
-  atest_add ("/gio/lines/drop-mid-file", test_lines_drop_mid_file);
-  atest_add ("/gio/lines/missing-file", test_lines_missing_file);
-  atest_add ("/gio/lines/empty-file", test_lines_empty_file);
+  agen_test_add ("/gio/lines/next", test_lines_next);
+  agen_test_add ("/gio/lines/foreach", test_lines_foreach);
+  agen_test_add ("/gio/lines/many", test_lines_many);
+  agen_test_add ("/gio/lines/close-early", test_lines_close_early);
+  agen_test_add ("/gio/lines/drop-mid-file", test_lines_drop_mid_file);
+  agen_test_add ("/gio/lines/missing-file", test_lines_missing_file);
+  agen_test_add ("/gio/lines/empty-file", test_lines_empty_file);
 
   return g_test_run ();
 }

@@ -3,66 +3,66 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 /* The consumer drops its reference while the body awaits: the operation
  * still completes, and the generator is finalised afterwards (closed on its
  * last unref, since it is then suspended at a yield). */
 static void
-test_unref_during_await (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_unref_during_await (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_YIELD (2) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
   gboolean finalized;
 
-  atest_watch_finalize (gen, &finalized);
-  atest_start_next (gen, NULL, &call);
+  agen_test_watch_finalize (gen, &finalized);
+  agen_test_start_next (gen, NULL, &call);
   g_object_unref (gen);
   gen = NULL;
 
-  atest_iterate_ms (20);
+  agen_test_iterate_ms (20);
   g_assert_false (finalized);
   g_assert_false (call.done);
-  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
 
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
-  atest_assert_item_int (call.ret, &call.item, 1);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
   g_assert_cmpint (call.state_at_callback, ==, AGEN_GENERATOR_STATE_SUSPENDED);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_cmpstr (s->log->str, ==, "u:EXIT d1");
   g_assert_cmpuint (s->n_destroyed, ==, 1);
-  atest_script_assert_sane (s);
+  agen_test_script_assert_sane (s);
 }
 
 /* Dropped during an await that then ends the body: finalised, no close
  * needed. */
 static void
-test_unref_during_await_then_finish (AtestFixture  *fixture,
-                                     gconstpointer  data)
+test_unref_during_await_then_finish (AgenTestFixture *fixture,
+                                     gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_RETURN };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_RETURN };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
   gboolean finalized;
 
-  atest_watch_finalize (gen, &finalized);
-  atest_start_next (gen, NULL, &call);
+  agen_test_watch_finalize (gen, &finalized);
+  agen_test_start_next (gen, NULL, &call);
   g_object_unref (gen);
 
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
   g_assert_false (call.ret);
   g_assert_no_error (call.error);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_cmpstr (s->log->str, ==, "d1");
   g_assert_cmpuint (s->n_calls, ==, 2);
   g_assert_cmpuint (s->n_destroyed, ==, 1);
@@ -71,19 +71,19 @@ test_unref_during_await_then_finish (AtestFixture  *fixture,
 /* A finished generator is finalised at its last unref; its user data was
  * destroyed exactly once. */
 static void
-test_unref_finished (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_unref_finished (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   gboolean finalized;
 
-  atest_assert_next_int (gen, 1);
-  atest_assert_next_end (gen);
-  atest_watch_finalize (gen, &finalized);
+  agen_test_assert_next_int (gen, 1);
+  agen_test_assert_next_end (gen);
+  agen_test_watch_finalize (gen, &finalized);
   g_object_unref (gen);
-  atest_drain ();
+  agen_test_drain ();
   g_assert_true (finalized);
   g_assert_cmpuint (s->n_destroyed, ==, 1);
   g_assert_cmpstr (s->log->str, ==, "d1");
@@ -158,8 +158,8 @@ many_on_first_item (GObject      *source,
 /* 100,000 generators, each advanced to its first yield and dropped: every
  * one is closed (its cleanup runs), finalised, and its user data freed. */
 static void
-test_many_no_leak (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_many_no_leak (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   const guint n = 100000;
   const guint batch = 1000;
@@ -178,18 +178,18 @@ test_many_no_leak (AtestFixture  *fixture,
           small->n_destroyed = &n_destroyed;
           small->n_cleanups = &n_cleanups;
           gen = agen_generator_new (small_body, small, small_free);
-          atest_count_finalize (gen, &n_finalized);
+          agen_test_count_finalize (gen, &n_finalized);
           agen_generator_next_async (gen, NULL, many_on_first_item, &counts);
         }
-      atest_wait_for_count (&counts.n_callbacks, done + batch, 60);
+      agen_test_wait_for_count (&counts.n_callbacks, done + batch, 60);
     }
 
   g_assert_cmpuint (counts.n_callbacks, ==, n);
   g_assert_cmpuint (counts.n_items, ==, n);
 
   /* They are closed on their last unref, asynchronously. */
-  atest_wait_for_count (&n_finalized, n, 120);
-  atest_drain ();
+  agen_test_wait_for_count (&n_finalized, n, 120);
+  agen_test_drain ();
   g_assert_cmpuint (n_finalized, ==, n);
   g_assert_cmpuint (n_destroyed, ==, n);
   g_assert_cmpuint (n_cleanups, ==, n);
@@ -198,8 +198,8 @@ test_many_no_leak (AtestFixture  *fixture,
 /* Never-started generators dropped: finalised at once, only the user data
  * destroyed, the body never run. */
 static void
-test_many_unstarted (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_many_unstarted (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   const guint n = 10000;
   guint n_destroyed = 0;
@@ -214,10 +214,10 @@ test_many_unstarted (AtestFixture  *fixture,
       small->n_destroyed = &n_destroyed;
       small->n_cleanups = &n_cleanups;
       gen = agen_generator_new (small_body, small, small_free);
-      atest_count_finalize (gen, &n_finalized);
+      agen_test_count_finalize (gen, &n_finalized);
       g_object_unref (gen);
     }
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpuint (n_finalized, ==, n);
   g_assert_cmpuint (n_destroyed, ==, n);
   g_assert_cmpuint (n_cleanups, ==, 0);
@@ -229,11 +229,11 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/lifecycle/unref-during-await", test_unref_during_await);
-  atest_add ("/lifecycle/unref-during-await-then-finish", test_unref_during_await_then_finish);
-  atest_add ("/lifecycle/unref-finished", test_unref_finished);
-  atest_add ("/lifecycle/many-no-leak", test_many_no_leak);
-  atest_add ("/lifecycle/many-unstarted", test_many_unstarted);
+  agen_test_add ("/lifecycle/unref-during-await", test_unref_during_await);
+  agen_test_add ("/lifecycle/unref-during-await-then-finish", test_unref_during_await_then_finish);
+  agen_test_add ("/lifecycle/unref-finished", test_unref_finished);
+  agen_test_add ("/lifecycle/many-no-leak", test_many_no_leak);
+  agen_test_add ("/lifecycle/many-unstarted", test_many_unstarted);
 
   return g_test_run ();
 }

@@ -19,7 +19,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 /* The critical of a failed g_return_if_fail (@cond) in @func. */
 #define EXPECT_RETURN_IF_FAIL(func, cond) \
@@ -56,17 +56,17 @@ noop_destroy (gpointer data)
 }
 
 static void
-value_init_int (GValue *value,
-                gint    n)
+agen_test_value_init_int (GValue *value,
+                          gint    n)
 {
   g_value_init (value, G_TYPE_INT);
   g_value_set_int (value, n);
 }
 
 static GError *
-make_error (gint code)
+agen_test_error_new (gint code)
 {
-  return g_error_new (ATEST_ERROR, code, "thrown error %d", code);
+  return g_error_new (AGEN_TEST_ERROR, code, "thrown error %d", code);
 }
 
 /* ======================================================= the consumer face */
@@ -76,11 +76,11 @@ make_error (gint code)
 static void
 check_consumer_not_self (AgenGenerator *self)
 {
-  g_autoptr(GError) thrown = make_error (1);
+  g_autoptr(GError) thrown = agen_test_error_new (1);
   GValue v = G_VALUE_INIT;
   gboolean pending;
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_NOT_SELF ("agen_generator_next_async");
   agen_generator_next_async (self, NULL, never_called_cb, NULL);
@@ -105,20 +105,20 @@ check_consumer_not_self (AgenGenerator *self)
   g_test_assert_expected_messages ();
 
   /* No callback was scheduled. */
-  atest_drain ();
+  agen_test_drain ();
   g_value_unset (&v);
 }
 
 static void
-test_consumer_null_self (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_consumer_null_self (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   check_consumer_not_self (NULL);
 }
 
 static void
-test_consumer_not_a_generator (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_consumer_not_a_generator (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -129,14 +129,14 @@ test_consumer_not_a_generator (AtestFixture  *fixture,
 /* NULL or invalid required arguments of the consumer face: the critical,
  * no callback, and the generator is untouched (its body never runs). */
 static void
-test_consumer_bad_arguments (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_consumer_bad_arguments (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GObject *not_cancellable = g_object_new (G_TYPE_OBJECT, NULL);
-  g_autoptr(GError) thrown = make_error (1);
+  g_autoptr(GError) thrown = agen_test_error_new (1);
   GValue unset = G_VALUE_INIT;   /* not a value: G_IS_VALUE () is FALSE */
   gboolean pending;
 
@@ -173,16 +173,16 @@ test_consumer_bad_arguments (AtestFixture  *fixture,
       EXPECT_RETURN_IF_FAIL ("agen_shutdown_async", "G_IS_CANCELLABLE (cancellable)");
       agen_shutdown_async ((GCancellable *) not_cancellable, never_called_cb, NULL);
       g_test_assert_expected_messages ();
-      atest_drain ();
+      agen_test_drain ();
 
       /* Nothing changed: created, then suspended at its yield. */
       g_assert_cmpuint (s->n_calls, ==, round);
       g_assert_cmpint (agen_generator_get_state (gen), ==,
                        round == 0 ? AGEN_GENERATOR_STATE_CREATED : AGEN_GENERATOR_STATE_SUSPENDED);
       if (round == 0)
-        atest_assert_next_int (gen, 1);
+        agen_test_assert_next_int (gen, 1);
     }
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_object_unref (not_cancellable);
   g_object_unref (gen);
@@ -277,25 +277,25 @@ expect_wrong_result (ResultKind     finish,
  * already set: the critical every time, and the result is not consumed:
  * the right call afterwards gives the outcome. */
 static void
-test_finish_wrong_result (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_finish_wrong_result (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2) };
-  static const AtestStep handler[] = { S_YIELD (9) };
-  static const AtestStep foreach_steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
-  g_autoptr(AtestScript) fs = ATEST_SCRIPT (foreach_steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AgenGenerator *foreach_gen = atest_script_generator (fs);
-  AgenGenerator *other = atest_script_generator (fs);
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  static const AgenTestStep handler[] = { S_YIELD (9) };
+  static const AgenTestStep foreach_steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenTestScript) fs = AGEN_TEST_SCRIPT (foreach_steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenGenerator *foreach_gen = agen_test_script_generator (fs);
+  AgenGenerator *other = agen_test_script_generator (fs);
   GObject *not_a_generator = g_object_new (G_TYPE_OBJECT, NULL);
-  AtestCollect *collect = atest_collect_new (0);
-  g_autoptr(GError) thrown = make_error (3);
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  g_autoptr(GError) thrown = agen_test_error_new (3);
   GAsyncResult *results[N_RESULTS] = { NULL };
   AgenGenerator *sources[N_RESULTS] = { gen, gen, gen, gen, foreach_gen, NULL };
   GValue v = G_VALUE_INIT;
 
-  value_init_int (&v, 5);
+  agen_test_value_init_int (&v, 5);
 
   agen_generator_next_async (gen, NULL, keep_result_cb, &results[R_NEXT]);
   wait_result (&results[R_NEXT]);
@@ -305,7 +305,7 @@ test_finish_wrong_result (AtestFixture  *fixture,
   wait_result (&results[R_THROW]);
   agen_generator_close_async (gen, NULL, keep_result_cb, &results[R_CLOSE]);
   wait_result (&results[R_CLOSE]);
-  agen_generator_foreach_async (foreach_gen, atest_collect_func, collect, NULL, NULL,
+  agen_generator_foreach_async (foreach_gen, agen_test_collect_func, collect, NULL, NULL,
                                 keep_result_cb, &results[R_FOREACH]);
   wait_result (&results[R_FOREACH]);
   agen_shutdown_async (NULL, keep_result_cb, &results[R_SHUTDOWN]);
@@ -369,12 +369,12 @@ test_finish_wrong_result (AtestFixture  *fixture,
        * themselves; the others leave it to GTask). */
       if (f == R_NEXT || f == R_SEND || f == R_THROW)
         {
-          GError *set = make_error (8);
+          GError *set = agen_test_error_new (8);
 
           EXPECT_RETURN_IF_FAIL ("", "error == NULL || *error == NULL");
           g_assert_false (call_finish (f, sources[f], results[f], &item, &set));
           g_test_assert_expected_messages ();
-          g_assert_error (set, ATEST_ERROR, 8);
+          g_assert_error (set, AGEN_TEST_ERROR, 8);
           g_error_free (set);
           if (G_IS_VALUE (&item))
             g_value_unset (&item);
@@ -388,15 +388,15 @@ test_finish_wrong_result (AtestFixture  *fixture,
 
     g_assert_true (agen_generator_next_finish (gen, results[R_NEXT], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 1);
+    agen_test_assert_item_int (TRUE, &item, 1);
     g_value_unset (&item);
     g_assert_true (agen_generator_send_finish (gen, results[R_SEND], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 2);
+    agen_test_assert_item_int (TRUE, &item, 2);
     g_value_unset (&item);
     g_assert_true (agen_generator_throw_finish (gen, results[R_THROW], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 9);
+    agen_test_assert_item_int (TRUE, &item, 9);
     g_value_unset (&item);
     g_assert_true (agen_generator_close_finish (gen, results[R_CLOSE], &error));
     g_assert_no_error (error);
@@ -410,7 +410,7 @@ test_finish_wrong_result (AtestFixture  *fixture,
   for (guint r = 0; r < N_RESULTS; r++)
     g_object_unref (results[r]);
   g_value_unset (&v);
-  atest_collect_free (collect);
+  agen_test_collect_free (collect);
   g_object_unref (not_a_generator);
   g_object_unref (other);
   g_object_unref (foreach_gen);
@@ -420,12 +420,12 @@ test_finish_wrong_result (AtestFixture  *fixture,
 /* A result of another source object entirely (a GTask of the test), and a
  * generator's result given to agen_shutdown_finish (). */
 static void
-test_finish_foreign_task (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_finish_foreign_task (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
   GTask *foreign = g_task_new (object, NULL, NULL, NULL);
   GTask *sourceless = g_task_new (NULL, NULL, NULL, NULL);
@@ -468,10 +468,10 @@ check_producer_not_self (AgenGenerator *self)
 {
   GValue v = G_VALUE_INIT;
   GError *error = NULL;
-  GError *raised = make_error (1);
+  GError *raised = agen_test_error_new (1);
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_NOT_SELF ("agen_generator_yield");
   agen_generator_yield (self, &v);
@@ -519,8 +519,8 @@ check_producer_not_self (AgenGenerator *self)
 }
 
 static void
-test_producer_null_self (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_producer_null_self (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   check_producer_not_self (NULL);
 
@@ -531,8 +531,8 @@ test_producer_null_self (AtestFixture  *fixture,
 }
 
 static void
-test_producer_not_a_generator (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_producer_not_a_generator (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -543,8 +543,8 @@ test_producer_not_a_generator (AtestFixture  *fixture,
 /* agen_generator_new () without a body: the critical, NULL, and the user
  * data is not destroyed (the caller still owns it). */
 static void
-test_producer_new_without_body (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_producer_new_without_body (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
   guint n_destroyed = 0;
 
@@ -588,11 +588,11 @@ bad_args_body (AgenGenerator *self,
   /* Second call: a throw came in. Catching into an error that is already
    * set is refused and leaves the thrown error in place. */
   {
-    GError *set = make_error (8);
+    GError *set = agen_test_error_new (8);
 
     g_assert_nonnull (agen_generator_peek_error (self));
     g_assert_false (agen_generator_catch (self, &set));
-    g_assert_error (set, ATEST_ERROR, 8);
+    g_assert_error (set, AGEN_TEST_ERROR, 8);
     g_error_free (set);
     g_assert_nonnull (agen_generator_peek_error (self));
     g_assert_true (agen_generator_catch (self, &b->caught));
@@ -603,12 +603,12 @@ bad_args_body (AgenGenerator *self,
 }
 
 static void
-test_producer_bad_arguments_in_body (AtestFixture  *fixture,
-                                     gconstpointer  data)
+test_producer_bad_arguments_in_body (AgenTestFixture *fixture,
+                                     gconstpointer    data)
 {
   BadArgsBody b = { 0 };
   AgenGenerator *gen = agen_generator_new (bad_args_body, &b, NULL);
-  g_autoptr(GError) thrown = make_error (4);
+  g_autoptr(GError) thrown = agen_test_error_new (4);
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
 
@@ -620,20 +620,20 @@ test_producer_bad_arguments_in_body (AtestFixture  *fixture,
   EXPECT_RETURN_IF_FAIL ("agen_generator_yield_object", "G_IS_OBJECT (item)");
   EXPECT_RETURN_IF_FAIL ("agen_generator_raise", "error != NULL");
   EXPECT_RETURN_IF_FAIL ("agen_generator_defer", "func != NULL");
-  atest_assert_next_int (gen, 1);
+  agen_test_assert_next_int (gen, 1);
   g_test_assert_expected_messages ();
 
   EXPECT_RETURN_IF_FAIL ("agen_generator_catch", "error == NULL || *error == NULL");
   EXPECT_RETURN_IF_FAIL ("agen_generator_resume", "G_IS_ASYNC_RESULT (result)");
-  g_assert_true (atest_throw (gen, thrown, NULL, &item, &error));
+  g_assert_true (agen_test_throw (gen, thrown, NULL, &item, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
-  atest_assert_item_int (TRUE, &item, 2);
+  agen_test_assert_item_int (TRUE, &item, 2);
   g_value_unset (&item);
-  g_assert_error (b.caught, ATEST_ERROR, 4);
+  g_assert_error (b.caught, AGEN_TEST_ERROR, 4);
   g_assert_cmpuint (b.calls, ==, 2);
 
-  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_true (agen_test_close (gen, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (b.calls, ==, 3);
 
@@ -649,9 +649,9 @@ check_producer_outside_body (AgenGenerator *gen)
 {
   GValue v = G_VALUE_INIT;
   GError *error = NULL;
-  GError *raised = make_error (1);
+  GError *raised = agen_test_error_new (1);
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_OUTSIDE_BODY ("agen_generator_yield");
   agen_generator_yield (gen, &v);
@@ -700,32 +700,32 @@ check_producer_outside_body (AgenGenerator *gen)
 /* ... while the body awaits (the generator is RUNNING, but no body call is
  * on the stack), and after it finished. The await is not disturbed. */
 static void
-test_outside_body_mid_await_and_finished (AtestFixture  *fixture,
-                                          gconstpointer  data)
+test_outside_body_mid_await_and_finished (AgenTestFixture *fixture,
+                                          gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
 
-  atest_start_next (gen, NULL, &call);
-  atest_drain ();
+  agen_test_start_next (gen, NULL, &call);
+  agen_test_drain ();
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_RUNNING);
-  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
 
   check_producer_outside_body (gen);
 
   g_assert_false (call.done);
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
-  atest_assert_item_int (call.ret, &call.item, 1);
-  atest_call_clear (&call);
-  atest_assert_next_end (gen);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
+  agen_test_call_clear (&call);
+  agen_test_assert_next_end (gen);
   g_assert_cmpstr (s->log->str, ==, "d1");
 
   check_producer_outside_body (gen);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_script_assert_sane (s);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
@@ -766,7 +766,7 @@ outside_callback_cb (GObject      *source,
   check_producer_outside_body (AGEN_GENERATOR (source));
   g_assert_true (agen_generator_next_finish (AGEN_GENERATOR (source), result, &item, &error));
   g_assert_no_error (error);
-  atest_assert_item_int (TRUE, &item, 1);
+  agen_test_assert_item_int (TRUE, &item, 1);
   g_value_unset (&item);
   /* And after the finish. */
   check_producer_outside_body (AGEN_GENERATOR (source));
@@ -774,26 +774,26 @@ outside_callback_cb (GObject      *source,
 }
 
 static void
-test_outside_body_from_foreach_and_callback (AtestFixture  *fixture,
-                                             gconstpointer  data)
+test_outside_body_from_foreach_and_callback (AgenTestFixture *fixture,
+                                             gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2), S_YIELD (3) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2), S_YIELD (3) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   OutsideForeach of = { 0 };
   OutsideCallback oc = { FALSE };
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   agen_generator_next_async (gen, NULL, outside_callback_cb, &oc);
-  atest_wait_for (&oc.done);
+  agen_test_wait_for (&oc.done);
 
-  atest_start_foreach (gen, outside_foreach_func, &of, NULL, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (gen, outside_foreach_func, &of, NULL, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   g_assert_cmpuint (of.n_items, ==, 2);
-  atest_call_clear (&call);
-  atest_script_assert_sane (s);
+  agen_test_call_clear (&call);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
@@ -805,38 +805,38 @@ test_outside_body_from_foreach_and_callback (AtestFixture  *fixture,
  * resumption fails with INVALID_BODY and finishes it. A close or throw
  * before the start needs no body. */
 static void
-test_no_body (AtestFixture  *fixture,
-              gconstpointer  data)
+test_no_body (AgenTestFixture *fixture,
+              gconstpointer    data)
 {
   AgenGenerator *gen = g_object_new (AGEN_TYPE_GENERATOR, NULL);
   AgenGenerator *closed = g_object_new (AGEN_TYPE_GENERATOR, NULL);
   AgenGenerator *thrown_in = g_object_new (AGEN_TYPE_GENERATOR, NULL);
-  g_autoptr(GError) thrown = make_error (2);
+  g_autoptr(GError) thrown = agen_test_error_new (2);
   GValue v = G_VALUE_INIT;
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
-  g_assert_false (atest_send (gen, &v, NULL, &item, &error));
+  g_assert_false (agen_test_send (gen, &v, NULL, &item, &error));
   g_assert_error (error, AGEN_ERROR, AGEN_ERROR_NOT_STARTED);
-  atest_assert_item_none (&item);
+  agen_test_assert_item_none (&item);
   g_clear_error (&error);
   g_value_unset (&item);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_CREATED);
 
-  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (gen);
-  g_assert_true (atest_close (gen, NULL, &error));
+  agen_test_assert_next_end (gen);
+  g_assert_true (agen_test_close (gen, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_true (atest_close (closed, NULL, &error));
+  g_assert_true (agen_test_close (closed, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (agen_generator_get_state (closed), ==, AGEN_GENERATOR_STATE_FINISHED);
 
-  g_assert_false (atest_throw (thrown_in, thrown, NULL, &item, &error));
-  g_assert_error (error, ATEST_ERROR, 2);
+  g_assert_false (agen_test_throw (thrown_in, thrown, NULL, &item, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 2);
   g_clear_error (&error);
   g_value_unset (&item);
 
@@ -857,41 +857,41 @@ typedef enum
 } InvalidWhere;
 
 static void
-test_invalid_body_later (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_invalid_body_later (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   InvalidWhere where = GPOINTER_TO_INT (data);
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1), S_NOTHING };
-  static const AtestStep handler[] = { S_MARK (2), S_NOTHING };
-  static const AtestStep await_steps[] = { S_DEFER (1), S_AWAIT, S_NOTHING };
-  g_autoptr(AtestScript) s = where == INVALID_AFTER_AWAIT ? ATEST_SCRIPT (await_steps)
-                                                          : ATEST_SCRIPT_H (steps, handler);
-  AgenGenerator *gen = atest_script_generator (s);
-  g_autoptr(GError) thrown = make_error (5);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1), S_NOTHING };
+  static const AgenTestStep handler[] = { S_MARK (2), S_NOTHING };
+  static const AgenTestStep await_steps[] = { S_DEFER (1), S_AWAIT, S_NOTHING };
+  g_autoptr(AgenTestScript) s = where == INVALID_AFTER_AWAIT ? AGEN_TEST_SCRIPT (await_steps)
+                                                          : AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_autoptr(GError) thrown = agen_test_error_new (5);
+  AgenTestCall call = { 0 };
 
   if (where != INVALID_AFTER_AWAIT)
-    atest_assert_next_int (gen, 1);
+    agen_test_assert_next_int (gen, 1);
 
   call.watch = s;
   switch (where)
     {
     case INVALID_IN_THROW:
-      atest_start_throw (gen, thrown, NULL, &call);
+      agen_test_start_throw (gen, thrown, NULL, &call);
       break;
     case INVALID_IN_CLOSE:
-      atest_start_close (gen, NULL, &call);
+      agen_test_start_close (gen, NULL, &call);
       break;
     case INVALID_AFTER_AWAIT:
-      atest_start_next (gen, NULL, &call);
-      atest_drain ();
+      agen_test_start_next (gen, NULL, &call);
+      agen_test_drain ();
       g_assert_false (call.done);
-      atest_gate_open (s->gate);
+      agen_test_gate_leave_open (s->gate);
       break;
     default:
       g_assert_not_reached ();
     }
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
 
   g_assert_false (call.ret);
   g_assert_error (call.error, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
@@ -900,9 +900,9 @@ test_invalid_body_later (AtestFixture  *fixture,
                    where == INVALID_IN_THROW ? "c:E5 m2 d1" :
                    where == INVALID_IN_CLOSE ? "c:EXIT m2 d1" : "d1");
   g_assert_cmpuint (s->n_destroyed, ==, 1);
-  atest_call_clear (&call);
-  atest_assert_next_end (gen);
-  atest_script_assert_sane (s);
+  agen_test_call_clear (&call);
+  agen_test_assert_next_end (gen);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
@@ -913,7 +913,7 @@ test_invalid_body_later (AtestFixture  *fixture,
  * running"). */
 typedef struct
 {
-  AtestCall inner[4];
+  AgenTestCall inner[4];
   GError *thrown;
 } SelfBody;
 
@@ -930,11 +930,11 @@ self_body (AgenGenerator *self,
       return;
     }
 
-  value_init_int (&v, 3);
-  atest_start_next (self, NULL, &b->inner[0]);
-  atest_start_send (self, &v, NULL, &b->inner[1]);
-  atest_start_throw (self, b->thrown, NULL, &b->inner[2]);
-  atest_start_close (self, NULL, &b->inner[3]);
+  agen_test_value_init_int (&v, 3);
+  agen_test_start_next (self, NULL, &b->inner[0]);
+  agen_test_start_send (self, &v, NULL, &b->inner[1]);
+  agen_test_start_throw (self, b->thrown, NULL, &b->inner[2]);
+  agen_test_start_close (self, NULL, &b->inner[3]);
   g_value_unset (&v);
   for (guint i = 0; i < G_N_ELEMENTS (b->inner); i++)
     g_assert_false (b->inner[i].done);
@@ -944,23 +944,23 @@ self_body (AgenGenerator *self,
 }
 
 static void
-test_pending_from_own_body (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_pending_from_own_body (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   SelfBody b = { 0 };
   AgenGenerator *gen = agen_generator_new (self_body, &b, NULL);
 
-  b.thrown = make_error (6);
-  atest_assert_next_int (gen, 1);
+  b.thrown = agen_test_error_new (6);
+  agen_test_assert_next_int (gen, 1);
   for (guint i = 0; i < G_N_ELEMENTS (b.inner); i++)
     {
-      atest_call_wait (&b.inner[i]);
+      agen_test_call_wait (&b.inner[i]);
       g_assert_false (b.inner[i].ret);
       g_assert_error (b.inner[i].error, G_IO_ERROR, G_IO_ERROR_PENDING);
-      atest_call_clear (&b.inner[i]);
+      agen_test_call_clear (&b.inner[i]);
     }
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_SUSPENDED);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_error_free (b.thrown);
   g_object_unref (gen);
@@ -992,28 +992,28 @@ foreign_body (AgenGenerator *self,
 
   g_assert_false (agen_generator_next_finish (b->foreign, agen_generator_get_result (self),
                                               &item, &error));
-  atest_assert_item_none (&item);
+  agen_test_assert_item_none (&item);
   g_value_unset (&item);
   agen_generator_raise (self, error);
 }
 
 static void
-test_wrong_context_from_another_body (AtestFixture  *fixture,
-                                      gconstpointer  data)
+test_wrong_context_from_another_body (AgenTestFixture *fixture,
+                                      gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = NULL;
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = NULL;
   GMainContext *other = g_main_context_new ();
   ForeignBody b = { NULL };
   AgenGenerator *gen;
 
   g_main_context_push_thread_default (other);
-  s = ATEST_SCRIPT (steps);
-  b.foreign = atest_script_generator (s);
+  s = AGEN_TEST_SCRIPT (steps);
+  b.foreign = agen_test_script_generator (s);
   g_main_context_pop_thread_default (other);
 
   gen = agen_generator_new (foreign_body, &b, NULL);
-  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
 
   g_assert_cmpuint (s->n_calls, ==, 0);
@@ -1028,21 +1028,21 @@ test_wrong_context_from_another_body (AtestFixture  *fixture,
  * fails with IGNORED_EXIT, logged with g_message naming the generator, and
  * the shutdown finishes FALSE with it. The generator can still be resumed. */
 static void
-test_shutdown_ignored_exit (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_shutdown_ignored_exit (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1) };
-  static const AtestStep handler[] = { S_YIELD (2) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GError *error = NULL;
 
   agen_generator_set_name (gen, "stubborn");
-  atest_assert_next_int (gen, 1);
+  agen_test_assert_next_int (gen, 1);
 
   g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING,
                          "*'stubborn'*at shutdown*yielded while it was being closed*");
-  g_assert_false (atest_shutdown (NULL, &error));
+  g_assert_false (agen_test_shutdown (NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
   g_clear_error (&error);
@@ -1050,16 +1050,16 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
 
   /* A second shutdown leaves it alone, as asyncio's shutdown_asyncgens
    * forgets the generators it tried: nothing to close, no message. */
-  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_true (agen_test_shutdown (NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (s->n_calls, ==, 2);
 
   /* next resumes it at that yield; it then finishes, and cleans up. */
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
   g_assert_cmpstr (s->log->str, ==, "c:EXIT d1");
-  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_true (agen_test_shutdown (NULL, &error));
   g_assert_no_error (error);
-  atest_script_assert_sane (s);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
@@ -1069,8 +1069,8 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
 /* Each source constructor, given what is not its source: the critical, and
  * no generator. */
 static void
-test_sources_bad_arguments (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_sources_bad_arguments (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -1097,32 +1097,32 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/misuse/consumer/null-self", test_consumer_null_self);
-  atest_add ("/misuse/consumer/not-a-generator", test_consumer_not_a_generator);
-  atest_add ("/misuse/consumer/bad-arguments", test_consumer_bad_arguments);
-  atest_add ("/misuse/finish/wrong-result", test_finish_wrong_result);
-  atest_add ("/misuse/finish/foreign-task", test_finish_foreign_task);
+  agen_test_add ("/misuse/consumer/null-self", test_consumer_null_self);
+  agen_test_add ("/misuse/consumer/not-a-generator", test_consumer_not_a_generator);
+  agen_test_add ("/misuse/consumer/bad-arguments", test_consumer_bad_arguments);
+  agen_test_add ("/misuse/finish/wrong-result", test_finish_wrong_result);
+  agen_test_add ("/misuse/finish/foreign-task", test_finish_foreign_task);
 
-  atest_add ("/misuse/producer/null-self", test_producer_null_self);
-  atest_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
-  atest_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
-  atest_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
-  atest_add ("/misuse/producer/outside-body/mid-await-and-finished",
-             test_outside_body_mid_await_and_finished);
-  atest_add ("/misuse/producer/outside-body/foreach-and-callback",
-             test_outside_body_from_foreach_and_callback);
+  agen_test_add ("/misuse/producer/null-self", test_producer_null_self);
+  agen_test_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
+  agen_test_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
+  agen_test_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
+  agen_test_add ("/misuse/producer/outside-body/mid-await-and-finished",
+                 test_outside_body_mid_await_and_finished);
+  agen_test_add ("/misuse/producer/outside-body/foreach-and-callback",
+                 test_outside_body_from_foreach_and_callback);
 
-  atest_add ("/misuse/state/no-body", test_no_body);
-  g_test_add ("/misuse/state/invalid-body/in-throw", AtestFixture, GINT_TO_POINTER (INVALID_IN_THROW),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/in-close", AtestFixture, GINT_TO_POINTER (INVALID_IN_CLOSE),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/after-await", AtestFixture, GINT_TO_POINTER (INVALID_AFTER_AWAIT),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  atest_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
-  atest_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
-  atest_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
-  atest_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
+  agen_test_add ("/misuse/state/no-body", test_no_body);
+  g_test_add ("/misuse/state/invalid-body/in-throw", AgenTestFixture, GINT_TO_POINTER (INVALID_IN_THROW),
+              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
+  g_test_add ("/misuse/state/invalid-body/in-close", AgenTestFixture, GINT_TO_POINTER (INVALID_IN_CLOSE),
+              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
+  g_test_add ("/misuse/state/invalid-body/after-await", AgenTestFixture, GINT_TO_POINTER (INVALID_AFTER_AWAIT),
+              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
+  agen_test_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
+  agen_test_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
+  agen_test_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
+  agen_test_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
 
   return g_test_run ();
 }

@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 /* ---------------------------------------------------------------- counting */
 
@@ -65,11 +65,11 @@ worker_thread (gpointer data)
 {
   Worker *w = data;
   GMainContext *context = g_main_context_new ();
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_YIELD (1), S_AWAIT, S_YIELD (2) };
-  AtestScript *s;
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_YIELD (1), S_AWAIT, S_YIELD (2) };
+  AgenTestScript *s;
   AgenGenerator *gen;
   Counter counter = { 0, 20000, g_thread_self (), 0 };
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
   GString *items = g_string_new (NULL);
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
@@ -86,19 +86,19 @@ worker_thread (gpointer data)
 
   /* A body that never awaits, driven by foreach. */
   gen = agen_generator_new (counter_body, &counter, NULL);
-  atest_start_foreach (gen, sum_func, &w->sum, NULL, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (gen, sum_func, &w->sum, NULL, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   w->wrong_thread_calls = counter.wrong_thread_calls;
   g_object_unref (gen);
 
   /* A body that awaits, driven by next. */
-  s = ATEST_SCRIPT (steps);
-  atest_gate_open (s->gate);
-  gen = atest_script_generator (s);
-  while (atest_next (gen, NULL, &item, &error))
+  s = AGEN_TEST_SCRIPT (steps);
+  agen_test_gate_leave_open (s->gate);
+  gen = agen_test_script_generator (s);
+  while (agen_test_next (gen, NULL, &item, &error))
     {
       g_string_append_printf (items, "%d", g_value_get_int (&item));
       g_value_unset (&item);
@@ -109,9 +109,9 @@ worker_thread (gpointer data)
   w->log = g_strdup (s->log->str);
   w->wrong_context_calls = s->wrong_context_calls;
   g_object_unref (gen);
-  atest_script_unref (s);
+  agen_test_script_unref (s);
 
-  atest_drain ();
+  agen_test_drain ();
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
   return NULL;
@@ -119,8 +119,8 @@ worker_thread (gpointer data)
 
 /* Two threads, each with its own context, drive their generators at once. */
 static void
-test_two_threads (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_two_threads (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
   GMutex mutex;
   GCond cond;
@@ -186,10 +186,10 @@ intruder_thread (gpointer data)
 {
   Intruder *in = data;
   GMainContext *context = NULL;
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 1, "thrown");
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 1, "thrown");
   GValue item = G_VALUE_INIT;
   GValue v = G_VALUE_INIT;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   if (in->push_context)
     {
@@ -197,24 +197,24 @@ intruder_thread (gpointer data)
       g_main_context_push_thread_default (context);
     }
 
-  g_assert_false (atest_next (in->gen, NULL, &item, &in->next_error));
+  g_assert_false (agen_test_next (in->gen, NULL, &item, &in->next_error));
   in->item_initialised = G_VALUE_HOLDS_POINTER (&item) && g_value_get_pointer (&item) == NULL;
   g_value_unset (&item);
 
   g_value_init (&v, G_TYPE_INT);
-  g_assert_false (atest_send (in->gen, &v, NULL, NULL, &in->send_error));
+  g_assert_false (agen_test_send (in->gen, &v, NULL, NULL, &in->send_error));
   g_value_unset (&v);
-  g_assert_false (atest_throw (in->gen, thrown, NULL, NULL, &in->throw_error));
-  g_assert_false (atest_close (in->gen, NULL, &in->close_error));
+  g_assert_false (agen_test_throw (in->gen, thrown, NULL, NULL, &in->throw_error));
+  g_assert_false (agen_test_close (in->gen, NULL, &in->close_error));
 
-  atest_start_foreach (in->gen, never_func, NULL, NULL, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (in->gen, never_func, NULL, NULL, NULL, &call);
+  agen_test_call_wait (&call);
   in->foreach_error = g_steal_pointer (&call.error);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
   if (context != NULL)
     {
-      atest_drain ();
+      agen_test_drain ();
       g_main_context_pop_thread_default (context);
       g_main_context_unref (context);
     }
@@ -225,16 +225,16 @@ intruder_thread (gpointer data)
  * another context (or none): WRONG_CONTEXT, the callback in the caller's
  * context, the generator unchanged. */
 static void
-test_wrong_context_from_thread (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_wrong_context_from_thread (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   Intruder in = { gen, GPOINTER_TO_INT (data) };
   GThread *thread;
 
-  atest_assert_next_int (gen, 1);
+  agen_test_assert_next_int (gen, 1);
 
   thread = g_thread_new ("agen-intruder", intruder_thread, &in);
   g_thread_join (thread);
@@ -248,8 +248,8 @@ test_wrong_context_from_thread (AtestFixture  *fixture,
 
   g_assert_cmpuint (s->n_calls, ==, 1);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_SUSPENDED);
-  atest_assert_next_int (gen, 2);
-  atest_script_assert_sane (s);
+  agen_test_assert_next_int (gen, 2);
+  agen_test_script_assert_sane (s);
 
   g_clear_error (&in.next_error);
   g_clear_error (&in.send_error);
@@ -280,28 +280,28 @@ canceller_thread (gpointer data)
 /* Cancelling from another thread resumes the body promptly, in its own
  * context, while the awaited operation ignores the cancellable. */
 static void
-test_cancel_from_other_thread (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_cancel_from_other_thread (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   gboolean caught = GPOINTER_TO_INT (data);
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT_IGNORING, S_YIELD (1) };
-  static const AtestStep handler[] = { S_YIELD (5) };
-  g_autoptr(AtestScript) s = caught ? ATEST_SCRIPT_H (steps, handler) : ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT_IGNORING, S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_YIELD (5) };
+  g_autoptr(AgenTestScript) s = caught ? AGEN_TEST_SCRIPT_H (steps, handler) : AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Canceller c = { cancellable, 20 };
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
   GThread *thread;
 
-  atest_start_next (gen, cancellable, &call);
+  agen_test_start_next (gen, cancellable, &call);
   thread = g_thread_new ("agen-canceller", canceller_thread, &c);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_thread_join (thread);
 
   if (caught)
     {
       g_assert_no_error (call.error);
-      atest_assert_item_int (call.ret, &call.item, 5);
+      agen_test_assert_item_int (call.ret, &call.item, 5);
       g_assert_cmpstr (s->log->str, ==, "c:CANCELLED");
     }
   else
@@ -310,12 +310,12 @@ test_cancel_from_other_thread (AtestFixture  *fixture,
       g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpstr (s->log->str, ==, "u:CANCELLED d1");
     }
-  atest_call_clear (&call);
-  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
-  atest_script_assert_sane (s);
+  agen_test_call_clear (&call);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
+  agen_test_script_assert_sane (s);
 
-  atest_gate_open (s->gate);
-  atest_drain ();
+  agen_test_gate_leave_open (s->gate);
+  agen_test_drain ();
   g_assert_cmpuint (s->n_calls, ==, 2);
   g_object_unref (gen);
 }
@@ -341,28 +341,28 @@ resumer_thread (gpointer data)
 /* The body only ever runs in its context: a resume from another thread
  * wakes it there. */
 static void
-test_resume_from_other_thread (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_resume_from_other_thread (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_SUSPEND, S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_SUSPEND, S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GTask *result = g_task_new (NULL, NULL, NULL, NULL);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
   Resumer r;
   GThread *thread;
 
   g_task_return_boolean (result, TRUE);
-  atest_start_next (gen, NULL, &call);
+  agen_test_start_next (gen, NULL, &call);
   g_assert_cmpuint (s->await_id, !=, 0);
 
   r = (Resumer) { gen, s->await_id, G_ASYNC_RESULT (result) };
   thread = g_thread_new ("agen-resumer", resumer_thread, &r);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_thread_join (thread);
 
-  atest_assert_item_int (call.ret, &call.item, 1);
-  atest_call_clear (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (s->wrong_context_calls, ==, 0);
 
   g_object_unref (result);
@@ -375,18 +375,18 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/threads/two-threads-own-contexts", test_two_threads);
-  g_test_add ("/threads/wrong-context/other-context", AtestFixture, GINT_TO_POINTER (TRUE),
-              atest_fixture_setup, test_wrong_context_from_thread, atest_fixture_teardown);
-  g_test_add ("/threads/wrong-context/no-thread-default", AtestFixture, GINT_TO_POINTER (FALSE),
-              atest_fixture_setup, test_wrong_context_from_thread, atest_fixture_teardown);
-  g_test_add ("/threads/cancel-from-other-thread/uncaught", AtestFixture, GINT_TO_POINTER (FALSE),
-              atest_fixture_setup, test_cancel_from_other_thread, atest_fixture_teardown);
-  g_test_add ("/threads/cancel-from-other-thread/caught", AtestFixture, GINT_TO_POINTER (TRUE),
-              atest_fixture_setup, test_cancel_from_other_thread, atest_fixture_teardown);
+  agen_test_add ("/threads/two-threads-own-contexts", test_two_threads);
+  g_test_add ("/threads/wrong-context/other-context", AgenTestFixture, GINT_TO_POINTER (TRUE),
+              agen_test_fixture_setup, test_wrong_context_from_thread, agen_test_fixture_teardown);
+  g_test_add ("/threads/wrong-context/no-thread-default", AgenTestFixture, GINT_TO_POINTER (FALSE),
+              agen_test_fixture_setup, test_wrong_context_from_thread, agen_test_fixture_teardown);
+  g_test_add ("/threads/cancel-from-other-thread/uncaught", AgenTestFixture, GINT_TO_POINTER (FALSE),
+              agen_test_fixture_setup, test_cancel_from_other_thread, agen_test_fixture_teardown);
+  g_test_add ("/threads/cancel-from-other-thread/caught", AgenTestFixture, GINT_TO_POINTER (TRUE),
+              agen_test_fixture_setup, test_cancel_from_other_thread, agen_test_fixture_teardown);
 
   /* Last: a sub-suite runs after the tests above. */
-  atest_add ("/threads/resume/from-other-thread", test_resume_from_other_thread);
+  agen_test_add ("/threads/resume/from-other-thread", test_resume_from_other_thread);
 
   return g_test_run ();
 }
