@@ -1,20 +1,19 @@
-/* test-misuse.c: what every public entry point does with bad arguments
+/* test-misuse.c: bad input and programmer errors
  *
- * Programmer errors (a NULL or non-generator self, a NULL required argument,
- * a GAsyncResult that does not belong to the _finish it is given to) give
- * the g_return_if_fail() critical of GLib's conventions, in the log domain
- * "Agen", and change nothing: no callback is called, the generator is as it
- * was, and the right call afterwards still works. Producer calls made
- * outside a body call give the documented critical in states that
- * test-generator.c does not try (mid-await, finished, from a foreach
- * function, from the operation's own callback). Wrong-state misuse that is
- * not a programmer error gives the documented GError.
+ * docs/reference/semantics.xml, section contract-misuse. Programmer errors
+ * (a NULL or non-generator self, a NULL required argument, a GAsyncResult
+ * that does not belong to the _finish it is given to, a producer call
+ * outside a body call or on another generator, two outcomes in one body
+ * call) give the g_return_if_fail() critical of GLib's conventions, in the
+ * log domain "Agen", and change nothing: no callback is called, the
+ * generator is as it was, and the right call afterwards still works.
+ * Wrong-state misuse that is not a programmer error (a body that ends a call
+ * in nothing, drives its own generator, or awaits one of another context; a
+ * generator that ignores its close at shutdown) gives the documented GError.
  *
- * What test-generator.c already covers is not repeated here: producer calls
- * outside a body on a created or suspended generator, on another generator,
- * two outcomes in one call, PENDING for each operation, WRONG_CONTEXT from
- * another or the global default context, NOT_STARTED, IGNORED_EXIT for a
- * later close/throw, and INVALID_BODY at the first call and after a yield.
+ * The refusals of the consumer face (PENDING, NOT_STARTED, IGNORED_EXIT)
+ * are rows of test-pep525.c; WRONG_CONTEXT is test-contexts.c's. Each
+ * stream's own preconditions are tested with the stream.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -32,6 +31,10 @@
 /* The critical of a producer call outside a body call. */
 #define EXPECT_OUTSIDE_BODY(func) \
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*" func ": called outside a body call*")
+
+/* Any critical: for the checks whose message is not part of the rule. */
+#define EXPECT_CRITICAL() \
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*")
 
 static void
 never_called_cb (GObject      *source,
@@ -55,21 +58,7 @@ noop_destroy (gpointer data)
 {
 }
 
-static void
-agen_test_value_init_int (GValue *value,
-                          gint    n)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, n);
-}
-
-static GError *
-agen_test_error_new (gint code)
-{
-  return g_error_new (AGEN_TEST_ERROR, code, "thrown error %d", code);
-}
-
-/* ======================================================= the consumer face */
+/* ================================================== the consumer face */
 
 /* Every consumer entry point, given @self, which is not a generator (NULL,
  * or another GObject): the critical, no callback, and nothing else. */
@@ -109,6 +98,7 @@ check_consumer_not_self (AgenGenerator *self)
   g_value_unset (&v);
 }
 
+/* The consumer face with a NULL self. */
 static void
 test_consumer_null_self (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -116,6 +106,7 @@ test_consumer_null_self (AgenTestFixture *fixture,
   check_consumer_not_self (NULL);
 }
 
+/* The consumer face with a self that is another GObject. */
 static void
 test_consumer_not_a_generator (AgenTestFixture *fixture,
                                gconstpointer    data)
@@ -460,7 +451,7 @@ test_finish_foreign_task (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* ======================================================= the producer face */
+/* ================================================== the producer face */
 
 /* Every producer entry point given @self, which is not a generator. */
 static void
@@ -518,6 +509,7 @@ check_producer_not_self (AgenGenerator *self)
   g_value_unset (&v);
 }
 
+/* The producer face with a NULL self, and a NULL await token. */
 static void
 test_producer_null_self (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -530,6 +522,7 @@ test_producer_null_self (AgenTestFixture *fixture,
   g_test_assert_expected_messages ();
 }
 
+/* The producer face with a self that is another GObject. */
 static void
 test_producer_not_a_generator (AgenTestFixture *fixture,
                                gconstpointer    data)
@@ -554,9 +547,7 @@ test_producer_new_without_body (AgenTestFixture *fixture,
   g_assert_cmpuint (n_destroyed, ==, 0);
 }
 
-/* Bad arguments to producer calls inside a body call: the critical, and the
- * call does not count as the body call's outcome, so the body can still end
- * the call properly. */
+/* A body that gives bad arguments at its first call, and at the throw. */
 typedef struct
 {
   guint calls;
@@ -602,6 +593,9 @@ bad_args_body (AgenGenerator *self,
   agen_generator_yield_int (self, 2);
 }
 
+/* Bad arguments to producer calls inside a body call: the critical, and the
+ * call does not count as the body call's outcome, so the body can still end
+ * the call properly. */
 static void
 test_producer_bad_arguments_in_body (AgenTestFixture *fixture,
                                      gconstpointer    data)
@@ -697,6 +691,29 @@ check_producer_outside_body (AgenGenerator *gen)
   g_value_unset (&v);
 }
 
+/* Producer calls outside a body call → g_critical, and nothing changes:
+ * before the start, and at a yield. */
+static void
+test_outside_body_created_and_suspended (AgenTestFixture *fixture,
+                                         gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      check_producer_outside_body (gen);
+
+      /* Nothing changed. */
+      g_assert_cmpint (agen_generator_get_state (gen), ==, round == 0 ? CREATED : SUSPENDED);
+      agen_test_assert_next_int (gen, round + 1);
+    }
+  agen_test_assert_next_end (gen);
+
+  g_object_unref (gen);
+}
+
 /* ... while the body awaits (the generator is RUNNING, but no body call is
  * on the stack), and after it finished. The await is not disturbed. */
 static void
@@ -730,8 +747,6 @@ test_outside_body_mid_await_and_finished (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* ... from a foreach function (the foreach holds the generator between two
- * body calls), and from the callback of the generator's own operation. */
 typedef struct
 {
   guint n_items;
@@ -773,6 +788,8 @@ outside_callback_cb (GObject      *source,
   o->done = TRUE;
 }
 
+/* ... from a foreach function (the foreach holds the generator between two
+ * body calls), and from the callback of the generator's own operation. */
 static void
 test_outside_body_from_foreach_and_callback (AgenTestFixture *fixture,
                                              gconstpointer    data)
@@ -798,7 +815,120 @@ test_outside_body_from_foreach_and_callback (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* ========================================================== wrong state */
+/* A body that yields on @other, then on itself. */
+typedef struct
+{
+  AgenGenerator *other;
+} OtherBody;
+
+static void
+other_generator_body (AgenGenerator *self,
+                      gpointer       user_data)
+{
+  OtherBody *b = user_data;
+
+  if (agen_generator_peek_error (self) != NULL)
+    return;
+  agen_generator_yield_int (b->other, 5);
+  agen_generator_yield_int (self, 6);
+}
+
+/* A body calling the producer face of another generator → g_critical. */
+static void
+test_other_generator_critical (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  OtherBody b = { agen_test_script_generator (s) };
+  AgenGenerator *gen = agen_generator_new (other_generator_body, &b, NULL);
+
+  EXPECT_CRITICAL ();
+  agen_test_assert_next_int (gen, 6);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (agen_generator_get_state (b.other), ==, CREATED);
+  agen_test_assert_next_int (b.other, 1);
+
+  g_object_unref (gen);
+  g_object_unref (b.other);
+}
+
+/* The two outcomes the body gives in its first call. */
+typedef enum
+{
+  TWO_YIELD_RETURN,
+  TWO_RETURN_RAISE,
+  TWO_RAISE_YIELD,
+  TWO_YIELD_YIELD,
+} TwoOutcomes;
+
+typedef struct
+{
+  TwoOutcomes mode;
+  guint calls;
+} TwoOutcomesBody;
+
+static void
+two_outcomes_body (AgenGenerator *self,
+                   gpointer       user_data)
+{
+  TwoOutcomesBody *b = user_data;
+
+  /* Later calls (a close on the last unref) finish cleanly. */
+  if (b->calls++ > 0)
+    {
+      agen_generator_return (self);
+      return;
+    }
+
+  switch (b->mode)
+    {
+    case TWO_YIELD_RETURN:
+      agen_generator_yield_int (self, 1);
+      agen_generator_return (self);
+      break;
+    case TWO_RETURN_RAISE:
+      agen_generator_return (self);
+      agen_generator_raise (self, agen_test_error_new (1));
+      break;
+    case TWO_RAISE_YIELD:
+      agen_generator_raise (self, agen_test_error_new (1));
+      agen_generator_yield_int (self, 1);
+      break;
+    case TWO_YIELD_YIELD:
+      agen_generator_yield_int (self, 1);
+      agen_generator_yield_int (self, 2);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Two outcomes in one body call → g_critical; the operation still
+ * completes exactly once. */
+static void
+test_two_outcomes_critical (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  TwoOutcomesBody b = { GPOINTER_TO_INT (data), 0 };
+  AgenGenerator *gen = agen_generator_new (two_outcomes_body, &b, NULL);
+  gboolean finalized;
+  AgenTestCall call = { 0 };
+
+  EXPECT_CRITICAL ();
+  agen_test_start_next (gen, NULL, &call);
+  g_test_assert_expected_messages ();
+  agen_test_call_wait (&call);
+  g_assert_cmpuint (call.n_callbacks, ==, 1);
+  agen_test_call_clear (&call);
+  agen_test_drain ();
+
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+}
+
+/* ======================================================== wrong state */
 
 /* A generator made with g_object_new () has no body: a send is still
  * refused with NOT_STARTED (the generator is unchanged), and the first
@@ -846,9 +976,40 @@ test_no_body (AgenTestFixture *fixture,
   g_object_unref (thrown_in);
 }
 
-/* A body call that ends in nothing after catching a thrown error (during a
- * throw, during a close) or after an await: INVALID_BODY, the generator is
- * finished and its cleanups ran before the callback. */
+/* A body call that ends in nothing → AGEN_ERROR_INVALID_BODY. */
+static void
+test_invalid_body (AgenTestFixture *fixture,
+                   gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_NOTHING };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_assert_cmpstr (s->log->str, ==, "d1");
+  agen_test_assert_next_end (gen);
+
+  g_object_unref (gen);
+}
+
+/* ... also at a later resumption. */
+static void
+test_invalid_body_after_yield (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1), S_NOTHING };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+
+  agen_test_assert_next_int (gen, 1);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+
+  g_object_unref (gen);
+}
+
+/* Where the body call ends in nothing. */
 typedef enum
 {
   INVALID_IN_THROW,
@@ -856,6 +1017,9 @@ typedef enum
   INVALID_AFTER_AWAIT,
 } InvalidWhere;
 
+/* A body call that ends in nothing after catching a thrown error (during a
+ * throw, during a close) or after an await: INVALID_BODY, the generator is
+ * finished and its cleanups ran before the callback. */
 static void
 test_invalid_body_later (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -907,10 +1071,7 @@ test_invalid_body_later (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* A body that drives an operation of its own generator: PENDING, delivered
- * to the callback after the body call, and the body's own operation is not
- * disturbed (Python's "anext(): asynchronous generator is already
- * running"). */
+/* The operations a body starts on its own generator. */
 typedef struct
 {
   AgenTestCall inner[4];
@@ -943,6 +1104,10 @@ self_body (AgenGenerator *self,
   agen_generator_yield_int (self, 1);
 }
 
+/* A body that drives an operation of its own generator: PENDING, delivered
+ * to the callback after the body call, and the body's own operation is not
+ * disturbed (Python's "anext(): asynchronous generator is already
+ * running"). */
 static void
 test_pending_from_own_body (AgenTestFixture *fixture,
                             gconstpointer    data)
@@ -966,9 +1131,7 @@ test_pending_from_own_body (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* A body that awaits a generator of another main context: the awaited
- * operation is refused with WRONG_CONTEXT (delivered in the body's own
- * context), the body raises it, and the other generator is untouched. */
+/* A body that awaits @foreign's next. */
 typedef struct
 {
   AgenGenerator *foreign;
@@ -997,6 +1160,9 @@ foreign_body (AgenGenerator *self,
   agen_generator_raise (self, error);
 }
 
+/* A body that awaits a generator of another main context: the awaited
+ * operation is refused with WRONG_CONTEXT (delivered in the body's own
+ * context), the body raises it, and the other generator is untouched. */
 static void
 test_wrong_context_from_another_body (AgenTestFixture *fixture,
                                       gconstpointer    data)
@@ -1064,7 +1230,7 @@ test_shutdown_ignored_exit (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-/* ============================================================= the sources */
+/* ======================================================== the sources */
 
 /* Each source constructor, given what is not its source: the critical, and
  * no generator. */
@@ -1107,20 +1273,34 @@ main (int    argc,
   agen_test_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
   agen_test_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
   agen_test_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
+  agen_test_add ("/misuse/producer/outside-body/created-and-suspended",
+                 test_outside_body_created_and_suspended);
   agen_test_add ("/misuse/producer/outside-body/mid-await-and-finished",
                  test_outside_body_mid_await_and_finished);
   agen_test_add ("/misuse/producer/outside-body/foreach-and-callback",
                  test_outside_body_from_foreach_and_callback);
+  agen_test_add ("/misuse/producer/outside-body/other-generator", test_other_generator_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/yield-return", GINT_TO_POINTER (TWO_YIELD_RETURN),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/return-raise", GINT_TO_POINTER (TWO_RETURN_RAISE),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/raise-yield", GINT_TO_POINTER (TWO_RAISE_YIELD),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/yield-yield", GINT_TO_POINTER (TWO_YIELD_YIELD),
+                      test_two_outcomes_critical);
 
   agen_test_add ("/misuse/state/no-body", test_no_body);
-  g_test_add ("/misuse/state/invalid-body/in-throw", AgenTestFixture, GINT_TO_POINTER (INVALID_IN_THROW),
-              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/in-close", AgenTestFixture, GINT_TO_POINTER (INVALID_IN_CLOSE),
-              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/after-await", AgenTestFixture, GINT_TO_POINTER (INVALID_AFTER_AWAIT),
-              agen_test_fixture_setup, test_invalid_body_later, agen_test_fixture_teardown);
+  agen_test_add ("/misuse/state/invalid-body/first-call", test_invalid_body);
+  agen_test_add ("/misuse/state/invalid-body/after-yield", test_invalid_body_after_yield);
+  agen_test_add_data ("/misuse/state/invalid-body/in-throw", GINT_TO_POINTER (INVALID_IN_THROW),
+                      test_invalid_body_later);
+  agen_test_add_data ("/misuse/state/invalid-body/in-close", GINT_TO_POINTER (INVALID_IN_CLOSE),
+                      test_invalid_body_later);
+  agen_test_add_data ("/misuse/state/invalid-body/after-await", GINT_TO_POINTER (INVALID_AFTER_AWAIT),
+                      test_invalid_body_later);
   agen_test_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
-  agen_test_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
+  agen_test_add ("/misuse/state/wrong-context-from-another-body",
+                 test_wrong_context_from_another_body);
   agen_test_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
   agen_test_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
 

@@ -267,3 +267,34 @@ agen_test_shutdown (GCancellable  *cancellable,
   agen_test_call_wait (&call);
   return call_take (&call, NULL, error);
 }
+
+static void
+start_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AgenTestStartCall *call = user_data;
+
+  call->n_callbacks++;
+  g_assert_cmpuint (call->n_destroyed, ==, 0);
+  call->ret = agen_generator_next_finish (AGEN_GENERATOR (source), result, &call->item, &call->error);
+}
+
+static void
+start_call_destroyed (gpointer user_data)
+{
+  AgenTestStartCall *call = user_data;
+
+  call->n_destroyed++;
+}
+
+gboolean
+agen_test_next_start (AgenGenerator      *generator,
+                      AgenTestStartCall  *call,
+                      gboolean           *pending,
+                      GValue             *item,
+                      GError            **error)
+{
+  return agen_generator_next_start (generator, NULL, start_call_cb, call, start_call_destroyed,
+                                    pending, item, error);
+}

@@ -12,7 +12,8 @@
  *   and finished by a callback that checks the GAsyncResult rules every time
  *   (called once, never before _async returned, in the caller's context,
  *   out item always initialised);
- * - what a consumer records: the items of a foreach;
+ * - what a consumer records: the items of a foreach, the notify::state
+ *   changes;
  * - AgenTestScript: a reusable raw (continuation closure) body, programmed
  *   with a list of steps, that records what it saw.
  *
@@ -32,6 +33,10 @@ G_BEGIN_DECLS
 #define AGEN_TEST_ERROR (agen_test_error_quark ())
 GQuark         agen_test_error_quark      (void);
 
+/* AGEN_TEST_ERROR @code, with the message "thrown error <code>": what the
+ * tests throw in. */
+GError        *agen_test_error_new        (gint           code);
+
 /* A short name for an error, for logs and assertions: "EXIT",
  * "IGNORED_EXIT", "NOT_STARTED", "WRONG_CONTEXT", "INVALID_BODY",
  * "CANCELLED", "PENDING", "E<code>" for AGEN_TEST_ERROR, "other". */
@@ -39,8 +44,17 @@ const char    *agen_test_error_name       (const GError  *error);
 
 /* ---------------------------------------------------------------- values */
 
+void           agen_test_value_init_int   (GValue        *value,
+                                           gint           n);
+
 /* Text of an item: ints as "%d", strings as is, NULL pointer as "none". */
 char          *agen_test_value_to_string  (const GValue  *value);
+
+/* Short names for the states in assertions. */
+#define CREATED AGEN_GENERATOR_STATE_CREATED
+#define SUSPENDED AGEN_GENERATOR_STATE_SUSPENDED
+#define RUNNING AGEN_GENERATOR_STATE_RUNNING
+#define FINISHED AGEN_GENERATOR_STATE_FINISHED
 
 /* --------------------------------------------------------------- waiting */
 
@@ -57,8 +71,10 @@ void           agen_test_fixture_setup    (AgenTestFixture *fixture,
 void           agen_test_fixture_teardown (AgenTestFixture *fixture,
                                            gconstpointer    data);
 
-#define agen_test_add(path, func) \
-  g_test_add ((path), AgenTestFixture, NULL, agen_test_fixture_setup, (func), agen_test_fixture_teardown)
+/* g_test_add() with the fixture; @data is the test's gconstpointer. */
+#define agen_test_add_data(path, data, func) \
+  g_test_add ((path), AgenTestFixture, (data), agen_test_fixture_setup, (func), agen_test_fixture_teardown)
+#define agen_test_add(path, func) agen_test_add_data ((path), NULL, (func))
 
 /* Seconds before a wait fails the test; scaled up under valgrind. */
 guint          agen_test_timeout_seconds  (guint           base);
@@ -217,6 +233,24 @@ gboolean       agen_test_shutdown         (GCancellable    *cancellable,
     g_error_free (next_error_);                                                 \
   } G_STMT_END
 
+/* agen_generator_next_start() with a callback that records what it got:
+ * what completes at once never reaches the callback, and the destroy
+ * notify runs once either way. */
+typedef struct
+{
+  guint n_callbacks;
+  guint n_destroyed;
+  gboolean ret;
+  GValue item;
+  GError *error;
+} AgenTestStartCall;
+
+gboolean       agen_test_next_start       (AgenGenerator     *generator,
+                                           AgenTestStartCall *call,
+                                           gboolean          *pending,
+                                           GValue            *item,
+                                           GError           **error);
+
 /* ------------------------------------------------------- what is recorded */
 
 /* Collects the items of a foreach as text ("0 1 2"), and stops after
@@ -236,6 +270,26 @@ void             agen_test_collect_free           (AgenTestCollect *collect);
 gboolean         agen_test_collect_func           (AgenGenerator   *generator,
                                                    const GValue    *item,
                                                    gpointer         collect);
+
+/* Records every notify::state of a generator, checking each time that the
+ * property and the getter agree. */
+typedef struct
+{
+  GArray *states;              /* of AgenGeneratorState */
+} AgenTestStateLog;
+
+void           agen_test_state_log_init   (AgenTestStateLog *log,
+                                           AgenGenerator    *generator);
+void           agen_test_state_log_clear  (AgenTestStateLog *log,
+                                           AgenGenerator    *generator);
+
+#define agen_test_assert_states(log, ...)                                       \
+  G_STMT_START {                                                                \
+    const AgenGeneratorState expected_[] = { __VA_ARGS__ };                     \
+    g_assert_cmpmem ((log)->states->data,                                       \
+                     (log)->states->len * sizeof (AgenGeneratorState),          \
+                     expected_, sizeof expected_);                              \
+  } G_STMT_END
 
 /* ----------------------------------------------------------------- script */
 

@@ -1,4 +1,4 @@
-/* agen-test-records.c: what a consumer records: foreach items
+/* agen-test-records.c: what a consumer records: foreach items, state changes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -45,4 +45,35 @@ agen_test_collect_func (AgenGenerator *generator,
   collect->n_items++;
 
   return collect->stop_after == 0 || collect->n_items < collect->stop_after;
+}
+
+static void
+on_state_notify (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  AgenTestStateLog *log = user_data;
+  AgenGeneratorState from_property;
+  AgenGeneratorState state = agen_generator_get_state (AGEN_GENERATOR (object));
+
+  g_assert_cmpstr (g_param_spec_get_name (pspec), ==, "state");
+  g_object_get (object, "state", &from_property, NULL);
+  g_assert_cmpint (state, ==, from_property);
+  g_array_append_val (log->states, state);
+}
+
+void
+agen_test_state_log_init (AgenTestStateLog *log,
+                          AgenGenerator    *generator)
+{
+  log->states = g_array_new (FALSE, FALSE, sizeof (AgenGeneratorState));
+  g_signal_connect (generator, "notify::state", G_CALLBACK (on_state_notify), log);
+}
+
+void
+agen_test_state_log_clear (AgenTestStateLog *log,
+                           AgenGenerator    *generator)
+{
+  g_signal_handlers_disconnect_by_func (generator, on_state_notify, log);
+  g_array_unref (log->states);
 }

@@ -7,6 +7,12 @@
 
 G_DEFINE_QUARK (agen-test-error-quark, agen_test_error)
 
+GError *
+agen_test_error_new (gint code)
+{
+  return g_error_new (AGEN_TEST_ERROR, code, "thrown error %d", code);
+}
+
 const char *
 agen_test_error_name (const GError *error)
 {
@@ -37,6 +43,14 @@ agen_test_error_name (const GError *error)
       return g_intern_string (buf);
     }
   return "other";
+}
+
+void
+agen_test_value_init_int (GValue *value,
+                          gint    n)
+{
+  g_value_init (value, G_TYPE_INT);
+  g_value_set_int (value, n);
 }
 
 char *
