@@ -18,9 +18,6 @@
 #define SYNC GINT_TO_POINTER (0)
 #define AWAITING GINT_TO_POINTER (1)
 
-#define add_test(path, func, data) \
-  g_test_add ((path), AgenTestFixture, (data), agen_test_fixture_setup, (func), agen_test_fixture_teardown)
-
 /* A counting source whose gate is shut: the test lets each await through. */
 static AgenTestScript *
 counting_script_full (guint               n,
@@ -1694,57 +1691,63 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_test ("/combinators/map/items/sync", test_map_items, SYNC);
-  add_test ("/combinators/map/items/awaiting", test_map_items, AWAITING);
-  add_test ("/combinators/map/error-closes-source/sync", test_map_error_closes_source, SYNC);
-  add_test ("/combinators/map/error-closes-source/awaiting", test_map_error_closes_source, AWAITING);
-  add_test ("/combinators/laziness", test_laziness, NULL);
-  add_test ("/combinators/filter/items/sync", test_filter_items, SYNC);
-  add_test ("/combinators/filter/items/awaiting", test_filter_items, AWAITING);
-  add_test ("/combinators/filter/error-closes-source/sync", test_filter_error_closes_source, SYNC);
-  add_test ("/combinators/filter/error-closes-source/awaiting", test_filter_error_closes_source, AWAITING);
-  add_test ("/combinators/take/items/sync", test_take_items, SYNC);
-  add_test ("/combinators/take/items/awaiting", test_take_items, AWAITING);
-  add_test ("/combinators/take/more-than-there-is", test_take_more_than_there_is, NULL);
-  add_test ("/combinators/take/zero", test_take_zero, NULL);
-  add_test ("/combinators/skip/items", test_skip_items, NULL);
-  add_test ("/combinators/enumerate/items", test_enumerate_items, NULL);
-  add_test ("/combinators/chain/items", test_chain_items, NULL);
-  add_test ("/combinators/zip/shortest/sync", test_zip_shortest, SYNC);
-  add_test ("/combinators/zip/shortest/awaiting", test_zip_shortest, AWAITING);
-  add_test ("/combinators/zip/ends-while-in-flight", test_zip_ends_while_in_flight, NULL);
-  add_test ("/combinators/merge/items", test_merge_items, NULL);
-  add_test ("/combinators/merge/arrival-order", test_merge_arrival_order, NULL);
-  add_test ("/combinators/merge/delays", test_merge_delays, NULL);
-  add_test ("/combinators/merge/error-closes-others", test_merge_error_closes_others, NULL);
-  add_test ("/combinators/batch/by-size/sync", test_batch_by_size, SYNC);
-  add_test ("/combinators/batch/by-size/awaiting", test_batch_by_size, AWAITING);
-  add_test ("/combinators/batch/by-timeout", test_batch_by_timeout, NULL);
-  add_test ("/combinators/batch/close-in-flight", test_batch_close_in_flight, NULL);
-  add_test ("/combinators/batch/throw-in-flight", test_batch_throw_in_flight, NULL);
-  add_test ("/combinators/batch/error-after-partial", test_batch_error_after_partial, NULL);
-  add_test ("/combinators/close/single-source", test_close_single_source, NULL);
-  add_test ("/combinators/close/chain-states", test_close_chain_states, NULL);
-  add_test ("/combinators/close/zip", test_close_zip, NULL);
-  add_test ("/combinators/close/merge-states", test_close_merge_states, NULL);
-  add_test ("/combinators/close/failure", test_close_failure, NULL);
-  add_test ("/combinators/close/cancelled", test_close_cancelled, NULL);
-  add_test ("/combinators/close/unref-and-shutdown", test_close_on_unref_and_shutdown, NULL);
-  add_test ("/combinators/throw/delegated/sync", test_throw_delegated, SYNC);
-  add_test ("/combinators/throw/delegated/awaiting", test_throw_delegated, AWAITING);
-  add_test ("/combinators/throw/take-and-chain", test_throw_take_and_chain, NULL);
-  add_test ("/combinators/throw/zip-merge", test_throw_zip_merge, NULL);
-  add_test ("/combinators/cancel/reaches-source", test_cancel_reaches_source, GINT_TO_POINTER (0));
-  add_test ("/combinators/cancel/reaches-source-ignoring", test_cancel_reaches_source, GINT_TO_POINTER (1));
-  add_test ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source, NULL);
-  add_test ("/combinators/cancel/after-source-completed", test_cancel_after_source_completed, NULL);
-  add_test ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield, NULL);
-  add_test ("/combinators/error/named/sync", test_source_error_named, SYNC);
-  add_test ("/combinators/error/named/awaiting", test_source_error_named, AWAITING);
-  add_test ("/combinators/error/source-in-use", test_source_in_use, NULL);
-  add_test ("/combinators/collect/items", test_collect, NULL);
-  add_test ("/combinators/collect/store", test_collect_store, NULL);
-  add_test ("/combinators/bad-input", test_bad_input, NULL);
+  agen_test_add_data ("/combinators/map/items/sync", SYNC, test_map_items);
+  agen_test_add_data ("/combinators/map/items/awaiting", AWAITING, test_map_items);
+  agen_test_add_data ("/combinators/map/error-closes-source/sync", SYNC,
+                      test_map_error_closes_source);
+  agen_test_add_data ("/combinators/map/error-closes-source/awaiting", AWAITING,
+                      test_map_error_closes_source);
+  agen_test_add ("/combinators/laziness", test_laziness);
+  agen_test_add_data ("/combinators/filter/items/sync", SYNC, test_filter_items);
+  agen_test_add_data ("/combinators/filter/items/awaiting", AWAITING, test_filter_items);
+  agen_test_add_data ("/combinators/filter/error-closes-source/sync", SYNC,
+                      test_filter_error_closes_source);
+  agen_test_add_data ("/combinators/filter/error-closes-source/awaiting", AWAITING,
+                      test_filter_error_closes_source);
+  agen_test_add_data ("/combinators/take/items/sync", SYNC, test_take_items);
+  agen_test_add_data ("/combinators/take/items/awaiting", AWAITING, test_take_items);
+  agen_test_add ("/combinators/take/more-than-there-is", test_take_more_than_there_is);
+  agen_test_add ("/combinators/take/zero", test_take_zero);
+  agen_test_add ("/combinators/skip/items", test_skip_items);
+  agen_test_add ("/combinators/enumerate/items", test_enumerate_items);
+  agen_test_add ("/combinators/chain/items", test_chain_items);
+  agen_test_add_data ("/combinators/zip/shortest/sync", SYNC, test_zip_shortest);
+  agen_test_add_data ("/combinators/zip/shortest/awaiting", AWAITING, test_zip_shortest);
+  agen_test_add ("/combinators/zip/ends-while-in-flight", test_zip_ends_while_in_flight);
+  agen_test_add ("/combinators/merge/items", test_merge_items);
+  agen_test_add ("/combinators/merge/arrival-order", test_merge_arrival_order);
+  agen_test_add ("/combinators/merge/delays", test_merge_delays);
+  agen_test_add ("/combinators/merge/error-closes-others", test_merge_error_closes_others);
+  agen_test_add_data ("/combinators/batch/by-size/sync", SYNC, test_batch_by_size);
+  agen_test_add_data ("/combinators/batch/by-size/awaiting", AWAITING, test_batch_by_size);
+  agen_test_add ("/combinators/batch/by-timeout", test_batch_by_timeout);
+  agen_test_add ("/combinators/batch/close-in-flight", test_batch_close_in_flight);
+  agen_test_add ("/combinators/batch/throw-in-flight", test_batch_throw_in_flight);
+  agen_test_add ("/combinators/batch/error-after-partial", test_batch_error_after_partial);
+  agen_test_add ("/combinators/close/single-source", test_close_single_source);
+  agen_test_add ("/combinators/close/chain-states", test_close_chain_states);
+  agen_test_add ("/combinators/close/zip", test_close_zip);
+  agen_test_add ("/combinators/close/merge-states", test_close_merge_states);
+  agen_test_add ("/combinators/close/failure", test_close_failure);
+  agen_test_add ("/combinators/close/cancelled", test_close_cancelled);
+  agen_test_add ("/combinators/close/unref-and-shutdown", test_close_on_unref_and_shutdown);
+  agen_test_add_data ("/combinators/throw/delegated/sync", SYNC, test_throw_delegated);
+  agen_test_add_data ("/combinators/throw/delegated/awaiting", AWAITING, test_throw_delegated);
+  agen_test_add ("/combinators/throw/take-and-chain", test_throw_take_and_chain);
+  agen_test_add ("/combinators/throw/zip-merge", test_throw_zip_merge);
+  agen_test_add_data ("/combinators/cancel/reaches-source", GINT_TO_POINTER (0),
+                      test_cancel_reaches_source);
+  agen_test_add_data ("/combinators/cancel/reaches-source-ignoring", GINT_TO_POINTER (1),
+                      test_cancel_reaches_source);
+  agen_test_add ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source);
+  agen_test_add ("/combinators/cancel/after-source-completed", test_cancel_after_source_completed);
+  agen_test_add ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield);
+  agen_test_add_data ("/combinators/error/named/sync", SYNC, test_source_error_named);
+  agen_test_add_data ("/combinators/error/named/awaiting", AWAITING, test_source_error_named);
+  agen_test_add ("/combinators/error/source-in-use", test_source_in_use);
+  agen_test_add ("/combinators/collect/items", test_collect);
+  agen_test_add ("/combinators/collect/store", test_collect_store);
+  agen_test_add ("/combinators/bad-input", test_bad_input);
 
   return g_test_run ();
 }
