@@ -1,10 +1,11 @@
 /* test-combinators.c: map, filter, take, skip, enumerate, batch, chain, zip,
  * merge and collect
  *
- * The sources are AgenTestScripts: a "counting" source defers a cleanup that
- * logs "d1", then yields 0, 1, 2, ..., each after an await of its (open)
- * gate when it is an awaiting source. So the log tells how often a source's
- * cleanup ran, and n_calls how often its body was called.
+ * docs/reference/semantics.xml, section contract-combinators. The sources
+ * are AgenTestScripts: a "counting" source defers a cleanup that logs "d1",
+ * then yields 0, 1, 2, ..., each after an await of its (open) gate when it
+ * is an awaiting source. So the log tells how often a source's cleanup ran,
+ * and n_calls how often its body was called.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -254,6 +255,8 @@ is_even (const GValue  *item,
 
 /* ------------------------------------------------------------------- map */
 
+/* map yields func (item) for each item, by next and by foreach, and closes
+ * its source once. */
 static void
 test_map_items (AgenTestFixture *fixture,
                 gconstpointer    data)
@@ -330,6 +333,7 @@ test_laziness (AgenTestFixture *fixture,
   }
 }
 
+/* An error of map's function closes the source first, then fails as it is. */
 static void
 test_map_error_closes_source (AgenTestFixture *fixture,
                               gconstpointer    data)
@@ -354,6 +358,7 @@ test_map_error_closes_source (AgenTestFixture *fixture,
 
 /* ---------------------------------------------------------------- filter */
 
+/* filter yields the items func keeps, and closes its source once. */
 static void
 test_filter_items (AgenTestFixture *fixture,
                    gconstpointer    data)
@@ -389,6 +394,8 @@ is_even_below_3 (const GValue  *item,
   return is_even (item, user_data, error);
 }
 
+/* An error of filter's function closes the source first, then fails as it
+ * is. */
 static void
 test_filter_error_closes_source (AgenTestFixture *fixture,
                                  gconstpointer    data)
@@ -410,6 +417,7 @@ test_filter_error_closes_source (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------------ take */
 
+/* take yields the first n items, then closes its source at once. */
 static void
 test_take_items (AgenTestFixture *fixture,
                  gconstpointer    data)
@@ -432,6 +440,7 @@ test_take_items (AgenTestFixture *fixture,
     }
 }
 
+/* take of more items than there are ends with the source. */
 static void
 test_take_more_than_there_is (AgenTestFixture *fixture,
                               gconstpointer    data)
@@ -444,6 +453,7 @@ test_take_more_than_there_is (AgenTestFixture *fixture,
   assert_closed_once (script, source);
 }
 
+/* take (0) ends at once and finishes its source without running it. */
 static void
 test_take_zero (AgenTestFixture *fixture,
                 gconstpointer    data)
@@ -461,6 +471,8 @@ test_take_zero (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------------ skip */
 
+/* skip drops the first n items; skipping more than there are yields
+ * nothing. */
 static void
 test_skip_items (AgenTestFixture *fixture,
                  gconstpointer    data)
@@ -480,6 +492,7 @@ test_skip_items (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------- enumerate */
 
+/* enumerate yields [index, item] pairs, the index a guint64. */
 static void
 test_enumerate_items (AgenTestFixture *fixture,
                       gconstpointer    data)
@@ -495,6 +508,7 @@ test_enumerate_items (AgenTestFixture *fixture,
 
 /* ----------------------------------------------------------------- chain */
 
+/* chain yields each source's items in turn, empty sources too. */
 static void
 test_chain_items (AgenTestFixture *fixture,
                   gconstpointer    data)
@@ -519,6 +533,7 @@ test_chain_items (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------------- zip */
 
+/* zip yields tuples until the shortest source ends, and closes the others. */
 static void
 test_zip_shortest (AgenTestFixture *fixture,
                    gconstpointer    data)
@@ -584,6 +599,7 @@ test_zip_ends_while_in_flight (AgenTestFixture *fixture,
 
 /* ----------------------------------------------------------------- merge */
 
+/* merge yields every item once, each source's items in their order. */
 static void
 test_merge_items (AgenTestFixture *fixture,
                   gconstpointer    data)
@@ -736,6 +752,7 @@ test_merge_delays (AgenTestFixture *fixture,
   assert_drains_to (merge, BY_FOREACH, "20 10 21 11 22");
 }
 
+/* A source's error fails merge, which cancels and closes the others. */
 static void
 test_merge_error_closes_others (AgenTestFixture *fixture,
                                 gconstpointer    data)
@@ -768,6 +785,7 @@ test_merge_error_closes_others (AgenTestFixture *fixture,
 
 /* ----------------------------------------------------------------- batch */
 
+/* batch yields full batches, then the rest, never an empty one. */
 static void
 test_batch_by_size (AgenTestFixture *fixture,
                     gconstpointer    data)
@@ -920,6 +938,7 @@ test_batch_throw_in_flight (AgenTestFixture *fixture,
   assert_closed_once (script, source);
 }
 
+/* A source error after a partial batch: the batch first, then the error. */
 static void
 test_batch_error_after_partial (AgenTestFixture *fixture,
                                 gconstpointer    data)
@@ -1013,6 +1032,7 @@ test_close_chain_states (AgenTestFixture *fixture,
   g_assert_cmpint (agen_generator_get_state (s_fresh), ==, AGEN_GENERATOR_STATE_FINISHED);
 }
 
+/* Closing a zip closes every source once. */
 static void
 test_close_zip (AgenTestFixture *fixture,
                 gconstpointer    data)
@@ -1160,6 +1180,7 @@ test_close_on_unref_and_shutdown (AgenTestFixture *fixture,
 
 /* --------------------------------------------------------------- throwing */
 
+/* A throw reaches the source; what it yields goes through the combinator. */
 static void
 test_throw_delegated (AgenTestFixture *fixture,
                       gconstpointer    data)
@@ -1237,6 +1258,8 @@ test_throw_delegated (AgenTestFixture *fixture,
   }
 }
 
+/* take and chain throw into the source they pull from, or raise it as it
+ * is. */
 static void
 test_throw_take_and_chain (AgenTestFixture *fixture,
                            gconstpointer    data)
@@ -1442,6 +1465,8 @@ cancel_after_ten (AgenGenerator *generator,
   return TRUE;
 }
 
+/* A foreach over a combinator cancelled between items: CANCELLED, sources
+ * closed once. */
 static void
 test_cancel_foreach_at_yield (AgenTestFixture *fixture,
                               gconstpointer    data)
@@ -1464,6 +1489,8 @@ test_cancel_foreach_at_yield (AgenTestFixture *fixture,
 
 /* ---------------------------------------------------------------- errors */
 
+/* A source's error keeps its domain and code; each combinator names its
+ * source. */
 static void
 test_source_error_named (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -1580,6 +1607,7 @@ on_collected_store (GObject      *source,
   call->done = TRUE;
 }
 
+/* collect gathers every item, or fails with the error and no items. */
 static void
 test_collect (AgenTestFixture *fixture,
               gconstpointer    data)
@@ -1611,6 +1639,8 @@ test_collect (AgenTestFixture *fixture,
   agen_test_call_clear (&call);
 }
 
+/* collect_store appends objects; a wrong item stops it and closes the
+ * source. */
 static void
 test_collect_store (AgenTestFixture *fixture,
                     gconstpointer    data)
@@ -1659,6 +1689,7 @@ test_collect_store (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------- bad input */
 
+/* Bad input to a combinator: the critical, and no generator. */
 static void
 test_bad_input (AgenTestFixture *fixture,
                 gconstpointer    data)

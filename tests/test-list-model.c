@@ -1,5 +1,8 @@
 /* test-list-model.c: AgenListModel, a GListModel filled from a generator
  *
+ * docs/reference/semantics.xml, section contract-list-model: pages,
+ * notifications, errors, cancellation, and disposal mid-page.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,9 +1,10 @@
 /* test-sources.c: the generators of agen-sources.h
  *
- * Lines of a stream, children of a directory, items of a list model,
- * values, timer ticks and signal emissions: what each yields, how it ends,
- * and that it lets go of what it holds (stream, enumerator, timeout,
- * handler) however it ends.
+ * docs/reference/semantics.xml, section contract-sources: lines of a
+ * stream, children of a directory, items of a list model, values, timer
+ * ticks and signal emissions: what each yields, how it ends, and that it
+ * lets go of what it holds (stream, enumerator, timeout, handler) however
+ * it ends.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -569,6 +570,7 @@ has_items_changed_handler (GListStore *store)
   return g_signal_has_handler_pending (store, g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0, TRUE);
 }
 
+/* list-items yields the model's items, and disconnects at the end. */
 static void
 test_list_items_plain (AgenTestFixture *fixture,
                        gconstpointer    data)
@@ -717,6 +719,7 @@ test_list_items_disconnect (AgenTestFixture *fixture,
 
 /* ------------------------------------------------------------------ values */
 
+/* values yields copies of the given values, in order. */
 static void
 test_values_ints (AgenTestFixture *fixture,
                   gconstpointer    data)
@@ -782,6 +785,7 @@ test_values_strings_objects (AgenTestFixture *fixture,
   g_assert_true (finalized);
 }
 
+/* values of nothing ends at once. */
 static void
 test_values_none (AgenTestFixture *fixture,
                   gconstpointer    data)
@@ -851,6 +855,7 @@ test_values_foreach (AgenTestFixture *fixture,
   agen_test_collect_free (collect);
 }
 
+/* A NULL array of values, or an unset value: the critical, no generator. */
 static void
 test_values_misuse (AgenTestFixture *fixture,
                     gconstpointer    data)
@@ -958,6 +963,7 @@ test_interval_close (AgenTestFixture *fixture,
   agen_test_assert_next_end (interval);
 }
 
+/* An interval of 0 ms: the critical, and no generator. */
 static void
 test_interval_misuse (AgenTestFixture *fixture,
                       gconstpointer    data)
@@ -1087,6 +1093,7 @@ test_signal_detail (AgenTestFixture *fixture,
   g_assert_cmpint (next_data (emissions), ==, 2);
 }
 
+/* A full buffer with DROP_OLDEST drops the oldest emission. */
 static void
 test_signal_drop_oldest (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -1103,6 +1110,7 @@ test_signal_drop_oldest (AgenTestFixture *fixture,
   g_assert_cmpint (next_data (emissions), ==, 4);
 }
 
+/* A full buffer with DROP_NEWEST drops the newest emission. */
 static void
 test_signal_drop_newest (AgenTestFixture *fixture,
                          gconstpointer    data)
@@ -1365,6 +1373,8 @@ test_signal_other_thread (AgenTestFixture *fixture,
   g_thread_join (thread);
 }
 
+/* An unknown signal, or no room to buffer: the critical, no generator,
+ * no handler left. */
 static void
 test_signal_misuse (AgenTestFixture *fixture,
                     gconstpointer    data)
