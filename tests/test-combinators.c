@@ -1,15 +1,16 @@
 /* test-combinators.c: map, filter, take, skip, enumerate, batch, chain, zip,
  * merge and collect
  *
- * The sources are AtestScripts: a "counting" source defers a cleanup that
- * logs "d1", then yields 0, 1, 2, ..., each after an await of its (open)
- * gate when it is an awaiting source. So the log tells how often a source's
- * cleanup ran, and n_calls how often its body was called.
+ * docs/reference/semantics.xml, section contract-combinators. The sources
+ * are AgenTestScripts: a "counting" source defers a cleanup that logs "d1",
+ * then yields 0, 1, 2, ..., each after an await of its (open) gate when it
+ * is an awaiting source. So the log tells how often a source's cleanup ran,
+ * and n_calls how often its body was called.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -18,45 +19,42 @@
 #define SYNC GINT_TO_POINTER (0)
 #define AWAITING GINT_TO_POINTER (1)
 
-#define add_test(path, func, data) \
-  g_test_add ((path), AtestFixture, (data), atest_fixture_setup, (func), atest_fixture_teardown)
-
 /* A counting source whose gate is shut: the test lets each await through. */
-static AtestScript *
-counting_script_full (guint            n,
-                      gboolean         awaiting,
-                      const AtestStep *handler,
-                      guint            n_handler)
+static AgenTestScript *
+counting_script_full (guint               n,
+                      gboolean            awaiting,
+                      const AgenTestStep *handler,
+                      guint               n_handler)
 {
-  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (AtestStep));
-  const AtestStep defer = S_DEFER (1), await = S_AWAIT;
+  g_autoptr(GArray) steps = g_array_new (FALSE, FALSE, sizeof (AgenTestStep));
+  const AgenTestStep defer = S_DEFER (1), await = S_AWAIT;
 
   g_array_append_val (steps, defer);
   for (guint i = 0; i < n; i++)
     {
-      AtestStep yield = S_YIELD ((gint) i);
+      AgenTestStep yield = S_YIELD ((gint) i);
 
       if (awaiting)
         g_array_append_val (steps, await);
       g_array_append_val (steps, yield);
     }
-  return atest_script_new ((const AtestStep *) (gpointer) steps->data, steps->len, handler, n_handler);
+  return agen_test_script_new ((const AgenTestStep *) (gpointer) steps->data, steps->len, handler, n_handler);
 }
 
 /* With its gate open: each await completes at the next main loop iteration. */
-static AtestScript *
-counting_script_h (guint            n,
-                   gboolean         awaiting,
-                   const AtestStep *handler,
-                   guint            n_handler)
+static AgenTestScript *
+counting_script_h (guint               n,
+                   gboolean            awaiting,
+                   const AgenTestStep *handler,
+                   guint               n_handler)
 {
-  AtestScript *script = counting_script_full (n, awaiting, handler, n_handler);
+  AgenTestScript *script = counting_script_full (n, awaiting, handler, n_handler);
 
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
   return script;
 }
 
-static AtestScript *
+static AgenTestScript *
 counting_script (guint    n,
                  gboolean awaiting)
 {
@@ -64,24 +62,24 @@ counting_script (guint    n,
 }
 
 /* Items start at @base (for telling sources apart). */
-static AtestScript *
+static AgenTestScript *
 counting_script_from (guint    n,
                       gint     base,
                       gboolean awaiting)
 {
-  AtestScript *script = counting_script (n, awaiting);
+  AgenTestScript *script = counting_script (n, awaiting);
 
   for (guint i = 0; i < script->n_steps; i++)
-    if (script->steps[i].kind == ATEST_YIELD)
+    if (script->steps[i].kind == AGEN_TEST_STEP_YIELD)
       script->steps[i].arg += base;
   return script;
 }
 
 static AgenGenerator *
-source_new (AtestScript *script,
-            const char  *name)
+source_new (AgenTestScript *script,
+            const char     *name)
 {
-  AgenGenerator *source = atest_script_generator (script);
+  AgenGenerator *source = agen_test_script_generator (script);
 
   agen_generator_set_name (source, name);
   return source;
@@ -89,8 +87,8 @@ source_new (AtestScript *script,
 
 /* How often @token is in the script's log. */
 static guint
-count_in_log (AtestScript *script,
-              const char  *token)
+count_in_log (AgenTestScript *script,
+              const char     *token)
 {
   g_auto(GStrv) words = g_strsplit (script->log->str, " ", -1);
   guint n = 0;
@@ -128,7 +126,7 @@ append_value (GString      *text,
     g_string_append_printf (text, "#%" G_GUINT64_FORMAT, g_value_get_uint64 (value));
   else
     {
-      g_autofree char *s = atest_value_to_string (value);
+      g_autofree char *s = agen_test_value_to_string (value);
 
       g_string_append (text, s);
     }
@@ -160,13 +158,13 @@ drain (AgenGenerator  *generator,
 
   if (consumer == BY_FOREACH)
     {
-      AtestCall call = { 0 };
+      AgenTestCall call = { 0 };
 
-      atest_start_foreach (generator, append_item, text, NULL, NULL, &call);
-      atest_call_wait (&call);
+      agen_test_start_foreach (generator, append_item, text, NULL, NULL, &call);
+      agen_test_call_wait (&call);
       if (call.error != NULL)
         g_propagate_error (error, g_steal_pointer (&call.error));
-      atest_call_clear (&call);
+      agen_test_call_clear (&call);
     }
   else
     {
@@ -174,7 +172,7 @@ drain (AgenGenerator  *generator,
         {
           g_auto(GValue) item = G_VALUE_INIT;
 
-          if (!atest_next (generator, NULL, &item, error))
+          if (!agen_test_next (generator, NULL, &item, error))
             break;
           append_value (text, &item);
         }
@@ -198,7 +196,7 @@ next_text (AgenGenerator  *generator,
   g_auto(GValue) item = G_VALUE_INIT;
   GString *text = g_string_new (NULL);
 
-  if (atest_next (generator, NULL, &item, error))
+  if (agen_test_next (generator, NULL, &item, error))
     append_value (text, &item);
   return g_string_free (text, FALSE);
 }
@@ -231,7 +229,7 @@ double_item (const GValue  *item,
   doubler->n_calls++;
   if (g_value_get_int (item) == doubler->fail_at)
     {
-      g_set_error (error, ATEST_ERROR, 42, "cannot double %d", doubler->fail_at);
+      g_set_error (error, AGEN_TEST_ERROR, 42, "cannot double %d", doubler->fail_at);
       return FALSE;
     }
   g_value_init (result, G_TYPE_INT);
@@ -257,15 +255,17 @@ is_even (const GValue  *item,
 
 /* ------------------------------------------------------------------- map */
 
+/* map yields func (item) for each item, by next and by foreach, and closes
+ * its source once. */
 static void
-test_map_items (AtestFixture  *fixture,
-                gconstpointer  data)
+test_map_items (AgenTestFixture *fixture,
+                gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
 
   for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
     {
-      g_autoptr(AtestScript) script = counting_script (4, awaiting);
+      g_autoptr(AgenTestScript) script = counting_script (4, awaiting);
       g_autoptr(AgenGenerator) source = source_new (script, "numbers");
       Doubler doubler = { .fail_at = -1 };
       g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &doubler, doubler_destroyed);
@@ -277,18 +277,18 @@ test_map_items (AtestFixture  *fixture,
       g_assert_cmpuint (doubler.n_calls, ==, 4);
       /* The function's data goes when the map finishes. */
       g_assert_cmpuint (doubler.n_destroyed, ==, 1);
-      atest_assert_next_end (map);
-      atest_script_assert_sane (script);
+      agen_test_assert_next_end (map);
+      agen_test_script_assert_sane (script);
     }
 }
 
 /* Nothing is pulled before the combinator's first next. */
 static void
-test_laziness (AtestFixture  *fixture,
-               gconstpointer  data)
+test_laziness (AgenTestFixture *fixture,
+               gconstpointer    data)
 {
-  g_autoptr(AtestScript) a = counting_script (3, FALSE);
-  g_autoptr(AtestScript) b = counting_script (3, FALSE);
+  g_autoptr(AgenTestScript) a = counting_script (3, FALSE);
+  g_autoptr(AgenTestScript) b = counting_script (3, FALSE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *both[] = { sa, sb };
@@ -305,7 +305,7 @@ test_laziness (AtestFixture  *fixture,
     agen_generator_merge (both, 2),
   };
 
-  atest_iterate_ms (20);
+  agen_test_iterate_ms (20);
   g_assert_cmpuint (a->n_calls, ==, 0);
   g_assert_cmpuint (b->n_calls, ==, 0);
   g_assert_cmpint (agen_generator_get_state (sa), ==, AGEN_GENERATOR_STATE_CREATED);
@@ -315,7 +315,7 @@ test_laziness (AtestFixture  *fixture,
       g_assert_cmpint (agen_generator_get_state (combinators[i]), ==, AGEN_GENERATOR_STATE_CREATED);
       g_object_unref (combinators[i]);
     }
-  atest_drain ();
+  agen_test_drain ();
   /* Dropped unstarted, they closed nothing. */
   g_assert_cmpuint (a->n_calls, ==, 0);
   g_assert_cmpuint (b->n_calls, ==, 0);
@@ -324,7 +324,7 @@ test_laziness (AtestFixture  *fixture,
   {
     g_autoptr(AgenGenerator) chain = agen_generator_chain (both, 2);
 
-    atest_assert_next_int (chain, 0);
+    agen_test_assert_next_int (chain, 0);
     g_assert_cmpuint (a->n_calls, ==, 1);
     g_assert_cmpuint (b->n_calls, ==, 0);
     /* The chain holds a, as an operation does. */
@@ -333,12 +333,13 @@ test_laziness (AtestFixture  *fixture,
   }
 }
 
+/* An error of map's function closes the source first, then fails as it is. */
 static void
-test_map_error_closes_source (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_map_error_closes_source (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
-  g_autoptr(AtestScript) script = counting_script (5, awaiting);
+  g_autoptr(AgenTestScript) script = counting_script (5, awaiting);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   Doubler doubler = { .fail_at = 2 };
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &doubler, doubler_destroyed);
@@ -347,25 +348,26 @@ test_map_error_closes_source (AtestFixture  *fixture,
 
   g_assert_cmpstr (text, ==, "0 2");
   /* The function's own error, as it is. */
-  g_assert_error (error, ATEST_ERROR, 42);
+  g_assert_error (error, AGEN_TEST_ERROR, 42);
   g_assert_cmpstr (error->message, ==, "cannot double 2");
   /* The source was closed first: its cleanup ran, at its yield of 2. */
   assert_closed_once (script, source);
   g_assert_cmpuint (doubler.n_destroyed, ==, 1);
-  atest_assert_next_end (map);
+  agen_test_assert_next_end (map);
 }
 
 /* ---------------------------------------------------------------- filter */
 
+/* filter yields the items func keeps, and closes its source once. */
 static void
-test_filter_items (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_filter_items (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
 
   for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
     {
-      g_autoptr(AtestScript) script = counting_script (7, awaiting);
+      g_autoptr(AgenTestScript) script = counting_script (7, awaiting);
       g_autoptr(AgenGenerator) source = source_new (script, "numbers");
       Doubler data_destroyed = { 0 };
       g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even, &data_destroyed,
@@ -386,18 +388,20 @@ is_even_below_3 (const GValue  *item,
 {
   if (g_value_get_int (item) >= 3)
     {
-      g_set_error (error, ATEST_ERROR, 43, "cannot check %d", g_value_get_int (item));
+      g_set_error (error, AGEN_TEST_ERROR, 43, "cannot check %d", g_value_get_int (item));
       return FALSE;
     }
   return is_even (item, user_data, error);
 }
 
+/* An error of filter's function closes the source first, then fails as it
+ * is. */
 static void
-test_filter_error_closes_source (AtestFixture  *fixture,
-                                 gconstpointer  data)
+test_filter_error_closes_source (AgenTestFixture *fixture,
+                                 gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
-  g_autoptr(AtestScript) script = counting_script (5, awaiting);
+  g_autoptr(AgenTestScript) script = counting_script (5, awaiting);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even_below_3, NULL, NULL);
   g_autoptr(GError) error = NULL;
@@ -405,23 +409,24 @@ test_filter_error_closes_source (AtestFixture  *fixture,
 
   g_assert_cmpstr (text, ==, "0 2");
   /* The function's own error, as it is, after the source was closed. */
-  g_assert_error (error, ATEST_ERROR, 43);
+  g_assert_error (error, AGEN_TEST_ERROR, 43);
   g_assert_cmpstr (error->message, ==, "cannot check 3");
   assert_closed_once (script, source);
-  atest_assert_next_end (filter);
+  agen_test_assert_next_end (filter);
 }
 
 /* ------------------------------------------------------------------ take */
 
+/* take yields the first n items, then closes its source at once. */
 static void
-test_take_items (AtestFixture  *fixture,
-                 gconstpointer  data)
+test_take_items (AgenTestFixture *fixture,
+                 gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
 
   for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
     {
-      g_autoptr(AtestScript) script = counting_script (10, awaiting);
+      g_autoptr(AgenTestScript) script = counting_script (10, awaiting);
       g_autoptr(AgenGenerator) source = source_new (script, "numbers");
       g_autoptr(AgenGenerator) take = agen_generator_take (source, 3);
 
@@ -430,16 +435,17 @@ test_take_items (AtestFixture  *fixture,
        * three yields and the close. */
       assert_closed_once (script, source);
       g_assert_cmpuint (script->n_calls, ==, awaiting ? 7 : 4);
-      atest_assert_next_end (take);
+      agen_test_assert_next_end (take);
       g_assert_cmpuint (count_in_log (script, "d1"), ==, 1);
     }
 }
 
+/* take of more items than there are ends with the source. */
 static void
-test_take_more_than_there_is (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_take_more_than_there_is (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (2, FALSE);
+  g_autoptr(AgenTestScript) script = counting_script (2, FALSE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) take = agen_generator_take (source, 5);
 
@@ -447,15 +453,16 @@ test_take_more_than_there_is (AtestFixture  *fixture,
   assert_closed_once (script, source);
 }
 
+/* take (0) ends at once and finishes its source without running it. */
 static void
-test_take_zero (AtestFixture  *fixture,
-                gconstpointer  data)
+test_take_zero (AgenTestFixture *fixture,
+                gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (2, FALSE);
+  g_autoptr(AgenTestScript) script = counting_script (2, FALSE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) take = agen_generator_take (source, 0);
 
-  atest_assert_next_end (take);
+  agen_test_assert_next_end (take);
   /* Never pulled: the close finished it without running its body. */
   g_assert_cmpuint (script->n_calls, ==, 0);
   g_assert_cmpint (agen_generator_get_state (source), ==, AGEN_GENERATOR_STATE_FINISHED);
@@ -464,14 +471,16 @@ test_take_zero (AtestFixture  *fixture,
 
 /* ------------------------------------------------------------------ skip */
 
+/* skip drops the first n items; skipping more than there are yields
+ * nothing. */
 static void
-test_skip_items (AtestFixture  *fixture,
-                 gconstpointer  data)
+test_skip_items (AgenTestFixture *fixture,
+                 gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (5, FALSE);
+  g_autoptr(AgenTestScript) script = counting_script (5, FALSE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) skip = agen_generator_skip (source, 2);
-  g_autoptr(AtestScript) short_script = counting_script (2, TRUE);
+  g_autoptr(AgenTestScript) short_script = counting_script (2, TRUE);
   g_autoptr(AgenGenerator) short_source = source_new (short_script, "short");
   g_autoptr(AgenGenerator) skip_all = agen_generator_skip (short_source, 5);
 
@@ -483,11 +492,12 @@ test_skip_items (AtestFixture  *fixture,
 
 /* ------------------------------------------------------------- enumerate */
 
+/* enumerate yields [index, item] pairs, the index a guint64. */
 static void
-test_enumerate_items (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_enumerate_items (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script_from (3, 10, TRUE);
+  g_autoptr(AgenTestScript) script = counting_script_from (3, 10, TRUE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) enumerate = agen_generator_enumerate (source);
 
@@ -498,13 +508,14 @@ test_enumerate_items (AtestFixture  *fixture,
 
 /* ----------------------------------------------------------------- chain */
 
+/* chain yields each source's items in turn, empty sources too. */
 static void
-test_chain_items (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_chain_items (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
-  g_autoptr(AtestScript) a = counting_script_from (2, 0, FALSE);
-  g_autoptr(AtestScript) b = counting_script_from (0, 0, FALSE);
-  g_autoptr(AtestScript) c = counting_script_from (2, 10, TRUE);
+  g_autoptr(AgenTestScript) a = counting_script_from (2, 0, FALSE);
+  g_autoptr(AgenTestScript) b = counting_script_from (0, 0, FALSE);
+  g_autoptr(AgenTestScript) c = counting_script_from (2, 10, TRUE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   g_autoptr(AgenGenerator) sc = source_new (c, "c");
@@ -517,18 +528,19 @@ test_chain_items (AtestFixture  *fixture,
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
   assert_closed_once (c, sc);
-  atest_assert_next_end (empty);
+  agen_test_assert_next_end (empty);
 }
 
 /* ------------------------------------------------------------------- zip */
 
+/* zip yields tuples until the shortest source ends, and closes the others. */
 static void
-test_zip_shortest (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_zip_shortest (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
-  g_autoptr(AtestScript) a = counting_script_from (4, 0, awaiting);
-  g_autoptr(AtestScript) b = counting_script_from (2, 10, !awaiting);
+  g_autoptr(AgenTestScript) a = counting_script_from (4, 0, awaiting);
+  g_autoptr(AgenTestScript) b = counting_script_from (2, 10, !awaiting);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *sources[] = { sa, sb };
@@ -545,55 +557,56 @@ test_zip_shortest (AtestFixture  *fixture,
   g_assert_cmpuint (count_in_log (a, "u:CANCELLED") + count_in_log (a, "u:EXIT"), ==, 1);
   if (!awaiting)
     g_assert_cmpuint (count_in_log (a, "u:EXIT"), ==, 1);
-  atest_assert_next_end (empty);
+  agen_test_assert_next_end (empty);
 }
 
 /* One source ends while the other's next is in flight: that next is
  * cancelled, waited for, and its source closed. */
 static void
-test_zip_ends_while_in_flight (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_zip_ends_while_in_flight (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
-  static const AtestStep slow_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_AWAIT, S_YIELD (11) };
-  g_autoptr(AtestScript) slow = ATEST_SCRIPT (slow_steps);
-  g_autoptr(AtestScript) fast = counting_script (1, FALSE);
+  static const AgenTestStep slow_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_AWAIT, S_YIELD (11) };
+  g_autoptr(AgenTestScript) slow = AGEN_TEST_SCRIPT (slow_steps);
+  g_autoptr(AgenTestScript) fast = counting_script (1, FALSE);
   g_autoptr(AgenGenerator) s_slow = source_new (slow, "slow");
   g_autoptr(AgenGenerator) s_fast = source_new (fast, "fast");
   AgenGenerator *sources[] = { s_slow, s_fast };
   g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
   GString *text = g_string_new (NULL);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (zip, NULL, &call);
-  atest_drain ();
+  agen_test_start_next (zip, NULL, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
-  g_assert_cmpuint (atest_gate_get_n_waiters (slow->gate), ==, 1);
-  atest_gate_release (slow->gate);
-  atest_call_wait (&call);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (slow->gate), ==, 1);
+  agen_test_gate_open (slow->gate);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   append_value (text, &call.item);
   g_assert_cmpstr (text->str, ==, "[10 0]");
   g_string_free (text, TRUE);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
   /* slow awaits again; fast ends at once. */
-  atest_assert_next_end (zip);
+  agen_test_assert_next_end (zip);
   g_assert_cmpuint (count_in_log (slow, "u:CANCELLED"), ==, 1);
-  atest_drain ();
-  g_assert_cmpuint (atest_gate_get_n_cancelled (slow->gate), ==, 1);
+  agen_test_drain ();
+  g_assert_cmpuint (agen_test_gate_get_n_cancelled (slow->gate), ==, 1);
   assert_closed_once (slow, s_slow);
   assert_closed_once (fast, s_fast);
 }
 
 /* ----------------------------------------------------------------- merge */
 
+/* merge yields every item once, each source's items in their order. */
 static void
-test_merge_items (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_merge_items (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
-  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
-  g_autoptr(AtestScript) b = counting_script_from (2, 10, TRUE);
-  g_autoptr(AtestScript) c = counting_script_from (0, 20, FALSE);
+  g_autoptr(AgenTestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AgenTestScript) b = counting_script_from (2, 10, TRUE);
+  g_autoptr(AgenTestScript) c = counting_script_from (0, 20, FALSE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   g_autoptr(AgenGenerator) sc = source_new (c, "c");
@@ -621,43 +634,43 @@ test_merge_items (AtestFixture  *fixture,
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
   assert_closed_once (c, sc);
-  atest_assert_next_end (empty);
+  agen_test_assert_next_end (empty);
 }
 
 /* Items come in the order the sources yield them: the test opens the gates. */
 static void
-test_merge_arrival_order (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_merge_arrival_order (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
-  static const AtestStep a_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_AWAIT, S_YIELD (3) };
-  static const AtestStep b_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (2), S_AWAIT, S_YIELD (4) };
-  g_autoptr(AtestScript) a = ATEST_SCRIPT (a_steps);
-  g_autoptr(AtestScript) b = ATEST_SCRIPT (b_steps);
+  static const AgenTestStep a_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_AWAIT, S_YIELD (3) };
+  static const AgenTestStep b_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (2), S_AWAIT, S_YIELD (4) };
+  g_autoptr(AgenTestScript) a = AGEN_TEST_SCRIPT (a_steps);
+  g_autoptr(AgenTestScript) b = AGEN_TEST_SCRIPT (b_steps);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *sources[] = { sa, sb };
   g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 2);
   /* Whose gate to open at each next: b, a, a, b */
-  AtestScript *order[] = { b, a, a, b };
+  AgenTestScript *order[] = { b, a, a, b };
   gint expected[] = { 2, 1, 3, 4 };
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
-      AtestCall call = { 0 };
+      AgenTestCall call = { 0 };
 
-      atest_start_next (merge, NULL, &call);
-      atest_drain ();
+      agen_test_start_next (merge, NULL, &call);
+      agen_test_drain ();
       g_assert_false (call.done);
       /* One next in flight per source that has not ended. */
-      g_assert_cmpuint (atest_gate_get_n_waiters (order[i]->gate), ==, 1);
-      g_assert_cmpuint (atest_gate_get_n_waiters (b->gate), ==, 1);
-      atest_gate_release (order[i]->gate);
-      atest_call_wait (&call);
+      g_assert_cmpuint (agen_test_gate_get_n_waiters (order[i]->gate), ==, 1);
+      g_assert_cmpuint (agen_test_gate_get_n_waiters (b->gate), ==, 1);
+      agen_test_gate_open (order[i]->gate);
+      agen_test_call_wait (&call);
       g_assert_no_error (call.error);
-      atest_assert_item_int (call.ret, &call.item, expected[i]);
-      atest_call_clear (&call);
+      agen_test_assert_item_int (call.ret, &call.item, expected[i]);
+      agen_test_call_clear (&call);
     }
-  atest_assert_next_end (merge);
+  agen_test_assert_next_end (merge);
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
 }
@@ -723,8 +736,8 @@ sleeper_new (const guint *delays_ms,
 /* Real delays, far enough apart for a loaded machine: a yields at about
  * 0.15 s and 0.45 s, b at 0 s, 0.3 s and 0.6 s. */
 static void
-test_merge_delays (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_merge_delays (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   static const guint a_delays[] = { 150, 300 };
   static const guint b_delays[] = { 0, 300, 300 };
@@ -739,15 +752,16 @@ test_merge_delays (AtestFixture  *fixture,
   assert_drains_to (merge, BY_FOREACH, "20 10 21 11 22");
 }
 
+/* A source's error fails merge, which cancels and closes the others. */
 static void
-test_merge_error_closes_others (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_merge_error_closes_others (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
-  static const AtestStep failing_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_RAISE (5) };
-  static const AtestStep waiting_steps[] = { S_DEFER (1), S_YIELD (20), S_AWAIT, S_YIELD (21) };
-  g_autoptr(AtestScript) a = ATEST_SCRIPT (failing_steps);
-  g_autoptr(AtestScript) b = ATEST_SCRIPT (waiting_steps);
-  g_autoptr(AtestScript) c = counting_script_from (100, 30, FALSE);
+  static const AgenTestStep failing_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10), S_RAISE (5) };
+  static const AgenTestStep waiting_steps[] = { S_DEFER (1), S_YIELD (20), S_AWAIT, S_YIELD (21) };
+  g_autoptr(AgenTestScript) a = AGEN_TEST_SCRIPT (failing_steps);
+  g_autoptr(AgenTestScript) b = AGEN_TEST_SCRIPT (waiting_steps);
+  g_autoptr(AgenTestScript) c = counting_script_from (100, 30, FALSE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   g_autoptr(AgenGenerator) sc = source_new (c, "c");
@@ -756,10 +770,10 @@ test_merge_error_closes_others (AtestFixture  *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
-  atest_gate_open (a->gate);
+  agen_test_gate_leave_open (a->gate);
   /* b awaits its gate, which stays shut: a's error cancels that await. */
   text = drain (merge, BY_NEXT, &error);
-  g_assert_error (error, ATEST_ERROR, 5);
+  g_assert_error (error, AGEN_TEST_ERROR, 5);
   g_assert_cmpstr (error->message, ==, "a: raised error 5");
   g_assert_true (strstr (text, "10") != NULL);
   assert_closed_once (a, sa);
@@ -771,19 +785,20 @@ test_merge_error_closes_others (AtestFixture  *fixture,
 
 /* ----------------------------------------------------------------- batch */
 
+/* batch yields full batches, then the rest, never an empty one. */
 static void
-test_batch_by_size (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_batch_by_size (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
 
   for (Consumer consumer = BY_NEXT; consumer <= BY_FOREACH; consumer++)
     {
-      g_autoptr(AtestScript) script = counting_script (7, awaiting);
+      g_autoptr(AgenTestScript) script = counting_script (7, awaiting);
       g_autoptr(AgenGenerator) source = source_new (script, "numbers");
       /* A timeout far longer than the test: batches are full, but for the last. */
       g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 600000);
-      g_autoptr(AtestScript) exact_script = counting_script (4, awaiting);
+      g_autoptr(AgenTestScript) exact_script = counting_script (4, awaiting);
       g_autoptr(AgenGenerator) exact_source = source_new (exact_script, "exact");
       g_autoptr(AgenGenerator) exact = agen_generator_batch (exact_source, 2, 0);
 
@@ -798,42 +813,42 @@ test_batch_by_size (AtestFixture  *fixture,
 /* The timeout fires while the source's next is in flight: the partial batch
  * is yielded, and the item that next brings starts the next batch. */
 static void
-test_batch_by_timeout (AtestFixture  *fixture,
-                       gconstpointer  data)
+test_batch_by_timeout (AgenTestFixture *fixture,
+                       gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script_full (6, TRUE, NULL, 0);
+  g_autoptr(AgenTestScript) script = counting_script_full (6, TRUE, NULL, 0);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 50);
   g_autoptr(GString) all = g_string_new (NULL);
   g_autofree char *rest = NULL;
   GError *error = NULL;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (batch, NULL, &call);
-  atest_wait_for_count (&script->n_calls, 1, 10);
-  atest_gate_release (script->gate);          /* item 0 */
+  agen_test_start_next (batch, NULL, &call);
+  agen_test_wait_for_count (&script->n_calls, 1, 10);
+  agen_test_gate_open (script->gate);          /* item 0 */
   /* Nothing more comes: after 50 ms, [0] alone, with a next in flight. */
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   append_value (all, &call.item);
   g_assert_cmpstr (all->str, ==, "[0]");
-  atest_call_clear (&call);
-  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+  agen_test_call_clear (&call);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (script->gate), ==, 1);
   g_assert_cmpint (agen_generator_get_state (batch), ==, AGEN_GENERATOR_STATE_SUSPENDED);
 
   /* Item 1 arrives while the batch is suspended at its yield. */
-  atest_gate_release (script->gate);
-  atest_drain ();
-  atest_call_init (&call);
-  atest_start_next (batch, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_gate_open (script->gate);
+  agen_test_drain ();
+  agen_test_call_init (&call);
+  agen_test_start_next (batch, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   append_value (all, &call.item);
   g_assert_true (g_str_has_prefix (all->str, "[0] [1"));
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
   rest = drain (batch, BY_NEXT, &error);
   g_assert_no_error (error);
   g_string_append_printf (all, " %s", rest);
@@ -856,79 +871,80 @@ test_batch_by_timeout (AtestFixture  *fixture,
 /* Closing the batch while its next is in flight cancels that next, waits
  * for it, and then closes the source. */
 static void
-test_batch_close_in_flight (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_batch_close_in_flight (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script_full (4, TRUE, NULL, 0);
+  g_autoptr(AgenTestScript) script = counting_script_full (4, TRUE, NULL, 0);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 20);
   g_autoptr(GError) error = NULL;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (batch, NULL, &call);
-  atest_wait_for_count (&script->n_calls, 1, 10);
-  atest_gate_release (script->gate);
-  atest_call_wait (&call);
+  agen_test_start_next (batch, NULL, &call);
+  agen_test_wait_for_count (&script->n_calls, 1, 10);
+  agen_test_gate_open (script->gate);
+  agen_test_call_wait (&call);
   g_assert_true (call.ret);
-  atest_call_clear (&call);
-  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+  agen_test_call_clear (&call);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (script->gate), ==, 1);
 
-  g_assert_true (atest_close (batch, NULL, &error));
+  g_assert_true (agen_test_close (batch, NULL, &error));
   g_assert_no_error (error);
   /* The source got the cancellation at its await, once; its cleanup ran once. */
   g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
   assert_closed_once (script, source);
-  atest_drain ();
-  g_assert_cmpuint (atest_gate_get_n_cancelled (script->gate), ==, 1);
-  atest_assert_next_end (batch);
+  agen_test_drain ();
+  g_assert_cmpuint (agen_test_gate_get_n_cancelled (script->gate), ==, 1);
+  agen_test_assert_next_end (batch);
 }
 
 /* An error thrown in while the source's next is in flight reaches the
  * source once that next has settled; its item is kept. */
 static void
-test_batch_throw_in_flight (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_batch_throw_in_flight (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
-  static const AtestStep handler[] = { S_YIELD (100) };
-  g_autoptr(AtestScript) script = counting_script_full (3, TRUE, handler, G_N_ELEMENTS (handler));
+  static const AgenTestStep handler[] = { S_YIELD (100) };
+  g_autoptr(AgenTestScript) script = counting_script_full (3, TRUE, handler, G_N_ELEMENTS (handler));
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 3, 20);
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 9, "thrown in");
   GString *text = g_string_new (NULL);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (batch, NULL, &call);
-  atest_gate_release (script->gate);
-  atest_call_wait (&call);
+  agen_test_start_next (batch, NULL, &call);
+  agen_test_gate_open (script->gate);
+  agen_test_call_wait (&call);
   append_value (text, &call.item);
   g_assert_cmpstr (text->str, ==, "[0]");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_call_init (&call);
-  atest_start_throw (batch, thrown, NULL, &call);
-  atest_drain ();
+  agen_test_call_init (&call);
+  agen_test_start_throw (batch, thrown, NULL, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
   g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 0);
-  atest_gate_release (script->gate);          /* item 1 settles the next */
-  atest_call_wait (&call);
+  agen_test_gate_open (script->gate);          /* item 1 settles the next */
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   append_value (text, &call.item);
   g_assert_cmpstr (text->str, ==, "[0] [1 100]");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
   g_string_free (text, TRUE);
 
-  atest_assert_next_end (batch);
+  agen_test_assert_next_end (batch);
   assert_closed_once (script, source);
 }
 
+/* A source error after a partial batch: the batch first, then the error. */
 static void
-test_batch_error_after_partial (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_batch_error_after_partial (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1), S_RAISE (3) };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1), S_RAISE (3) };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT (steps);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 5, 0);
   g_autoptr(GError) error = NULL;
@@ -936,7 +952,7 @@ test_batch_error_after_partial (AtestFixture  *fixture,
 
   /* What came before the error is yielded first. */
   g_assert_cmpstr (text, ==, "[0 1]");
-  g_assert_error (error, ATEST_ERROR, 3);
+  g_assert_error (error, AGEN_TEST_ERROR, 3);
   g_assert_cmpstr (error->message, ==, "numbers: raised error 3");
   assert_closed_once (script, source);
 }
@@ -945,12 +961,12 @@ test_batch_error_after_partial (AtestFixture  *fixture,
 
 /* Closing a combinator at a yield closes its source once. */
 static void
-test_close_single_source (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_close_single_source (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
   for (guint kind = 0; kind < 6; kind++)
     {
-      g_autoptr(AtestScript) script = counting_script (5, kind % 2 == 1);
+      g_autoptr(AgenTestScript) script = counting_script (5, kind % 2 == 1);
       g_autoptr(AgenGenerator) source = source_new (script, "numbers");
       g_autoptr(AgenGenerator) combinator = NULL;
       g_autoptr(GError) error = NULL;
@@ -967,31 +983,31 @@ test_close_single_source (AtestFixture  *fixture,
         default: g_assert_not_reached ();
         }
 
-      g_assert_true (atest_next (combinator, NULL, NULL, &error));
+      g_assert_true (agen_test_next (combinator, NULL, NULL, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (count_in_log (script, "d1"), ==, 0);
-      g_assert_true (atest_close (combinator, NULL, &error));
+      g_assert_true (agen_test_close (combinator, NULL, &error));
       g_assert_no_error (error);
       assert_closed_once (script, source);
       g_assert_cmpuint (count_in_log (script, "u:EXIT"), ==, 1);
       /* Again: nothing more. */
-      g_assert_true (atest_close (combinator, NULL, &error));
+      g_assert_true (agen_test_close (combinator, NULL, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (count_in_log (script, "d1"), ==, 1);
-      atest_script_assert_sane (script);
+      agen_test_script_assert_sane (script);
     }
 }
 
 /* A chain's sources: one finished, one suspended (pulled from), one
  * suspended by someone else before, one never started. */
 static void
-test_close_chain_states (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_close_chain_states (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
-  g_autoptr(AtestScript) done = counting_script_from (1, 0, FALSE);
-  g_autoptr(AtestScript) current = counting_script_from (3, 10, TRUE);
-  g_autoptr(AtestScript) started = counting_script_from (3, 20, FALSE);
-  g_autoptr(AtestScript) fresh = counting_script_from (3, 30, FALSE);
+  g_autoptr(AgenTestScript) done = counting_script_from (1, 0, FALSE);
+  g_autoptr(AgenTestScript) current = counting_script_from (3, 10, TRUE);
+  g_autoptr(AgenTestScript) started = counting_script_from (3, 20, FALSE);
+  g_autoptr(AgenTestScript) fresh = counting_script_from (3, 30, FALSE);
   g_autoptr(AgenGenerator) s_done = source_new (done, "done");
   g_autoptr(AgenGenerator) s_current = source_new (current, "current");
   g_autoptr(AgenGenerator) s_started = source_new (started, "started");
@@ -1000,12 +1016,12 @@ test_close_chain_states (AtestFixture  *fixture,
   g_autoptr(AgenGenerator) chain = agen_generator_chain (sources, 4);
   g_autoptr(GError) error = NULL;
 
-  atest_assert_next_int (s_started, 20);
-  atest_assert_next_int (chain, 0);
-  atest_assert_next_int (chain, 10);
+  agen_test_assert_next_int (s_started, 20);
+  agen_test_assert_next_int (chain, 0);
+  agen_test_assert_next_int (chain, 10);
   g_assert_cmpint (agen_generator_get_state (s_done), ==, AGEN_GENERATOR_STATE_FINISHED);
 
-  g_assert_true (atest_close (chain, NULL, &error));
+  g_assert_true (agen_test_close (chain, NULL, &error));
   g_assert_no_error (error);
   assert_closed_once (done, s_done);
   assert_closed_once (current, s_current);
@@ -1016,12 +1032,13 @@ test_close_chain_states (AtestFixture  *fixture,
   g_assert_cmpint (agen_generator_get_state (s_fresh), ==, AGEN_GENERATOR_STATE_FINISHED);
 }
 
+/* Closing a zip closes every source once. */
 static void
-test_close_zip (AtestFixture  *fixture,
-                gconstpointer  data)
+test_close_zip (AgenTestFixture *fixture,
+                gconstpointer    data)
 {
-  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
-  g_autoptr(AtestScript) b = counting_script_from (3, 10, TRUE);
+  g_autoptr(AgenTestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AgenTestScript) b = counting_script_from (3, 10, TRUE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *sources[] = { sa, sb };
@@ -1029,7 +1046,7 @@ test_close_zip (AtestFixture  *fixture,
   g_autoptr(GError) error = NULL;
 
   assert_next_text (zip, "[0 10]");
-  g_assert_true (atest_close (zip, NULL, &error));
+  g_assert_true (agen_test_close (zip, NULL, &error));
   g_assert_no_error (error);
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
@@ -1038,13 +1055,13 @@ test_close_zip (AtestFixture  *fixture,
 /* A merge at a yield: one source suspended, one awaiting (in flight), one
  * ended with its end not taken yet. */
 static void
-test_close_merge_states (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_close_merge_states (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
-  static const AtestStep waiting_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10) };
-  g_autoptr(AtestScript) a = counting_script_from (3, 0, FALSE);
-  g_autoptr(AtestScript) b = ATEST_SCRIPT (waiting_steps);
-  g_autoptr(AtestScript) c = counting_script_from (0, 20, FALSE);
+  static const AgenTestStep waiting_steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (10) };
+  g_autoptr(AgenTestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AgenTestScript) b = AGEN_TEST_SCRIPT (waiting_steps);
+  g_autoptr(AgenTestScript) c = counting_script_from (0, 20, FALSE);
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   g_autoptr(AgenGenerator) sc = source_new (c, "c");
@@ -1052,9 +1069,9 @@ test_close_merge_states (AtestFixture  *fixture,
   g_autoptr(AgenGenerator) merge = agen_generator_merge (sources, 3);
   g_autoptr(GError) error = NULL;
 
-  atest_assert_next_int (merge, 0);
-  g_assert_cmpuint (atest_gate_get_n_waiters (b->gate), ==, 1);
-  g_assert_true (atest_close (merge, NULL, &error));
+  agen_test_assert_next_int (merge, 0);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (b->gate), ==, 1);
+  g_assert_true (agen_test_close (merge, NULL, &error));
   g_assert_no_error (error);
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
@@ -1065,25 +1082,25 @@ test_close_merge_states (AtestFixture  *fixture,
 /* A close that fails makes the combinator's close fail with it, named;
  * with several failing, every source is closed and the first is reported. */
 static void
-test_close_failure (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_close_failure (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
-  static const AtestStep raise7[] = { S_RAISE (7) };
-  static const AtestStep raise8[] = { S_RAISE (8) };
-  g_autoptr(AtestScript) a = counting_script_h (3, FALSE, raise7, G_N_ELEMENTS (raise7));
-  g_autoptr(AtestScript) b = counting_script_h (3, TRUE, raise8, G_N_ELEMENTS (raise8));
+  static const AgenTestStep raise7[] = { S_RAISE (7) };
+  static const AgenTestStep raise8[] = { S_RAISE (8) };
+  g_autoptr(AgenTestScript) a = counting_script_h (3, FALSE, raise7, G_N_ELEMENTS (raise7));
+  g_autoptr(AgenTestScript) b = counting_script_h (3, TRUE, raise8, G_N_ELEMENTS (raise8));
   g_autoptr(AgenGenerator) sa = source_new (a, "a");
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *sources[] = { sa, sb };
   g_autoptr(AgenGenerator) zip = agen_generator_zip (sources, 2);
-  g_autoptr(AtestScript) c = counting_script_h (3, TRUE, raise7, G_N_ELEMENTS (raise7));
+  g_autoptr(AgenTestScript) c = counting_script_h (3, TRUE, raise7, G_N_ELEMENTS (raise7));
   g_autoptr(AgenGenerator) sc = source_new (c, "c");
   g_autoptr(AgenGenerator) map = agen_generator_map (sc, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   g_autoptr(GError) error = NULL;
 
   assert_next_text (map, "0");
-  g_assert_false (atest_close (map, NULL, &error));
-  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_false (agen_test_close (map, NULL, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 7);
   g_assert_cmpstr (error->message, ==, "c: raised error 7");
   g_clear_error (&error);
   assert_closed_once (c, sc);
@@ -1091,9 +1108,9 @@ test_close_failure (AtestFixture  *fixture,
 
   assert_next_text (zip, "[0 0]");
   g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*Closing b when its consumer stopped failed: raised error 8*");
-  g_assert_false (atest_close (zip, NULL, &error));
+  g_assert_false (agen_test_close (zip, NULL, &error));
   g_test_assert_expected_messages ();
-  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_error (error, AGEN_TEST_ERROR, 7);
   g_assert_cmpstr (error->message, ==, "a: raised error 7");
   assert_closed_once (a, sa);
   assert_closed_once (b, sb);
@@ -1103,27 +1120,27 @@ test_close_failure (AtestFixture  *fixture,
 /* A source whose cleanup awaits: cancelling the combinator's close reaches
  * that await, and the close fails with the source's CANCELLED. */
 static void
-test_close_cancelled (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_close_cancelled (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1) };
-  static const AtestStep cleanup[] = { S_AWAIT, S_RERAISE };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT_H (steps, cleanup);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1) };
+  static const AgenTestStep cleanup[] = { S_AWAIT, S_RERAISE };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT_H (steps, cleanup);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) take = agen_generator_take (source, 5);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_assert_next_int (take, 0);
-  atest_start_close (take, cancellable, &call);
-  atest_drain ();
+  agen_test_assert_next_int (take, 0);
+  agen_test_start_close (take, cancellable, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
-  g_assert_cmpuint (atest_gate_get_n_waiters (script->gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (script->gate), ==, 1);
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (call.error->message, ==, "numbers: Operation was cancelled");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (count_in_log (script, "c:EXIT"), ==, 1);
   g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
   assert_closed_once (script, source);
@@ -1133,11 +1150,11 @@ test_close_cancelled (AtestFixture  *fixture,
 /* The last unref of a suspended combinator closes it, and so its source;
  * a shutdown closes the combinator, which closes its sources. */
 static void
-test_close_on_unref_and_shutdown (AtestFixture  *fixture,
-                                  gconstpointer  data)
+test_close_on_unref_and_shutdown (AgenTestFixture *fixture,
+                                  gconstpointer    data)
 {
-  g_autoptr(AtestScript) a = counting_script (5, TRUE);
-  g_autoptr(AtestScript) b = counting_script (5, FALSE);
+  g_autoptr(AgenTestScript) a = counting_script (5, TRUE);
+  g_autoptr(AgenTestScript) b = counting_script (5, FALSE);
   g_autoptr(AgenGenerator) sb = source_new (b, "b");
   AgenGenerator *sa = source_new (a, "a");
   AgenGenerator *map = agen_generator_map (sa, double_item, &(Doubler) { .fail_at = -1 }, NULL);
@@ -1147,14 +1164,14 @@ test_close_on_unref_and_shutdown (AtestFixture  *fixture,
   gboolean finalized = FALSE;
 
   g_object_unref (sa);
-  atest_watch_finalize (sa, &finalized);
+  agen_test_watch_finalize (sa, &finalized);
   assert_next_text (map, "0");
   g_object_unref (map);
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_cmpuint (count_in_log (a, "d1"), ==, 1);
 
   assert_next_text (filter, "0");
-  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_true (agen_test_shutdown (NULL, &error));
   g_assert_no_error (error);
   assert_closed_once (b, sb);
   g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
@@ -1163,26 +1180,27 @@ test_close_on_unref_and_shutdown (AtestFixture  *fixture,
 
 /* --------------------------------------------------------------- throwing */
 
+/* A throw reaches the source; what it yields goes through the combinator. */
 static void
-test_throw_delegated (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_throw_delegated (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
-  static const AtestStep handler[] = { S_YIELD (100), S_YIELD (101) };
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  static const AgenTestStep handler[] = { S_YIELD (100), S_YIELD (101) };
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 9, "thrown in");
   g_autoptr(GError) error = NULL;
 
   /* Caught by the source, which yields: the map maps that item. */
   {
-    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenTestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
     g_autoptr(AgenGenerator) source = source_new (script, "numbers");
     g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
     g_auto(GValue) item = G_VALUE_INIT;
 
-    atest_assert_next_int (map, 0);
-    g_assert_true (atest_throw (map, thrown, NULL, &item, &error));
+    agen_test_assert_next_int (map, 0);
+    g_assert_true (agen_test_throw (map, thrown, NULL, &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 200);
+    agen_test_assert_item_int (TRUE, &item, 200);
     g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
     assert_drains_to (map, BY_NEXT, "202");
     assert_closed_once (script, source);
@@ -1191,46 +1209,46 @@ test_throw_delegated (AtestFixture  *fixture,
   /* Caught by the source, which yields an item the filter drops, then one
    * it keeps. */
   {
-    static const AtestStep odd_handler[] = { S_YIELD (101), S_YIELD (102) };
-    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, odd_handler, G_N_ELEMENTS (odd_handler));
+    static const AgenTestStep odd_handler[] = { S_YIELD (101), S_YIELD (102) };
+    g_autoptr(AgenTestScript) script = counting_script_h (3, awaiting, odd_handler, G_N_ELEMENTS (odd_handler));
     g_autoptr(AgenGenerator) source = source_new (script, "numbers");
     g_autoptr(AgenGenerator) filter = agen_generator_filter (source, is_even, NULL, NULL);
     g_auto(GValue) item = G_VALUE_INIT;
 
-    atest_assert_next_int (filter, 0);
-    g_assert_true (atest_throw (filter, thrown, NULL, &item, &error));
+    agen_test_assert_next_int (filter, 0);
+    g_assert_true (agen_test_throw (filter, thrown, NULL, &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 102);
+    agen_test_assert_item_int (TRUE, &item, 102);
     assert_drains_to (filter, BY_NEXT, "");
     assert_closed_once (script, source);
   }
 
   /* Not caught: the combinator raises it, named after the source. */
   {
-    g_autoptr(AtestScript) script = counting_script (3, awaiting);
+    g_autoptr(AgenTestScript) script = counting_script (3, awaiting);
     g_autoptr(AgenGenerator) source = source_new (script, "numbers");
     g_autoptr(AgenGenerator) skip = agen_generator_skip (source, 1);
 
-    atest_assert_next_int (skip, 1);
-    g_assert_false (atest_throw (skip, thrown, NULL, NULL, &error));
-    g_assert_error (error, ATEST_ERROR, 9);
+    agen_test_assert_next_int (skip, 1);
+    g_assert_false (agen_test_throw (skip, thrown, NULL, NULL, &error));
+    g_assert_error (error, AGEN_TEST_ERROR, 9);
     g_assert_cmpstr (error->message, ==, "numbers: thrown in");
     g_clear_error (&error);
     g_assert_cmpuint (count_in_log (script, "u:E9"), ==, 1);
     assert_closed_once (script, source);
-    atest_assert_next_end (skip);
+    agen_test_assert_next_end (skip);
   }
 
   /* A batch passes it on too; the item the source yields starts a batch. */
   {
-    g_autoptr(AtestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenTestScript) script = counting_script_h (3, awaiting, handler, G_N_ELEMENTS (handler));
     g_autoptr(AgenGenerator) source = source_new (script, "numbers");
     g_autoptr(AgenGenerator) batch = agen_generator_batch (source, 2, 0);
     g_auto(GValue) item = G_VALUE_INIT;
     GString *text = g_string_new (NULL);
 
     assert_next_text (batch, "[0 1]");
-    g_assert_true (atest_throw (batch, thrown, NULL, &item, &error));
+    g_assert_true (agen_test_throw (batch, thrown, NULL, &item, &error));
     g_assert_no_error (error);
     append_value (text, &item);
     g_assert_cmpstr (text->str, ==, "[100 101]");
@@ -1240,28 +1258,30 @@ test_throw_delegated (AtestFixture  *fixture,
   }
 }
 
+/* take and chain throw into the source they pull from, or raise it as it
+ * is. */
 static void
-test_throw_take_and_chain (AtestFixture  *fixture,
-                           gconstpointer  data)
+test_throw_take_and_chain (AgenTestFixture *fixture,
+                           gconstpointer    data)
 {
-  static const AtestStep handler[] = { S_YIELD (100) };
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  static const AgenTestStep handler[] = { S_YIELD (100) };
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 9, "thrown in");
   g_autoptr(GError) error = NULL;
 
   /* Before its last item, take passes it on; at its last, it has let go of
    * its source: it closes it and raises the error as it is. */
   {
-    g_autoptr(AtestScript) script = counting_script_h (5, FALSE, handler, G_N_ELEMENTS (handler));
+    g_autoptr(AgenTestScript) script = counting_script_h (5, FALSE, handler, G_N_ELEMENTS (handler));
     g_autoptr(AgenGenerator) source = source_new (script, "numbers");
     g_autoptr(AgenGenerator) take = agen_generator_take (source, 2);
     g_auto(GValue) item = G_VALUE_INIT;
 
-    atest_assert_next_int (take, 0);
-    g_assert_true (atest_throw (take, thrown, NULL, &item, &error));
+    agen_test_assert_next_int (take, 0);
+    g_assert_true (agen_test_throw (take, thrown, NULL, &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 100);
-    g_assert_false (atest_throw (take, thrown, NULL, NULL, &error));
-    g_assert_error (error, ATEST_ERROR, 9);
+    agen_test_assert_item_int (TRUE, &item, 100);
+    g_assert_false (agen_test_throw (take, thrown, NULL, NULL, &error));
+    g_assert_error (error, AGEN_TEST_ERROR, 9);
     g_assert_cmpstr (error->message, ==, "thrown in");
     g_clear_error (&error);
     g_assert_cmpuint (count_in_log (script, "c:E9"), ==, 1);
@@ -1271,19 +1291,19 @@ test_throw_take_and_chain (AtestFixture  *fixture,
   /* A chain throws it into the source it pulls from; when that one
    * returns, the chain goes on with the next. */
   {
-    static const AtestStep return_handler[] = { S_RETURN };
-    g_autoptr(AtestScript) a = counting_script_h (3, FALSE, return_handler, 1);
-    g_autoptr(AtestScript) b = counting_script_from (2, 10, TRUE);
+    static const AgenTestStep return_handler[] = { S_RETURN };
+    g_autoptr(AgenTestScript) a = counting_script_h (3, FALSE, return_handler, 1);
+    g_autoptr(AgenTestScript) b = counting_script_from (2, 10, TRUE);
     g_autoptr(AgenGenerator) sa = source_new (a, "a");
     g_autoptr(AgenGenerator) sb = source_new (b, "b");
     AgenGenerator *sources[] = { sa, sb };
     g_autoptr(AgenGenerator) chain = agen_generator_chain (sources, 2);
     g_auto(GValue) item = G_VALUE_INIT;
 
-    atest_assert_next_int (chain, 0);
-    g_assert_true (atest_throw (chain, thrown, NULL, &item, &error));
+    agen_test_assert_next_int (chain, 0);
+    g_assert_true (agen_test_throw (chain, thrown, NULL, &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 10);
+    agen_test_assert_item_int (TRUE, &item, 10);
     g_assert_cmpuint (count_in_log (a, "c:E9"), ==, 1);
     g_assert_cmpuint (count_in_log (b, "c:E9"), ==, 0);
     assert_drains_to (chain, BY_NEXT, "11");
@@ -1295,15 +1315,15 @@ test_throw_take_and_chain (AtestFixture  *fixture,
 /* zip and merge cannot give it to one source: they close every source and
  * raise it. */
 static void
-test_throw_zip_merge (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_throw_zip_merge (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 9, "thrown in");
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 9, "thrown in");
 
   for (guint merge = 0; merge < 2; merge++)
     {
-      g_autoptr(AtestScript) a = counting_script (3, FALSE);
-      g_autoptr(AtestScript) b = counting_script (3, TRUE);
+      g_autoptr(AgenTestScript) a = counting_script (3, FALSE);
+      g_autoptr(AgenTestScript) b = counting_script (3, TRUE);
       g_autoptr(AgenGenerator) sa = source_new (a, "a");
       g_autoptr(AgenGenerator) sb = source_new (b, "b");
       AgenGenerator *sources[] = { sa, sb };
@@ -1311,9 +1331,9 @@ test_throw_zip_merge (AtestFixture  *fixture,
                                                   : agen_generator_zip (sources, 2);
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (atest_next (combinator, NULL, NULL, &error));
-      g_assert_false (atest_throw (combinator, thrown, NULL, NULL, &error));
-      g_assert_error (error, ATEST_ERROR, 9);
+      g_assert_true (agen_test_next (combinator, NULL, NULL, &error));
+      g_assert_false (agen_test_throw (combinator, thrown, NULL, NULL, &error));
+      g_assert_error (error, AGEN_TEST_ERROR, 9);
       g_assert_cmpstr (error->message, ==, "thrown in");
       /* Each was closed (a merge's next in flight cancelled first), and
        * none got the thrown error. */
@@ -1331,40 +1351,40 @@ test_throw_zip_merge (AtestFixture  *fixture,
 /* The consumer's cancellation reaches the source's await once, and comes
  * back as the source's error. */
 static void
-test_cancel_reaches_source (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_cancel_reaches_source (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   gboolean ignoring = GPOINTER_TO_INT (data);
-  AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_YIELD (1) };
-  g_autoptr(AtestScript) script = NULL;
+  AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_YIELD (1) };
+  g_autoptr(AgenTestScript) script = NULL;
   g_autoptr(AgenGenerator) source = NULL;
   g_autoptr(AgenGenerator) map = NULL;
   g_autoptr(AgenGenerator) take = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   if (ignoring)
-    steps[2].kind = ATEST_AWAIT_IGNORING;
-  script = ATEST_SCRIPT (steps);
+    steps[2].kind = AGEN_TEST_STEP_AWAIT_IGNORING;
+  script = AGEN_TEST_SCRIPT (steps);
   source = source_new (script, "numbers");
   map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   take = agen_generator_take (map, 5);
 
-  atest_assert_next_int (take, 0);
-  atest_start_next (take, cancellable, &call);
-  atest_wait_for_count (&script->n_calls, 2, 10);
-  atest_drain ();
+  agen_test_assert_next_int (take, 0);
+  agen_test_start_next (take, cancellable, &call);
+  agen_test_wait_for_count (&script->n_calls, 2, 10);
+  agen_test_drain ();
   g_assert_false (call.done);
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
 
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (call.error->message, ==, "map(numbers): numbers: Operation was cancelled");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
   assert_closed_once (script, source);
   g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
 }
 
 /* The source's await completes, and then, before anything resumes, the
@@ -1373,64 +1393,64 @@ test_cancel_reaches_source (AtestFixture  *fixture,
  * dropped), the pipeline fails with CANCELLED and the source is closed
  * once. */
 static void
-test_cancel_after_source_completed (AtestFixture  *fixture,
-                                    gconstpointer  data)
+test_cancel_after_source_completed (AgenTestFixture *fixture,
+                                    gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT_IGNORING, S_YIELD (1), S_YIELD (2) };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT_IGNORING, S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT (steps);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   g_autoptr(AgenGenerator) take = agen_generator_take (map, 5);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_assert_next_int (take, 0);
-  atest_start_next (take, cancellable, &call);
-  atest_wait_for_count (&script->n_calls, 2, 10);
-  atest_drain ();
+  agen_test_assert_next_int (take, 0);
+  agen_test_start_next (take, cancellable, &call);
+  agen_test_wait_for_count (&script->n_calls, 2, 10);
+  agen_test_drain ();
   g_assert_false (call.done);
 
   /* The gate's completion is queued first, the cancellation after it. */
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
 
   g_assert_false (call.ret);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   assert_closed_once (script, source);
   g_assert_cmpint (agen_generator_get_state (take), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (take);
+  agen_test_assert_next_end (take);
 }
 
 /* A source that catches the cancellation and yields: that item comes out. */
 static void
-test_cancel_caught_by_source (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_cancel_caught_by_source (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0) };
-  static const AtestStep handler[] = { S_YIELD (50), S_YIELD (51) };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT_H (steps, handler);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0) };
+  static const AgenTestStep handler[] = { S_YIELD (50), S_YIELD (51) };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT_H (steps, handler);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (map, cancellable, &call);
-  atest_wait_for_count (&script->n_calls, 1, 10);
-  atest_drain ();
+  agen_test_start_next (map, cancellable, &call);
+  agen_test_wait_for_count (&script->n_calls, 1, 10);
+  agen_test_drain ();
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
-  atest_assert_item_int (call.ret, &call.item, 100);
-  atest_call_clear (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 100);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (count_in_log (script, "c:CANCELLED"), ==, 1);
 
   /* The next operation is not cancelled. */
   assert_drains_to (map, BY_NEXT, "102");
   g_assert_cmpuint (count_in_log (script, "c:CANCELLED"), ==, 1);
   assert_closed_once (script, source);
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
 }
 
 /* foreach delivers a cancellation at a yield when the body never awaits:
@@ -1445,50 +1465,54 @@ cancel_after_ten (AgenGenerator *generator,
   return TRUE;
 }
 
+/* A foreach over a combinator cancelled between items: CANCELLED, sources
+ * closed once. */
 static void
-test_cancel_foreach_at_yield (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_cancel_foreach_at_yield (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (100000, FALSE);
+  g_autoptr(AgenTestScript) script = counting_script (100000, FALSE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   g_autoptr(AgenGenerator) filter = agen_generator_filter (map, is_even, NULL, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_foreach (filter, cancel_after_ten, cancellable, NULL, cancellable, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (filter, cancel_after_ten, cancellable, NULL, cancellable, &call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (call.error->message, ==, "map(numbers): numbers: Operation was cancelled");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (count_in_log (script, "u:CANCELLED"), ==, 1);
   assert_closed_once (script, source);
 }
 
 /* ---------------------------------------------------------------- errors */
 
+/* A source's error keeps its domain and code; each combinator names its
+ * source. */
 static void
-test_source_error_named (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_source_error_named (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   gboolean awaiting = GPOINTER_TO_INT (data);
-  AtestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_RAISE (5) };
-  g_autoptr(AtestScript) script = NULL;
+  AgenTestStep steps[] = { S_DEFER (1), S_YIELD (0), S_AWAIT, S_RAISE (5) };
+  g_autoptr(AgenTestScript) script = NULL;
   g_autoptr(AgenGenerator) source = NULL;
   g_autoptr(AgenGenerator) map = NULL;
   g_autoptr(AgenGenerator) take = NULL;
-  static const AtestStep raise6[] = { S_RAISE (6) };
-  g_autoptr(AtestScript) unnamed_script = ATEST_SCRIPT (raise6);
-  g_autoptr(AgenGenerator) unnamed = atest_script_generator (unnamed_script);
+  static const AgenTestStep raise6[] = { S_RAISE (6) };
+  g_autoptr(AgenTestScript) unnamed_script = AGEN_TEST_SCRIPT (raise6);
+  g_autoptr(AgenGenerator) unnamed = agen_test_script_generator (unnamed_script);
   g_autoptr(AgenGenerator) unnamed_map = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *description = NULL;
 
   if (!awaiting)
-    steps[2].kind = ATEST_MARK;
-  script = ATEST_SCRIPT (steps);
-  atest_gate_open (script->gate);
+    steps[2].kind = AGEN_TEST_STEP_MARK;
+  script = AGEN_TEST_SCRIPT (steps);
+  agen_test_gate_leave_open (script->gate);
   source = source_new (script, "numbers");
   map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
   take = agen_generator_take (map, 5);
@@ -1496,7 +1520,7 @@ test_source_error_named (AtestFixture  *fixture,
   text = drain (take, BY_FOREACH, &error);
   g_assert_cmpstr (text, ==, "0");
   /* Domain and code kept; each combinator names its source once. */
-  g_assert_error (error, ATEST_ERROR, 5);
+  g_assert_error (error, AGEN_TEST_ERROR, 5);
   g_assert_cmpstr (error->message, ==, "map(numbers): numbers: raised error 5");
   g_clear_error (&error);
   assert_closed_once (script, source);
@@ -1506,40 +1530,40 @@ test_source_error_named (AtestFixture  *fixture,
   description = g_strdup_printf ("map(AgenGenerator %p)", unnamed);
   g_assert_cmpstr (agen_generator_get_name (unnamed_map), ==, description);
   g_clear_pointer (&description, g_free);
-  g_assert_false (atest_next (unnamed_map, NULL, NULL, &error));
-  g_assert_error (error, ATEST_ERROR, 6);
+  g_assert_false (agen_test_next (unnamed_map, NULL, NULL, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 6);
   description = g_strdup_printf ("AgenGenerator %p: raised error 6", unnamed);
   g_assert_cmpstr (error->message, ==, description);
 }
 
 /* A source someone else uses: whoever comes second gets PENDING. */
 static void
-test_source_in_use (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_source_in_use (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0), S_YIELD (1) };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT (steps);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (0), S_YIELD (1) };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT (steps);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
-  g_autoptr(AtestScript) held_script = counting_script (3, FALSE);
+  g_autoptr(AgenTestScript) held_script = counting_script (3, FALSE);
   g_autoptr(AgenGenerator) held = source_new (held_script, "held");
   g_autoptr(AgenGenerator) take = agen_generator_take (held, 3);
   g_autoptr(GError) error = NULL;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   /* The source is busy when the map pulls. */
-  atest_start_next (source, NULL, &call);
+  agen_test_start_next (source, NULL, &call);
   g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*Closing numbers when its consumer stopped failed: The generator is already running an operation*");
-  atest_assert_next_error (map, G_IO_ERROR, G_IO_ERROR_PENDING);
+  agen_test_assert_next_error (map, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_test_assert_expected_messages ();
-  atest_gate_open (script->gate);
-  atest_call_wait (&call);
-  atest_assert_item_int (call.ret, &call.item, 0);
-  atest_call_clear (&call);
+  agen_test_gate_leave_open (script->gate);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 0);
+  agen_test_call_clear (&call);
 
   /* The take holds its source: using it meanwhile is refused. */
-  atest_assert_next_int (take, 0);
-  g_assert_false (atest_next (held, NULL, NULL, &error));
+  agen_test_assert_next_int (take, 0);
+  g_assert_false (agen_test_next (held, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_clear_error (&error);
   assert_drains_to (take, BY_NEXT, "1 2");
@@ -1553,7 +1577,7 @@ on_collected (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  AtestCall *call = user_data;
+  AgenTestCall *call = user_data;
   GPtrArray *items = agen_generator_collect_finish (AGEN_GENERATOR (source), result, &call->error);
 
   g_assert_cmpuint (call->n_callbacks++, ==, 0);
@@ -1575,7 +1599,7 @@ on_collected_store (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  AtestCall *call = user_data;
+  AgenTestCall *call = user_data;
 
   g_assert_cmpuint (call->n_callbacks++, ==, 0);
   call->ret = agen_generator_collect_store_finish (AGEN_GENERATOR (source), result, &call->error);
@@ -1583,90 +1607,94 @@ on_collected_store (GObject      *source,
   call->done = TRUE;
 }
 
+/* collect gathers every item, or fails with the error and no items. */
 static void
-test_collect (AtestFixture  *fixture,
-              gconstpointer  data)
+test_collect (AgenTestFixture *fixture,
+              gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (4, TRUE);
+  g_autoptr(AgenTestScript) script = counting_script (4, TRUE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   g_autoptr(AgenGenerator) map = agen_generator_map (source, double_item, &(Doubler) { .fail_at = -1 }, NULL);
-  g_autoptr(AtestScript) failing = counting_script (4, FALSE);
+  g_autoptr(AgenTestScript) failing = counting_script (4, FALSE);
   g_autoptr(AgenGenerator) failing_source = NULL;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   agen_generator_collect_async (map, NULL, on_collected, &call);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   g_assert_cmpstr (call.log_at_callback, ==, "0 2 4 6");
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   assert_closed_once (script, source);
 
   /* An error: the items are lost, the error returned. */
-  failing->steps[3] = (AtestStep) S_RAISE (4);
+  failing->steps[3] = (AgenTestStep) S_RAISE (4);
   failing_source = source_new (failing, "failing");
-  atest_call_init (&call);
+  agen_test_call_init (&call);
   agen_generator_collect_async (failing_source, NULL, on_collected, &call);
-  atest_call_wait (&call);
-  g_assert_error (call.error, ATEST_ERROR, 4);
+  agen_test_call_wait (&call);
+  g_assert_error (call.error, AGEN_TEST_ERROR, 4);
   g_assert_false (call.ret);
   g_assert_null (call.log_at_callback);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 }
 
+/* collect_store appends objects; a wrong item stops it and closes the
+ * source. */
 static void
-test_collect_store (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_collect_store (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
-  static const AtestStep objects[] = { S_DEFER (1), S_YIELD_OBJECT, S_AWAIT, S_YIELD_OBJECT };
-  static const AtestStep mixed[] = { S_DEFER (1), S_YIELD_OBJECT, S_YIELD (1), S_YIELD_OBJECT };
-  g_autoptr(AtestScript) script = ATEST_SCRIPT (objects);
+  static const AgenTestStep objects[] = { S_DEFER (1), S_YIELD_OBJECT, S_AWAIT, S_YIELD_OBJECT };
+  static const AgenTestStep mixed[] = { S_DEFER (1), S_YIELD_OBJECT, S_YIELD (1), S_YIELD_OBJECT };
+  g_autoptr(AgenTestScript) script = AGEN_TEST_SCRIPT (objects);
   g_autoptr(AgenGenerator) source = source_new (script, "objects");
   g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
-  g_autoptr(AtestScript) mixed_script = ATEST_SCRIPT (mixed);
+  g_autoptr(AgenTestScript) mixed_script = AGEN_TEST_SCRIPT (mixed);
   g_autoptr(AgenGenerator) mixed_source = source_new (mixed_script, "mixed");
   g_autoptr(GListStore) mixed_store = g_list_store_new (G_TYPE_OBJECT);
-  g_autoptr(AtestScript) wrong_script = ATEST_SCRIPT (objects);
+  g_autoptr(AgenTestScript) wrong_script = AGEN_TEST_SCRIPT (objects);
   g_autoptr(AgenGenerator) wrong_source = source_new (wrong_script, "wrong");
   g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_gate_open (script->gate);
+  agen_test_gate_leave_open (script->gate);
   agen_generator_collect_store_async (source, store, NULL, on_collected_store, &call);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   assert_closed_once (script, source);
 
   /* An int stops the loop, which closes the source; what was appended stays. */
-  atest_call_init (&call);
+  agen_test_call_init (&call);
   agen_generator_collect_store_async (mixed_source, mixed_store, NULL, on_collected_store, &call);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mixed_store)), ==, 1);
   assert_closed_once (mixed_script, mixed_source);
   g_assert_cmpuint (count_in_log (mixed_script, "u:EXIT"), ==, 1);
 
   /* So does an object of another type than the store's. */
-  atest_call_init (&call);
+  agen_test_call_init (&call);
   agen_generator_collect_store_async (wrong_source, files, NULL, on_collected_store, &call);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (files)), ==, 0);
   assert_closed_once (wrong_script, wrong_source);
-  atest_gate_open (wrong_script->gate);
+  agen_test_gate_leave_open (wrong_script->gate);
 }
 
 /* ------------------------------------------------------------- bad input */
 
+/* Bad input to a combinator: the critical, and no generator. */
 static void
-test_bad_input (AtestFixture  *fixture,
-                gconstpointer  data)
+test_bad_input (AgenTestFixture *fixture,
+                gconstpointer    data)
 {
-  g_autoptr(AtestScript) script = counting_script (1, FALSE);
+  g_autoptr(AgenTestScript) script = counting_script (1, FALSE);
   g_autoptr(AgenGenerator) source = source_new (script, "numbers");
   AgenGenerator *with_null[] = { source, NULL };
 
@@ -1694,57 +1722,63 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_test ("/combinators/map/items/sync", test_map_items, SYNC);
-  add_test ("/combinators/map/items/awaiting", test_map_items, AWAITING);
-  add_test ("/combinators/map/error-closes-source/sync", test_map_error_closes_source, SYNC);
-  add_test ("/combinators/map/error-closes-source/awaiting", test_map_error_closes_source, AWAITING);
-  add_test ("/combinators/laziness", test_laziness, NULL);
-  add_test ("/combinators/filter/items/sync", test_filter_items, SYNC);
-  add_test ("/combinators/filter/items/awaiting", test_filter_items, AWAITING);
-  add_test ("/combinators/filter/error-closes-source/sync", test_filter_error_closes_source, SYNC);
-  add_test ("/combinators/filter/error-closes-source/awaiting", test_filter_error_closes_source, AWAITING);
-  add_test ("/combinators/take/items/sync", test_take_items, SYNC);
-  add_test ("/combinators/take/items/awaiting", test_take_items, AWAITING);
-  add_test ("/combinators/take/more-than-there-is", test_take_more_than_there_is, NULL);
-  add_test ("/combinators/take/zero", test_take_zero, NULL);
-  add_test ("/combinators/skip/items", test_skip_items, NULL);
-  add_test ("/combinators/enumerate/items", test_enumerate_items, NULL);
-  add_test ("/combinators/chain/items", test_chain_items, NULL);
-  add_test ("/combinators/zip/shortest/sync", test_zip_shortest, SYNC);
-  add_test ("/combinators/zip/shortest/awaiting", test_zip_shortest, AWAITING);
-  add_test ("/combinators/zip/ends-while-in-flight", test_zip_ends_while_in_flight, NULL);
-  add_test ("/combinators/merge/items", test_merge_items, NULL);
-  add_test ("/combinators/merge/arrival-order", test_merge_arrival_order, NULL);
-  add_test ("/combinators/merge/delays", test_merge_delays, NULL);
-  add_test ("/combinators/merge/error-closes-others", test_merge_error_closes_others, NULL);
-  add_test ("/combinators/batch/by-size/sync", test_batch_by_size, SYNC);
-  add_test ("/combinators/batch/by-size/awaiting", test_batch_by_size, AWAITING);
-  add_test ("/combinators/batch/by-timeout", test_batch_by_timeout, NULL);
-  add_test ("/combinators/batch/close-in-flight", test_batch_close_in_flight, NULL);
-  add_test ("/combinators/batch/throw-in-flight", test_batch_throw_in_flight, NULL);
-  add_test ("/combinators/batch/error-after-partial", test_batch_error_after_partial, NULL);
-  add_test ("/combinators/close/single-source", test_close_single_source, NULL);
-  add_test ("/combinators/close/chain-states", test_close_chain_states, NULL);
-  add_test ("/combinators/close/zip", test_close_zip, NULL);
-  add_test ("/combinators/close/merge-states", test_close_merge_states, NULL);
-  add_test ("/combinators/close/failure", test_close_failure, NULL);
-  add_test ("/combinators/close/cancelled", test_close_cancelled, NULL);
-  add_test ("/combinators/close/unref-and-shutdown", test_close_on_unref_and_shutdown, NULL);
-  add_test ("/combinators/throw/delegated/sync", test_throw_delegated, SYNC);
-  add_test ("/combinators/throw/delegated/awaiting", test_throw_delegated, AWAITING);
-  add_test ("/combinators/throw/take-and-chain", test_throw_take_and_chain, NULL);
-  add_test ("/combinators/throw/zip-merge", test_throw_zip_merge, NULL);
-  add_test ("/combinators/cancel/reaches-source", test_cancel_reaches_source, GINT_TO_POINTER (0));
-  add_test ("/combinators/cancel/reaches-source-ignoring", test_cancel_reaches_source, GINT_TO_POINTER (1));
-  add_test ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source, NULL);
-  add_test ("/combinators/cancel/after-source-completed", test_cancel_after_source_completed, NULL);
-  add_test ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield, NULL);
-  add_test ("/combinators/error/named/sync", test_source_error_named, SYNC);
-  add_test ("/combinators/error/named/awaiting", test_source_error_named, AWAITING);
-  add_test ("/combinators/error/source-in-use", test_source_in_use, NULL);
-  add_test ("/combinators/collect/items", test_collect, NULL);
-  add_test ("/combinators/collect/store", test_collect_store, NULL);
-  add_test ("/combinators/bad-input", test_bad_input, NULL);
+  agen_test_add_data ("/combinators/map/items/sync", SYNC, test_map_items);
+  agen_test_add_data ("/combinators/map/items/awaiting", AWAITING, test_map_items);
+  agen_test_add_data ("/combinators/map/error-closes-source/sync", SYNC,
+                      test_map_error_closes_source);
+  agen_test_add_data ("/combinators/map/error-closes-source/awaiting", AWAITING,
+                      test_map_error_closes_source);
+  agen_test_add ("/combinators/laziness", test_laziness);
+  agen_test_add_data ("/combinators/filter/items/sync", SYNC, test_filter_items);
+  agen_test_add_data ("/combinators/filter/items/awaiting", AWAITING, test_filter_items);
+  agen_test_add_data ("/combinators/filter/error-closes-source/sync", SYNC,
+                      test_filter_error_closes_source);
+  agen_test_add_data ("/combinators/filter/error-closes-source/awaiting", AWAITING,
+                      test_filter_error_closes_source);
+  agen_test_add_data ("/combinators/take/items/sync", SYNC, test_take_items);
+  agen_test_add_data ("/combinators/take/items/awaiting", AWAITING, test_take_items);
+  agen_test_add ("/combinators/take/more-than-there-is", test_take_more_than_there_is);
+  agen_test_add ("/combinators/take/zero", test_take_zero);
+  agen_test_add ("/combinators/skip/items", test_skip_items);
+  agen_test_add ("/combinators/enumerate/items", test_enumerate_items);
+  agen_test_add ("/combinators/chain/items", test_chain_items);
+  agen_test_add_data ("/combinators/zip/shortest/sync", SYNC, test_zip_shortest);
+  agen_test_add_data ("/combinators/zip/shortest/awaiting", AWAITING, test_zip_shortest);
+  agen_test_add ("/combinators/zip/ends-while-in-flight", test_zip_ends_while_in_flight);
+  agen_test_add ("/combinators/merge/items", test_merge_items);
+  agen_test_add ("/combinators/merge/arrival-order", test_merge_arrival_order);
+  agen_test_add ("/combinators/merge/delays", test_merge_delays);
+  agen_test_add ("/combinators/merge/error-closes-others", test_merge_error_closes_others);
+  agen_test_add_data ("/combinators/batch/by-size/sync", SYNC, test_batch_by_size);
+  agen_test_add_data ("/combinators/batch/by-size/awaiting", AWAITING, test_batch_by_size);
+  agen_test_add ("/combinators/batch/by-timeout", test_batch_by_timeout);
+  agen_test_add ("/combinators/batch/close-in-flight", test_batch_close_in_flight);
+  agen_test_add ("/combinators/batch/throw-in-flight", test_batch_throw_in_flight);
+  agen_test_add ("/combinators/batch/error-after-partial", test_batch_error_after_partial);
+  agen_test_add ("/combinators/close/single-source", test_close_single_source);
+  agen_test_add ("/combinators/close/chain-states", test_close_chain_states);
+  agen_test_add ("/combinators/close/zip", test_close_zip);
+  agen_test_add ("/combinators/close/merge-states", test_close_merge_states);
+  agen_test_add ("/combinators/close/failure", test_close_failure);
+  agen_test_add ("/combinators/close/cancelled", test_close_cancelled);
+  agen_test_add ("/combinators/close/unref-and-shutdown", test_close_on_unref_and_shutdown);
+  agen_test_add_data ("/combinators/throw/delegated/sync", SYNC, test_throw_delegated);
+  agen_test_add_data ("/combinators/throw/delegated/awaiting", AWAITING, test_throw_delegated);
+  agen_test_add ("/combinators/throw/take-and-chain", test_throw_take_and_chain);
+  agen_test_add ("/combinators/throw/zip-merge", test_throw_zip_merge);
+  agen_test_add_data ("/combinators/cancel/reaches-source", GINT_TO_POINTER (0),
+                      test_cancel_reaches_source);
+  agen_test_add_data ("/combinators/cancel/reaches-source-ignoring", GINT_TO_POINTER (1),
+                      test_cancel_reaches_source);
+  agen_test_add ("/combinators/cancel/caught-by-source", test_cancel_caught_by_source);
+  agen_test_add ("/combinators/cancel/after-source-completed", test_cancel_after_source_completed);
+  agen_test_add ("/combinators/cancel/foreach-at-yield", test_cancel_foreach_at_yield);
+  agen_test_add_data ("/combinators/error/named/sync", SYNC, test_source_error_named);
+  agen_test_add_data ("/combinators/error/named/awaiting", AWAITING, test_source_error_named);
+  agen_test_add ("/combinators/error/source-in-use", test_source_in_use);
+  agen_test_add ("/combinators/collect/items", test_collect);
+  agen_test_add ("/combinators/collect/store", test_collect_store);
+  agen_test_add ("/combinators/bad-input", test_bad_input);
 
   return g_test_run ();
 }

@@ -1,68 +1,195 @@
-/* test-lifecycle.c: references, finalisation and leaks
+/* test-lifecycle.c: references, finalisation, shutdown and close errors
+ *
+ * docs/reference/semantics.xml, section contract-lifecycle: the last unref
+ * of a started, unfinished generator closes it on its own main context;
+ * agen_shutdown_async() closes every such generator of a context; the
+ * failures of those closes are reported (agen_set_close_error_func()); and
+ * every generator is finalised with its user data destroyed exactly once.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
+
+/* ========================================================= last unref */
+
+/* Semantics: dropping a never-started generator runs nothing but
+ * user_data_destroy. */
+static void
+test_new_drop_unstarted (AgenTestFixture *fixture,
+                         gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_MARK (1), S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  gboolean finalized;
+
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_drain ();
+
+  g_assert_true (finalized);
+  g_assert_cmpuint (s->n_calls, ==, 0);
+  g_assert_cmpuint (s->n_destroyed, ==, 1);
+  g_assert_cmpstr (s->log->str, ==, "");
+}
+
+/* The last unref of a suspended, started generator closes it on its own
+ * main context: its cleanup runs. */
+static void
+test_unref_closes_suspended (AgenTestFixture *fixture,
+                             gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  gboolean finalized;
+
+  agen_test_assert_next_int (gen, 1);
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+
+  g_assert_cmpstr (s->log->str, ==, "u:EXIT d1");
+  g_assert_cmpuint (s->n_calls, ==, 2);
+  g_assert_cmpuint (s->n_destroyed, ==, 1);
+  agen_test_script_assert_sane (s);
+}
+
+/* ... and that cleanup may still await. */
+static void
+test_unref_close_may_await (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_AWAIT, S_MARK (3) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  gboolean finalized;
+
+  agen_test_assert_next_int (gen, 1);
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_iterate_ms (20);
+  g_assert_false (finalized);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
+
+  agen_test_gate_leave_open (s->gate);
+  agen_test_wait_for (&finalized);
+  g_assert_cmpstr (s->log->str, ==, "c:EXIT m3 d1");
+  g_assert_cmpuint (s->n_destroyed, ==, 1);
+  agen_test_script_assert_sane (s);
+}
+
+/* An error from that close is reported with g_warning. */
+static void
+test_unref_close_error_warns (AgenTestFixture *fixture,
+                              gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_RAISE (4) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  gboolean finalized;
+
+  agen_generator_set_name (gen, "leaky");
+  g_assert_cmpstr (agen_generator_get_name (gen), ==, "leaky");
+  agen_test_assert_next_int (gen, 1);
+  agen_test_watch_finalize (gen, &finalized);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*raised error 4*");
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (s->log->str, ==, "c:EXIT");
+}
+
+/* The close runs on the generator's own context, even when the last unref
+ * happens while another context is the thread-default. */
+static void
+test_unref_closes_on_own_context (AgenTestFixture *fixture,
+                                  gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  GMainContext *other = g_main_context_new ();
+  gboolean finalized;
+
+  agen_test_assert_next_int (gen, 1);
+  agen_test_watch_finalize (gen, &finalized);
+
+  g_main_context_push_thread_default (other);
+  g_object_unref (gen);
+  while (g_main_context_iteration (other, FALSE))
+    ;
+  g_main_context_pop_thread_default (other);
+  g_assert_false (finalized);
+
+  agen_test_wait_for (&finalized);
+  g_assert_cmpstr (s->log->str, ==, "u:EXIT d1");
+  agen_test_script_assert_sane (s);
+  g_main_context_unref (other);
+}
 
 /* The consumer drops its reference while the body awaits: the operation
  * still completes, and the generator is finalised afterwards (closed on its
  * last unref, since it is then suspended at a yield). */
 static void
-test_unref_during_await (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_unref_during_await (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_YIELD (2) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
   gboolean finalized;
 
-  atest_watch_finalize (gen, &finalized);
-  atest_start_next (gen, NULL, &call);
+  agen_test_watch_finalize (gen, &finalized);
+  agen_test_start_next (gen, NULL, &call);
   g_object_unref (gen);
   gen = NULL;
 
-  atest_iterate_ms (20);
+  agen_test_iterate_ms (20);
   g_assert_false (finalized);
   g_assert_false (call.done);
-  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
 
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
-  atest_assert_item_int (call.ret, &call.item, 1);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
   g_assert_cmpint (call.state_at_callback, ==, AGEN_GENERATOR_STATE_SUSPENDED);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_cmpstr (s->log->str, ==, "u:EXIT d1");
   g_assert_cmpuint (s->n_destroyed, ==, 1);
-  atest_script_assert_sane (s);
+  agen_test_script_assert_sane (s);
 }
 
 /* Dropped during an await that then ends the body: finalised, no close
  * needed. */
 static void
-test_unref_during_await_then_finish (AtestFixture  *fixture,
-                                     gconstpointer  data)
+test_unref_during_await_then_finish (AgenTestFixture *fixture,
+                                     gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_RETURN };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_RETURN };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
   gboolean finalized;
 
-  atest_watch_finalize (gen, &finalized);
-  atest_start_next (gen, NULL, &call);
+  agen_test_watch_finalize (gen, &finalized);
+  agen_test_start_next (gen, NULL, &call);
   g_object_unref (gen);
 
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
   g_assert_false (call.ret);
   g_assert_no_error (call.error);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_cmpstr (s->log->str, ==, "d1");
   g_assert_cmpuint (s->n_calls, ==, 2);
   g_assert_cmpuint (s->n_destroyed, ==, 1);
@@ -71,25 +198,276 @@ test_unref_during_await_then_finish (AtestFixture  *fixture,
 /* A finished generator is finalised at its last unref; its user data was
  * destroyed exactly once. */
 static void
-test_unref_finished (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_unref_finished (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   gboolean finalized;
 
-  atest_assert_next_int (gen, 1);
-  atest_assert_next_end (gen);
-  atest_watch_finalize (gen, &finalized);
+  agen_test_assert_next_int (gen, 1);
+  agen_test_assert_next_end (gen);
+  agen_test_watch_finalize (gen, &finalized);
   g_object_unref (gen);
-  atest_drain ();
+  agen_test_drain ();
   g_assert_true (finalized);
   g_assert_cmpuint (s->n_destroyed, ==, 1);
   g_assert_cmpstr (s->log->str, ==, "d1");
 }
 
-/* ------------------------------------------------------------------ many */
+/* ======================================================= close errors */
+
+typedef struct
+{
+  guint n_reports;
+  AgenCloseReason reason;
+  GError *error;
+  char *name;
+  guint n_destroyed;
+} CloseErrors;
+
+static void
+close_errors_record (AgenGenerator   *generator,
+                     const GError    *error,
+                     AgenCloseReason  reason,
+                     gpointer         user_data)
+{
+  CloseErrors *errors = user_data;
+
+  errors->n_reports++;
+  errors->reason = reason;
+  g_clear_error (&errors->error);
+  errors->error = g_error_copy (error);
+  g_free (errors->name);
+  errors->name = g_strdup (agen_generator_get_name (generator));
+}
+
+static void
+close_errors_destroyed (gpointer user_data)
+{
+  CloseErrors *errors = user_data;
+
+  errors->n_destroyed++;
+}
+
+/* agen_set_close_error_func(): the failures of the closes on last unref
+ * and at shutdown go to the function instead of a warning, once each, with
+ * their reason; NULL brings the warning back. */
+static void
+test_close_error_func (AgenTestFixture *fixture,
+                       gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_RAISE (4) };
+  g_autoptr(AgenTestScript) dropped = AGEN_TEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenTestScript) shut = AGEN_TEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenTestScript) warned = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (dropped);
+  AgenGenerator *shut_gen = agen_test_script_generator (shut);
+  CloseErrors errors = { 0 };
+  GError *error = NULL;
+  gboolean finalized = FALSE;
+
+  agen_set_close_error_func (close_errors_record, &errors, close_errors_destroyed);
+  agen_generator_set_name (gen, "dropped");
+  agen_test_assert_next_int (gen, 1);
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+  g_assert_cmpuint (errors.n_reports, ==, 1);
+  g_assert_cmpint (errors.reason, ==, AGEN_CLOSE_REASON_LAST_UNREF);
+  g_assert_error (errors.error, AGEN_TEST_ERROR, 4);
+  g_assert_cmpstr (errors.name, ==, "dropped");
+
+  agen_generator_set_name (shut_gen, "shut");
+  agen_test_assert_next_int (shut_gen, 1);
+  g_assert_false (agen_test_shutdown (NULL, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 4);
+  g_clear_error (&error);
+  g_assert_cmpuint (errors.n_reports, ==, 2);
+  g_assert_cmpint (errors.reason, ==, AGEN_CLOSE_REASON_SHUTDOWN);
+  g_assert_cmpstr (errors.name, ==, "shut");
+  g_object_unref (shut_gen);
+
+  agen_set_close_error_func (NULL, NULL, NULL);
+  g_assert_cmpuint (errors.n_destroyed, ==, 1);
+  gen = agen_test_script_generator (warned);
+  agen_test_assert_next_int (gen, 1);
+  finalized = FALSE;
+  agen_test_watch_finalize (gen, &finalized);
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*on its last unref failed: raised error 4*");
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (errors.n_reports, ==, 2);
+
+  g_clear_error (&errors.error);
+  g_free (errors.name);
+}
+
+/* =========================================================== shutdown */
+
+/* shutdown closes every started, unfinished generator of the thread-default
+ * context; TRUE when all closes succeeded. Created and finished ones are
+ * left alone. */
+static void
+test_shutdown_closes_started (AgenTestFixture *fixture,
+                              gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) created = AGEN_TEST_SCRIPT (steps);
+  g_autoptr(AgenTestScript) started = AGEN_TEST_SCRIPT (steps);
+  g_autoptr(AgenTestScript) finished = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen_created = agen_test_script_generator (created);
+  AgenGenerator *gen_started = agen_test_script_generator (started);
+  AgenGenerator *gen_finished = agen_test_script_generator (finished);
+  GError *error = NULL;
+
+  agen_test_assert_next_int (gen_started, 1);
+  agen_test_assert_next_int (gen_finished, 1);
+  agen_test_assert_next_int (gen_finished, 2);
+  agen_test_assert_next_end (gen_finished);
+
+  g_assert_true (agen_test_shutdown (NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (agen_generator_get_state (gen_created), ==, CREATED);
+  g_assert_cmpuint (created->n_calls, ==, 0);
+  g_assert_cmpint (agen_generator_get_state (gen_started), ==, FINISHED);
+  g_assert_cmpstr (started->log->str, ==, "u:EXIT d1");
+  g_assert_cmpuint (finished->n_calls, ==, 3);
+  g_assert_cmpstr (finished->log->str, ==, "d1");
+
+  g_object_unref (gen_created);
+  g_object_unref (gen_started);
+  g_object_unref (gen_finished);
+}
+
+/* With nothing to close, TRUE. */
+static void
+test_shutdown_empty (AgenTestFixture *fixture,
+                     gconstpointer    data)
+{
+  GError *error = NULL;
+
+  g_assert_true (agen_test_shutdown (NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The closes run concurrently. */
+static void
+test_shutdown_concurrent (AgenTestFixture *fixture,
+                          gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_AWAIT, S_MARK (1) };
+  g_autoptr(AgenTestScript) a = AGEN_TEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenTestScript) b = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen_a = agen_test_script_generator (a);
+  AgenGenerator *gen_b = agen_test_script_generator (b);
+  AgenTestCall call = { 0 };
+
+  agen_test_assert_next_int (gen_a, 1);
+  agen_test_assert_next_int (gen_b, 1);
+  agen_test_start_shutdown (NULL, &call);
+  agen_test_iterate_ms (20);
+  g_assert_false (call.done);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (a->gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (b->gate), ==, 1);
+
+  agen_test_gate_leave_open (a->gate);
+  agen_test_iterate_ms (10);
+  g_assert_false (call.done);
+  agen_test_gate_leave_open (b->gate);
+  agen_test_call_wait (&call);
+  g_assert_true (call.ret);
+  agen_test_call_clear (&call);
+  g_assert_cmpstr (a->log->str, ==, "c:EXIT m1");
+  g_assert_cmpstr (b->log->str, ==, "c:EXIT m1");
+
+  g_object_unref (gen_a);
+  g_object_unref (gen_b);
+}
+
+/* FALSE with the first failure's error; each failure is reported once with
+ * g_warning, naming the generator. */
+static void
+test_shutdown_first_error (AgenTestFixture *fixture,
+                           gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  static const AgenTestStep handler_a[] = { S_RAISE (1) };
+  static const AgenTestStep handler_b[] = { S_AWAIT, S_RAISE (2) };
+  g_autoptr(AgenTestScript) a = AGEN_TEST_SCRIPT_H (steps, handler_a);
+  g_autoptr(AgenTestScript) b = AGEN_TEST_SCRIPT_H (steps, handler_b);
+  g_autoptr(AgenTestScript) c = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen_b = agen_test_script_generator (b);
+  AgenGenerator *gen_a = agen_test_script_generator (a);
+  AgenGenerator *gen_c = agen_test_script_generator (c);
+  AgenTestCall call = { 0 };
+
+  agen_generator_set_name (gen_a, "gen-a");
+  agen_generator_set_name (gen_b, "gen-b");
+  agen_test_assert_next_int (gen_b, 1);
+  agen_test_assert_next_int (gen_a, 1);
+  agen_test_assert_next_int (gen_c, 1);
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*gen-a*");
+  g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING, "*gen-b*");
+  agen_test_start_shutdown (NULL, &call);
+  agen_test_iterate_ms (20);
+  g_assert_false (call.done);
+  agen_test_gate_leave_open (b->gate);
+  agen_test_call_wait (&call);
+  g_test_assert_expected_messages ();
+
+  g_assert_false (call.ret);
+  g_assert_error (call.error, AGEN_TEST_ERROR, 1);
+  agen_test_call_clear (&call);
+  g_assert_cmpint (agen_generator_get_state (gen_a), ==, FINISHED);
+  g_assert_cmpint (agen_generator_get_state (gen_b), ==, FINISHED);
+  g_assert_cmpint (agen_generator_get_state (gen_c), ==, FINISHED);
+  g_assert_cmpstr (c->log->str, ==, "u:EXIT");
+
+  g_object_unref (gen_a);
+  g_object_unref (gen_b);
+  g_object_unref (gen_c);
+}
+
+/* Only the generators of the thread-default context are closed. */
+static void
+test_shutdown_only_this_context (AgenTestFixture *fixture,
+                                 gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = NULL;
+  GMainContext *other = g_main_context_new ();
+  AgenGenerator *gen;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (other);
+  s = AGEN_TEST_SCRIPT (steps);
+  gen = agen_test_script_generator (s);
+  agen_test_assert_next_int (gen, 1);
+  g_main_context_pop_thread_default (other);
+
+  g_assert_true (agen_test_shutdown (NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+  g_assert_cmpuint (s->n_calls, ==, 1);
+
+  g_main_context_push_thread_default (other);
+  g_assert_true (agen_test_shutdown (NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_object_unref (gen);
+  agen_test_drain ();
+  g_main_context_pop_thread_default (other);
+  g_main_context_unref (other);
+}
+
+/* =============================================================== many */
 
 typedef struct
 {
@@ -158,8 +536,8 @@ many_on_first_item (GObject      *source,
 /* 100,000 generators, each advanced to its first yield and dropped: every
  * one is closed (its cleanup runs), finalised, and its user data freed. */
 static void
-test_many_no_leak (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_many_no_leak (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   const guint n = 100000;
   const guint batch = 1000;
@@ -178,18 +556,18 @@ test_many_no_leak (AtestFixture  *fixture,
           small->n_destroyed = &n_destroyed;
           small->n_cleanups = &n_cleanups;
           gen = agen_generator_new (small_body, small, small_free);
-          atest_count_finalize (gen, &n_finalized);
+          agen_test_count_finalize (gen, &n_finalized);
           agen_generator_next_async (gen, NULL, many_on_first_item, &counts);
         }
-      atest_wait_for_count (&counts.n_callbacks, done + batch, 60);
+      agen_test_wait_for_count (&counts.n_callbacks, done + batch, 60);
     }
 
   g_assert_cmpuint (counts.n_callbacks, ==, n);
   g_assert_cmpuint (counts.n_items, ==, n);
 
   /* They are closed on their last unref, asynchronously. */
-  atest_wait_for_count (&n_finalized, n, 120);
-  atest_drain ();
+  agen_test_wait_for_count (&n_finalized, n, 120);
+  agen_test_drain ();
   g_assert_cmpuint (n_finalized, ==, n);
   g_assert_cmpuint (n_destroyed, ==, n);
   g_assert_cmpuint (n_cleanups, ==, n);
@@ -198,8 +576,8 @@ test_many_no_leak (AtestFixture  *fixture,
 /* Never-started generators dropped: finalised at once, only the user data
  * destroyed, the body never run. */
 static void
-test_many_unstarted (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_many_unstarted (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   const guint n = 10000;
   guint n_destroyed = 0;
@@ -214,10 +592,10 @@ test_many_unstarted (AtestFixture  *fixture,
       small->n_destroyed = &n_destroyed;
       small->n_cleanups = &n_cleanups;
       gen = agen_generator_new (small_body, small, small_free);
-      atest_count_finalize (gen, &n_finalized);
+      agen_test_count_finalize (gen, &n_finalized);
       g_object_unref (gen);
     }
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpuint (n_finalized, ==, n);
   g_assert_cmpuint (n_destroyed, ==, n);
   g_assert_cmpuint (n_cleanups, ==, 0);
@@ -229,11 +607,24 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/lifecycle/unref-during-await", test_unref_during_await);
-  atest_add ("/lifecycle/unref-during-await-then-finish", test_unref_during_await_then_finish);
-  atest_add ("/lifecycle/unref-finished", test_unref_finished);
-  atest_add ("/lifecycle/many-no-leak", test_many_no_leak);
-  atest_add ("/lifecycle/many-unstarted", test_many_unstarted);
+  agen_test_add ("/lifecycle/unref/unstarted-runs-only-destroy", test_new_drop_unstarted);
+  agen_test_add ("/lifecycle/unref/closes-suspended", test_unref_closes_suspended);
+  agen_test_add ("/lifecycle/unref/close-may-await", test_unref_close_may_await);
+  agen_test_add ("/lifecycle/unref/close-error-warns", test_unref_close_error_warns);
+  agen_test_add ("/lifecycle/unref/closes-on-own-context", test_unref_closes_on_own_context);
+  agen_test_add ("/lifecycle/unref/during-await", test_unref_during_await);
+  agen_test_add ("/lifecycle/unref/during-await-then-finish", test_unref_during_await_then_finish);
+  agen_test_add ("/lifecycle/unref/finished", test_unref_finished);
+  agen_test_add ("/lifecycle/close-error-func", test_close_error_func);
+
+  agen_test_add ("/lifecycle/shutdown/closes-started", test_shutdown_closes_started);
+  agen_test_add ("/lifecycle/shutdown/empty", test_shutdown_empty);
+  agen_test_add ("/lifecycle/shutdown/concurrent", test_shutdown_concurrent);
+  agen_test_add ("/lifecycle/shutdown/first-error", test_shutdown_first_error);
+  agen_test_add ("/lifecycle/shutdown/only-this-context", test_shutdown_only_this_context);
+
+  agen_test_add ("/lifecycle/many/no-leak", test_many_no_leak);
+  agen_test_add ("/lifecycle/many/unstarted", test_many_unstarted);
 
   return g_test_run ();
 }

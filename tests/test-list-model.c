@@ -1,9 +1,12 @@
 /* test-list-model.c: AgenListModel, a GListModel filled from a generator
  *
+ * docs/reference/semantics.xml, section contract-list-model: pages,
+ * notifications, errors, cancellation, and disposal mid-page.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 #include <stdio.h>
 
@@ -26,9 +29,9 @@ typedef struct
   /* Set up by the test. */
   guint n;
   GType type;                  /* of the items */
-  AtestGate *gate;             /* owned, nullable: awaited before each item */
+  AgenTestGate *gate;             /* owned, nullable: awaited before each item */
   gboolean tick;               /* await a 1 ms timeout before each item */
-  guint raise_at;              /* raise ATEST_ERROR 7 instead of this item */
+  guint raise_at;              /* raise AGEN_TEST_ERROR 7 instead of this item */
   guint wrong_at;              /* yield a wrong item instead of this one */
   WrongItem wrong;
 
@@ -66,7 +69,7 @@ counter_init (Counter *c,
 static void
 counter_clear (Counter *c)
 {
-  atest_wait_for (&c->destroyed);
+  agen_test_wait_for (&c->destroyed);
   g_assert_false (G_IS_VALUE (&c->value));
   g_clear_object (&c->gate);
   g_clear_error (&c->caught);
@@ -149,10 +152,10 @@ counter_body (AgenGenerator *self,
     {
       if (c->gate != NULL)
         {
-          AGEN_AWAIT_CATCH (self, atest_gate_wait_async (c->gate, agen_generator_get_cancellable (self), agen_generator_ready, agen_generator_await (self)), &c->caught);
+          AGEN_AWAIT_CATCH (self, agen_test_gate_wait_async (c->gate, agen_generator_get_cancellable (self), agen_generator_ready, agen_generator_await (self)), &c->caught);
           if (c->caught != NULL)
             break;
-          g_assert_true (atest_gate_wait_finish (c->gate, agen_generator_get_result (self), NULL));
+          g_assert_true (agen_test_gate_wait_finish (c->gate, agen_generator_get_result (self), NULL));
         }
       else if (c->tick)
         {
@@ -162,7 +165,7 @@ counter_body (AgenGenerator *self,
 
       if (c->i == c->raise_at)
         {
-          agen_generator_raise (self, g_error_new (ATEST_ERROR, 7, "raised at item %u", c->i));
+          agen_generator_raise (self, g_error_new (AGEN_TEST_ERROR, 7, "raised at item %u", c->i));
           return;
         }
 
@@ -311,30 +314,30 @@ static void
 wait_loaded (Recorder *r,
              guint     n)
 {
-  atest_wait_for_count (&r->n_loaded, n, 10);
+  agen_test_wait_for_count (&r->n_loaded, n, 10);
 }
 
 /* Runs the model's context until the gate has a waiter. */
 static void
-wait_for_waiter (AtestGate *gate)
+wait_for_waiter (AgenTestGate *gate)
 {
   guint rounds = 0;
 
-  while (atest_gate_get_n_waiters (gate) == 0)
+  while (agen_test_gate_get_n_waiters (gate) == 0)
     {
       g_assert_cmpuint (++rounds, <, 1000);
-      atest_iterate_ms (1);
+      agen_test_iterate_ms (1);
     }
 }
 
 /* Lets the generator make one item past its gate, and everything that
  * follows from it run. */
 static void
-release_one (AtestGate *gate)
+release_one (AgenTestGate *gate)
 {
   wait_for_waiter (gate);
-  atest_gate_release (gate);
-  atest_drain ();
+  agen_test_gate_open (gate);
+  agen_test_drain ();
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -342,8 +345,8 @@ release_one (AtestGate *gate)
 /* Pages of a generator that yields without awaiting: one items-changed per
  * page, with the right positions, and the notifications that go with it. */
 static void
-test_pages (AtestFixture  *fixture,
-            gconstpointer  data)
+test_pages (AgenTestFixture *fixture,
+            gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -353,7 +356,7 @@ test_pages (AtestFixture  *fixture,
 
   counter_init (&c, 120);
   generator = counter_generator (&c);
-  atest_watch_finalize (generator, &finalized);
+  agen_test_watch_finalize (generator, &finalized);
   model = agen_list_model_new (generator, G_TYPE_OBJECT, 50);
   g_object_unref (generator);
   recorder_watch (&r, model);
@@ -365,7 +368,7 @@ test_pages (AtestFixture  *fixture,
   g_assert_false (agen_list_model_get_complete (model));
   g_assert_null (agen_list_model_get_error (model));
   /* Nothing is pulled before it is asked for. */
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_CREATED);
 
   agen_list_model_load_more (model);
@@ -400,7 +403,7 @@ test_pages (AtestFixture  *fixture,
   /* Complete: loading more does nothing. */
   agen_list_model_load_more (model);
   g_assert_false (agen_list_model_get_loading (model));
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpstr (r.loading->str, ==, "TFTFTF");
   g_assert_cmpuint (r.n_changes, ==, 3);
   g_assert_cmpuint (r.error_notifies, ==, 0);
@@ -415,8 +418,8 @@ test_pages (AtestFixture  *fixture,
 /* The generator ends exactly at a page boundary: the page that finds the
  * end announces nothing, and completes the model. */
 static void
-test_end_at_page_boundary (AtestFixture  *fixture,
-                           gconstpointer  data)
+test_end_at_page_boundary (AgenTestFixture *fixture,
+                           gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -445,8 +448,8 @@ test_end_at_page_boundary (AtestFixture  *fixture,
 
 /* load_more while a page loads does nothing. */
 static void
-test_load_more_while_loading (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_load_more_while_loading (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -463,7 +466,7 @@ test_load_more_while_loading (AtestFixture  *fixture,
   g_assert_true (agen_list_model_get_loading (model));
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
-  atest_drain ();
+  agen_test_drain ();
 
   g_assert_cmpstr (r.changes->str, ==, "0-0+50");
   g_assert_cmpstr (r.loading->str, ==, "TF");
@@ -492,8 +495,8 @@ take_snapshot (gpointer user_data)
 /* autoload-limit loads whole pages, one after the other, until the model
  * holds at least the limit; loading stays TRUE from page to page. */
 static void
-test_autoload (AtestFixture  *fixture,
-               gconstpointer  data)
+test_autoload (AgenTestFixture *fixture,
+               gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -550,8 +553,8 @@ test_autoload (AtestFixture  *fixture,
 
 /* The autoload limit given at construction starts loading. */
 static void
-test_autoload_at_construction (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_autoload_at_construction (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -583,8 +586,8 @@ test_autoload_at_construction (AtestFixture  *fixture,
  * each page ends with its last items announced; never more signals than
  * items. */
 static void
-test_await_between_items (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_await_between_items (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -626,15 +629,15 @@ test_await_between_items (AtestFixture  *fixture,
 /* While the generator waits for something slow, the items that arrived are
  * announced before the page ends. */
 static void
-test_announce_while_waiting (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_announce_while_waiting (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
   Recorder r;
 
   counter_init (&c, 10);
-  c.gate = atest_gate_new ();
+  c.gate = agen_test_gate_new ();
   model = counter_model_new (&c, G_TYPE_OBJECT, 4, &r);
 
   agen_list_model_load_more (model);
@@ -656,10 +659,10 @@ test_announce_while_waiting (AtestFixture  *fixture,
   assert_items_in_order (model);
 
   /* The generator waits at its yield, not at the gate: it is not pulled. */
-  atest_iterate_ms (5);
-  g_assert_cmpuint (atest_gate_get_n_waiters (c.gate), ==, 0);
+  agen_test_iterate_ms (5);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (c.gate), ==, 0);
 
-  atest_gate_open (c.gate);
+  agen_test_gate_leave_open (c.gate);
   agen_list_model_load_more (model);
   wait_loaded (&r, 2);
   agen_list_model_load_more (model);
@@ -676,8 +679,8 @@ test_announce_while_waiting (AtestFixture  *fixture,
 /* A generator that raises mid-page: the error is kept with its domain and
  * code, and the items that came before it stay. */
 static void
-test_generator_error (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_generator_error (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -694,10 +697,10 @@ test_generator_error (AtestFixture  *fixture,
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 2);
-  g_assert_error (agen_list_model_get_error (model), ATEST_ERROR, 7);
+  g_assert_error (agen_list_model_get_error (model), AGEN_TEST_ERROR, 7);
   g_assert_cmpstr (agen_list_model_get_error (model)->message, ==, "raised at item 7");
   g_object_get (model, "error", &error, NULL);
-  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_error (error, AGEN_TEST_ERROR, 7);
   g_assert_cmpuint (r.error_notifies, ==, 1);
   g_assert_cmpstr (r.changes->str, ==, "0-0+5 5-0+2");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
@@ -718,8 +721,8 @@ test_generator_error (AtestFixture  *fixture,
 
 /* An error at the first item: no items, no items-changed. */
 static void
-test_generator_error_at_once (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_generator_error_at_once (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   Counter c;
   AgenListModel *model;
@@ -731,7 +734,7 @@ test_generator_error_at_once (AtestFixture  *fixture,
 
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
-  g_assert_error (agen_list_model_get_error (model), ATEST_ERROR, 7);
+  g_assert_error (agen_list_model_get_error (model), AGEN_TEST_ERROR, 7);
   g_assert_cmpuint (r.n_changes, ==, 0);
   g_assert_cmpuint (r.n_items_notifies, ==, 0);
 
@@ -743,8 +746,8 @@ test_generator_error_at_once (AtestFixture  *fixture,
 /* An item of the wrong type stops the model with INVALID_DATA naming the
  * types, and closes the generator; subtypes of the item type are fine. */
 static void
-test_wrong_item_type (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_wrong_item_type (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   static const struct
   {
@@ -770,7 +773,7 @@ test_wrong_item_type (AtestFixture  *fixture,
       c.wrong = cases[i].wrong;
       model = counter_model_new (&c, G_TYPE_MENU_MODEL, 10, &r);
       generator = agen_list_model_get_generator (model);
-      atest_watch_finalize (generator, &finalized);
+      agen_test_watch_finalize (generator, &finalized);
 
       agen_list_model_load_more (model);
       wait_loaded (&r, 1);
@@ -782,14 +785,14 @@ test_wrong_item_type (AtestFixture  *fixture,
       assert_items_in_order (model);
 
       /* Closed: the generator's cleanup runs, at its yield. */
-      atest_wait_for (&c.cleaned_up);
+      agen_test_wait_for (&c.cleaned_up);
       g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
 
       agen_list_model_load_more (model);
       g_assert_false (agen_list_model_get_loading (model));
 
       g_object_unref (model);
-      atest_wait_for (&finalized);
+      agen_test_wait_for (&finalized);
       recorder_clear (&r);
       counter_clear (&c);
     }
@@ -799,8 +802,8 @@ test_wrong_item_type (AtestFixture  *fixture,
  * body's await, the item it yields afterwards is dropped, the generator is
  * closed, and the model keeps its items without an error. */
 static void
-test_cancel_mid_page (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_cancel_mid_page (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -808,7 +811,7 @@ test_cancel_mid_page (AtestFixture  *fixture,
   Recorder r;
 
   counter_init (&c, 20);
-  c.gate = atest_gate_new ();
+  c.gate = agen_test_gate_new ();
   model = counter_model_new (&c, G_TYPE_OBJECT, 10, &r);
   generator = agen_list_model_get_generator (model);
 
@@ -822,11 +825,11 @@ test_cancel_mid_page (AtestFixture  *fixture,
   g_assert_false (agen_list_model_get_loading (model));
   g_assert_cmpstr (r.loading->str, ==, "TF");
 
-  atest_wait_for (&c.cleaned_up);
+  agen_test_wait_for (&c.cleaned_up);
   g_assert_error (c.caught, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (atest_gate_get_n_cancelled (c.gate), ==, 1);
+  g_assert_cmpuint (agen_test_gate_get_n_cancelled (c.gate), ==, 1);
   g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_drain ();
+  agen_test_drain ();
 
   g_assert_cmpstr (r.changes->str, ==, "0-0+1 1-0+1");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
@@ -849,8 +852,8 @@ test_cancel_mid_page (AtestFixture  *fixture,
  * comes back: nothing is delivered into the body (it does not await), the
  * item is dropped and the generator is closed at its yield. */
 static void
-test_cancel_without_await (AtestFixture  *fixture,
-                           gconstpointer  data)
+test_cancel_without_await (AgenTestFixture *fixture,
+                           gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -865,8 +868,8 @@ test_cancel_without_await (AtestFixture  *fixture,
   agen_list_model_cancel (model);
   g_assert_false (agen_list_model_get_loading (model));
 
-  atest_wait_for (&c.cleaned_up);
-  atest_drain ();
+  agen_test_wait_for (&c.cleaned_up);
+  agen_test_drain ();
   g_assert_null (c.caught);
   g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
   g_assert_cmpuint (r.n_changes, ==, 0);
@@ -881,8 +884,8 @@ test_cancel_without_await (AtestFixture  *fixture,
 /* Cancel between pages closes the generator at once; cancel of a complete
  * model does nothing. */
 static void
-test_cancel_between_pages (AtestFixture  *fixture,
-                           gconstpointer  data)
+test_cancel_between_pages (AgenTestFixture *fixture,
+                           gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -896,7 +899,7 @@ test_cancel_between_pages (AtestFixture  *fixture,
   agen_list_model_load_more (model);
   wait_loaded (&r, 1);
   agen_list_model_cancel (model);
-  atest_wait_for (&c.cleaned_up);
+  agen_test_wait_for (&c.cleaned_up);
   g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
 
   agen_list_model_load_more (model);
@@ -920,7 +923,7 @@ test_cancel_between_pages (AtestFixture  *fixture,
     g_main_context_iteration (fixture->context, TRUE);
   g_assert_true (agen_list_model_get_complete (model));
   agen_list_model_cancel (model);
-  atest_drain ();
+  agen_test_drain ();
   g_assert_true (agen_list_model_get_complete (model));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
   g_object_unref (model);
@@ -931,8 +934,8 @@ test_cancel_between_pages (AtestFixture  *fixture,
  * (into the body), the late item is dropped, and the generator, closed by
  * its last unref, is finalised. */
 static void
-test_dispose_while_awaiting (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_dispose_while_awaiting (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -941,11 +944,11 @@ test_dispose_while_awaiting (AtestFixture  *fixture,
   gboolean model_finalized, finalized;
 
   counter_init (&c, 20);
-  c.gate = atest_gate_new ();
+  c.gate = agen_test_gate_new ();
   generator = counter_generator (&c);
-  atest_watch_finalize (generator, &finalized);
+  agen_test_watch_finalize (generator, &finalized);
   model = agen_list_model_new (generator, G_TYPE_OBJECT, 10);
-  atest_watch_finalize (model, &model_finalized);
+  agen_test_watch_finalize (model, &model_finalized);
   g_object_unref (generator);
   recorder_watch (&r, model);
 
@@ -958,7 +961,7 @@ test_dispose_while_awaiting (AtestFixture  *fixture,
   g_assert_true (model_finalized);
   g_assert_false (finalized);
 
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_error (c.caught, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (c.cleaned_up);
   g_assert_true (c.destroyed);
@@ -970,8 +973,8 @@ test_dispose_while_awaiting (AtestFixture  *fixture,
 /* Dropping the model while a generator that does not await is mid-page,
  * and between pages: the generator is finalised either way. */
 static void
-test_dispose_while_loading (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_dispose_while_loading (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   for (guint between_pages = 0; between_pages <= 1; between_pages++)
     {
@@ -982,7 +985,7 @@ test_dispose_while_loading (AtestFixture  *fixture,
 
       counter_init (&c, 100);
       generator = counter_generator (&c);
-      atest_watch_finalize (generator, &finalized);
+      agen_test_watch_finalize (generator, &finalized);
       model = agen_list_model_new (generator, G_TYPE_OBJECT, 30);
       g_object_unref (generator);
 
@@ -1000,7 +1003,7 @@ test_dispose_while_loading (AtestFixture  *fixture,
         }
       g_object_unref (model);
 
-      atest_wait_for (&finalized);
+      agen_test_wait_for (&finalized);
       g_assert_true (c.cleaned_up);
       g_assert_true (c.destroyed);
       counter_clear (&c);
@@ -1009,8 +1012,8 @@ test_dispose_while_loading (AtestFixture  *fixture,
 
 /* get_item: a new reference, NULL out of range. */
 static void
-test_get_item (AtestFixture  *fixture,
-               gconstpointer  data)
+test_get_item (AgenTestFixture *fixture,
+               gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -1045,8 +1048,8 @@ test_get_item (AtestFixture  *fixture,
 
 /* Properties: defaults, values, and notifications only on change. */
 static void
-test_properties (AtestFixture  *fixture,
-                 gconstpointer  data)
+test_properties (AgenTestFixture *fixture,
+                 gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -1108,8 +1111,8 @@ test_properties (AtestFixture  *fixture,
 
 /* Programmer errors are criticals, and change nothing. */
 static void
-test_misuse (AtestFixture  *fixture,
-             gconstpointer  data)
+test_misuse (AgenTestFixture *fixture,
+             gconstpointer    data)
 {
   Counter c;
   AgenGenerator *generator;
@@ -1162,24 +1165,24 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/list-model/pages", test_pages);
-  atest_add ("/list-model/end-at-page-boundary", test_end_at_page_boundary);
-  atest_add ("/list-model/load-more-while-loading", test_load_more_while_loading);
-  atest_add ("/list-model/autoload", test_autoload);
-  atest_add ("/list-model/autoload-at-construction", test_autoload_at_construction);
-  atest_add ("/list-model/await-between-items", test_await_between_items);
-  atest_add ("/list-model/announce-while-waiting", test_announce_while_waiting);
-  atest_add ("/list-model/generator-error", test_generator_error);
-  atest_add ("/list-model/generator-error-at-once", test_generator_error_at_once);
-  atest_add ("/list-model/wrong-item-type", test_wrong_item_type);
-  atest_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
-  atest_add ("/list-model/cancel-without-await", test_cancel_without_await);
-  atest_add ("/list-model/cancel-between-pages", test_cancel_between_pages);
-  atest_add ("/list-model/dispose-while-awaiting", test_dispose_while_awaiting);
-  atest_add ("/list-model/dispose-while-loading", test_dispose_while_loading);
-  atest_add ("/list-model/get-item", test_get_item);
-  atest_add ("/list-model/properties", test_properties);
-  atest_add ("/list-model/misuse", test_misuse);
+  agen_test_add ("/list-model/pages", test_pages);
+  agen_test_add ("/list-model/end-at-page-boundary", test_end_at_page_boundary);
+  agen_test_add ("/list-model/load-more-while-loading", test_load_more_while_loading);
+  agen_test_add ("/list-model/autoload", test_autoload);
+  agen_test_add ("/list-model/autoload-at-construction", test_autoload_at_construction);
+  agen_test_add ("/list-model/await-between-items", test_await_between_items);
+  agen_test_add ("/list-model/announce-while-waiting", test_announce_while_waiting);
+  agen_test_add ("/list-model/generator-error", test_generator_error);
+  agen_test_add ("/list-model/generator-error-at-once", test_generator_error_at_once);
+  agen_test_add ("/list-model/wrong-item-type", test_wrong_item_type);
+  agen_test_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
+  agen_test_add ("/list-model/cancel-without-await", test_cancel_without_await);
+  agen_test_add ("/list-model/cancel-between-pages", test_cancel_between_pages);
+  agen_test_add ("/list-model/dispose-while-awaiting", test_dispose_while_awaiting);
+  agen_test_add ("/list-model/dispose-while-loading", test_dispose_while_loading);
+  agen_test_add ("/list-model/get-item", test_get_item);
+  agen_test_add ("/list-model/properties", test_properties);
+  agen_test_add ("/list-model/misuse", test_misuse);
 
   return g_test_run ();
 }

@@ -1,25 +1,24 @@
-/* test-misuse.c: what every public entry point does with bad arguments
+/* test-misuse.c: bad input and programmer errors
  *
- * Programmer errors (a NULL or non-generator self, a NULL required argument,
- * a GAsyncResult that does not belong to the _finish it is given to) give
- * the g_return_if_fail() critical of GLib's conventions, in the log domain
- * "Agen", and change nothing: no callback is called, the generator is as it
- * was, and the right call afterwards still works. Producer calls made
- * outside a body call give the documented critical in states that
- * test-generator.c does not try (mid-await, finished, from a foreach
- * function, from the operation's own callback). Wrong-state misuse that is
- * not a programmer error gives the documented GError.
+ * docs/reference/semantics.xml, section contract-misuse. Programmer errors
+ * (a NULL or non-generator self, a NULL required argument, a GAsyncResult
+ * that does not belong to the _finish it is given to, a producer call
+ * outside a body call or on another generator, two outcomes in one body
+ * call) give the g_return_if_fail() critical of GLib's conventions, in the
+ * log domain "Agen", and change nothing: no callback is called, the
+ * generator is as it was, and the right call afterwards still works.
+ * Wrong-state misuse that is not a programmer error (a body that ends a call
+ * in nothing, drives its own generator, or awaits one of another context; a
+ * generator that ignores its close at shutdown) gives the documented GError.
  *
- * What test-generator.c already covers is not repeated here: producer calls
- * outside a body on a created or suspended generator, on another generator,
- * two outcomes in one call, PENDING for each operation, WRONG_CONTEXT from
- * another or the global default context, NOT_STARTED, IGNORED_EXIT for a
- * later close/throw, and INVALID_BODY at the first call and after a yield.
+ * The refusals of the consumer face (PENDING, NOT_STARTED, IGNORED_EXIT)
+ * are rows of test-pep525.c; WRONG_CONTEXT is test-contexts.c's. Each
+ * stream's own preconditions are tested with the stream.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 /* The critical of a failed g_return_if_fail (@cond) in @func. */
 #define EXPECT_RETURN_IF_FAIL(func, cond) \
@@ -32,6 +31,10 @@
 /* The critical of a producer call outside a body call. */
 #define EXPECT_OUTSIDE_BODY(func) \
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*" func ": called outside a body call*")
+
+/* Any critical: for the checks whose message is not part of the rule. */
+#define EXPECT_CRITICAL() \
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*")
 
 static void
 never_called_cb (GObject      *source,
@@ -55,32 +58,18 @@ noop_destroy (gpointer data)
 {
 }
 
-static void
-value_init_int (GValue *value,
-                gint    n)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, n);
-}
-
-static GError *
-make_error (gint code)
-{
-  return g_error_new (ATEST_ERROR, code, "thrown error %d", code);
-}
-
-/* ======================================================= the consumer face */
+/* ================================================== the consumer face */
 
 /* Every consumer entry point, given @self, which is not a generator (NULL,
  * or another GObject): the critical, no callback, and nothing else. */
 static void
 check_consumer_not_self (AgenGenerator *self)
 {
-  g_autoptr(GError) thrown = make_error (1);
+  g_autoptr(GError) thrown = agen_test_error_new (1);
   GValue v = G_VALUE_INIT;
   gboolean pending;
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_NOT_SELF ("agen_generator_next_async");
   agen_generator_next_async (self, NULL, never_called_cb, NULL);
@@ -105,20 +94,22 @@ check_consumer_not_self (AgenGenerator *self)
   g_test_assert_expected_messages ();
 
   /* No callback was scheduled. */
-  atest_drain ();
+  agen_test_drain ();
   g_value_unset (&v);
 }
 
+/* The consumer face with a NULL self. */
 static void
-test_consumer_null_self (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_consumer_null_self (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   check_consumer_not_self (NULL);
 }
 
+/* The consumer face with a self that is another GObject. */
 static void
-test_consumer_not_a_generator (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_consumer_not_a_generator (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -129,14 +120,14 @@ test_consumer_not_a_generator (AtestFixture  *fixture,
 /* NULL or invalid required arguments of the consumer face: the critical,
  * no callback, and the generator is untouched (its body never runs). */
 static void
-test_consumer_bad_arguments (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_consumer_bad_arguments (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GObject *not_cancellable = g_object_new (G_TYPE_OBJECT, NULL);
-  g_autoptr(GError) thrown = make_error (1);
+  g_autoptr(GError) thrown = agen_test_error_new (1);
   GValue unset = G_VALUE_INIT;   /* not a value: G_IS_VALUE () is FALSE */
   gboolean pending;
 
@@ -173,16 +164,16 @@ test_consumer_bad_arguments (AtestFixture  *fixture,
       EXPECT_RETURN_IF_FAIL ("agen_shutdown_async", "G_IS_CANCELLABLE (cancellable)");
       agen_shutdown_async ((GCancellable *) not_cancellable, never_called_cb, NULL);
       g_test_assert_expected_messages ();
-      atest_drain ();
+      agen_test_drain ();
 
       /* Nothing changed: created, then suspended at its yield. */
       g_assert_cmpuint (s->n_calls, ==, round);
       g_assert_cmpint (agen_generator_get_state (gen), ==,
                        round == 0 ? AGEN_GENERATOR_STATE_CREATED : AGEN_GENERATOR_STATE_SUSPENDED);
       if (round == 0)
-        atest_assert_next_int (gen, 1);
+        agen_test_assert_next_int (gen, 1);
     }
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_object_unref (not_cancellable);
   g_object_unref (gen);
@@ -277,25 +268,25 @@ expect_wrong_result (ResultKind     finish,
  * already set: the critical every time, and the result is not consumed:
  * the right call afterwards gives the outcome. */
 static void
-test_finish_wrong_result (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_finish_wrong_result (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2) };
-  static const AtestStep handler[] = { S_YIELD (9) };
-  static const AtestStep foreach_steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
-  g_autoptr(AtestScript) fs = ATEST_SCRIPT (foreach_steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AgenGenerator *foreach_gen = atest_script_generator (fs);
-  AgenGenerator *other = atest_script_generator (fs);
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  static const AgenTestStep handler[] = { S_YIELD (9) };
+  static const AgenTestStep foreach_steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  g_autoptr(AgenTestScript) fs = AGEN_TEST_SCRIPT (foreach_steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenGenerator *foreach_gen = agen_test_script_generator (fs);
+  AgenGenerator *other = agen_test_script_generator (fs);
   GObject *not_a_generator = g_object_new (G_TYPE_OBJECT, NULL);
-  AtestCollect *collect = atest_collect_new (0);
-  g_autoptr(GError) thrown = make_error (3);
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  g_autoptr(GError) thrown = agen_test_error_new (3);
   GAsyncResult *results[N_RESULTS] = { NULL };
   AgenGenerator *sources[N_RESULTS] = { gen, gen, gen, gen, foreach_gen, NULL };
   GValue v = G_VALUE_INIT;
 
-  value_init_int (&v, 5);
+  agen_test_value_init_int (&v, 5);
 
   agen_generator_next_async (gen, NULL, keep_result_cb, &results[R_NEXT]);
   wait_result (&results[R_NEXT]);
@@ -305,7 +296,7 @@ test_finish_wrong_result (AtestFixture  *fixture,
   wait_result (&results[R_THROW]);
   agen_generator_close_async (gen, NULL, keep_result_cb, &results[R_CLOSE]);
   wait_result (&results[R_CLOSE]);
-  agen_generator_foreach_async (foreach_gen, atest_collect_func, collect, NULL, NULL,
+  agen_generator_foreach_async (foreach_gen, agen_test_collect_func, collect, NULL, NULL,
                                 keep_result_cb, &results[R_FOREACH]);
   wait_result (&results[R_FOREACH]);
   agen_shutdown_async (NULL, keep_result_cb, &results[R_SHUTDOWN]);
@@ -369,12 +360,12 @@ test_finish_wrong_result (AtestFixture  *fixture,
        * themselves; the others leave it to GTask). */
       if (f == R_NEXT || f == R_SEND || f == R_THROW)
         {
-          GError *set = make_error (8);
+          GError *set = agen_test_error_new (8);
 
           EXPECT_RETURN_IF_FAIL ("", "error == NULL || *error == NULL");
           g_assert_false (call_finish (f, sources[f], results[f], &item, &set));
           g_test_assert_expected_messages ();
-          g_assert_error (set, ATEST_ERROR, 8);
+          g_assert_error (set, AGEN_TEST_ERROR, 8);
           g_error_free (set);
           if (G_IS_VALUE (&item))
             g_value_unset (&item);
@@ -388,15 +379,15 @@ test_finish_wrong_result (AtestFixture  *fixture,
 
     g_assert_true (agen_generator_next_finish (gen, results[R_NEXT], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 1);
+    agen_test_assert_item_int (TRUE, &item, 1);
     g_value_unset (&item);
     g_assert_true (agen_generator_send_finish (gen, results[R_SEND], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 2);
+    agen_test_assert_item_int (TRUE, &item, 2);
     g_value_unset (&item);
     g_assert_true (agen_generator_throw_finish (gen, results[R_THROW], &item, &error));
     g_assert_no_error (error);
-    atest_assert_item_int (TRUE, &item, 9);
+    agen_test_assert_item_int (TRUE, &item, 9);
     g_value_unset (&item);
     g_assert_true (agen_generator_close_finish (gen, results[R_CLOSE], &error));
     g_assert_no_error (error);
@@ -410,7 +401,7 @@ test_finish_wrong_result (AtestFixture  *fixture,
   for (guint r = 0; r < N_RESULTS; r++)
     g_object_unref (results[r]);
   g_value_unset (&v);
-  atest_collect_free (collect);
+  agen_test_collect_free (collect);
   g_object_unref (not_a_generator);
   g_object_unref (other);
   g_object_unref (foreach_gen);
@@ -420,12 +411,12 @@ test_finish_wrong_result (AtestFixture  *fixture,
 /* A result of another source object entirely (a GTask of the test), and a
  * generator's result given to agen_shutdown_finish (). */
 static void
-test_finish_foreign_task (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_finish_foreign_task (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
   GTask *foreign = g_task_new (object, NULL, NULL, NULL);
   GTask *sourceless = g_task_new (NULL, NULL, NULL, NULL);
@@ -460,7 +451,7 @@ test_finish_foreign_task (AtestFixture  *fixture,
   g_object_unref (gen);
 }
 
-/* ======================================================= the producer face */
+/* ================================================== the producer face */
 
 /* Every producer entry point given @self, which is not a generator. */
 static void
@@ -468,10 +459,10 @@ check_producer_not_self (AgenGenerator *self)
 {
   GValue v = G_VALUE_INIT;
   GError *error = NULL;
-  GError *raised = make_error (1);
+  GError *raised = agen_test_error_new (1);
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_NOT_SELF ("agen_generator_yield");
   agen_generator_yield (self, &v);
@@ -518,9 +509,10 @@ check_producer_not_self (AgenGenerator *self)
   g_value_unset (&v);
 }
 
+/* The producer face with a NULL self, and a NULL await token. */
 static void
-test_producer_null_self (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_producer_null_self (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   check_producer_not_self (NULL);
 
@@ -530,9 +522,10 @@ test_producer_null_self (AtestFixture  *fixture,
   g_test_assert_expected_messages ();
 }
 
+/* The producer face with a self that is another GObject. */
 static void
-test_producer_not_a_generator (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_producer_not_a_generator (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -543,8 +536,8 @@ test_producer_not_a_generator (AtestFixture  *fixture,
 /* agen_generator_new () without a body: the critical, NULL, and the user
  * data is not destroyed (the caller still owns it). */
 static void
-test_producer_new_without_body (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_producer_new_without_body (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
   guint n_destroyed = 0;
 
@@ -554,9 +547,7 @@ test_producer_new_without_body (AtestFixture  *fixture,
   g_assert_cmpuint (n_destroyed, ==, 0);
 }
 
-/* Bad arguments to producer calls inside a body call: the critical, and the
- * call does not count as the body call's outcome, so the body can still end
- * the call properly. */
+/* A body that gives bad arguments at its first call, and at the throw. */
 typedef struct
 {
   guint calls;
@@ -588,11 +579,11 @@ bad_args_body (AgenGenerator *self,
   /* Second call: a throw came in. Catching into an error that is already
    * set is refused and leaves the thrown error in place. */
   {
-    GError *set = make_error (8);
+    GError *set = agen_test_error_new (8);
 
     g_assert_nonnull (agen_generator_peek_error (self));
     g_assert_false (agen_generator_catch (self, &set));
-    g_assert_error (set, ATEST_ERROR, 8);
+    g_assert_error (set, AGEN_TEST_ERROR, 8);
     g_error_free (set);
     g_assert_nonnull (agen_generator_peek_error (self));
     g_assert_true (agen_generator_catch (self, &b->caught));
@@ -602,13 +593,16 @@ bad_args_body (AgenGenerator *self,
   agen_generator_yield_int (self, 2);
 }
 
+/* Bad arguments to producer calls inside a body call: the critical, and the
+ * call does not count as the body call's outcome, so the body can still end
+ * the call properly. */
 static void
-test_producer_bad_arguments_in_body (AtestFixture  *fixture,
-                                     gconstpointer  data)
+test_producer_bad_arguments_in_body (AgenTestFixture *fixture,
+                                     gconstpointer    data)
 {
   BadArgsBody b = { 0 };
   AgenGenerator *gen = agen_generator_new (bad_args_body, &b, NULL);
-  g_autoptr(GError) thrown = make_error (4);
+  g_autoptr(GError) thrown = agen_test_error_new (4);
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
 
@@ -620,20 +614,20 @@ test_producer_bad_arguments_in_body (AtestFixture  *fixture,
   EXPECT_RETURN_IF_FAIL ("agen_generator_yield_object", "G_IS_OBJECT (item)");
   EXPECT_RETURN_IF_FAIL ("agen_generator_raise", "error != NULL");
   EXPECT_RETURN_IF_FAIL ("agen_generator_defer", "func != NULL");
-  atest_assert_next_int (gen, 1);
+  agen_test_assert_next_int (gen, 1);
   g_test_assert_expected_messages ();
 
   EXPECT_RETURN_IF_FAIL ("agen_generator_catch", "error == NULL || *error == NULL");
   EXPECT_RETURN_IF_FAIL ("agen_generator_resume", "G_IS_ASYNC_RESULT (result)");
-  g_assert_true (atest_throw (gen, thrown, NULL, &item, &error));
+  g_assert_true (agen_test_throw (gen, thrown, NULL, &item, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
-  atest_assert_item_int (TRUE, &item, 2);
+  agen_test_assert_item_int (TRUE, &item, 2);
   g_value_unset (&item);
-  g_assert_error (b.caught, ATEST_ERROR, 4);
+  g_assert_error (b.caught, AGEN_TEST_ERROR, 4);
   g_assert_cmpuint (b.calls, ==, 2);
 
-  g_assert_true (atest_close (gen, NULL, &error));
+  g_assert_true (agen_test_close (gen, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (b.calls, ==, 3);
 
@@ -649,9 +643,9 @@ check_producer_outside_body (AgenGenerator *gen)
 {
   GValue v = G_VALUE_INIT;
   GError *error = NULL;
-  GError *raised = make_error (1);
+  GError *raised = agen_test_error_new (1);
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
   EXPECT_OUTSIDE_BODY ("agen_generator_yield");
   agen_generator_yield (gen, &v);
@@ -697,41 +691,62 @@ check_producer_outside_body (AgenGenerator *gen)
   g_value_unset (&v);
 }
 
-/* ... while the body awaits (the generator is RUNNING, but no body call is
- * on the stack), and after it finished. The await is not disturbed. */
+/* Producer calls outside a body call → g_critical, and nothing changes:
+ * before the start, and at a yield. */
 static void
-test_outside_body_mid_await_and_finished (AtestFixture  *fixture,
-                                          gconstpointer  data)
+test_outside_body_created_and_suspended (AgenTestFixture *fixture,
+                                         gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
 
-  atest_start_next (gen, NULL, &call);
-  atest_drain ();
-  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_RUNNING);
-  g_assert_cmpuint (atest_gate_get_n_waiters (s->gate), ==, 1);
+  for (guint round = 0; round < 2; round++)
+    {
+      check_producer_outside_body (gen);
 
-  check_producer_outside_body (gen);
-
-  g_assert_false (call.done);
-  atest_gate_open (s->gate);
-  atest_call_wait (&call);
-  atest_assert_item_int (call.ret, &call.item, 1);
-  atest_call_clear (&call);
-  atest_assert_next_end (gen);
-  g_assert_cmpstr (s->log->str, ==, "d1");
-
-  check_producer_outside_body (gen);
-  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_script_assert_sane (s);
+      /* Nothing changed. */
+      g_assert_cmpint (agen_generator_get_state (gen), ==, round == 0 ? CREATED : SUSPENDED);
+      agen_test_assert_next_int (gen, round + 1);
+    }
+  agen_test_assert_next_end (gen);
 
   g_object_unref (gen);
 }
 
-/* ... from a foreach function (the foreach holds the generator between two
- * body calls), and from the callback of the generator's own operation. */
+/* ... while the body awaits (the generator is RUNNING, but no body call is
+ * on the stack), and after it finished. The await is not disturbed. */
+static void
+test_outside_body_mid_await_and_finished (AgenTestFixture *fixture,
+                                          gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  AgenTestCall call = { 0 };
+
+  agen_test_start_next (gen, NULL, &call);
+  agen_test_drain ();
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_RUNNING);
+  g_assert_cmpuint (agen_test_gate_get_n_waiters (s->gate), ==, 1);
+
+  check_producer_outside_body (gen);
+
+  g_assert_false (call.done);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
+  agen_test_call_clear (&call);
+  agen_test_assert_next_end (gen);
+  g_assert_cmpstr (s->log->str, ==, "d1");
+
+  check_producer_outside_body (gen);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
+  agen_test_script_assert_sane (s);
+
+  g_object_unref (gen);
+}
+
 typedef struct
 {
   guint n_items;
@@ -766,77 +781,192 @@ outside_callback_cb (GObject      *source,
   check_producer_outside_body (AGEN_GENERATOR (source));
   g_assert_true (agen_generator_next_finish (AGEN_GENERATOR (source), result, &item, &error));
   g_assert_no_error (error);
-  atest_assert_item_int (TRUE, &item, 1);
+  agen_test_assert_item_int (TRUE, &item, 1);
   g_value_unset (&item);
   /* And after the finish. */
   check_producer_outside_body (AGEN_GENERATOR (source));
   o->done = TRUE;
 }
 
+/* ... from a foreach function (the foreach holds the generator between two
+ * body calls), and from the callback of the generator's own operation. */
 static void
-test_outside_body_from_foreach_and_callback (AtestFixture  *fixture,
-                                             gconstpointer  data)
+test_outside_body_from_foreach_and_callback (AgenTestFixture *fixture,
+                                             gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1), S_YIELD (2), S_YIELD (3) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT (steps);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2), S_YIELD (3) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
   OutsideForeach of = { 0 };
   OutsideCallback oc = { FALSE };
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   agen_generator_next_async (gen, NULL, outside_callback_cb, &oc);
-  atest_wait_for (&oc.done);
+  agen_test_wait_for (&oc.done);
 
-  atest_start_foreach (gen, outside_foreach_func, &of, NULL, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (gen, outside_foreach_func, &of, NULL, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   g_assert_cmpuint (of.n_items, ==, 2);
-  atest_call_clear (&call);
-  atest_script_assert_sane (s);
+  agen_test_call_clear (&call);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
 
-/* ========================================================== wrong state */
+/* A body that yields on @other, then on itself. */
+typedef struct
+{
+  AgenGenerator *other;
+} OtherBody;
+
+static void
+other_generator_body (AgenGenerator *self,
+                      gpointer       user_data)
+{
+  OtherBody *b = user_data;
+
+  if (agen_generator_peek_error (self) != NULL)
+    return;
+  agen_generator_yield_int (b->other, 5);
+  agen_generator_yield_int (self, 6);
+}
+
+/* A body calling the producer face of another generator → g_critical. */
+static void
+test_other_generator_critical (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  OtherBody b = { agen_test_script_generator (s) };
+  AgenGenerator *gen = agen_generator_new (other_generator_body, &b, NULL);
+
+  EXPECT_CRITICAL ();
+  agen_test_assert_next_int (gen, 6);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (agen_generator_get_state (b.other), ==, CREATED);
+  agen_test_assert_next_int (b.other, 1);
+
+  g_object_unref (gen);
+  g_object_unref (b.other);
+}
+
+/* The two outcomes the body gives in its first call. */
+typedef enum
+{
+  TWO_YIELD_RETURN,
+  TWO_RETURN_RAISE,
+  TWO_RAISE_YIELD,
+  TWO_YIELD_YIELD,
+} TwoOutcomes;
+
+typedef struct
+{
+  TwoOutcomes mode;
+  guint calls;
+} TwoOutcomesBody;
+
+static void
+two_outcomes_body (AgenGenerator *self,
+                   gpointer       user_data)
+{
+  TwoOutcomesBody *b = user_data;
+
+  /* Later calls (a close on the last unref) finish cleanly. */
+  if (b->calls++ > 0)
+    {
+      agen_generator_return (self);
+      return;
+    }
+
+  switch (b->mode)
+    {
+    case TWO_YIELD_RETURN:
+      agen_generator_yield_int (self, 1);
+      agen_generator_return (self);
+      break;
+    case TWO_RETURN_RAISE:
+      agen_generator_return (self);
+      agen_generator_raise (self, agen_test_error_new (1));
+      break;
+    case TWO_RAISE_YIELD:
+      agen_generator_raise (self, agen_test_error_new (1));
+      agen_generator_yield_int (self, 1);
+      break;
+    case TWO_YIELD_YIELD:
+      agen_generator_yield_int (self, 1);
+      agen_generator_yield_int (self, 2);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Two outcomes in one body call → g_critical; the operation still
+ * completes exactly once. */
+static void
+test_two_outcomes_critical (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  TwoOutcomesBody b = { GPOINTER_TO_INT (data), 0 };
+  AgenGenerator *gen = agen_generator_new (two_outcomes_body, &b, NULL);
+  gboolean finalized;
+  AgenTestCall call = { 0 };
+
+  EXPECT_CRITICAL ();
+  agen_test_start_next (gen, NULL, &call);
+  g_test_assert_expected_messages ();
+  agen_test_call_wait (&call);
+  g_assert_cmpuint (call.n_callbacks, ==, 1);
+  agen_test_call_clear (&call);
+  agen_test_drain ();
+
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+}
+
+/* ======================================================== wrong state */
 
 /* A generator made with g_object_new () has no body: a send is still
  * refused with NOT_STARTED (the generator is unchanged), and the first
  * resumption fails with INVALID_BODY and finishes it. A close or throw
  * before the start needs no body. */
 static void
-test_no_body (AtestFixture  *fixture,
-              gconstpointer  data)
+test_no_body (AgenTestFixture *fixture,
+              gconstpointer    data)
 {
   AgenGenerator *gen = g_object_new (AGEN_TYPE_GENERATOR, NULL);
   AgenGenerator *closed = g_object_new (AGEN_TYPE_GENERATOR, NULL);
   AgenGenerator *thrown_in = g_object_new (AGEN_TYPE_GENERATOR, NULL);
-  g_autoptr(GError) thrown = make_error (2);
+  g_autoptr(GError) thrown = agen_test_error_new (2);
   GValue v = G_VALUE_INIT;
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
 
-  value_init_int (&v, 1);
+  agen_test_value_init_int (&v, 1);
 
-  g_assert_false (atest_send (gen, &v, NULL, &item, &error));
+  g_assert_false (agen_test_send (gen, &v, NULL, &item, &error));
   g_assert_error (error, AGEN_ERROR, AGEN_ERROR_NOT_STARTED);
-  atest_assert_item_none (&item);
+  agen_test_assert_item_none (&item);
   g_clear_error (&error);
   g_value_unset (&item);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_CREATED);
 
-  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (gen);
-  g_assert_true (atest_close (gen, NULL, &error));
+  agen_test_assert_next_end (gen);
+  g_assert_true (agen_test_close (gen, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_true (atest_close (closed, NULL, &error));
+  g_assert_true (agen_test_close (closed, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (agen_generator_get_state (closed), ==, AGEN_GENERATOR_STATE_FINISHED);
 
-  g_assert_false (atest_throw (thrown_in, thrown, NULL, &item, &error));
-  g_assert_error (error, ATEST_ERROR, 2);
+  g_assert_false (agen_test_throw (thrown_in, thrown, NULL, &item, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 2);
   g_clear_error (&error);
   g_value_unset (&item);
 
@@ -846,9 +976,40 @@ test_no_body (AtestFixture  *fixture,
   g_object_unref (thrown_in);
 }
 
-/* A body call that ends in nothing after catching a thrown error (during a
- * throw, during a close) or after an await: INVALID_BODY, the generator is
- * finished and its cleanups ran before the callback. */
+/* A body call that ends in nothing → AGEN_ERROR_INVALID_BODY. */
+static void
+test_invalid_body (AgenTestFixture *fixture,
+                   gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_NOTHING };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_assert_cmpstr (s->log->str, ==, "d1");
+  agen_test_assert_next_end (gen);
+
+  g_object_unref (gen);
+}
+
+/* ... also at a later resumption. */
+static void
+test_invalid_body_after_yield (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1), S_NOTHING };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+
+  agen_test_assert_next_int (gen, 1);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+
+  g_object_unref (gen);
+}
+
+/* Where the body call ends in nothing. */
 typedef enum
 {
   INVALID_IN_THROW,
@@ -856,42 +1017,45 @@ typedef enum
   INVALID_AFTER_AWAIT,
 } InvalidWhere;
 
+/* A body call that ends in nothing after catching a thrown error (during a
+ * throw, during a close) or after an await: INVALID_BODY, the generator is
+ * finished and its cleanups ran before the callback. */
 static void
-test_invalid_body_later (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_invalid_body_later (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   InvalidWhere where = GPOINTER_TO_INT (data);
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1), S_NOTHING };
-  static const AtestStep handler[] = { S_MARK (2), S_NOTHING };
-  static const AtestStep await_steps[] = { S_DEFER (1), S_AWAIT, S_NOTHING };
-  g_autoptr(AtestScript) s = where == INVALID_AFTER_AWAIT ? ATEST_SCRIPT (await_steps)
-                                                          : ATEST_SCRIPT_H (steps, handler);
-  AgenGenerator *gen = atest_script_generator (s);
-  g_autoptr(GError) thrown = make_error (5);
-  AtestCall call = { 0 };
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1), S_NOTHING };
+  static const AgenTestStep handler[] = { S_MARK (2), S_NOTHING };
+  static const AgenTestStep await_steps[] = { S_DEFER (1), S_AWAIT, S_NOTHING };
+  g_autoptr(AgenTestScript) s = where == INVALID_AFTER_AWAIT ? AGEN_TEST_SCRIPT (await_steps)
+                                                          : AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_autoptr(GError) thrown = agen_test_error_new (5);
+  AgenTestCall call = { 0 };
 
   if (where != INVALID_AFTER_AWAIT)
-    atest_assert_next_int (gen, 1);
+    agen_test_assert_next_int (gen, 1);
 
   call.watch = s;
   switch (where)
     {
     case INVALID_IN_THROW:
-      atest_start_throw (gen, thrown, NULL, &call);
+      agen_test_start_throw (gen, thrown, NULL, &call);
       break;
     case INVALID_IN_CLOSE:
-      atest_start_close (gen, NULL, &call);
+      agen_test_start_close (gen, NULL, &call);
       break;
     case INVALID_AFTER_AWAIT:
-      atest_start_next (gen, NULL, &call);
-      atest_drain ();
+      agen_test_start_next (gen, NULL, &call);
+      agen_test_drain ();
       g_assert_false (call.done);
-      atest_gate_open (s->gate);
+      agen_test_gate_leave_open (s->gate);
       break;
     default:
       g_assert_not_reached ();
     }
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
 
   g_assert_false (call.ret);
   g_assert_error (call.error, AGEN_ERROR, AGEN_ERROR_INVALID_BODY);
@@ -900,20 +1064,17 @@ test_invalid_body_later (AtestFixture  *fixture,
                    where == INVALID_IN_THROW ? "c:E5 m2 d1" :
                    where == INVALID_IN_CLOSE ? "c:EXIT m2 d1" : "d1");
   g_assert_cmpuint (s->n_destroyed, ==, 1);
-  atest_call_clear (&call);
-  atest_assert_next_end (gen);
-  atest_script_assert_sane (s);
+  agen_test_call_clear (&call);
+  agen_test_assert_next_end (gen);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
 
-/* A body that drives an operation of its own generator: PENDING, delivered
- * to the callback after the body call, and the body's own operation is not
- * disturbed (Python's "anext(): asynchronous generator is already
- * running"). */
+/* The operations a body starts on its own generator. */
 typedef struct
 {
-  AtestCall inner[4];
+  AgenTestCall inner[4];
   GError *thrown;
 } SelfBody;
 
@@ -930,11 +1091,11 @@ self_body (AgenGenerator *self,
       return;
     }
 
-  value_init_int (&v, 3);
-  atest_start_next (self, NULL, &b->inner[0]);
-  atest_start_send (self, &v, NULL, &b->inner[1]);
-  atest_start_throw (self, b->thrown, NULL, &b->inner[2]);
-  atest_start_close (self, NULL, &b->inner[3]);
+  agen_test_value_init_int (&v, 3);
+  agen_test_start_next (self, NULL, &b->inner[0]);
+  agen_test_start_send (self, &v, NULL, &b->inner[1]);
+  agen_test_start_throw (self, b->thrown, NULL, &b->inner[2]);
+  agen_test_start_close (self, NULL, &b->inner[3]);
   g_value_unset (&v);
   for (guint i = 0; i < G_N_ELEMENTS (b->inner); i++)
     g_assert_false (b->inner[i].done);
@@ -943,32 +1104,34 @@ self_body (AgenGenerator *self,
   agen_generator_yield_int (self, 1);
 }
 
+/* A body that drives an operation of its own generator: PENDING, delivered
+ * to the callback after the body call, and the body's own operation is not
+ * disturbed (Python's "anext(): asynchronous generator is already
+ * running"). */
 static void
-test_pending_from_own_body (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_pending_from_own_body (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   SelfBody b = { 0 };
   AgenGenerator *gen = agen_generator_new (self_body, &b, NULL);
 
-  b.thrown = make_error (6);
-  atest_assert_next_int (gen, 1);
+  b.thrown = agen_test_error_new (6);
+  agen_test_assert_next_int (gen, 1);
   for (guint i = 0; i < G_N_ELEMENTS (b.inner); i++)
     {
-      atest_call_wait (&b.inner[i]);
+      agen_test_call_wait (&b.inner[i]);
       g_assert_false (b.inner[i].ret);
       g_assert_error (b.inner[i].error, G_IO_ERROR, G_IO_ERROR_PENDING);
-      atest_call_clear (&b.inner[i]);
+      agen_test_call_clear (&b.inner[i]);
     }
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_SUSPENDED);
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
 
   g_error_free (b.thrown);
   g_object_unref (gen);
 }
 
-/* A body that awaits a generator of another main context: the awaited
- * operation is refused with WRONG_CONTEXT (delivered in the body's own
- * context), the body raises it, and the other generator is untouched. */
+/* A body that awaits @foreign's next. */
 typedef struct
 {
   AgenGenerator *foreign;
@@ -992,28 +1155,31 @@ foreign_body (AgenGenerator *self,
 
   g_assert_false (agen_generator_next_finish (b->foreign, agen_generator_get_result (self),
                                               &item, &error));
-  atest_assert_item_none (&item);
+  agen_test_assert_item_none (&item);
   g_value_unset (&item);
   agen_generator_raise (self, error);
 }
 
+/* A body that awaits a generator of another main context: the awaited
+ * operation is refused with WRONG_CONTEXT (delivered in the body's own
+ * context), the body raises it, and the other generator is untouched. */
 static void
-test_wrong_context_from_another_body (AtestFixture  *fixture,
-                                      gconstpointer  data)
+test_wrong_context_from_another_body (AgenTestFixture *fixture,
+                                      gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_YIELD (1) };
-  g_autoptr(AtestScript) s = NULL;
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = NULL;
   GMainContext *other = g_main_context_new ();
   ForeignBody b = { NULL };
   AgenGenerator *gen;
 
   g_main_context_push_thread_default (other);
-  s = ATEST_SCRIPT (steps);
-  b.foreign = atest_script_generator (s);
+  s = AGEN_TEST_SCRIPT (steps);
+  b.foreign = agen_test_script_generator (s);
   g_main_context_pop_thread_default (other);
 
   gen = agen_generator_new (foreign_body, &b, NULL);
-  atest_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
+  agen_test_assert_next_error (gen, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
   g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
 
   g_assert_cmpuint (s->n_calls, ==, 0);
@@ -1028,21 +1194,21 @@ test_wrong_context_from_another_body (AtestFixture  *fixture,
  * fails with IGNORED_EXIT, logged with g_message naming the generator, and
  * the shutdown finishes FALSE with it. The generator can still be resumed. */
 static void
-test_shutdown_ignored_exit (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_shutdown_ignored_exit (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
-  static const AtestStep steps[] = { S_DEFER (1), S_YIELD (1) };
-  static const AtestStep handler[] = { S_YIELD (2) };
-  g_autoptr(AtestScript) s = ATEST_SCRIPT_H (steps, handler);
-  AgenGenerator *gen = atest_script_generator (s);
+  static const AgenTestStep steps[] = { S_DEFER (1), S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
   GError *error = NULL;
 
   agen_generator_set_name (gen, "stubborn");
-  atest_assert_next_int (gen, 1);
+  agen_test_assert_next_int (gen, 1);
 
   g_test_expect_message ("Agen", G_LOG_LEVEL_WARNING,
                          "*stubborn at shutdown*yielded while it was being closed*");
-  g_assert_false (atest_shutdown (NULL, &error));
+  g_assert_false (agen_test_shutdown (NULL, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
   g_clear_error (&error);
@@ -1050,27 +1216,27 @@ test_shutdown_ignored_exit (AtestFixture  *fixture,
 
   /* A second shutdown leaves it alone, as asyncio's shutdown_asyncgens
    * forgets the generators it tried: nothing to close, no message. */
-  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_true (agen_test_shutdown (NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (s->n_calls, ==, 2);
 
   /* next resumes it at that yield; it then finishes, and cleans up. */
-  atest_assert_next_end (gen);
+  agen_test_assert_next_end (gen);
   g_assert_cmpstr (s->log->str, ==, "c:EXIT d1");
-  g_assert_true (atest_shutdown (NULL, &error));
+  g_assert_true (agen_test_shutdown (NULL, &error));
   g_assert_no_error (error);
-  atest_script_assert_sane (s);
+  agen_test_script_assert_sane (s);
 
   g_object_unref (gen);
 }
 
-/* ============================================================= the sources */
+/* ======================================================== the sources */
 
 /* Each source constructor, given what is not its source: the critical, and
  * no generator. */
 static void
-test_sources_bad_arguments (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_sources_bad_arguments (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -1097,32 +1263,46 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/misuse/consumer/null-self", test_consumer_null_self);
-  atest_add ("/misuse/consumer/not-a-generator", test_consumer_not_a_generator);
-  atest_add ("/misuse/consumer/bad-arguments", test_consumer_bad_arguments);
-  atest_add ("/misuse/finish/wrong-result", test_finish_wrong_result);
-  atest_add ("/misuse/finish/foreign-task", test_finish_foreign_task);
+  agen_test_add ("/misuse/consumer/null-self", test_consumer_null_self);
+  agen_test_add ("/misuse/consumer/not-a-generator", test_consumer_not_a_generator);
+  agen_test_add ("/misuse/consumer/bad-arguments", test_consumer_bad_arguments);
+  agen_test_add ("/misuse/finish/wrong-result", test_finish_wrong_result);
+  agen_test_add ("/misuse/finish/foreign-task", test_finish_foreign_task);
 
-  atest_add ("/misuse/producer/null-self", test_producer_null_self);
-  atest_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
-  atest_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
-  atest_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
-  atest_add ("/misuse/producer/outside-body/mid-await-and-finished",
-             test_outside_body_mid_await_and_finished);
-  atest_add ("/misuse/producer/outside-body/foreach-and-callback",
-             test_outside_body_from_foreach_and_callback);
+  agen_test_add ("/misuse/producer/null-self", test_producer_null_self);
+  agen_test_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
+  agen_test_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
+  agen_test_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
+  agen_test_add ("/misuse/producer/outside-body/created-and-suspended",
+                 test_outside_body_created_and_suspended);
+  agen_test_add ("/misuse/producer/outside-body/mid-await-and-finished",
+                 test_outside_body_mid_await_and_finished);
+  agen_test_add ("/misuse/producer/outside-body/foreach-and-callback",
+                 test_outside_body_from_foreach_and_callback);
+  agen_test_add ("/misuse/producer/outside-body/other-generator", test_other_generator_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/yield-return", GINT_TO_POINTER (TWO_YIELD_RETURN),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/return-raise", GINT_TO_POINTER (TWO_RETURN_RAISE),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/raise-yield", GINT_TO_POINTER (TWO_RAISE_YIELD),
+                      test_two_outcomes_critical);
+  agen_test_add_data ("/misuse/producer/two-outcomes/yield-yield", GINT_TO_POINTER (TWO_YIELD_YIELD),
+                      test_two_outcomes_critical);
 
-  atest_add ("/misuse/state/no-body", test_no_body);
-  g_test_add ("/misuse/state/invalid-body/in-throw", AtestFixture, GINT_TO_POINTER (INVALID_IN_THROW),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/in-close", AtestFixture, GINT_TO_POINTER (INVALID_IN_CLOSE),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  g_test_add ("/misuse/state/invalid-body/after-await", AtestFixture, GINT_TO_POINTER (INVALID_AFTER_AWAIT),
-              atest_fixture_setup, test_invalid_body_later, atest_fixture_teardown);
-  atest_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
-  atest_add ("/misuse/state/wrong-context-from-another-body", test_wrong_context_from_another_body);
-  atest_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
-  atest_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
+  agen_test_add ("/misuse/state/no-body", test_no_body);
+  agen_test_add ("/misuse/state/invalid-body/first-call", test_invalid_body);
+  agen_test_add ("/misuse/state/invalid-body/after-yield", test_invalid_body_after_yield);
+  agen_test_add_data ("/misuse/state/invalid-body/in-throw", GINT_TO_POINTER (INVALID_IN_THROW),
+                      test_invalid_body_later);
+  agen_test_add_data ("/misuse/state/invalid-body/in-close", GINT_TO_POINTER (INVALID_IN_CLOSE),
+                      test_invalid_body_later);
+  agen_test_add_data ("/misuse/state/invalid-body/after-await", GINT_TO_POINTER (INVALID_AFTER_AWAIT),
+                      test_invalid_body_later);
+  agen_test_add ("/misuse/state/pending-from-own-body", test_pending_from_own_body);
+  agen_test_add ("/misuse/state/wrong-context-from-another-body",
+                 test_wrong_context_from_another_body);
+  agen_test_add ("/misuse/state/shutdown-ignored-exit", test_shutdown_ignored_exit);
+  agen_test_add ("/misuse/sources/bad-arguments", test_sources_bad_arguments);
 
   return g_test_run ();
 }

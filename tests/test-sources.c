@@ -1,14 +1,15 @@
 /* test-sources.c: the generators of agen-sources.h
  *
- * Lines of a stream, children of a directory, items of a list model,
- * values, timer ticks and signal emissions: what each yields, how it ends,
- * and that it lets go of what it holds (stream, enumerator, timeout,
- * handler) however it ends.
+ * docs/reference/semantics.xml, section contract-sources: lines of a
+ * stream, children of a directory, items of a list model, values, timer
+ * ticks and signal emissions: what each yields, how it ends, and that it
+ * lets go of what it holds (stream, enumerator, timeout, handler) however
+ * it ends.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 #include <glib/gstdio.h>
 #include <sys/socket.h>
@@ -23,7 +24,7 @@ next_item (AgenGenerator *generator,
 {
   GError *error = NULL;
 
-  g_assert_true (atest_next (generator, NULL, item, &error));
+  g_assert_true (agen_test_next (generator, NULL, item, &error));
   g_assert_no_error (error);
 }
 
@@ -66,8 +67,8 @@ memory_stream_new (const char *contents)
 /* Line ends \n, \r\n and \r, an empty line, a last line without a line
  * end; at the end the stream is closed. */
 static void
-test_lines_line_ends (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_lines_line_ends (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\r\n\nthree\rfour");
   g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
@@ -80,16 +81,16 @@ test_lines_line_ends (AtestFixture  *fixture,
   assert_next_string (lines, "three");
   assert_next_string (lines, "four");
   g_assert_false (g_input_stream_is_closed (stream));
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
   g_assert_true (g_input_stream_is_closed (stream));
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
 }
 
 /* A trailing line end makes no empty last line; an empty stream gives
  * nothing, and is closed. */
 static void
-test_lines_empty (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_lines_empty (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
   g_autoptr(GInputStream) trailing = memory_stream_new ("only\n");
   g_autoptr(GInputStream) empty = memory_stream_new ("");
@@ -97,17 +98,17 @@ test_lines_empty (AtestFixture  *fixture,
   g_autoptr(AgenGenerator) none = agen_generator_new_lines (empty, G_PRIORITY_DEFAULT);
 
   assert_next_string (lines, "only");
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
   g_assert_true (g_input_stream_is_closed (trailing));
 
-  atest_assert_next_end (none);
+  agen_test_assert_next_end (none);
   g_assert_true (g_input_stream_is_closed (empty));
 }
 
 /* A GDataInputStream is read as it is configured. */
 static void
-test_lines_data_input_stream (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_lines_data_input_stream (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   g_autoptr(GInputStream) base = memory_stream_new ("a\rb\nc\n");
   g_autoptr(GDataInputStream) input = g_data_input_stream_new (base);
@@ -118,33 +119,33 @@ test_lines_data_input_stream (AtestFixture  *fixture,
 
   assert_next_string (lines, "a\rb");
   assert_next_string (lines, "c");
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
   g_assert_true (g_input_stream_is_closed (G_INPUT_STREAM (input)));
   g_assert_true (g_input_stream_is_closed (base));
 }
 
 /* Closing after the first line closes the caller's stream. */
 static void
-test_lines_close_early (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_lines_close_early (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\nthree\n");
   g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
   GError *error = NULL;
 
   assert_next_string (lines, "one");
-  g_assert_true (atest_close (lines, NULL, &error));
+  g_assert_true (agen_test_close (lines, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_input_stream_is_closed (stream));
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
 }
 
 /* Closed or dropped before its first next, it runs no body; GIO closes
  * the wrapper as it finalises it, and the caller's stream with it. A
  * GDataInputStream of the caller's is left as it is. */
 static void
-test_lines_unstarted (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_lines_unstarted (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   g_autoptr(GInputStream) closed = memory_stream_new ("one\n");
   g_autoptr(GInputStream) dropped = memory_stream_new ("one\n");
@@ -153,7 +154,7 @@ test_lines_unstarted (AtestFixture  *fixture,
   AgenGenerator *lines = agen_generator_new_lines (closed, G_PRIORITY_DEFAULT);
   GError *error = NULL;
 
-  g_assert_true (atest_close (lines, NULL, &error));
+  g_assert_true (agen_test_close (lines, NULL, &error));
   g_assert_no_error (error);
   g_object_unref (lines);
   g_assert_true (g_input_stream_is_closed (closed));
@@ -167,34 +168,34 @@ test_lines_unstarted (AtestFixture  *fixture,
 
 /* Dropping it mid-stream closes the stream too, on the main context. */
 static void
-test_lines_drop_mid_stream (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_lines_drop_mid_stream (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\n");
   AgenGenerator *lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
   gboolean finalized;
 
   assert_next_string (lines, "one");
-  atest_watch_finalize (lines, &finalized);
+  agen_test_watch_finalize (lines, &finalized);
   g_object_unref (lines);
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_true (g_input_stream_is_closed (stream));
 }
 
 /* A throw at a yield closes the stream, then raises the thrown error. */
 static void
-test_lines_throw (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_lines_throw (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("one\ntwo\n");
   g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
-  g_autoptr(GError) thrown = g_error_new_literal (ATEST_ERROR, 7, "thrown");
+  g_autoptr(GError) thrown = g_error_new_literal (AGEN_TEST_ERROR, 7, "thrown");
   GValue item = G_VALUE_INIT;
   GError *error = NULL;
 
   assert_next_string (lines, "one");
-  g_assert_false (atest_throw (lines, thrown, NULL, &item, &error));
-  g_assert_error (error, ATEST_ERROR, 7);
+  g_assert_false (agen_test_throw (lines, thrown, NULL, &item, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 7);
   g_assert_cmpstr (error->message, ==, "thrown");
   g_assert_true (g_input_stream_is_closed (stream));
   g_value_unset (&item);
@@ -203,17 +204,17 @@ test_lines_throw (AtestFixture  *fixture,
 
 /* A line that is not UTF-8 raises GIO's error, and the stream is closed. */
 static void
-test_lines_invalid_utf8 (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_lines_invalid_utf8 (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("fine\nbad \xff\xfe\nnever\n");
   g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
 
   assert_next_string (lines, "fine");
-  atest_assert_next_error (lines, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE);
+  agen_test_assert_next_error (lines, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE);
   g_assert_true (g_input_stream_is_closed (stream));
   g_assert_cmpint (agen_generator_get_state (lines), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (lines);
+  agen_test_assert_next_end (lines);
 }
 
 /* One end of a socket pair: a stream whose reads wait for the test. */
@@ -258,12 +259,12 @@ socket_pair_teardown (SocketPair *pair)
  * and fails with CANCELLED alone (a failed close would add to the
  * message). */
 static void
-test_lines_cancel_mid_read (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_lines_cancel_mid_read (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(AgenGenerator) lines = NULL;
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
   SocketPair pair;
 
   socket_pair_setup (&pair);
@@ -272,20 +273,20 @@ test_lines_cancel_mid_read (AtestFixture  *fixture,
   socket_pair_write (&pair, "one\n");
   assert_next_string (lines, "one");
 
-  atest_start_next (lines, cancellable, &call);
-  atest_iterate_ms (20);
+  agen_test_start_next (lines, cancellable, &call);
+  agen_test_iterate_ms (20);
   socket_pair_write (&pair, "tw");
-  atest_iterate_ms (20);
+  agen_test_iterate_ms (20);
   g_assert_false (call.done);
 
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (call.error->message, ==, "Operation was cancelled");
   g_assert_true (g_input_stream_is_closed (pair.input));
   g_assert_cmpint (agen_generator_get_state (lines), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_call_clear (&call);
-  atest_assert_next_end (lines);
+  agen_test_call_clear (&call);
+  agen_test_assert_next_end (lines);
 
   socket_pair_teardown (&pair);
 }
@@ -293,14 +294,14 @@ test_lines_cancel_mid_read (AtestFixture  *fixture,
 /* A read error (here: the stream was closed under the generator) is
  * raised with its domain and code. */
 static void
-test_lines_read_error (AtestFixture  *fixture,
-                       gconstpointer  data)
+test_lines_read_error (AgenTestFixture *fixture,
+                       gconstpointer    data)
 {
   g_autoptr(GInputStream) stream = memory_stream_new ("one\n");
   g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
 
   g_input_stream_close (stream, NULL, NULL);
-  atest_assert_next_error (lines, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  agen_test_assert_next_error (lines, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 /* -------------------------------------------------------------- file infos */
@@ -352,8 +353,8 @@ temp_dir_teardown (TempDir *tmp)
 
 /* Every child once, in batches, with the default attributes. */
 static void
-test_file_infos_all (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_file_infos_all (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(AgenGenerator) infos = NULL;
@@ -367,7 +368,7 @@ test_file_infos_all (AtestFixture  *fixture,
   expected_name = g_strconcat ("file-infos ", tmp.path, NULL);
   g_assert_cmpstr (agen_generator_get_name (infos), ==, expected_name);
 
-  while (atest_next (infos, NULL, &item, &error))
+  while (agen_test_next (infos, NULL, &item, &error))
     {
       GFileInfo *info;
 
@@ -382,15 +383,15 @@ test_file_infos_all (AtestFixture  *fixture,
   g_assert_no_error (error);
   g_value_unset (&item);
   g_assert_cmpuint (g_hash_table_size (seen), ==, N_FILES);
-  atest_assert_next_end (infos);
+  agen_test_assert_next_end (infos);
 
   temp_dir_teardown (&tmp);
 }
 
 /* The attributes asked for are the ones there. */
 static void
-test_file_infos_attributes (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_file_infos_attributes (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   g_autoptr(AgenGenerator) infos = NULL;
   GValue item = G_VALUE_INIT;
@@ -405,15 +406,15 @@ test_file_infos_attributes (AtestFixture  *fixture,
   g_assert_cmpstr (g_file_info_get_name (info), ==, "file-000");
   g_assert_false (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE));
   g_value_unset (&item);
-  atest_assert_next_end (infos);
+  agen_test_assert_next_end (infos);
 
   temp_dir_teardown (&tmp);
 }
 
 /* GIO's errors, with their domain and code. */
 static void
-test_file_infos_errors (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_file_infos_errors (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) missing = NULL;
@@ -427,10 +428,10 @@ test_file_infos_errors (AtestFixture  *fixture,
   not_a_directory = agen_generator_new_file_infos (file, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
   not_found = agen_generator_new_file_infos (missing, NULL, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT);
 
-  atest_assert_next_error (not_a_directory, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  agen_test_assert_next_error (not_a_directory, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
   g_assert_cmpint (agen_generator_get_state (not_a_directory), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (not_a_directory);
-  atest_assert_next_error (not_found, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  agen_test_assert_next_end (not_a_directory);
+  agen_test_assert_next_error (not_found, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 
   temp_dir_teardown (&tmp);
 }
@@ -439,8 +440,8 @@ test_file_infos_errors (AtestFixture  *fixture,
  * (an enumerator left open would be closed again, and it leaks under
  * valgrind otherwise), and the generator is finished. */
 static void
-test_file_infos_close_early (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_file_infos_close_early (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
   g_autoptr(AgenGenerator) infos = NULL;
   GValue item = G_VALUE_INIT;
@@ -454,10 +455,10 @@ test_file_infos_close_early (AtestFixture  *fixture,
       next_item (infos, &item);
       g_value_unset (&item);
     }
-  g_assert_true (atest_close (infos, NULL, &error));
+  g_assert_true (agen_test_close (infos, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (agen_generator_get_state (infos), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_assert_next_end (infos);
+  agen_test_assert_next_end (infos);
 
   temp_dir_teardown (&tmp);
 }
@@ -467,8 +468,8 @@ test_file_infos_close_early (AtestFixture  *fixture,
  * but a cancelled one must have closed the enumerator cleanly (a close
  * refused for the pending read would add to the message). */
 static void
-test_file_infos_cancel (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_file_infos_cancel (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   guint n_cancelled = 0;
   TempDir tmp;
@@ -479,7 +480,7 @@ test_file_infos_cancel (AtestFixture  *fixture,
       g_autoptr(AgenGenerator) infos = agen_generator_new_file_infos (tmp.directory, NULL, G_FILE_QUERY_INFO_NONE,
                                                                       G_PRIORITY_DEFAULT);
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      AtestCall call = { 0 };
+      AgenTestCall call = { 0 };
       GValue item = G_VALUE_INIT;
 
       for (guint i = 0; i < 64; i++)   /* the first batch */
@@ -487,13 +488,13 @@ test_file_infos_cancel (AtestFixture  *fixture,
           next_item (infos, &item);
           g_value_unset (&item);
         }
-      atest_start_next (infos, cancellable, &call);
+      agen_test_start_next (infos, cancellable, &call);
       g_cancellable_cancel (cancellable);
-      atest_call_wait (&call);
+      agen_test_call_wait (&call);
       if (call.ret)
         {
           g_assert_true (G_VALUE_HOLDS (&call.item, G_TYPE_FILE_INFO));
-          g_assert_true (atest_close (infos, NULL, NULL));
+          g_assert_true (agen_test_close (infos, NULL, NULL));
         }
       else
         {
@@ -502,8 +503,8 @@ test_file_infos_cancel (AtestFixture  *fixture,
           g_assert_cmpint (agen_generator_get_state (infos), ==, AGEN_GENERATOR_STATE_FINISHED);
           n_cancelled++;
         }
-      atest_call_clear (&call);
-      atest_assert_next_end (infos);
+      agen_test_call_clear (&call);
+      agen_test_assert_next_end (infos);
     }
   g_test_message ("%u of 5 cancellations came before the read", n_cancelled);
 
@@ -569,9 +570,10 @@ has_items_changed_handler (GListStore *store)
   return g_signal_has_handler_pending (store, g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0, TRUE);
 }
 
+/* list-items yields the model's items, and disconnects at the end. */
 static void
-test_list_items_plain (AtestFixture  *fixture,
-                       gconstpointer  data)
+test_list_items_plain (AgenTestFixture *fixture,
+                       gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -579,28 +581,28 @@ test_list_items_plain (AtestFixture  *fixture,
   g_assert_cmpstr (agen_generator_get_name (items), ==, "list-items GListStore");
   g_assert_true (has_items_changed_handler (store));
   assert_next_names (items, 3, "a b c");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
   g_assert_false (has_items_changed_handler (store));
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* An empty model: it returns at once, and does not wait for items. */
 static void
-test_list_items_empty (AtestFixture  *fixture,
-                       gconstpointer  data)
+test_list_items_empty (AgenTestFixture *fixture,
+                       gconstpointer    data)
 {
   g_autoptr(GListStore) store = g_list_store_new (G_TYPE_SIMPLE_ACTION);
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
 
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
   store_insert (store, 0, "late");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Inserted before the cursor: shifted, not yielded. */
 static void
-test_list_items_insert_before (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_list_items_insert_before (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c d");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -609,13 +611,13 @@ test_list_items_insert_before (AtestFixture  *fixture,
   store_insert (store, 0, "x");
   store_insert (store, 2, "y");       /* between a and b: still before c */
   assert_next_names (items, 2, "c d");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Inserted at the cursor: yielded next. */
 static void
-test_list_items_insert_at_cursor (AtestFixture  *fixture,
-                                  gconstpointer  data)
+test_list_items_insert_at_cursor (AgenTestFixture *fixture,
+                                  gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -623,13 +625,13 @@ test_list_items_insert_at_cursor (AtestFixture  *fixture,
   assert_next_names (items, 1, "a");
   store_insert (store, 1, "x");
   assert_next_names (items, 3, "x b c");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Removed before the cursor: shifted back, nothing yielded twice. */
 static void
-test_list_items_remove_before (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_list_items_remove_before (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c d");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -638,14 +640,14 @@ test_list_items_remove_before (AtestFixture  *fixture,
   g_list_store_remove (store, 0);
   g_list_store_remove (store, 1);     /* c, the last yielded */
   assert_next_names (items, 1, "d");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Removed around the cursor: the cursor moves to the change, so what is
  * inserted there is yielded and nothing removed is. */
 static void
-test_list_items_remove_around (AtestFixture  *fixture,
-                               gconstpointer  data)
+test_list_items_remove_around (AgenTestFixture *fixture,
+                               gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c d e");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -656,13 +658,13 @@ test_list_items_remove_around (AtestFixture  *fixture,
   assert_next_names (items, 2, "a b");
   g_list_store_splice (store, 1, 2, added, G_N_ELEMENTS (added));   /* b c -> y z */
   assert_next_names (items, 4, "y z d e");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Removed at and after the cursor: not yielded. */
 static void
-test_list_items_remove_after (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_list_items_remove_after (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c d");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -671,14 +673,14 @@ test_list_items_remove_after (AtestFixture  *fixture,
   g_list_store_remove (store, 1);
   g_list_store_remove (store, 2);
   assert_next_names (items, 1, "c");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Appended during the iteration, even after the last item was yielded:
  * yielded. */
 static void
-test_list_items_append (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_list_items_append (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b");
   g_autoptr(AgenGenerator) items = agen_generator_new_list_items (G_LIST_MODEL (store));
@@ -688,22 +690,22 @@ test_list_items_append (AtestFixture  *fixture,
   assert_next_names (items, 1, "b");
   store_insert (store, 3, "d");
   assert_next_names (items, 2, "c d");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
   store_insert (store, 4, "too late");
-  atest_assert_next_end (items);
+  agen_test_assert_next_end (items);
 }
 
 /* Closed, or dropped before it started: the handler is disconnected. */
 static void
-test_list_items_disconnect (AtestFixture  *fixture,
-                            gconstpointer  data)
+test_list_items_disconnect (AgenTestFixture *fixture,
+                            gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c");
   AgenGenerator *items = agen_generator_new_list_items (G_LIST_MODEL (store));
   GError *error = NULL;
 
   assert_next_names (items, 1, "a");
-  g_assert_true (atest_close (items, NULL, &error));
+  g_assert_true (agen_test_close (items, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (has_items_changed_handler (store));
   g_list_store_remove_all (store);
@@ -717,9 +719,10 @@ test_list_items_disconnect (AtestFixture  *fixture,
 
 /* ------------------------------------------------------------------ values */
 
+/* values yields copies of the given values, in order. */
 static void
-test_values_ints (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_values_ints (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
   GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
   g_autoptr(AgenGenerator) generator = NULL;
@@ -736,18 +739,18 @@ test_values_ints (AtestFixture  *fixture,
     g_value_unset (&values[i]);
 
   g_assert_cmpstr (agen_generator_get_name (generator), ==, "values");
-  atest_assert_next_int (generator, 0);
-  atest_assert_next_int (generator, 10);
-  atest_assert_next_int (generator, 20);
-  atest_assert_next_end (generator);
-  atest_assert_next_end (generator);
+  agen_test_assert_next_int (generator, 0);
+  agen_test_assert_next_int (generator, 10);
+  agen_test_assert_next_int (generator, 20);
+  agen_test_assert_next_end (generator);
+  agen_test_assert_next_end (generator);
 }
 
 /* Strings and objects are copied (the object referenced, not duplicated),
  * and a NULL string stays NULL. */
 static void
-test_values_strings_objects (AtestFixture  *fixture,
-                             gconstpointer  data)
+test_values_strings_objects (AgenTestFixture *fixture,
+                             gconstpointer    data)
 {
   GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
   g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
@@ -774,27 +777,28 @@ test_values_strings_objects (AtestFixture  *fixture,
   g_assert_true (G_VALUE_HOLDS_STRING (&item));
   g_assert_null (g_value_get_string (&item));
   g_value_unset (&item);
-  atest_assert_next_end (generator);
+  agen_test_assert_next_end (generator);
 
   /* The generator let go of its copy when it finished. */
-  atest_watch_finalize (object, &finalized);
+  agen_test_watch_finalize (object, &finalized);
   g_clear_object (&object);
   g_assert_true (finalized);
 }
 
+/* values of nothing ends at once. */
 static void
-test_values_none (AtestFixture  *fixture,
-                  gconstpointer  data)
+test_values_none (AgenTestFixture *fixture,
+                  gconstpointer    data)
 {
   g_autoptr(AgenGenerator) generator = agen_generator_new_values (NULL, 0);
 
-  atest_assert_next_end (generator);
+  agen_test_assert_next_end (generator);
 }
 
 /* Closed early, or dropped unstarted: the copies are released. */
 static void
-test_values_release (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_values_release (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   GValue value = G_VALUE_INIT;
   GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
@@ -805,14 +809,14 @@ test_values_release (AtestFixture  *fixture,
 
   g_value_init (&value, G_TYPE_OBJECT);
   g_value_take_object (&value, object);
-  atest_count_finalize (object, &n_finalized);
+  agen_test_count_finalize (object, &n_finalized);
   started = agen_generator_new_values (&value, 1);
   unstarted = agen_generator_new_values (&value, 1);
   g_value_unset (&value);
 
   next_item (started, &item);
   g_value_unset (&item);
-  g_assert_true (atest_close (started, NULL, NULL));
+  g_assert_true (agen_test_close (started, NULL, NULL));
   g_assert_cmpuint (n_finalized, ==, 0);      /* the unstarted copy */
   g_object_unref (unstarted);
   g_assert_cmpuint (n_finalized, ==, 1);
@@ -821,14 +825,14 @@ test_values_release (AtestFixture  *fixture,
 
 /* The fast path of foreach. */
 static void
-test_values_foreach (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_values_foreach (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   const guint n = 1000;
   GValue *values = g_new0 (GValue, n);
   g_autoptr(AgenGenerator) generator = NULL;
-  AtestCollect *collect = atest_collect_new (0);
-  AtestCall call = { 0 };
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  AgenTestCall call = { 0 };
 
   for (guint i = 0; i < n; i++)
     {
@@ -840,20 +844,21 @@ test_values_foreach (AtestFixture  *fixture,
     g_value_unset (&values[i]);
   g_free (values);
 
-  atest_start_foreach (generator, atest_collect_func, collect, atest_collect_destroy_notify, NULL, &call);
-  atest_call_wait (&call);
+  agen_test_start_foreach (generator, agen_test_collect_func, collect, agen_test_collect_destroy_notify, NULL, &call);
+  agen_test_call_wait (&call);
   g_assert_no_error (call.error);
   g_assert_true (call.ret);
   g_assert_cmpuint (collect->n_items, ==, n);
   g_assert_true (g_str_has_prefix (collect->items->str, "0 1 2 3 "));
   g_assert_true (g_str_has_suffix (collect->items->str, " 998 999"));
-  atest_call_clear (&call);
-  atest_collect_free (collect);
+  agen_test_call_clear (&call);
+  agen_test_collect_free (collect);
 }
 
+/* A NULL array of values, or an unset value: the critical, no generator. */
 static void
-test_values_misuse (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_values_misuse (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
   GValue unset = G_VALUE_INIT;
 
@@ -883,8 +888,8 @@ next_tick (AgenGenerator *interval)
 
 /* Three ticks, in order, each waited for. */
 static void
-test_interval_ticks (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_interval_ticks (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   g_autoptr(AgenGenerator) interval = agen_generator_new_interval (20);
   guint64 first, second, third;
@@ -900,14 +905,14 @@ test_interval_ticks (AtestFixture  *fixture,
 /* A consumer that is late gets a tick at once, whose number shows the
  * ticks it missed. */
 static void
-test_interval_skips (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_interval_skips (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   g_autoptr(AgenGenerator) interval = agen_generator_new_interval (10);
   guint64 first, late;
 
   first = next_tick (interval);
-  atest_iterate_ms (100);     /* ten periods at least */
+  agen_test_iterate_ms (100);     /* ten periods at least */
   late = next_tick (interval);
   g_assert_cmpuint (late, >=, first + 9);
 }
@@ -915,52 +920,53 @@ test_interval_skips (AtestFixture  *fixture,
 /* Cancelling a next that waits for a tick: CANCELLED, finished, and the
  * timeout is gone. */
 static void
-test_interval_cancel (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_interval_cancel (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   g_autoptr(AgenGenerator) interval = agen_generator_new_interval (60 * 1000);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (interval, cancellable, &call);
-  atest_drain ();
+  agen_test_start_next (interval, cancellable, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
   g_assert_cmpint (context_next_timeout (fixture->context), >, 0);
 
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (agen_generator_get_state (interval), ==, AGEN_GENERATOR_STATE_FINISHED);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpint (context_next_timeout (fixture->context), ==, -1);
-  atest_assert_next_end (interval);
+  agen_test_assert_next_end (interval);
 }
 
 /* Closed at a yield, or dropped while it waits unstarted: no timeout is
  * left behind. */
 static void
-test_interval_close (AtestFixture  *fixture,
-                     gconstpointer  data)
+test_interval_close (AgenTestFixture *fixture,
+                     gconstpointer    data)
 {
   g_autoptr(AgenGenerator) interval = agen_generator_new_interval (5);
   AgenGenerator *unstarted = agen_generator_new_interval (5);
   GError *error = NULL;
 
   next_tick (interval);
-  g_assert_true (atest_close (interval, NULL, &error));
+  g_assert_true (agen_test_close (interval, NULL, &error));
   g_assert_no_error (error);
   g_object_unref (unstarted);
-  atest_drain ();
+  agen_test_drain ();
   g_assert_cmpint (context_next_timeout (fixture->context), ==, -1);
-  atest_iterate_ms (20);
-  atest_assert_next_end (interval);
+  agen_test_iterate_ms (20);
+  agen_test_assert_next_end (interval);
 }
 
+/* An interval of 0 ms: the critical, and no generator. */
 static void
-test_interval_misuse (AtestFixture  *fixture,
-                      gconstpointer  data)
+test_interval_misuse (AgenTestFixture *fixture,
+                      gconstpointer    data)
 {
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*assertion*interval_ms > 0*failed*");
   g_assert_null (agen_generator_new_interval (0));
@@ -1051,12 +1057,12 @@ has_handler (TestEmitter *emitter,
 /* Emissions before the first next are buffered; a next with an empty
  * buffer waits for the next emission, and is not called back inside it. */
 static void
-test_signal_buffered_and_waiting (AtestFixture  *fixture,
-                                  gconstpointer  data)
+test_signal_buffered_and_waiting (AgenTestFixture *fixture,
+                                  gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
   g_assert_cmpstr (agen_generator_get_name (emissions), ==, "signal data");
   emit_data (emitter, 1);
@@ -1064,20 +1070,20 @@ test_signal_buffered_and_waiting (AtestFixture  *fixture,
   g_assert_cmpint (next_data (emissions), ==, 1);
   g_assert_cmpint (next_data (emissions), ==, 2);
 
-  atest_start_next (emissions, NULL, &call);
-  atest_drain ();
+  agen_test_start_next (emissions, NULL, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
   emit_data (emitter, 3);
   g_assert_false (call.done);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_true (call.ret);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 }
 
 /* A detailed signal sees only its detail. */
 static void
-test_signal_detail (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_signal_detail (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data::wanted", 10, AGEN_OVERFLOW_RAISE);
@@ -1087,9 +1093,10 @@ test_signal_detail (AtestFixture  *fixture,
   g_assert_cmpint (next_data (emissions), ==, 2);
 }
 
+/* A full buffer with DROP_OLDEST drops the oldest emission. */
 static void
-test_signal_drop_oldest (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_signal_drop_oldest (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_DROP_OLDEST);
@@ -1103,9 +1110,10 @@ test_signal_drop_oldest (AtestFixture  *fixture,
   g_assert_cmpint (next_data (emissions), ==, 4);
 }
 
+/* A full buffer with DROP_NEWEST drops the newest emission. */
 static void
-test_signal_drop_newest (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_signal_drop_newest (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_DROP_NEWEST);
@@ -1122,8 +1130,8 @@ test_signal_drop_newest (AtestFixture  *fixture,
 /* An overflow fails the next operation at once, with a message that names
  * the signal and the bound, and disconnects. */
 static void
-test_signal_raise (AtestFixture  *fixture,
-                   gconstpointer  data)
+test_signal_raise (AgenTestFixture *fixture,
+                   gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_RAISE);
@@ -1135,7 +1143,7 @@ test_signal_raise (AtestFixture  *fixture,
   g_assert_cmpint (next_data (emissions), ==, 1);
   emit_data (emitter, 3);
   emit_data (emitter, 4);
-  g_assert_false (atest_next (emissions, NULL, &item, &error));
+  g_assert_false (agen_test_next (emissions, NULL, &item, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
   g_assert_nonnull (strstr (error->message, "“data”"));
   g_assert_nonnull (strstr (error->message, " 2 "));
@@ -1143,13 +1151,13 @@ test_signal_raise (AtestFixture  *fixture,
   g_value_unset (&item);
   g_assert_cmpint (agen_generator_get_state (emissions), ==, AGEN_GENERATOR_STATE_FINISHED);
   g_assert_false (has_handler (emitter, data_signal));
-  atest_assert_next_end (emissions);
+  agen_test_assert_next_end (emissions);
 }
 
 /* An overflow does not fail a close. */
 static void
-test_signal_raise_then_close (AtestFixture  *fixture,
-                              gconstpointer  data)
+test_signal_raise_then_close (AgenTestFixture *fixture,
+                              gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 2, AGEN_OVERFLOW_RAISE);
@@ -1160,7 +1168,7 @@ test_signal_raise_then_close (AtestFixture  *fixture,
   emit_data (emitter, 2);
   emit_data (emitter, 3);
   emit_data (emitter, 4);
-  g_assert_true (atest_close (emissions, NULL, &error));
+  g_assert_true (agen_test_close (emissions, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (has_handler (emitter, data_signal));
 }
@@ -1168,40 +1176,40 @@ test_signal_raise_then_close (AtestFixture  *fixture,
 /* The instance is finalised: what is buffered is yielded, then the end;
  * a next that waits ends too. The generator holds no reference. */
 static void
-test_signal_instance_finalized (AtestFixture  *fixture,
-                                gconstpointer  data)
+test_signal_instance_finalized (AgenTestFixture *fixture,
+                                gconstpointer    data)
 {
   TestEmitter *emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   TestEmitter *other = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
   g_autoptr(AgenGenerator) waiting = agen_generator_new_signal (other, "ping", 10, AGEN_OVERFLOW_RAISE);
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
   gboolean finalized;
 
   emit_data (emitter, 1);
   emit_data (emitter, 2);
-  atest_watch_finalize (emitter, &finalized);
+  agen_test_watch_finalize (emitter, &finalized);
   g_object_unref (emitter);
   g_assert_true (finalized);
   g_assert_cmpint (next_data (emissions), ==, 1);
   g_assert_cmpint (next_data (emissions), ==, 2);
-  atest_assert_next_end (emissions);
+  agen_test_assert_next_end (emissions);
 
-  atest_start_next (waiting, NULL, &call);
-  atest_drain ();
+  agen_test_start_next (waiting, NULL, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
   g_object_unref (other);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_false (call.ret);
   g_assert_no_error (call.error);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
 }
 
 /* Close, a finish and a finalisation disconnect; an emission after that
  * reaches nothing. */
 static void
-test_signal_disconnect (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_signal_disconnect (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   AgenGenerator *emissions = agen_generator_new_signal (emitter, "data", 10, AGEN_OVERFLOW_RAISE);
@@ -1212,11 +1220,11 @@ test_signal_disconnect (AtestFixture  *fixture,
   g_assert_true (has_handler (emitter, data_signal));
   emit_data (emitter, 1);
   g_assert_cmpint (next_data (emissions), ==, 1);
-  g_assert_true (atest_close (emissions, NULL, &error));
+  g_assert_true (agen_test_close (emissions, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (has_handler (emitter, data_signal));
   emit_data (emitter, 2);
-  atest_assert_next_end (emissions);
+  agen_test_assert_next_end (emissions);
   g_object_unref (emissions);
 
   /* Never started. */
@@ -1232,9 +1240,9 @@ test_signal_disconnect (AtestFixture  *fixture,
   g_signal_emit (emitter, ping_signal, 0);
   next_item (emissions, &item);
   g_value_unset (&item);
-  atest_watch_finalize (emissions, &finalized);
+  agen_test_watch_finalize (emissions, &finalized);
   g_object_unref (emissions);
-  atest_wait_for (&finalized);
+  agen_test_wait_for (&finalized);
   g_assert_false (has_handler (emitter, ping_signal));
   g_signal_emit (emitter, ping_signal, 0);
 }
@@ -1242,25 +1250,25 @@ test_signal_disconnect (AtestFixture  *fixture,
 /* Cancelling a next that waits for an emission: CANCELLED, and
  * disconnected. */
 static void
-test_signal_cancel_wait (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_signal_cancel_wait (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "ping", 10, AGEN_OVERFLOW_RAISE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AtestCall call = { 0 };
+  AgenTestCall call = { 0 };
 
-  atest_start_next (emissions, cancellable, &call);
-  atest_drain ();
+  agen_test_start_next (emissions, cancellable, &call);
+  agen_test_drain ();
   g_assert_false (call.done);
   g_cancellable_cancel (cancellable);
-  atest_call_wait (&call);
+  agen_test_call_wait (&call);
   g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  atest_call_clear (&call);
+  agen_test_call_clear (&call);
   g_assert_false (has_handler (emitter, ping_signal));
   g_signal_emit (emitter, ping_signal, 0);
-  atest_drain ();
-  atest_assert_next_end (emissions);
+  agen_test_drain ();
+  agen_test_assert_next_end (emissions);
 }
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -1285,8 +1293,8 @@ next_args (AgenGenerator *emissions,
  * empty array. A return value: the zero value, so the emission is not
  * handled. */
 static void
-test_signal_parameters (AtestFixture  *fixture,
-                        gconstpointer  data)
+test_signal_parameters (AgenTestFixture *fixture,
+                        gconstpointer    data)
 {
   g_autoptr(GListStore) store = store_new ("a b c");
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
@@ -1351,8 +1359,8 @@ emit_from_thread (gpointer data)
 /* Emissions from another thread arrive in order, in the generator's
  * context. */
 static void
-test_signal_other_thread (AtestFixture  *fixture,
-                          gconstpointer  data)
+test_signal_other_thread (AgenTestFixture *fixture,
+                          gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
   g_autoptr(AgenGenerator) emissions = agen_generator_new_signal (emitter, "data", 1000, AGEN_OVERFLOW_RAISE);
@@ -1365,9 +1373,11 @@ test_signal_other_thread (AtestFixture  *fixture,
   g_thread_join (thread);
 }
 
+/* An unknown signal, or no room to buffer: the critical, no generator,
+ * no handler left. */
 static void
-test_signal_misuse (AtestFixture  *fixture,
-                    gconstpointer  data)
+test_signal_misuse (AgenTestFixture *fixture,
+                    gconstpointer    data)
 {
   g_autoptr(TestEmitter) emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
 
@@ -1388,58 +1398,58 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/sources/lines/line-ends", test_lines_line_ends);
-  atest_add ("/sources/lines/empty", test_lines_empty);
-  atest_add ("/sources/lines/data-input-stream", test_lines_data_input_stream);
-  atest_add ("/sources/lines/close-early", test_lines_close_early);
-  atest_add ("/sources/lines/unstarted", test_lines_unstarted);
-  atest_add ("/sources/lines/drop-mid-stream", test_lines_drop_mid_stream);
-  atest_add ("/sources/lines/throw", test_lines_throw);
-  atest_add ("/sources/lines/invalid-utf8", test_lines_invalid_utf8);
-  atest_add ("/sources/lines/cancel-mid-read", test_lines_cancel_mid_read);
-  atest_add ("/sources/lines/read-error", test_lines_read_error);
+  agen_test_add ("/sources/lines/line-ends", test_lines_line_ends);
+  agen_test_add ("/sources/lines/empty", test_lines_empty);
+  agen_test_add ("/sources/lines/data-input-stream", test_lines_data_input_stream);
+  agen_test_add ("/sources/lines/close-early", test_lines_close_early);
+  agen_test_add ("/sources/lines/unstarted", test_lines_unstarted);
+  agen_test_add ("/sources/lines/drop-mid-stream", test_lines_drop_mid_stream);
+  agen_test_add ("/sources/lines/throw", test_lines_throw);
+  agen_test_add ("/sources/lines/invalid-utf8", test_lines_invalid_utf8);
+  agen_test_add ("/sources/lines/cancel-mid-read", test_lines_cancel_mid_read);
+  agen_test_add ("/sources/lines/read-error", test_lines_read_error);
 
-  atest_add ("/sources/file-infos/all", test_file_infos_all);
-  atest_add ("/sources/file-infos/attributes", test_file_infos_attributes);
-  atest_add ("/sources/file-infos/errors", test_file_infos_errors);
-  atest_add ("/sources/file-infos/close-early", test_file_infos_close_early);
-  atest_add ("/sources/file-infos/cancel", test_file_infos_cancel);
+  agen_test_add ("/sources/file-infos/all", test_file_infos_all);
+  agen_test_add ("/sources/file-infos/attributes", test_file_infos_attributes);
+  agen_test_add ("/sources/file-infos/errors", test_file_infos_errors);
+  agen_test_add ("/sources/file-infos/close-early", test_file_infos_close_early);
+  agen_test_add ("/sources/file-infos/cancel", test_file_infos_cancel);
 
-  atest_add ("/sources/list-items/plain", test_list_items_plain);
-  atest_add ("/sources/list-items/empty", test_list_items_empty);
-  atest_add ("/sources/list-items/insert-before", test_list_items_insert_before);
-  atest_add ("/sources/list-items/insert-at-cursor", test_list_items_insert_at_cursor);
-  atest_add ("/sources/list-items/remove-before", test_list_items_remove_before);
-  atest_add ("/sources/list-items/remove-around", test_list_items_remove_around);
-  atest_add ("/sources/list-items/remove-after", test_list_items_remove_after);
-  atest_add ("/sources/list-items/append", test_list_items_append);
-  atest_add ("/sources/list-items/disconnect", test_list_items_disconnect);
+  agen_test_add ("/sources/list-items/plain", test_list_items_plain);
+  agen_test_add ("/sources/list-items/empty", test_list_items_empty);
+  agen_test_add ("/sources/list-items/insert-before", test_list_items_insert_before);
+  agen_test_add ("/sources/list-items/insert-at-cursor", test_list_items_insert_at_cursor);
+  agen_test_add ("/sources/list-items/remove-before", test_list_items_remove_before);
+  agen_test_add ("/sources/list-items/remove-around", test_list_items_remove_around);
+  agen_test_add ("/sources/list-items/remove-after", test_list_items_remove_after);
+  agen_test_add ("/sources/list-items/append", test_list_items_append);
+  agen_test_add ("/sources/list-items/disconnect", test_list_items_disconnect);
 
-  atest_add ("/sources/values/ints", test_values_ints);
-  atest_add ("/sources/values/strings-objects", test_values_strings_objects);
-  atest_add ("/sources/values/none", test_values_none);
-  atest_add ("/sources/values/release", test_values_release);
-  atest_add ("/sources/values/foreach", test_values_foreach);
-  atest_add ("/sources/values/misuse", test_values_misuse);
+  agen_test_add ("/sources/values/ints", test_values_ints);
+  agen_test_add ("/sources/values/strings-objects", test_values_strings_objects);
+  agen_test_add ("/sources/values/none", test_values_none);
+  agen_test_add ("/sources/values/release", test_values_release);
+  agen_test_add ("/sources/values/foreach", test_values_foreach);
+  agen_test_add ("/sources/values/misuse", test_values_misuse);
 
-  atest_add ("/sources/interval/ticks", test_interval_ticks);
-  atest_add ("/sources/interval/skips", test_interval_skips);
-  atest_add ("/sources/interval/cancel", test_interval_cancel);
-  atest_add ("/sources/interval/close", test_interval_close);
-  atest_add ("/sources/interval/misuse", test_interval_misuse);
+  agen_test_add ("/sources/interval/ticks", test_interval_ticks);
+  agen_test_add ("/sources/interval/skips", test_interval_skips);
+  agen_test_add ("/sources/interval/cancel", test_interval_cancel);
+  agen_test_add ("/sources/interval/close", test_interval_close);
+  agen_test_add ("/sources/interval/misuse", test_interval_misuse);
 
-  atest_add ("/sources/signal/buffered-and-waiting", test_signal_buffered_and_waiting);
-  atest_add ("/sources/signal/detail", test_signal_detail);
-  atest_add ("/sources/signal/drop-oldest", test_signal_drop_oldest);
-  atest_add ("/sources/signal/drop-newest", test_signal_drop_newest);
-  atest_add ("/sources/signal/raise", test_signal_raise);
-  atest_add ("/sources/signal/raise-then-close", test_signal_raise_then_close);
-  atest_add ("/sources/signal/instance-finalized", test_signal_instance_finalized);
-  atest_add ("/sources/signal/disconnect", test_signal_disconnect);
-  atest_add ("/sources/signal/cancel-wait", test_signal_cancel_wait);
-  atest_add ("/sources/signal/parameters", test_signal_parameters);
-  atest_add ("/sources/signal/other-thread", test_signal_other_thread);
-  atest_add ("/sources/signal/misuse", test_signal_misuse);
+  agen_test_add ("/sources/signal/buffered-and-waiting", test_signal_buffered_and_waiting);
+  agen_test_add ("/sources/signal/detail", test_signal_detail);
+  agen_test_add ("/sources/signal/drop-oldest", test_signal_drop_oldest);
+  agen_test_add ("/sources/signal/drop-newest", test_signal_drop_newest);
+  agen_test_add ("/sources/signal/raise", test_signal_raise);
+  agen_test_add ("/sources/signal/raise-then-close", test_signal_raise_then_close);
+  agen_test_add ("/sources/signal/instance-finalized", test_signal_instance_finalized);
+  agen_test_add ("/sources/signal/disconnect", test_signal_disconnect);
+  agen_test_add ("/sources/signal/cancel-wait", test_signal_cancel_wait);
+  agen_test_add ("/sources/signal/parameters", test_signal_parameters);
+  agen_test_add ("/sources/signal/other-thread", test_signal_other_thread);
+  agen_test_add ("/sources/signal/misuse", test_signal_misuse);
 
   return g_test_run ();
 }

@@ -26,7 +26,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "agen-test-bodies.h"
+#include "agen-test-harness.h"
 
 #define DEFAULT_SEED 525u
 
@@ -102,7 +102,7 @@ typedef struct
 {
   World *world;
   AgenGenerator *gen;        /* the test's reference; NULL once dropped */
-  guint n_finalized;         /* atest_count_finalize () */
+  guint n_finalized;         /* agen_test_count_finalize () */
   guint16 steps;             /* MAX_STEPS StepKinds, two bits each */
   guint8 n_steps;            /* 1 to MAX_STEPS */
   guint8 on_error : 2;
@@ -130,7 +130,7 @@ typedef struct
 {
   Slot *slot;
   GCancellable *cancellable; /* owned until the callback */
-  guint8 op;                 /* an AtestOp */
+  guint8 op;                 /* an AgenTestOp */
   guint8 expect;             /* an Expect */
   guint8 started;            /* the _async call returned */
   guint8 n_callbacks;
@@ -148,8 +148,8 @@ struct _World
   const char *name;
   GMainContext *context;
   GRand *rand;
-  AtestGate *idle;           /* open */
-  AtestGate *gates[N_GATES]; /* closed until the end; slot i awaits gate i % N_GATES */
+  AgenTestGate *idle;           /* open */
+  AgenTestGate *gates[N_GATES]; /* closed until the end; slot i awaits gate i % N_GATES */
   GError *thrown;
   GError *thrown_exit;
 
@@ -179,11 +179,11 @@ world_new (const char *name,
   w->name = name;
   w->context = g_main_context_ref_thread_default ();
   w->rand = g_rand_new_with_seed (seed);
-  w->idle = atest_gate_new ();
-  atest_gate_open (w->idle);
+  w->idle = agen_test_gate_new ();
+  agen_test_gate_leave_open (w->idle);
   for (guint i = 0; i < N_GATES; i++)
-    w->gates[i] = atest_gate_new ();
-  w->thrown = g_error_new (ATEST_ERROR, 7, "thrown in by the stress test");
+    w->gates[i] = agen_test_gate_new ();
+  w->thrown = g_error_new (AGEN_TEST_ERROR, 7, "thrown in by the stress test");
   w->thrown_exit = g_error_new (AGEN_ERROR, AGEN_ERROR_EXIT, "a plain throw of EXIT");
   w->n_slots = n_slots;
   w->slots = g_new0 (Slot, n_slots);
@@ -197,7 +197,7 @@ world_free (World *w)
   g_object_unref (w->idle);
   for (guint i = 0; i < N_GATES; i++)
     {
-      g_assert_cmpuint (atest_gate_get_n_waiters (w->gates[i]), ==, 0);
+      g_assert_cmpuint (agen_test_gate_get_n_waiters (w->gates[i]), ==, 0);
       g_object_unref (w->gates[i]);
     }
   g_error_free (w->thrown);
@@ -260,7 +260,7 @@ slot_destroy (gpointer data)
   slot->n_destroyed++;
 }
 
-static AtestGate *
+static AgenTestGate *
 slot_gate (const Slot *slot,
            StepKind    kind)
 {
@@ -273,14 +273,14 @@ static void
 world_release_gates (World *w)
 {
   for (guint i = 0; i < N_GATES; i++)
-    atest_gate_release (w->gates[i]);
+    agen_test_gate_open (w->gates[i]);
 }
 
 static void
 world_open_gates (World *w)
 {
   for (guint i = 0; i < N_GATES; i++)
-    atest_gate_open (w->gates[i]);
+    agen_test_gate_leave_open (w->gates[i]);
 }
 
 static guint
@@ -289,7 +289,7 @@ world_n_gate_waiters (World *w)
   guint n = 0;
 
   for (guint i = 0; i < N_GATES; i++)
-    n += atest_gate_get_n_waiters (w->gates[i]);
+    n += agen_test_gate_get_n_waiters (w->gates[i]);
   return n;
 }
 
@@ -321,7 +321,7 @@ stress_body (AgenGenerator *self,
       GAsyncResult *result = agen_generator_get_result (self);
 
       if (result != NULL)
-        g_assert_true (atest_gate_wait_finish (w->idle, result, NULL));
+        g_assert_true (agen_test_gate_wait_finish (w->idle, result, NULL));
       if (agen_generator_peek_error (self) == NULL)
         agen_generator_return (self);
       return;
@@ -338,7 +338,7 @@ stress_body (AgenGenerator *self,
 
           /* A NULL result only when a cancellation ended the await. */
           if (result != NULL)
-            g_assert_true (atest_gate_wait_finish (slot_gate (slot, kind), result, NULL));
+            g_assert_true (agen_test_gate_wait_finish (slot_gate (slot, kind), result, NULL));
           else
             g_assert_error (agen_generator_peek_error (self), G_IO_ERROR, G_IO_ERROR_CANCELLED);
         }
@@ -357,8 +357,8 @@ stress_body (AgenGenerator *self,
             case ON_EXIT_CLEANUP_AWAITS:
               g_assert_true (agen_generator_catch (self, NULL));
               slot->in_cleanup = TRUE;
-              atest_gate_wait_ignoring_cancel_async (w->idle, NULL, agen_generator_ready,
-                                                     agen_generator_await (self));
+              agen_test_gate_wait_ignoring_cancel_async (w->idle, NULL, agen_generator_ready,
+                                                         agen_generator_await (self));
               return;
             default:
               g_assert_not_reached ();
@@ -379,7 +379,7 @@ stress_body (AgenGenerator *self,
               return;
             case ON_ERROR_RAISE:
               g_assert_true (agen_generator_catch (self, NULL));
-              agen_generator_raise (self, g_error_new (ATEST_ERROR, 99, "raised instead"));
+              agen_generator_raise (self, g_error_new (AGEN_TEST_ERROR, 99, "raised instead"));
               return;
             default:
               g_assert_not_reached ();
@@ -391,7 +391,7 @@ stress_body (AgenGenerator *self,
   if (next >= slot->n_steps)
     {
       if (slot->end_raises)
-        agen_generator_raise (self, g_error_new (ATEST_ERROR, 42, "raised at the end"));
+        agen_generator_raise (self, g_error_new (AGEN_TEST_ERROR, 42, "raised at the end"));
       else
         agen_generator_return (self);
       return;
@@ -403,16 +403,16 @@ stress_body (AgenGenerator *self,
       agen_generator_yield_int (self, (gint) next);
       break;
     case STEP_IDLE:
-      atest_gate_wait_ignoring_cancel_async (w->idle, NULL, agen_generator_ready,
-                                             agen_generator_await (self));
+      agen_test_gate_wait_ignoring_cancel_async (w->idle, NULL, agen_generator_ready,
+                                                 agen_generator_await (self));
       break;
     case STEP_GATE:
-      atest_gate_wait_ignoring_cancel_async (slot_gate (slot, STEP_GATE), NULL, agen_generator_ready,
-                                             agen_generator_await (self));
+      agen_test_gate_wait_ignoring_cancel_async (slot_gate (slot, STEP_GATE), NULL, agen_generator_ready,
+                                                 agen_generator_await (self));
       break;
     case STEP_GATE_HONOUR:
-      atest_gate_wait_async (slot_gate (slot, STEP_GATE), agen_generator_get_cancellable (self),
-                             agen_generator_ready, agen_generator_await (self));
+      agen_test_gate_wait_async (slot_gate (slot, STEP_GATE), agen_generator_get_cancellable (self),
+                                 agen_generator_ready, agen_generator_await (self));
       break;
     default:
       g_assert_not_reached ();
@@ -440,7 +440,7 @@ slot_init (World   *w,
   slot->on_exit = on_exit;
   slot->end_raises = end_raises;
   slot->gen = agen_generator_new (stress_body, slot, slot_destroy);
-  atest_count_finalize (slot->gen, &slot->n_finalized);
+  agen_test_count_finalize (slot->gen, &slot->n_finalized);
 }
 
 /* ... with a random program. */
@@ -493,16 +493,16 @@ stress_call_cb (GObject      *source,
 
   switch (call->op)
     {
-    case ATEST_OP_NEXT:
+    case AGEN_TEST_OP_NEXT:
       ret = agen_generator_next_finish (gen, result, &item, &error);
       break;
-    case ATEST_OP_SEND:
+    case AGEN_TEST_OP_SEND:
       ret = agen_generator_send_finish (gen, result, &item, &error);
       break;
-    case ATEST_OP_THROW:
+    case AGEN_TEST_OP_THROW:
       ret = agen_generator_throw_finish (gen, result, &item, &error);
       break;
-    case ATEST_OP_CLOSE:
+    case AGEN_TEST_OP_CLOSE:
       ret = agen_generator_close_finish (gen, result, &error);
       g_assert_true (ret == (error == NULL));
       break;
@@ -510,7 +510,7 @@ stress_call_cb (GObject      *source,
       g_assert_not_reached ();
     }
 
-  if (call->op != ATEST_OP_CLOSE)
+  if (call->op != AGEN_TEST_OP_CLOSE)
     {
       /* The out item is always initialised; the bodies yield ints. */
       g_assert_true (G_IS_VALUE (&item));
@@ -522,7 +522,7 @@ stress_call_cb (GObject      *source,
           g_assert_cmpint (g_value_get_int (&item), <, slot->n_steps);
         }
       else
-        atest_assert_item_none (&item);
+        agen_test_assert_item_none (&item);
     }
 
   switch (call->expect)
@@ -555,7 +555,7 @@ stress_call_cb (GObject      *source,
       if (call->throws_exit)
         g_assert_error (error, AGEN_ERROR, AGEN_ERROR_EXIT);
       else
-        g_assert_error (error, ATEST_ERROR, 7);
+        g_assert_error (error, AGEN_TEST_ERROR, 7);
       g_assert_false (ret);
       g_assert_cmpint (agen_generator_get_state (gen), ==, AGEN_GENERATOR_STATE_FINISHED);
       g_assert_cmpuint (slot->n_deferred, ==, 0);   /* the body never ran */
@@ -571,7 +571,7 @@ stress_call_cb (GObject      *source,
       g_assert_false (g_error_matches (error, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT));
       g_assert_false (g_error_matches (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT));
     }
-  if (call->op == ATEST_OP_CLOSE && call->expect == EXPECT_ANY)
+  if (call->op == AGEN_TEST_OP_CLOSE && call->expect == EXPECT_ANY)
     {
       /* A started generator is finished once its close is over, whether
        * the close succeeded, failed or was cancelled. */
@@ -588,7 +588,7 @@ stress_call_cb (GObject      *source,
   else
     g_assert_cmpuint (slot->n_cleanups, ==, 0);
 
-  if (ret && call->op != ATEST_OP_CLOSE)
+  if (ret && call->op != AGEN_TEST_OP_CLOSE)
     w->n_items++;
   else if (error == NULL)
     w->n_ends++;
@@ -610,11 +610,11 @@ stress_call_cb (GObject      *source,
 /* Starts @op on the generator of @slot, and works out what the contract
  * promises from the state it is in. */
 static void
-world_start (World    *w,
-             Slot     *slot,
-             AtestOp   op,
-             gboolean  with_cancellable,
-             gboolean  precancelled)
+world_start (World      *w,
+             Slot       *slot,
+             AgenTestOp  op,
+             gboolean    with_cancellable,
+             gboolean    precancelled)
 {
   Call *call = world_new_call (w);
   AgenGeneratorState state = agen_generator_get_state (slot->gen);
@@ -626,7 +626,7 @@ world_start (World    *w,
     call->cancellable = g_cancellable_new ();
   if (precancelled)
     g_cancellable_cancel (call->cancellable);
-  if (op == ATEST_OP_THROW)
+  if (op == AGEN_TEST_OP_THROW)
     call->throws_exit = g_rand_double (w->rand) < 0.2;
 
   if (precancelled)
@@ -634,30 +634,30 @@ world_start (World    *w,
   else if (state == AGEN_GENERATOR_STATE_RUNNING)
     call->expect = EXPECT_PENDING;
   else if (state == AGEN_GENERATOR_STATE_FINISHED)
-    call->expect = op == ATEST_OP_CLOSE ? EXPECT_CLOSED : EXPECT_END;
+    call->expect = op == AGEN_TEST_OP_CLOSE ? EXPECT_CLOSED : EXPECT_END;
   else if (state == AGEN_GENERATOR_STATE_CREATED)
-    call->expect = op == ATEST_OP_SEND ? EXPECT_NOT_STARTED :
-                   op == ATEST_OP_CLOSE ? EXPECT_CLOSED :
-                   op == ATEST_OP_THROW ? EXPECT_THROWN : EXPECT_ANY;
+    call->expect = op == AGEN_TEST_OP_SEND ? EXPECT_NOT_STARTED :
+                   op == AGEN_TEST_OP_CLOSE ? EXPECT_CLOSED :
+                   op == AGEN_TEST_OP_THROW ? EXPECT_THROWN : EXPECT_ANY;
   else
     call->expect = EXPECT_ANY;
 
   switch (op)
     {
-    case ATEST_OP_NEXT:
+    case AGEN_TEST_OP_NEXT:
       agen_generator_next_async (slot->gen, call->cancellable, stress_call_cb, call);
       break;
-    case ATEST_OP_SEND:
+    case AGEN_TEST_OP_SEND:
       g_value_init (&value, G_TYPE_INT);
       g_value_set_int (&value, 17);
       agen_generator_send_async (slot->gen, &value, call->cancellable, stress_call_cb, call);
       g_value_unset (&value);
       break;
-    case ATEST_OP_THROW:
+    case AGEN_TEST_OP_THROW:
       agen_generator_throw_async (slot->gen, call->throws_exit ? w->thrown_exit : w->thrown,
                                   call->cancellable, stress_call_cb, call);
       break;
-    case ATEST_OP_CLOSE:
+    case AGEN_TEST_OP_CLOSE:
       agen_generator_close_async (slot->gen, call->cancellable, stress_call_cb, call);
       break;
     default:
@@ -678,7 +678,7 @@ world_round (World *w)
     {
       Slot *slot = &w->slots[i];
       gdouble r;
-      AtestOp op;
+      AgenTestOp op;
 
       if (slot->gen == NULL)
         continue;
@@ -694,7 +694,7 @@ world_round (World *w)
         continue;
 
       r = g_rand_double (w->rand);
-      op = r < 0.45 ? ATEST_OP_NEXT : r < 0.65 ? ATEST_OP_SEND : r < 0.85 ? ATEST_OP_THROW : ATEST_OP_CLOSE;
+      op = r < 0.45 ? AGEN_TEST_OP_NEXT : r < 0.65 ? AGEN_TEST_OP_SEND : r < 0.85 ? AGEN_TEST_OP_THROW : AGEN_TEST_OP_CLOSE;
       r = g_rand_double (w->rand);
       world_start (w, slot, op, r < 0.25, r >= 0.25 && r < 0.27);
     }
@@ -797,8 +797,8 @@ world_run (World *w,
 /* ======================================================== a million at once */
 
 static void
-test_million (AtestFixture  *fixture,
-              gconstpointer  data)
+test_million (AgenTestFixture *fixture,
+              gconstpointer    data)
 {
   guint32 seed = stress_seed ();
   guint n = stress_n_generators (1000000);
@@ -910,14 +910,14 @@ count_close_errors (AgenGenerator   *generator,
  * opens, the references go, and everything is finalised with each cleanup
  * run exactly once. */
 static void
-test_shutdown_mid_await (AtestFixture  *fixture,
-                         gconstpointer  data)
+test_shutdown_mid_await (AgenTestFixture *fixture,
+                         gconstpointer    data)
 {
   guint32 seed = stress_seed ();
   const guint n = N_AWAITING + N_SUSPENDED + N_UNSTARTED + N_FINISHED;
   World *w = world_new ("shutdown", n, seed);
   CloseErrorCount messages = { 0 };
-  AtestCall shutdown = { 0 };
+  AgenTestCall shutdown = { 0 };
   guint first_call;
   g_autofree char *summary = NULL;
 
@@ -976,9 +976,9 @@ test_shutdown_mid_await (AtestFixture  *fixture,
       guint kind = slot->tag;
 
       if (kind == 0 || kind == 1)
-        world_start (w, slot, ATEST_OP_NEXT, FALSE, FALSE);
+        world_start (w, slot, AGEN_TEST_OP_NEXT, FALSE, FALSE);
       else if (kind == 3)
-        world_start (w, slot, ATEST_OP_CLOSE, FALSE, FALSE);
+        world_start (w, slot, AGEN_TEST_OP_CLOSE, FALSE, FALSE);
     }
   world_drain (w);
 
@@ -1005,8 +1005,8 @@ test_shutdown_mid_await (AtestFixture  *fixture,
 
     first_call = w->n_calls;
     agen_set_close_error_func (count_close_errors, &messages, NULL);
-    atest_start_shutdown (NULL, &shutdown);
-    atest_call_wait (&shutdown);
+    agen_test_start_shutdown (NULL, &shutdown);
+    agen_test_call_wait (&shutdown);
     agen_set_close_error_func (NULL, NULL, NULL);
 
     /* FALSE with the first failure, which is a PENDING; one report per
@@ -1015,7 +1015,7 @@ test_shutdown_mid_await (AtestFixture  *fixture,
     g_assert_error (shutdown.error, G_IO_ERROR, G_IO_ERROR_PENDING);
     g_assert_cmpuint (messages.n_pending, ==, counts[0]);
     g_assert_cmpuint (messages.n_other, ==, 0);
-    atest_call_clear (&shutdown);
+    agen_test_call_clear (&shutdown);
     g_assert_cmpuint (w->n_calls, ==, first_call);
   }
 
@@ -1059,15 +1059,15 @@ test_shutdown_mid_await (AtestFixture  *fixture,
     }
 
   /* A second shutdown now closes those, and succeeds. */
-  atest_call_init (&shutdown);
+  agen_test_call_init (&shutdown);
   agen_set_close_error_func (count_close_errors, &messages, NULL);
-  atest_start_shutdown (NULL, &shutdown);
-  atest_call_wait (&shutdown);
+  agen_test_start_shutdown (NULL, &shutdown);
+  agen_test_call_wait (&shutdown);
   agen_set_close_error_func (NULL, NULL, NULL);
   g_assert_no_error (shutdown.error);
   g_assert_true (shutdown.ret);
   g_assert_cmpuint (messages.n_other, ==, 0);
-  atest_call_clear (&shutdown);
+  agen_test_call_clear (&shutdown);
 
   summary = world_finish (w);
   g_test_message ("%s", summary);
@@ -1080,9 +1080,9 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  atest_add ("/stress/million", test_million);
+  agen_test_add ("/stress/million", test_million);
   g_test_add_func ("/stress/threads", test_threads);
-  atest_add ("/stress/shutdown-mid-await", test_shutdown_mid_await);
+  agen_test_add ("/stress/shutdown-mid-await", test_shutdown_mid_await);
 
   return g_test_run ();
 }

@@ -1,7 +1,10 @@
-/* agen-test.h: reference generator bodies for the binding tests
+/* agen-test.h: libagen-test, shared by the tests of every language
  *
- * Each body has a twin written as a Python async generator in the Python
- * tests; their outcomes and logs are compared. Not installed.
+ * A log, a gate (an awaitable operation the test opens), reference bodies
+ * and a consumer written in C. Each body has a twin written as a Python
+ * async generator in the Python tests; their outcomes and logs are
+ * compared. This is the AgenTest GIR; what only C tests use is
+ * agen-test-harness.h. Not installed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,11 +29,17 @@ G_DECLARE_FINAL_TYPE (AgenTestGate, agen_test_gate, AGEN_TEST, GATE, GObject)
 
 AgenTestGate  *agen_test_gate_new          (void);
 void           agen_test_gate_open         (AgenTestGate  *self);
+void           agen_test_gate_leave_open   (AgenTestGate  *self);
 guint          agen_test_gate_get_n_waiters (AgenTestGate *self);
+guint          agen_test_gate_get_n_cancelled (AgenTestGate *self);
 void           agen_test_gate_wait_async   (AgenTestGate        *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
+void           agen_test_gate_wait_ignoring_cancel_async (AgenTestGate        *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
 gboolean       agen_test_gate_wait_finish  (AgenTestGate  *self,
                                             GAsyncResult  *result,
                                             GError       **error);
