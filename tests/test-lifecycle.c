@@ -306,6 +306,35 @@ test_close_error_func (AgenTestFixture *fixture,
   g_free (errors.name);
 }
 
+/* Setting the function again frees the data of the one it replaces, outside
+ * the library's lock: its destroy notify may set yet another (it would
+ * deadlock inside); with a NULL function, the data given is freed at once. */
+static void
+reset_close_error_func (gpointer user_data)
+{
+  CloseErrors *errors = user_data;
+
+  errors->n_destroyed++;
+  agen_set_close_error_func (NULL, NULL, NULL);
+}
+
+static void
+test_close_error_func_replaced (AgenTestFixture *fixture,
+                                gconstpointer    data)
+{
+  CloseErrors first = { 0 };
+  CloseErrors second = { 0 };
+  CloseErrors ignored = { 0 };
+
+  agen_set_close_error_func (close_errors_record, &first, reset_close_error_func);
+  agen_set_close_error_func (close_errors_record, &second, close_errors_destroyed);
+  g_assert_cmpuint (first.n_destroyed, ==, 1);
+  g_assert_cmpuint (second.n_destroyed, ==, 1);
+
+  agen_set_close_error_func (NULL, &ignored, close_errors_destroyed);
+  g_assert_cmpuint (ignored.n_destroyed, ==, 1);
+}
+
 /* =========================================================== shutdown */
 
 /* shutdown closes every started, unfinished generator of the thread-default
@@ -616,6 +645,7 @@ main (int    argc,
   agen_test_add ("/lifecycle/unref/during-await-then-finish", test_unref_during_await_then_finish);
   agen_test_add ("/lifecycle/unref/finished", test_unref_finished);
   agen_test_add ("/lifecycle/close-error-func", test_close_error_func);
+  agen_test_add ("/lifecycle/close-error-func-replaced", test_close_error_func_replaced);
 
   agen_test_add ("/lifecycle/shutdown/closes-started", test_shutdown_closes_started);
   agen_test_add ("/lifecycle/shutdown/empty", test_shutdown_empty);
