@@ -203,18 +203,38 @@ def perform(gen, op):
 
 
 async def outcome(awaitable):
-    """What an operation gave, comparable across implementations."""
+    """What an operation gave, comparable across implementations: an item
+    (comparable()), or an exception's type, message and attributes()."""
     try:
         value = await awaitable
-    except StopAsyncIteration:
-        return ('stop',)
-    except asyncio.CancelledError:
-        return ('cancelled',)
+    except StopAsyncIteration as e:
+        return ('stop',) + attributes(e)
+    except asyncio.CancelledError as e:
+        return ('cancelled',) + attributes(e)
     except GLib.Error as e:
-        return ('GLib.Error', e.domain, e.code, e.message)
+        return ('GLib.Error', e.domain, e.code, e.message) + attributes(e)
     except BaseException as e:      # noqa: B902: GeneratorExit is an outcome too
-        return (type(e).__name__, str(e))
-    return ('item', value)
+        return (type(e).__name__, str(e)) + attributes(e)
+    return ('item', comparable(value))
+
+
+def comparable(value):
+    """An item as outcome() gives it. True == 1 and 2.0 == 2 in Python: a
+    bool or a float is tagged with its type, so that an item that comes
+    back as another type does not compare equal."""
+    if isinstance(value, (bool, float)):
+        return (type(value).__name__, value)
+    return value
+
+
+def attributes(exc):
+    """The attributes a test gave an exception (GLib.Error's domain, code
+    and message aside), as a tuple of (name, value). An exception that
+    comes back as a new object of the same type has none of them."""
+    fields = vars(exc)
+    if isinstance(exc, GLib.Error):
+        fields = {k: v for k, v in fields.items() if k not in ('domain', 'code', 'message')}
+    return tuple(sorted(fields.items()))
 
 
 async def wait_until(predicate, what, seconds=5.0):
