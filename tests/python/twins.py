@@ -207,15 +207,20 @@ async def outcome(awaitable):
     (comparable()), or an exception's type, message and attributes()."""
     try:
         value = await awaitable
-    except StopAsyncIteration as e:
-        return ('stop',) + attributes(e)
-    except asyncio.CancelledError as e:
-        return ('cancelled',) + attributes(e)
-    except GLib.Error as e:
-        return ('GLib.Error', e.domain, e.code, e.message) + attributes(e)
     except BaseException as e:      # noqa: B902: GeneratorExit is an outcome too
-        return (type(e).__name__, str(e)) + attributes(e)
+        return failure(e)
     return ('item', comparable(value))
+
+
+def failure(exc):
+    """outcome() of an operation that raised `exc`."""
+    if isinstance(exc, StopAsyncIteration):
+        return ('stop',) + attributes(exc)
+    if isinstance(exc, asyncio.CancelledError):
+        return ('cancelled',) + attributes(exc)
+    if isinstance(exc, GLib.Error):
+        return ('GLib.Error', exc.domain, exc.code, exc.message) + attributes(exc)
+    return (type(exc).__name__, str(exc)) + attributes(exc)
 
 
 def comparable(value):
@@ -528,13 +533,6 @@ def idle(loop):
     return future
 
 
-async def exception_outcome(exc):
-    """outcome() of an exception reported outside the code."""
-    async def raises():
-        raise exc
-    return await outcome(raises())
-
-
 def reported_message(result):
     """The message of a reported error (an outcome()), the part both sides
     report."""
@@ -628,7 +626,7 @@ class Side:
             if exc is None:
                 messages.append(('report', context.get('message')))
             else:
-                messages.append(('report', reported_message(await exception_outcome(exc))))
+                messages.append(('report', reported_message(failure(exc))))
         self.reports.clear()
         for text in self.trap.errors:
             head, sep, tail = text.partition(' on its last unref failed: ')
@@ -666,7 +664,7 @@ class Side:
         del self.reports[first:]
         for context in reported:
             if context.get('exception') is not None:
-                return await exception_outcome(context['exception'])
+                return failure(context['exception'])
         return ('item', None)
 
     async def _agen_shutdown(self):
