@@ -209,6 +209,12 @@ async def outcome(awaitable):
         value = await awaitable
     except BaseException as e:      # noqa: B902: GeneratorExit is an outcome too
         return failure(e)
+    finally:
+        # The traceback of what it raised holds this frame: without the
+        # awaitable (athrow()'s holds the exception), lest the exception
+        # be in a reference cycle, which only the garbage collector frees,
+        # and the generators that its frames hold with it.
+        del awaitable
     return ('item', comparable(value))
 
 
@@ -593,7 +599,10 @@ class Side:
     async def settle(self, context):
         """Lets the loop run until quiet() holds and letting the main loop
         go idle (which runs the idle sources, such as the close on last
-        unref) changes nothing."""
+        unref) changes nothing. Garbage is collected before each look: a
+        generator that only a reference cycle keeps (an exception's
+        traceback holding the frame that holds it, say) is then freed at the
+        same point on both sides, however their cycles differ."""
         deadline = self.loop.time() + SETTLE_SECONDS
         rounds = 0
         while True:
@@ -608,6 +617,7 @@ class Side:
                 else:
                     await idle(self.loop)
                 continue
+            gc.collect()
             before = self.snapshot()
             await idle(self.loop)
             if self.quiet() and self.snapshot() == before:
