@@ -77,8 +77,8 @@ async def sequence(seed, loop, trap):
     n = rng.randint(0, 4)
     return await twins.differential(
         rng, lambda impl: twins.Subject(impl, shape, n), ('cpython', 'c'), loop, trap,
-        twins.throwable(shape),
-        lambda actions: 'seed %d: shape=%r n=%d actions=%r' % (seed, shape, n, actions))
+        lambda actions: 'seed %d: shape=%r n=%d actions=%r' % (seed, shape, n, actions),
+        twins.throwable(shape))
 
 
 def seeds():
