@@ -535,6 +535,9 @@ async def compare(body, steps, n=3, implementations=IMPLEMENTATIONS):
 SENT = [1, -7, 'text', 2 ** 40, True, 2.5, None]
 MAX_ACTIONS = 8
 SETTLE_SECONDS = 5.0
+# An operation that waits on the gate more often than this does not end
+# (a tree of bodies can wait a few dozen times in one operation).
+MAX_OPENS = 100
 
 # A close on last unref that fails is reported with g_warning, which gives
 # the GError's message only: agen-glib's own messages, as the override
@@ -729,7 +732,7 @@ class Side:
             task = self.pending[index]
             opens = 0
             while not in_flight and not task.done():
-                if self.gate.get_n_waiters() == 0 or opens > 10:
+                if self.gate.get_n_waiters() == 0 or opens > MAX_OPENS:
                     raise AssertionError('an operation not in flight does not end: %r' % (action,))
                 self.gate.open()
                 opens += 1
