@@ -544,3 +544,43 @@ def test_nested_bodies_agree_with_native_python(run, loop, trap, chunk):
         run(main(), timeout=60)
     finally:
         gc.unfreeze()
+
+
+async def cancelled_twice(gen, gate):
+    """Cancels the task awaiting anext(gen) once its body waits on the gate,
+    and again once its cleanup waits; then opens the gate. What the task
+    gave, and whether it was done before the gate opened."""
+    task = asyncio.ensure_future(twins.outcome(anext(gen)))
+    for _ in range(2):
+        await twins.wait_until(lambda: gate.get_n_waiters() > 0, 'a wait')
+        task.cancel()
+        await asyncio.sleep(0.01)
+    done_before = task.done()
+    gate.open()
+    return await task, done_before
+
+
+async def waits_again(gate, log):
+    try:
+        await twins.gate_wait(gate)
+        yield 'never'
+    finally:
+        log.append('cleanup waits')
+        await twins.gate_wait(gate)
+        log.append('cleanup done')
+
+
+def test_listed_difference_7_a_second_cancellation_changes_nothing(run):
+    async def main():
+        results = []
+        for wrap in (False, True):
+            gate, log = AgenTest.Gate.new(), AgenTest.Log.new()
+            gen = waits_again(gate, log)
+            if wrap:
+                gen = Agen.Generator.from_async_iterable(gen)
+            results.append(await cancelled_twice(gen, gate) + (list(log.dup_entries()),))
+        # CPython ends the cleanup's wait at the second cancellation;
+        # agen-glib lets the cleanup run to its end (twins.reference_cancel).
+        assert results == [(('cancelled',), True, ['cleanup waits']),
+                           (('cancelled',), False, ['cleanup waits', 'cleanup done'])]
+    run(main())

@@ -12,7 +12,7 @@
 # It also holds the machinery of the random sequences of
 # test_differential.py and test_nested_differential.py (Side, choose,
 # replay, differential), and the one list of the differences the contract
-# makes (expected, reference_shutdown, left_by_a_drop).
+# makes (expected, reference_shutdown, left_by_a_drop, reference_cancel).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
