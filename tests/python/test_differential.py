@@ -43,23 +43,19 @@ shutdown closes (the CPython side shuts down with it), twins.left_by_a_drop()
 for what a dropped generator leaves in the log and the reports; the tests at
 the end of this module pin the ones found here. The random sequences leave
 out one state, a shutdown while a close that the library started is running
-(closing_on_drop), whose interleavings with asyncio's finalizer hook differ
+(twins.closing_on_drop), whose interleavings with asyncio's finalizer hook differ
 in timing only.
 
-gbulb does not install asyncio's async generator hooks (BaseEventLoop's
-run_forever does; gbulb's does not), so without help a dropped twin would
-be closed synchronously by the garbage collector and shutdown_asyncgens()
-would find nothing: the CPython side installs the loop's own
-_asyncgen_firstiter_hook/_asyncgen_finalizer_hook while it runs, as
-asyncio's loops do.
+The machinery of a sequence (twins.differential: choose the actions on
+the CPython side, replay them on the C side, compare) is shared with
+test_nested_differential.py; twins.Run says how the CPython side gets
+asyncio's async generator hooks under gbulb.
 """
 
 import asyncio
 import gc
 import os
 import random
-import sys
-import weakref
 
 import pytest
 
@@ -67,426 +63,22 @@ from gi.repository import Agen, GLib
 
 import twins
 
-from gi.overrides import Agen as override  # noqa: E402: after gi.repository.Agen
-
 SEQUENCES = int(os.environ.get('AGEN_DIFF_SEQUENCES', '2000'))
 FIRST_SEED = int(os.environ.get('AGEN_DIFF_FIRST_SEED', '0'))
 ONE_SEED = os.environ.get('AGEN_DIFF_SEED')
 CHUNK = 100                 # sequences per pytest item (each item < 20 s)
 
 SHAPES = sorted(twins.BODIES)
-SENT = [1, -7, 'text', 2 ** 40, True, 2.5, None]
-MAX_ACTIONS = 8
-SETTLE_SECONDS = 5.0
-
-def throwable(shape):
-    # The C catcher catches every error but AGEN_ERROR_EXIT, its twin only
-    # GLib.Error: throw only what both see alike (as test_random does).
-    return ['glib', 'exit'] if shape == 'catcher' else sorted(twins.THROWN)
-
-
-def idle(loop):
-    """A future done when the main loop has nothing more urgent to do than
-    a G_PRIORITY_LOW idle: everything ready at G_PRIORITY_DEFAULT (gbulb's
-    callbacks, GTask returns) and G_PRIORITY_DEFAULT_IDLE (the close on
-    last unref) has run. (asyncio.sleep(0) in a loop would starve the
-    latter.)"""
-    future = loop.create_future()
-
-    def fire():
-        if not future.done():
-            future.set_result(None)
-        return GLib.SOURCE_REMOVE
-    GLib.idle_add(fire, priority=GLib.PRIORITY_LOW)
-    return future
-
-
-async def exception_outcome(exc):
-    """twins.outcome() of an exception reported outside the code."""
-    async def raises():
-        raise exc
-    return await twins.outcome(raises())
-
-
-def reported_message(outcome):
-    """The message of a reported error, the part both sides report."""
-    if outcome[0] == 'GLib.Error':
-        return outcome[3]
-    return outcome[-1]
-
-
-class Side:
-    """One implementation of a sequence: the subject, the operations and
-    shutdowns in flight, and what was reported outside the code."""
-
-    def __init__(self, impl, shape, n, loop, trap):
-        self.impl = impl
-        self.loop = loop
-        self.trap = trap
-        self.subject = twins.Subject(impl, shape, n)
-        self.gate = self.subject.gate
-        self.log = self.subject.log
-        self.pending = {}           # index of the starting action -> task
-        self.kinds = {}             # index -> the op, or ('shutdown',)
-        self.flags = {}             # index -> flags for twins.expected()
-        self.dropped = False
-        self.drop = None            # (index of the drop, exit ignored before it, log before it)
-        self.dead = None            # () -> True once the generator is gone
-        self.reports = []           # asyncio exception handler contexts
-        self.exit_ignored = False
-        self.close_cancelled = False
-
-    # -- observation
-
-    def is_dead(self):
-        return self.dead is not None and self.dead()
-
-    def finished(self):
-        if self.dropped:
-            return None
-        return self.subject.finished()
-
-    def snapshot(self):
-        return (tuple(sorted(i for i, t in self.pending.items() if t.done())),
-                self.gate.get_n_waiters(), len(self.subject.entries()),
-                self.is_dead(), len(self.reports), len(self.trap.errors), self.finished())
-
-    def quiet(self):
-        """Nothing can move without an action of ours: every task is done,
-        or something waits on the gate; a dropped generator is gone or
-        waits on the gate."""
-        waiting = self.gate.get_n_waiters() > 0
-        if self.dropped and not self.is_dead() and not waiting:
-            return False
-        return waiting or all(task.done() for task in self.pending.values())
-
-    async def settle(self, context):
-        """Lets the loop run until quiet() holds and letting the main loop
-        go idle (which runs the idle sources, such as the close on last
-        unref) changes nothing."""
-        deadline = self.loop.time() + SETTLE_SECONDS
-        rounds = 0
-        while True:
-            if self.loop.time() > deadline:
-                raise AssertionError('stuck settling (%s side): %r' % (self.impl, context))
-            if not self.quiet():
-                rounds += 1
-                if self.dropped and rounds % 50 == 0:
-                    gc.collect()
-                if rounds % 10:
-                    await asyncio.sleep(0)
-                else:
-                    await idle(self.loop)
-                continue
-            before = self.snapshot()
-            await idle(self.loop)
-            if self.quiet() and self.snapshot() == before:
-                return
-
-    def take_completions(self):
-        done = sorted(i for i, t in self.pending.items() if t.done())
-        return [(i, self.pending.pop(i).result()) for i in done]
-
-    async def take_reports(self):
-        """The errors reported since the last call, as messages: asyncio's
-        exception handler (both sides: agen-glib's closes go there through
-        the override), and anything else logged (trapped by conftest)."""
-        messages = []
-        for context in self.reports:
-            exc = context.get('exception')
-            if exc is None:
-                messages.append(('report', context.get('message')))
-            else:
-                messages.append(('report', reported_message(await exception_outcome(exc))))
-        self.reports.clear()
-        messages.extend(('logged', text) for text in self.trap.errors)
-        self.trap.errors.clear()
-        return messages
-
-    # -- actions
-
-    def start(self, index, kind, coroutine, flags):
-        self.pending[index] = asyncio.ensure_future(coroutine)
-        self.kinds[index] = kind
-        self.flags[index] = flags
-
-    def current_flags(self):
-        return (self.finished(), self.exit_ignored, self.close_cancelled)
-
-    def in_flight_op(self):
-        for i, task in self.pending.items():
-            if not task.done() and self.kinds[i][0] != 'shutdown':
-                return i
-        return None
-
-    async def shutdown(self):
-        """The shutdown's outcome, as an aclose()'s: ('item', None) when
-        every close succeeded, else the outcome of the first failure, which
-        each side reports to the loop's exception handler."""
-        first = len(self.reports)
-        if self.impl == 'c':
-            await Agen.shutdown()
-        else:
-            await twins.reference_shutdown(self.loop)
-        reported = self.reports[first:]
-        del self.reports[first:]
-        for context in reported:
-            if context.get('exception') is not None:
-                return await exception_outcome(context['exception'])
-        return ('item', None)
-
-    async def act(self, index, action):
-        """Performs one action; returns its immediate result."""
-        kind = action[0]
-        if kind == 'op':
-            _, op, in_flight = action
-            if self.dropped:
-                return ('not applicable',)
-            self.start(index, op, twins.outcome(twins.perform(self.subject.gen, op)),
-                       self.current_flags())
-            await self.settle(action)
-            task = self.pending[index]
-            opens = 0
-            while not in_flight and not task.done():
-                if self.gate.get_n_waiters() == 0 or opens > 10:
-                    raise AssertionError('an operation not in flight does not end: %r' % (action,))
-                self.gate.open()
-                opens += 1
-                await self.settle(action)
-            return ('done',) if task.done() else ('in flight',)
-        if kind == 'open':
-            self.gate.open()
-            await self.settle(action)
-            return ('opened',)
-        if kind == 'cancel':
-            i = self.in_flight_op()
-            if i is None:
-                return ('not applicable',)
-            task = self.pending[i]
-            task.cancel()
-            await twins.wait_until(lambda: task.done() or self.gate.get_n_waiters() == 0,
-                                   'the cancellation to reach the body')
-            await self.settle(action)
-            return ('cancelled', i)
-        if kind == 'drop':
-            if self.dropped:
-                return ('not applicable',)
-            gen = self.subject.gen
-            self.drop = (index, self.exit_ignored and not self.subject.finished(),
-                         self.subject.entries())
-            if self.impl == 'c':
-                gone = []
-                gen.weak_ref(lambda: gone.append(True))
-                self.dead = lambda: bool(gone)
-            else:
-                # Cleared when the finalizer runs (before the hook's aclose).
-                ref = weakref.ref(gen)
-                self.dead = lambda: ref() is None
-            del gen
-            del self.subject.gen
-            self.dropped = True
-            gc.collect()
-            await self.settle(action)
-            return ('dropped',)
-        if kind == 'shutdown':
-            self.start(index, ('shutdown',), self.shutdown(), self.current_flags())
-            await self.settle(action)
-            return ('done',) if self.pending[index].done() else ('in flight',)
-        raise ValueError(action)
-
-    def note(self, kind, result):
-        """Keeps the flags of twins.expected() up to date (the reference
-        side's flags are the ones used)."""
-        if kind[0] in ('aclose', 'shutdown') and result == twins.IGNORED_EXIT:
-            self.exit_ignored = True
-        if kind[0] == 'aclose' and result == ('cancelled',):
-            self.close_cancelled = True
-
-    async def step(self, index, action):
-        """One action and what it gave: (action, result, [(index of the
-        operation, its outcome)] completed meanwhile, log, gate waiters,
-        finished, reports)."""
-        result = await self.act(index, action)
-        completions = self.take_completions()
-        for i, outcome in completions:
-            self.note(self.kinds[i], outcome)
-        return (action, result, completions, self.subject.entries(),
-                self.gate.get_n_waiters(), self.finished(), await self.take_reports())
-
-
-def choose(rng, side, shape, count):
-    """The next action for the reference side, or None at the end. After
-    `count` random actions, the sequence ends by letting everything finish:
-    open the gate while something waits, then close (or next after an
-    ignored close) until the generator is finished, then drop it."""
-    waiting = side.gate.get_n_waiters() > 0
-    in_flight = side.in_flight_op() is not None
-    if count < MAX_ACTIONS and rng.random() < 0.9:
-        choices = []
-        if side.dropped and not waiting and not in_flight:
-            return ('shutdown',) if rng.random() < 0.3 and not closing_on_drop(side) else None
-        if not side.dropped:
-            choices += ['op'] * 8 + ['drop']
-        if waiting:
-            choices += ['open'] * 3
-        if in_flight:
-            choices += ['cancel'] * 2
-        if not closing_on_drop(side):
-            choices += ['shutdown']
-        what = rng.choice(choices)
-        if what == 'op':
-            r = rng.random()
-            if r < 0.3:
-                op = ('anext',)
-            elif r < 0.55:
-                op = ('asend', rng.choice(SENT))
-            elif r < 0.8:
-                op = ('athrow', rng.choice(throwable(shape)))
-            else:
-                op = ('aclose',)
-            return ('op', op, rng.random() < 0.5)
-        return (what,)
-    # The end.
-    if waiting or any(not t.done() for t in side.pending.values()):
-        return ('open',)
-    if side.dropped and count < MAX_ACTIONS and not closing_on_drop(side):
-        return ('shutdown',) if rng.random() < 0.3 else None
-    if not side.dropped:
-        if not side.subject.finished() and count < MAX_ACTIONS + 12:
-            return ('op', ('anext',) if side.exit_ignored else ('aclose',), False)
-        return ('drop',)
-    return None
-
-
-def closing_on_drop(side):
-    """A close that the library started is still running (its cleanup
-    awaits): the close on last unref, or that of an earlier shutdown. Both
-    sides leave such a generator out of a shutdown (asyncio takes it out of
-    the loop's set; agen-glib out of its registry), which
-    test_shutdown_leaves_a_dropped_generator_to_its_close checks; the
-    random sequences do not shut down in this state, whose interleavings
-    with asyncio's finalizer hook differ in timing only."""
-    # Something waits on the gate, and it is no operation of ours: the
-    # close that the drop started, or the close of a shutdown in flight.
-    return side.gate.get_n_waiters() > 0 and side.in_flight_op() is None
-
-
-def describe(seed, shape, n, actions):
-    return 'seed %d: shape=%r n=%d actions=%r' % (seed, shape, n, actions)
-
-
-class Run:
-    """Runs one side of a sequence with the loop's async generator hooks
-    (CPython side) and exception handler redirected to the side."""
-
-    def __init__(self, side):
-        self.side = side
-
-    def __enter__(self):
-        loop = self.side.loop
-        self.old_hooks = sys.get_asyncgen_hooks()
-        self.old_handler = loop.get_exception_handler()
-        self.old_unraisablehook = sys.unraisablehook
-        loop.set_exception_handler(lambda _loop, context: self.side.reports.append(context))
-        # Where the garbage collector reports what a generator's close
-        # raised when it closes it itself (no finalizer hook: see
-        # twins.left_by_a_drop()).
-        sys.unraisablehook = lambda unraisable: self.side.reports.append(
-            {'message': unraisable.err_msg, 'exception': unraisable.exc_value})
-        if self.side.impl == 'cpython':
-            loop._asyncgens.clear()
-            sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,
-                                   finalizer=loop._asyncgen_finalizer_hook)
-        return self.side
-
-    def __exit__(self, *exc_info):
-        sys.unraisablehook = self.old_unraisablehook
-        sys.set_asyncgen_hooks(*self.old_hooks)
-        self.side.loop.set_exception_handler(self.old_handler)
 
 
 async def sequence(seed, loop, trap):
     rng = random.Random(seed)
     shape = rng.choice(SHAPES)
     n = rng.randint(0, 4)
-    actions = []
-
-    reference = []
-    with Run(Side('cpython', shape, n, loop, trap)) as side:
-        while True:
-            action = choose(rng, side, shape, len(actions))
-            if action is None:
-                break
-            actions.append(action)
-            try:
-                reference.append(await side.step(len(actions) - 1, action))
-            except AssertionError as e:
-                raise AssertionError('%s (reference side): %s' % (describe(seed, shape, n, actions), e))
-        ref_side = side
-
-    with Run(Side('c', shape, n, loop, trap)) as side:
-        try:
-            await replay(side, seed, shape, n, actions, reference, ref_side)
-        except BaseException:
-            await abandon(side)
-            raise
-    return shape, actions
-
-
-async def abandon(side):
-    """After a failure: let what waits on the gate end and drop the C
-    generator, so that the next sequences' shutdowns do not meet it."""
-    for _ in range(10):
-        side.gate.open()
-        await asyncio.sleep(0.001)
-    if not side.dropped:
-        gen = side.subject.gen
-        del side.subject.gen
-        side.dropped = True
-        for op in (('aclose',), ('anext',), ('aclose',), ('anext',)):
-            await twins.outcome(twins.perform(gen, op))
-        del gen
-    gc.collect()
-    for _ in range(10):
-        side.gate.open()
-        await asyncio.sleep(0.001)
-    side.trap.errors.clear()
-
-
-async def replay(side, seed, shape, n, actions, reference, ref_side):
-    for i, action in enumerate(actions):
-        where = describe(seed, shape, n, actions) + ' at action %d %r' % (i, action)
-        try:
-            mine = await side.step(i, action)
-        except AssertionError as e:
-            raise AssertionError('%s (C side): %s' % (where, e))
-        ref = reference[i]
-        if os.environ.get('AGEN_DIFF_VERBOSE'):
-            print('ref ', ref, '\nmine', mine, file=sys.stderr)
-        # The outcomes, up to the listed differences.
-        want = [(j, twins.expected(('aclose',) if ref_side.kinds[j][0] == 'shutdown'
-                                   else ref_side.kinds[j], outcome, *ref_side.flags[j]))
-                for j, outcome in ref[2]]
-        # What the drop leaves, up to the listed differences.
-        want_log, want_reports = ref[3], ref[6]
-        if ref_side.drop is not None and i >= ref_side.drop[0]:
-            dropped_at, exit_ignored, log_before = ref_side.drop
-            at_drop = reference[dropped_at]
-            log, reports = twins.left_by_a_drop(exit_ignored, log_before, at_drop[3], at_drop[6])
-            want_log = log + ref[3][len(at_drop[3]):]
-            if i == dropped_at:
-                want_reports = reports
-        for what, got, wanted in (('result', mine[:2], ref[:2]),
-                                  ('outcomes', mine[2], want),
-                                  ('log', mine[3], want_log),
-                                  ('gate waiters', mine[4], ref[4]),
-                                  ('finished', mine[5], ref[5]),
-                                  ('reported errors', mine[6], want_reports)):
-            if got != wanted:
-                raise AssertionError('%s differ: C %r, expected %r (CPython %r)\n  %s'
-                                     % (what, got, wanted, ref, where))
-    if not (side.dropped and side.is_dead()):
-        raise AssertionError('the C generator is alive at the end\n  ' + where)
+    return await twins.differential(
+        rng, lambda impl: twins.Subject(impl, shape, n), ('cpython', 'c'), loop, trap,
+        lambda actions: 'seed %d: shape=%r n=%d actions=%r' % (seed, shape, n, actions),
+        twins.throwable(shape))
 
 
 def seeds():
@@ -570,7 +162,7 @@ def test_a_generator_a_python_exception_went_through_is_freed_when_dropped(run, 
 async def after_a_refused_send_and_a_shutdown(impl, loop, trap, shutdown):
     """The outcome of anext() and the log, on a counter whose only
     operation was a refused asend(1), after `shutdown` (side -> awaitable)."""
-    with Run(Side(impl, 'counter', 1, loop, trap)) as side:
+    with twins.Run(twins.Side(twins.Subject(impl, 'counter', 1), loop, trap)) as side:
         gen = side.subject.gen
         assert await twins.outcome(gen.asend(1)) == (
             'TypeError', "can't send non-None value to a just-started async generator")
@@ -592,9 +184,9 @@ def test_listed_difference_4_a_shutdown_closes_only_started_generators(run, loop
             == (('stop',), [])
         # The contract's shutdown (twins.reference_shutdown) leaves it
         # unstarted, as agen_shutdown_async() does: anext() starts it.
-        assert await after_a_refused_send_and_a_shutdown('cpython', loop, trap, Side.shutdown) \
+        assert await after_a_refused_send_and_a_shutdown('cpython', loop, trap, twins.Side.shutdown) \
             == (('item', 0), [])
-        assert await after_a_refused_send_and_a_shutdown('c', loop, trap, Side.shutdown) \
+        assert await after_a_refused_send_and_a_shutdown('c', loop, trap, twins.Side.shutdown) \
             == (('item', 0), [])
     run(main())
 
@@ -603,7 +195,7 @@ async def dropped_after(impl, ops, loop, trap):
     """A yields_in_close (n=3) after `ops`, dropped: the log before the
     drop, the drop's log and reports, and whether an aclose() was ignored
     before."""
-    with Run(Side(impl, 'yields_in_close', 3, loop, trap)) as side:
+    with twins.Run(twins.Side(twins.Subject(impl, 'yields_in_close', 3), loop, trap)) as side:
         for i, op in enumerate(ops):
             await side.step(i, ('op', op, False))
         log_before = side.subject.entries()

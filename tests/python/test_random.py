@@ -37,9 +37,7 @@ def resolutions(throwable):
 @st.composite
 def scenarios(draw):
     body = draw(st.sampled_from(sorted(twins.BODIES)))
-    # The C catcher catches every error but AGEN_ERROR_EXIT, its twin only
-    # GLib.Error: throw only what both see alike.
-    throwable = ['glib', 'exit'] if body == 'catcher' else sorted(twins.THROWN)
+    throwable = twins.throwable(body)
     n = draw(st.integers(min_value=0, max_value=4))
     steps = draw(st.lists(st.tuples(operations(throwable), resolutions(throwable)), max_size=8))
     return body, n, steps

@@ -9,11 +9,22 @@
 #   'wrapped'  the twin handed to agen-glib with from_async_iterable() and
 #              consumed back through the override (the Python body path).
 #
+# It also holds the machinery of the random sequences of
+# test_differential.py and test_nested_differential.py (Side, choose,
+# replay, differential), and the one list of the differences the contract
+# makes (expected, reference_shutdown, left_by_a_drop, reference_cancel).
+#
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import asyncio
+import gc
+import os
+import sys
+import weakref
 
 from gi.repository import Agen, AgenTest, GLib, Gio
+
+from gi.overrides import Agen as override  # noqa: E402: after gi.repository.Agen
 
 IMPLEMENTATIONS = ('cpython', 'c', 'wrapped')
 
@@ -130,22 +141,29 @@ BODIES = {
 }
 
 
+def new_body(body, twin, n, gate, log):
+    """A new generator of the body named `body` of BODIES: its twin (if
+    `twin`) or the C body, with the arguments it takes of n, gate, log."""
+    python_body, c_body, takes_n, takes_gate = BODIES[body]
+    args = ([n] if takes_n else []) + ([gate] if takes_gate else []) + [log]
+    return (python_body if twin else c_body)(*args)
+
+
 class Subject:
     """One implementation of one body, with its own log and gate."""
 
     def __init__(self, impl, body, n=3):
-        twin, c_body, takes_n, takes_gate = BODIES[body]
         self.impl = impl
         self.body = body
         self.log = AgenTest.Log.new()
         self.gate = AgenTest.Gate.new()
-        args = ([n] if takes_n else []) + ([self.gate] if takes_gate else []) + [self.log]
         if impl == 'c':
-            self.gen = c_body(*args)
+            self.gen = new_body(body, False, n, self.gate, self.log)
         elif impl == 'cpython':
-            self.gen = twin(*args)
+            self.gen = new_body(body, True, n, self.gate, self.log)
         elif impl == 'wrapped':
-            self.gen = Agen.Generator.from_async_iterable(twin(*args))
+            self.gen = Agen.Generator.from_async_iterable(
+                new_body(body, True, n, self.gate, self.log))
         else:
             raise ValueError(impl)
 
@@ -156,6 +174,9 @@ class Subject:
         if self.impl == 'cpython':
             return self.gen.ag_frame is None
         return self.gen.get_state() == Agen.GeneratorState.FINISHED
+
+    def perform(self, op):
+        return perform(self.gen, op)
 
 
 # -------------------------------------------------------------- operations
@@ -189,18 +210,50 @@ def perform(gen, op):
 
 
 async def outcome(awaitable):
-    """What an operation gave, comparable across implementations."""
+    """What an operation gave, comparable across implementations: an item
+    (comparable()), or an exception's type, message and attributes()."""
     try:
         value = await awaitable
-    except StopAsyncIteration:
-        return ('stop',)
-    except asyncio.CancelledError:
-        return ('cancelled',)
-    except GLib.Error as e:
-        return ('GLib.Error', e.domain, e.code, e.message)
     except BaseException as e:      # noqa: B902: GeneratorExit is an outcome too
-        return (type(e).__name__, str(e))
-    return ('item', value)
+        return failure(e)
+    finally:
+        # The traceback of what it raised holds this frame: without the
+        # awaitable (athrow()'s holds the exception), lest the exception
+        # be in a reference cycle, which only the garbage collector frees,
+        # and the generators that its frames hold with it.
+        del awaitable
+    return ('item', comparable(value))
+
+
+def failure(exc):
+    """outcome() of an operation that raised `exc`."""
+    if isinstance(exc, StopAsyncIteration):
+        return ('stop',) + attributes(exc)
+    if isinstance(exc, asyncio.CancelledError):
+        return ('cancelled',) + attributes(exc)
+    if isinstance(exc, GLib.Error):
+        # int(): a GLib.Error made in Python keeps the enum it was given.
+        return ('GLib.Error', exc.domain, int(exc.code), exc.message) + attributes(exc)
+    return (type(exc).__name__, str(exc)) + attributes(exc)
+
+
+def comparable(value):
+    """An item as outcome() gives it. True == 1 and 2.0 == 2 in Python: a
+    bool or a float is tagged with its type, so that an item that comes
+    back as another type does not compare equal."""
+    if isinstance(value, (bool, float)):
+        return (type(value).__name__, value)
+    return value
+
+
+def attributes(exc):
+    """The attributes a test gave an exception (GLib.Error's domain, code
+    and message aside), as a tuple of (name, value). An exception that
+    comes back as a new object of the same type has none of them."""
+    fields = vars(exc)
+    if isinstance(exc, GLib.Error):
+        fields = {k: v for k, v in fields.items() if k not in ('domain', 'code', 'message')}
+    return tuple(sorted(fields.items()))
 
 
 async def wait_until(predicate, what, seconds=5.0):
@@ -246,7 +299,7 @@ async def drive(subject, op, resolutions=()):
 # difference once, with its reason: expected() for the outcomes of
 # operations (1-3), reference_shutdown() for what a shutdown closes (4),
 # left_by_a_drop() for what a dropped generator leaves in the log and the
-# reports (5-6).
+# reports (5-6), reference_cancel() for a task cancelled again (7).
 
 IGNORED_EXIT = ('RuntimeError', 'async generator ignored GeneratorExit')
 
@@ -372,6 +425,27 @@ def left_by_a_drop(exit_ignored_before, log_before, log, reports):
     return log, reports
 
 
+def reference_cancel(task, cancelled_before):
+    """task.cancel() on the task awaiting an operation of a native
+    generator, as the contract has agen-glib take it: THE ONE PLACE for
+    this difference. `cancelled_before`: whether that task was cancelled
+    before, during the same operation.
+
+    7. A second cancellation during the same operation (the first reached
+       the body, which went on to await again, in a cleanup say): CPython
+       throws CancelledError in again at that await, as at every
+       task.cancel(). agen-glib's cancellation is the operation's
+       GCancellable's, which is cancelled once: "The cancellation is
+       delivered once, so the cleanup can still await" (the semantics
+       table's row for a cancelled task; "Cancellation belongs to each
+       operation, through its GCancellable, rather than to a task", the
+       differences' section). The second changes nothing: the operation
+       goes on until the body ends it.
+    """
+    if not cancelled_before:
+        task.cancel()
+
+
 def collect(generator):
     """AgenTest.consume_all_async, the C consumer, as a coroutine."""
     future = asyncio.get_running_loop().create_future()
@@ -449,3 +523,455 @@ async def compare(body, steps, n=3, implementations=IMPLEMENTATIONS):
             assert log == ref_log, ('log', log, ref_log, context)
         assert subject.finished(), (impl, body, steps)
     return reference
+
+
+# ------------------------------------------------------- random sequences
+#
+# One side of a random sequence (test_differential, test_nested_differential):
+# a subject driven by actions, with the loop left to settle after each, and
+# what it gave compared with the reference side's.
+
+SENT = [1, -7, 'text', 2 ** 40, True, 2.5, None]
+MAX_ACTIONS = 8
+SETTLE_SECONDS = 5.0
+# An operation that waits on the gate more often than this does not end
+# (a tree of bodies can wait a few dozen times in one operation).
+MAX_OPENS = 100
+
+def throwable(body):
+    """The keys of THROWN that the C body and its twin see alike: the C
+    catcher catches every error but AGEN_ERROR_EXIT, its twin only
+    GLib.Error."""
+    return ['glib', 'exit'] if body == 'catcher' else sorted(THROWN)
+
+
+def idle(loop):
+    """A future done when the main loop has nothing more urgent to do than
+    a G_PRIORITY_LOW idle: everything ready at G_PRIORITY_DEFAULT (gbulb's
+    callbacks, GTask returns) and G_PRIORITY_DEFAULT_IDLE (the close on
+    last unref) has run. (asyncio.sleep(0) in a loop would starve the
+    latter.)"""
+    future = loop.create_future()
+
+    def fire():
+        if not future.done():
+            future.set_result(None)
+        return GLib.SOURCE_REMOVE
+    GLib.idle_add(fire, priority=GLib.PRIORITY_LOW)
+    return future
+
+
+def reported_message(result):
+    """The message of a reported error (an outcome()), the part both sides
+    report."""
+    if result[0] == 'GLib.Error':
+        return result[3]
+    return result[1] if len(result) > 1 else result[0]
+
+
+class Side:
+    """One implementation of a sequence: the subject, the operations and
+    shutdowns in flight, and what was reported outside the code.
+
+    The subject is a Subject or anything with its face: impl (a name),
+    gen, gate, entries(), finished() and perform(op). The side whose
+    generator is a native async generator is the reference side."""
+
+    def __init__(self, subject, loop, trap):
+        self.impl = subject.impl
+        self.loop = loop
+        self.trap = trap
+        self.subject = subject
+        self.reference = not isinstance(subject.gen, Agen.Generator)
+        self.gate = self.subject.gate
+        self.pending = {}           # index of the starting action -> task
+        self.kinds = {}             # index -> the op, or ('shutdown',)
+        self.flags = {}             # index -> flags for expected()
+        self.dropped = False
+        self.drop = None            # (index of the drop, exit ignored before it, log before it)
+        self.dead = None            # () -> True once the generator is gone
+        self.reports = []           # asyncio exception handler contexts
+        self.exit_ignored = False
+        self.close_cancelled = False
+        self.cancelled = set()      # indexes of the operations cancelled
+
+    # -- observation
+
+    def is_dead(self):
+        return self.dead is not None and self.dead()
+
+    def finished(self):
+        if self.dropped:
+            return None
+        return self.subject.finished()
+
+    def snapshot(self):
+        return (tuple(sorted(i for i, t in self.pending.items() if t.done())),
+                self.gate.get_n_waiters(), len(self.subject.entries()),
+                self.is_dead(), len(self.reports), len(self.trap.errors), self.finished())
+
+    def quiet(self):
+        """Nothing can move without an action of ours: every task is done,
+        or something waits on the gate; a dropped generator is gone or
+        waits on the gate."""
+        waiting = self.gate.get_n_waiters() > 0
+        if self.dropped and not self.is_dead() and not waiting:
+            return False
+        return waiting or all(task.done() for task in self.pending.values())
+
+    async def settle(self, context):
+        """Lets the loop run until quiet() holds and letting the main loop
+        go idle (which runs the idle sources, such as the close on last
+        unref) changes nothing. Garbage is collected before each look: a
+        generator that only a reference cycle keeps (an exception's
+        traceback holding the frame that holds it, say) is then freed at the
+        same point on both sides, however their cycles differ."""
+        deadline = self.loop.time() + SETTLE_SECONDS
+        rounds = 0
+        while True:
+            if self.loop.time() > deadline:
+                raise AssertionError('stuck settling (%s side): %r' % (self.impl, context))
+            if not self.quiet():
+                rounds += 1
+                if self.dropped and rounds % 50 == 0:
+                    gc.collect()
+                if rounds % 10:
+                    await asyncio.sleep(0)
+                else:
+                    await idle(self.loop)
+                continue
+            gc.collect()
+            before = self.snapshot()
+            await idle(self.loop)
+            if self.quiet() and self.snapshot() == before:
+                return
+
+    def take_completions(self):
+        done = sorted(i for i, t in self.pending.items() if t.done())
+        return [(i, self.pending.pop(i).result()) for i in done]
+
+    async def take_reports(self):
+        """The errors reported since the last call, as messages: asyncio's
+        exception handler (both sides: agen-glib's closes go there through
+        the override), and anything else logged (trapped by conftest)."""
+        messages = []
+        for context in self.reports:
+            exc = context.get('exception')
+            if exc is None:
+                messages.append(('report', context.get('message')))
+            else:
+                messages.append(('report', reported_message(failure(exc))))
+        self.reports.clear()
+        messages.extend(('logged', text) for text in self.trap.errors)
+        self.trap.errors.clear()
+        return messages
+
+    # -- actions
+
+    def start(self, index, kind, coroutine, flags):
+        self.pending[index] = asyncio.ensure_future(coroutine)
+        self.kinds[index] = kind
+        self.flags[index] = flags
+
+    def current_flags(self):
+        return (self.finished(), self.exit_ignored, self.close_cancelled)
+
+    def in_flight_op(self):
+        for i, task in self.pending.items():
+            if not task.done() and self.kinds[i][0] != 'shutdown':
+                return i
+        return None
+
+    async def shutdown(self):
+        """The shutdown's outcome, as an aclose()'s: ('item', None) when
+        every close succeeded, else the outcome of the first failure, which
+        each side reports to the loop's exception handler."""
+        first = len(self.reports)
+        if self.reference:
+            await reference_shutdown(self.loop)
+        else:
+            await Agen.shutdown()
+        reported = self.reports[first:]
+        del self.reports[first:]
+        for context in reported:
+            if context.get('exception') is not None:
+                return failure(context['exception'])
+        return ('item', None)
+
+    async def act(self, index, action):
+        """Performs one action; returns its immediate result."""
+        kind = action[0]
+        if kind == 'op':
+            _, op, in_flight = action
+            if self.dropped:
+                return ('not applicable',)
+            self.start(index, op, outcome(self.subject.perform(op)),
+                       self.current_flags())
+            await self.settle(action)
+            task = self.pending[index]
+            opens = 0
+            while not in_flight and not task.done():
+                if self.gate.get_n_waiters() == 0 or opens > MAX_OPENS:
+                    raise AssertionError('an operation not in flight does not end: %r' % (action,))
+                self.gate.open()
+                opens += 1
+                await self.settle(action)
+            return ('done',) if task.done() else ('in flight',)
+        if kind == 'open':
+            self.gate.open()
+            await self.settle(action)
+            return ('opened',)
+        if kind == 'cancel':
+            i = self.in_flight_op()
+            if i is None:
+                return ('not applicable',)
+            task = self.pending[i]
+            if self.reference:
+                reference_cancel(task, i in self.cancelled)
+            else:
+                task.cancel()
+            self.cancelled.add(i)
+            # settle() lets the loop go idle, which it does once the
+            # cancellation has reached the body. (Waiting for the gate to
+            # have no waiter would wait forever for a body whose cleanup
+            # waits on the gate again.)
+            await self.settle(action)
+            return ('cancelled', i)
+        if kind == 'drop':
+            if self.dropped:
+                return ('not applicable',)
+            gen = self.subject.gen
+            self.drop = (index, self.exit_ignored and not self.subject.finished(),
+                         self.subject.entries())
+            if not self.reference:
+                gone = []
+                gen.weak_ref(lambda: gone.append(True))
+                self.dead = lambda: bool(gone)
+            else:
+                # Cleared when the finalizer runs (before the hook's aclose).
+                ref = weakref.ref(gen)
+                self.dead = lambda: ref() is None
+            del gen
+            del self.subject.gen
+            self.dropped = True
+            gc.collect()
+            await self.settle(action)
+            return ('dropped',)
+        if kind == 'shutdown':
+            self.start(index, ('shutdown',), self.shutdown(), self.current_flags())
+            await self.settle(action)
+            return ('done',) if self.pending[index].done() else ('in flight',)
+        raise ValueError(action)
+
+    def note(self, kind, result):
+        """Keeps the flags of expected() up to date (the reference
+        side's flags are the ones used)."""
+        if kind[0] in ('aclose', 'shutdown') and result == IGNORED_EXIT:
+            self.exit_ignored = True
+        if kind[0] == 'aclose' and result == ('cancelled',):
+            self.close_cancelled = True
+
+    async def step(self, index, action):
+        """One action and what it gave: (action, result, [(index of the
+        operation, its outcome)] completed meanwhile, log, gate waiters,
+        finished, reports)."""
+        result = await self.act(index, action)
+        completions = self.take_completions()
+        for i, done in completions:
+            self.note(self.kinds[i], done)
+        return (action, result, completions, self.subject.entries(),
+                self.gate.get_n_waiters(), self.finished(), await self.take_reports())
+
+
+def choose(rng, side, count, throwable, shutdowns=True, max_actions=MAX_ACTIONS):
+    """The next action for the reference side, or None at the end; a throw
+    throws one of `throwable` (keys of the THROWN the subject performs);
+    without `shutdowns`, no ('shutdown',). After `count` random actions (at
+    most `max_actions`), the sequence ends by letting everything finish:
+    open the gate while something waits, then close (or next after an
+    ignored close) until the generator is finished, then drop it."""
+    waiting = side.gate.get_n_waiters() > 0
+    in_flight = side.in_flight_op() is not None
+    if count < max_actions and rng.random() < 0.9:
+        choices = []
+        if side.dropped and not waiting and not in_flight:
+            return ('shutdown',) if shutdowns and rng.random() < 0.3 \
+                and not closing_on_drop(side) else None
+        if not side.dropped:
+            choices += ['op'] * 8 + ['drop']
+        if waiting:
+            choices += ['open'] * 3
+        if in_flight:
+            choices += ['cancel'] * 2
+        if shutdowns and not closing_on_drop(side):
+            choices += ['shutdown']
+        what = rng.choice(choices)
+        if what == 'op':
+            r = rng.random()
+            if r < 0.3:
+                op = ('anext',)
+            elif r < 0.55:
+                op = ('asend', rng.choice(SENT))
+            elif r < 0.8:
+                op = ('athrow', rng.choice(throwable))
+            else:
+                op = ('aclose',)
+            return ('op', op, rng.random() < 0.5)
+        return (what,)
+    # The end.
+    if waiting or any(not t.done() for t in side.pending.values()):
+        return ('open',)
+    if side.dropped and count < max_actions and not closing_on_drop(side):
+        return ('shutdown',) if shutdowns and rng.random() < 0.3 else None
+    if not side.dropped:
+        if not side.subject.finished() and count < max_actions + 12:
+            return ('op', ('anext',) if side.exit_ignored else ('aclose',), False)
+        return ('drop',)
+    return None
+
+
+def closing_on_drop(side):
+    """A close that the library started is still running (its cleanup
+    awaits): the close on last unref, or that of an earlier shutdown. Both
+    sides leave such a generator out of a shutdown (asyncio takes it out of
+    the loop's set; agen-glib out of its registry), which
+    test_shutdown_leaves_a_dropped_generator_to_its_close checks; the
+    random sequences do not shut down in this state, whose interleavings
+    with asyncio's finalizer hook differ in timing only."""
+    # Something waits on the gate, and it is no operation of ours: the
+    # close that the drop started, or the close of a shutdown in flight.
+    return side.gate.get_n_waiters() > 0 and side.in_flight_op() is None
+
+
+class Run:
+    """Runs one side of a sequence with the loop's async generator hooks
+    (reference side) and exception handler redirected to the side.
+
+    gbulb does not install asyncio's async generator hooks (BaseEventLoop's
+    run_forever does; gbulb's does not), so without help a dropped native
+    generator would be closed synchronously by the garbage collector and
+    shutdown_asyncgens() would find nothing: the reference side installs
+    the loop's own _asyncgen_firstiter_hook/_asyncgen_finalizer_hook while
+    it runs, as asyncio's loops do."""
+
+    def __init__(self, side):
+        self.side = side
+
+    def __enter__(self):
+        loop = self.side.loop
+        self.old_hooks = sys.get_asyncgen_hooks()
+        self.old_handler = loop.get_exception_handler()
+        self.old_unraisablehook = sys.unraisablehook
+        loop.set_exception_handler(lambda _loop, context: self.side.reports.append(context))
+        # Where the garbage collector reports what a generator's close
+        # raised when it closes it itself (no finalizer hook: see
+        # left_by_a_drop()).
+        sys.unraisablehook = lambda unraisable: self.side.reports.append(
+            {'message': unraisable.err_msg, 'exception': unraisable.exc_value})
+        if self.side.reference:
+            loop._asyncgens.clear()
+            sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,
+                                   finalizer=loop._asyncgen_finalizer_hook)
+        return self.side
+
+    def __exit__(self, *exc_info):
+        sys.unraisablehook = self.old_unraisablehook
+        sys.set_asyncgen_hooks(*self.old_hooks)
+        self.side.loop.set_exception_handler(self.old_handler)
+
+
+async def abandon(side):
+    """After a failure: let what waits on the gate end and drop the agen-glib
+    generator, so that the next sequences' shutdowns do not meet it."""
+    for _ in range(10):
+        side.gate.open()
+        await asyncio.sleep(0.001)
+    if not side.dropped:
+        gen = side.subject.gen
+        del side.subject.gen
+        side.dropped = True
+        for op in (('aclose',), ('anext',), ('aclose',), ('anext',)):
+            await outcome(perform(gen, op))
+        del gen
+    gc.collect()
+    for _ in range(10):
+        side.gate.open()
+        await asyncio.sleep(0.001)
+    side.trap.errors.clear()
+
+
+async def replay(side, sequence, actions, reference, ref_side):
+    """Replays `actions` on `side` and compares each step with the
+    reference side's (`ref_side`, whose steps were `reference`), up to the
+    listed differences; `sequence` describes the sequence in a failure."""
+    for i, action in enumerate(actions):
+        where = sequence + ' at action %d %r' % (i, action)
+        try:
+            mine = await side.step(i, action)
+        except AssertionError as e:
+            raise AssertionError('%s (%s side): %s' % (where, side.impl, e))
+        ref = reference[i]
+        if os.environ.get('AGEN_DIFF_VERBOSE'):
+            print('ref ', ref, '\nmine', mine, file=sys.stderr)
+        # The outcomes, up to the listed differences.
+        want = [(j, expected(('aclose',) if ref_side.kinds[j][0] == 'shutdown'
+                             else ref_side.kinds[j], result, *ref_side.flags[j]))
+                for j, result in ref[2]]
+        # What the drop leaves, up to the listed differences.
+        want_log, want_reports = ref[3], ref[6]
+        if ref_side.drop is not None and i >= ref_side.drop[0]:
+            dropped_at, exit_ignored, log_before = ref_side.drop
+            at_drop = reference[dropped_at]
+            log, reports = left_by_a_drop(exit_ignored, log_before, at_drop[3], at_drop[6])
+            if log != at_drop[3]:
+                # What the drop left, then what came after it: only a
+                # Subject's body yields while closed, and its log is in
+                # order of time (a tree's logs are grouped by generator).
+                want_log = log + ref[3][len(at_drop[3]):]
+            if i == dropped_at:
+                want_reports = reports
+        for what, got, wanted in (('result', mine[:2], ref[:2]),
+                                  ('outcomes', mine[2], want),
+                                  ('log', mine[3], want_log),
+                                  ('gate waiters', mine[4], ref[4]),
+                                  ('finished', mine[5], ref[5]),
+                                  ('reported errors', mine[6], want_reports)):
+            if got != wanted:
+                raise AssertionError('%s differ: %s %r, expected %r (reference %r)\n  %s'
+                                     % (what, side.impl, got, wanted, ref, where))
+    if not (side.dropped and side.is_dead()):
+        raise AssertionError('the %s generator is alive at the end\n  %s' % (side.impl, where))
+
+
+async def differential(rng, make, impls, loop, trap, describe, throwable, first=None,
+                       **options):
+    """One random sequence: plays actions chosen with `rng` (`first`, if
+    given, then choose(), with `throwable` and the `options`) on the
+    reference side, make(impls[0]), then replays them on the other side,
+    make(impls[1]), and compares what each step gave (replay()). `describe`
+    (the actions) -> what a failure says of the sequence. Returns the
+    actions."""
+    actions = []
+    reference = []
+    with Run(Side(make(impls[0]), loop, trap)) as ref_side:
+        while True:
+            if first is not None and not actions:
+                action = first
+            else:
+                action = choose(rng, ref_side, len(actions), throwable, **options)
+            if action is None:
+                break
+            actions.append(action)
+            try:
+                reference.append(await ref_side.step(len(actions) - 1, action))
+            except AssertionError as e:
+                raise AssertionError('%s (reference side): %s' % (describe(actions), e))
+
+    with Run(Side(make(impls[1]), loop, trap)) as side:
+        try:
+            await replay(side, describe(actions), actions, reference, ref_side)
+        except BaseException:
+            await abandon(side)
+            raise
+    return actions
+
