@@ -474,6 +474,9 @@ const TWINS = {
 };
 
 const INTERVAL_MS = 1;
+// The kinds of inner that are C generators on the agen side.
+const C_GENERATORS = ['counter', 'catcher', 'echo', 'values', 'interval'];
+const JS_EXCEPTION_QUARK = GLib.quark_from_string(Agen.JS_EXCEPTION_DOMAIN);
 
 // --------------------------------------------------- the listed differences
 
@@ -489,19 +492,18 @@ const INTERVAL_MS = 1;
 //    true} -> agen_generator_return() (the return value is dropped)"), and
 //    "the body finished (then every later next) -> {value: undefined,
 //    done: true}".
-// 3. What throw(e) throws in is e as a GError: a GLib.Error itself, anything
-//    else a GLib.Error(G_IO_ERROR_FAILED, String(e)) ("Errors going in",
-//    and a wrapped body's "throw(E) -> jsGen.throw(E as a GLib.Error)"; the
-//    C twins see what C sees). When that very error comes back out (the
-//    body let it through), the promise rejects with e ("rejects with e
-//    itself (the very value given, when the error comes back out
-//    unchanged"; the override tells by domain, code and message, which
-//    another error can share: that is not a difference).
+// 3. What throw(e) throws into a C generator is e as a GError: a GLib.Error
+//    itself, anything else a GLib.Error of agen-js-exception-quark with the
+//    message String(e) ("Errors going in"; the C twins see what C sees).
+//    When that very error comes back out (the body let it through), the
+//    promise rejects with e ("the GError coming back out is the very value
+//    again"). A JavaScript body gets e itself.
 // 4. An item undefined is null ("a NULL pointer, string or object is null
 //    (so a JS `yield undefined` arrives as null)").
 class Contract {
-    constructor(gen) {
+    constructor(gen, {c}) {
         this.gen = gen;
+        this.c = c;
     }
 
     [Symbol.asyncIterator]() {
@@ -513,8 +515,10 @@ class Contract {
     }
 
     async throw(e) {
+        if (!this.c)
+            return asItem(await this.gen.throw(e));
         const error = e instanceof GLib.Error ? e
-            : new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, String(e));
+            : new GLib.Error(JS_EXCEPTION_QUARK, 1, String(e));
         try {
             return asItem(await this.gen.throw(error));
         } catch (thrown) {
@@ -600,7 +604,8 @@ class Env {
     // A new generator for `name`, for the body that awaits it.
     inner(name) {
         const gen = this.make(name);
-        return this.impl === 'native' ? new Contract(gen) : gen;
+        const c = C_GENERATORS.includes(this.specs[name].kind);
+        return this.impl === 'native' ? new Contract(gen, {c}) : gen;
     }
 
     make(name) {

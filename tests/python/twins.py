@@ -24,7 +24,6 @@ import weakref
 
 from gi.repository import Agen, AgenTest, GLib, Gio
 
-from gi.overrides import Agen as override  # noqa: E402: after gi.repository.Agen
 
 IMPLEMENTATIONS = ('cpython', 'c', 'wrapped')
 
