@@ -203,18 +203,30 @@
 
 /* exported _init */
 
-const {GLib, GObject, Gio} = imports.gi;
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
-// Set by _init: the GObject that carries a JS-only value through C.
-let JsValue = null;
+// ------------------------------------------------------------------ values
+
+// C carries GValues only: a JS value must become one and come back out as
+// the value it was, including values GValue has no type for.
+
+// Not GJS's own JSObject boxed GValue (GObject.TYPE_JSOBJECT): in GJS 1.74
+// a JS object held only by C that way is not kept alive, and a GC frees it
+// (reading it back gives undefined, or crashes). A GObject held by C keeps
+// its JS wrapper, and so the value, alive (toggle references). _init
+// registers it as the GType AgenJsValue.
+class AgenJsValue extends GObject.Object {
+    constructor(value) {
+        super();
+        this.value = value;
+    }
+}
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
-let _completedOps = 0;
-
-function _isGIValue(v) {
+function isGIValue(v) {
     // GObject instances, GLib.Variant and GI boxed/struct instances: their
     // constructor carries a GType.
     try {
@@ -227,8 +239,8 @@ function _isGIValue(v) {
 }
 
 // JS value -> what GJS is given for a `const GValue *` argument; null means
-// "no value".
-function _toValue(v) {
+// "no value". Agen.toValue.
+function toValue(v) {
     switch (typeof v) {
     case 'undefined':
         return null;
@@ -250,26 +262,104 @@ function _toValue(v) {
                 throw new TypeError('Agen: cannot pass an uninitialised GObject.Value');
             return v;
         }
-        if (v instanceof GObject.Object || v instanceof GLib.Variant || _isGIValue(v))
+        if (v instanceof GObject.Object || v instanceof GLib.Variant || isGIValue(v))
             return v;
-        return new JsValue(v);
+        return new AgenJsValue(v);
     default:   // function, symbol
-        return new JsValue(v);
+        return new AgenJsValue(v);
     }
 }
 
 // What GJS gave for an out GValue -> the JS value. GJS leaves a GValueArray
 // (a signal's emission, enumerate's pairs, zip's tuples, batch's groups) a
 // boxed GObject.ValueArray: it becomes an Array of converted values.
-function _fromValue(v) {
-    if (JsValue !== null && v instanceof JsValue)
+function fromValue(v) {
+    if (v instanceof AgenJsValue)
         return v.value;
     if (v instanceof GObject.ValueArray)
-        return Array.from({length: v.n_values}, (_, i) => _fromValue(v.get_nth(i)));
+        return Array.from({length: v.n_values}, (_, i) => fromValue(v.get_nth(i)));
     return v;
 }
 
-function _describe(e) {
+// A map function's result -> what GJS is given for the out GValue.
+function toMapResult(v) {
+    if (v instanceof GObject.Value) {
+        // GJS 1.74 leaves the out GValue unset when given a GObject.Value.
+        throw new TypeError('Agen: a map function cannot return a GObject.Value in GJS 1.74: ' +
+            'return a plain value');
+    }
+    return toValue(v);
+}
+
+// -------------------------------------------------------------- exceptions
+
+// Errors cross C as GErrors, but a JavaScript consumer should get back the
+// very value that was thrown (===), as ECMAScript gives it, not a GError
+// that stands for it.
+
+// The GError domain of JavaScript values thrown into C that are not a
+// GLib.Error: each gets a code of its own. Agen.JS_EXCEPTION_DOMAIN.
+const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
+const JS_EXCEPTION_QUARK = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
+
+// The values thrown into C, so that the GError coming back out is rejected
+// with (or thrown into a body as) the very value. The same rule as the
+// Python override's _ExceptionRegistry, so that both recognise an error
+// coming back out alike: a value of the JavaScript domain has a code of its
+// own, and domain and code are enough; others keep the domain and code C
+// acts on, and are told apart by their message too, as it is or with the
+// names of the combinators it went through before it ("map(gen): ...").
+// The most recent match wins. A value leaves on its way out; C may keep or
+// drop a GError, and there is no telling when, so only the most recent are
+// kept: one that C kept longer comes out as the GLib.Error.
+class ExceptionRegistry {
+    static LIMIT = 256;
+
+    constructor() {
+        this._entries = [];    // {domain, code, message, value}, oldest first
+        this._lastCode = 0;
+    }
+
+    // Remembers that @error stands for @value; returns @error.
+    add(error, value) {
+        this._entries.push({domain: error.domain, code: error.code, message: error.message, value});
+        if (this._entries.length > ExceptionRegistry.LIMIT)
+            this._entries.shift();
+        return error;
+    }
+
+    // A code for the GError of a JavaScript value: never 0.
+    newCode() {
+        this._lastCode = this._lastCode % 0x7fffffff + 1;
+        return this._lastCode;
+    }
+
+    // The value @error stands for, out of the registry; @error itself when
+    // it stands for none (a value can be null or undefined).
+    take(error) {
+        for (let i = this._entries.length - 1; i >= 0; i--) {
+            const entry = this._entries[i];
+            if (error.domain === entry.domain && error.code === entry.code &&
+                (entry.domain === JS_EXCEPTION_QUARK || isPassedOn(error.message, entry.message)))
+                return this._entries.splice(i, 1)[0].value;
+        }
+        return error;
+    }
+}
+
+// Whether a GError's @message is @original, as it is or with the names of
+// the combinators it went through before it.
+function isPassedOn(message, original) {
+    return message === original || message.endsWith(`: ${original}`);
+}
+
+const registry = new ExceptionRegistry();
+
+function isError(error, domain, code) {
+    return error instanceof GLib.Error && error.domain === domain && error.code === code;
+}
+
+function describe(e) {
     try {
         return String(e);
     } catch (unused) {
@@ -277,67 +367,21 @@ function _describe(e) {
     }
 }
 
-// The GError domain of JavaScript values thrown into C that are not a
-// GLib.Error: each gets a code of its own.
-const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
-const _jsExceptionQuark = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
-
-// The values thrown into C, so that the GError coming back out is rejected
-// with (or thrown into a body as) the very value: as the Python override's
-// exception registry. A value is known by its GError (see _isPassedOn());
-// the most recent match wins. A value leaves on its way out; C may keep or
-// drop a GError, and there is no telling when, so only the most recent are
-// kept.
-const _THROWN_LIMIT = 256;
-const _thrown = [];    // {domain, code, message, value}, oldest first
-let _lastCode = 0;
-
-function _remember(error, value) {
-    _thrown.push({domain: error.domain, code: error.code, message: error.message, value});
-    if (_thrown.length > _THROWN_LIMIT)
-        _thrown.shift();
-    return error;
-}
-
 // A JS value -> the GError that C gets for it (see the header), remembered.
-function _toGError(e) {
+// Agen.errorFromValue.
+function errorFromValue(e) {
     if (e instanceof GLib.Error)
-        return _remember(e, e);
-    _lastCode = _lastCode % 0x7fffffff + 1;
-    return _remember(new GLib.Error(_jsExceptionQuark, _lastCode, _describe(e)), e);
-}
-
-// A value of the JavaScript domain has a code of its own: domain and code
-// are enough. Others keep the domain and code C acts on, and are told apart
-// by their message too, as it is or with the names of the combinators it
-// went through before it.
-function _isPassedOn(error, entry) {
-    return error.domain === entry.domain && error.code === entry.code &&
-        (entry.domain === _jsExceptionQuark || error.message === entry.message ||
-         error.message.endsWith(`: ${entry.message}`));
+        return registry.add(e, e);
+    return registry.add(new GLib.Error(JS_EXCEPTION_QUARK, registry.newCode(), describe(e)), e);
 }
 
 // A GError coming out of C -> the value it stands for (out of the
 // registry), or the GError itself.
-function _recallThrown(error) {
-    if (!(error instanceof GLib.Error))
-        return error;
-    for (let i = _thrown.length - 1; i >= 0; i--) {
-        if (_isPassedOn(error, _thrown[i]))
-            return _thrown.splice(i, 1)[0].value;
-    }
-    return error;
+function translate(error) {
+    return error instanceof GLib.Error ? registry.take(error) : error;
 }
 
-// A map function's result -> what GJS is given for the out GValue.
-function _toMapResult(v) {
-    if (v instanceof GObject.Value) {
-        // GJS 1.74 leaves the out GValue unset when given a GObject.Value.
-        throw new TypeError('Agen: a map function cannot return a GObject.Value in GJS 1.74: ' +
-            'return a plain value');
-    }
-    return _toValue(v);
-}
+let _completedOps = 0;
 
 function _countOp(Agen) {
     const interval = Agen.GC_INTERVAL;
@@ -352,24 +396,13 @@ function _init() {
     const proto = Agen.Generator.prototype;
     const State = Agen.GeneratorState;
 
-    // Not GJS's own JSObject boxed GValue (GObject.TYPE_JSOBJECT): in GJS
-    // 1.74 a JS object held only by C that way is not kept alive, and a GC
-    // frees it (reading it back gives undefined, or crashes). A GObject held
-    // by C keeps its JS wrapper, and so the value, alive (toggle references).
-    JsValue = GObject.registerClass({
-        GTypeName: 'AgenJsValue',
-    }, class AgenJsValue extends GObject.Object {
-        constructor(value) {
-            super();
-            this.value = value;
-        }
-    });
-    Agen.JsValue = JsValue;
+    GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
+    Agen.JsValue = AgenJsValue;
 
     Agen.GC_INTERVAL = 10000;
     Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
-    Agen.toValue = _toValue;
-    Agen.errorFromValue = _toGError;
+    Agen.toValue = toValue;
+    Agen.errorFromValue = errorFromValue;
 
     // A close agen-glib makes by itself (on a last unref, at shutdown, for a
     // consumer that stopped) that fails is logged with logError(), with the
@@ -381,7 +414,7 @@ function _init() {
     };
     Agen.set_close_error_func((gen, error, reason) => {
         const name = gen.get_name() ?? 'a generator';
-        const value = _recallThrown(error);
+        const value = translate(error);
         // logError() takes objects only; the GError names a thrown primitive.
         logError(value instanceof Object ? value : error,
             `Agen: closing ${name} ${closeReasons[reason]} failed`);
@@ -407,7 +440,7 @@ function _init() {
     }
 
     proto.yield = function (item) {
-        const value = _toValue(item);
+        const value = toValue(item);
         ended(this);
         return original.yield.call(this, value);
     };
@@ -419,7 +452,7 @@ function _init() {
         };
     }
     proto.raise = function (error) {
-        const gerror = _toGError(error);
+        const gerror = errorFromValue(error);
         ended(this);
         return original.raise.call(this, gerror);
     };
@@ -442,7 +475,7 @@ function _init() {
             } catch (e) {
                 if (!call.ended) {
                     call.ended = true;
-                    original.raise.call(self, _toGError(e));
+                    original.raise.call(self, errorFromValue(e));
                 } else {
                     logError(e, 'Agen: exception in a generator body after it ended its call');
                 }
@@ -504,7 +537,7 @@ function _init() {
         try {
             settle();
         } catch (e) {
-            request.reject(_recallThrown(e));
+            request.reject(translate(e));
         }
         q.busy = false;
         _countOp(Agen);
@@ -523,13 +556,13 @@ function _init() {
         const {kind, argument, cancellable} = request;
 
         if (kind === 'next') {
-            let value = _toValue(argument);
+            let value = toValue(argument);
             // ECMAScript ignores the value given to the first next().
             if (gen.get_state() === State.CREATED)
                 value = null;
             const finish = value === null ? 'next_finish' : 'send_finish';
             const settle = (produced, item) => request.resolve(produced
-                ? {value: _fromValue(item), done: false}
+                ? {value: fromValue(item), done: false}
                 : {value: undefined, done: true});
             const callback = (self, result) => complete(gen, q, request,
                 () => settle(...self[finish](result)));
@@ -559,11 +592,11 @@ function _init() {
                 request.reject(argument);
                 return;
             }
-            gen.throw_async(_toGError(argument), cancellable, (self, result) =>
+            gen.throw_async(errorFromValue(argument), cancellable, (self, result) =>
                 complete(gen, q, request, () => {
                     const [produced, item] = self.throw_finish(result);
                     request.resolve(produced
-                        ? {value: _fromValue(item), done: false}
+                        ? {value: fromValue(item), done: false}
                         : {value: undefined, done: true});
                 }));
         } else if (kind === 'foreach') {
@@ -576,7 +609,7 @@ function _init() {
             gen.foreach_async((_self, item) => {
                 callbackDepth++;
                 try {
-                    return fn(_fromValue(item)) !== false;
+                    return fn(fromValue(item)) !== false;
                 } catch (e) {
                     failed = {value: e};
                     return false;
@@ -660,9 +693,9 @@ function _init() {
         return item => {
             callbackDepth++;
             try {
-                return result(fn(_fromValue(item)));
+                return result(fn(fromValue(item)));
             } catch (e) {
-                throw _toGError(e);
+                throw errorFromValue(e);
             } finally {
                 callbackDepth--;
             }
@@ -672,7 +705,7 @@ function _init() {
     proto.map = function (fn) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.map: the map function must be a function');
-        return originalMap.call(this, combinatorFunc(fn, v => [true, _toMapResult(v)]));
+        return originalMap.call(this, combinatorFunc(fn, v => [true, toMapResult(v)]));
     };
 
     proto.filter = function (fn) {
@@ -697,10 +730,6 @@ function _init() {
         if (typeof iterable.next === 'function')
             return iterable;
         throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
-    }
-
-    function isError(error, domain, code) {
-        return error instanceof GLib.Error && error.domain === domain && error.code === code;
     }
 
     Agen.Generator.fromAsyncIterable = function (iterable, {name} = {}) {
@@ -743,7 +772,7 @@ function _init() {
             }
             const r = done.result;
             if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-                self.raise(new TypeError(`iterator result ${_describe(r)} is not an object`));
+                self.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
                 return;
             }
             if (r.done) {
@@ -787,7 +816,7 @@ function _init() {
 
             if (thrown !== null) {
                 // The very value a JavaScript consumer threw, if one did.
-                const value = _recallThrown(thrown);
+                const value = translate(thrown);
                 if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
                     if (typeof it.return !== 'function') {
                         self.return_();
@@ -806,7 +835,7 @@ function _init() {
                 return;
             }
 
-            const sent = _fromValue(self.get_sent());
+            const sent = fromValue(self.get_sent());
             start(self, () => sent === null || sent === undefined ? it.next() : it.next(sent));
         }
 
