@@ -206,6 +206,9 @@
 const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
+// The namespace, set by _init: nothing below runs before it.
+let Agen = null;
+
 // ------------------------------------------------------------------ values
 
 // C carries GValues only: a JS value must become one and come back out as
@@ -381,18 +384,56 @@ function translate(error) {
     return error instanceof GLib.Error ? registry.take(error) : error;
 }
 
-let _completedOps = 0;
+// -------------------------------------------------------------- event loop
 
-function _countOp(Agen) {
+// What running on the GLib main loop under GJS 1.74 asks for: work-arounds
+// for its bugs, and a report of the closes agen-glib makes there by itself,
+// which nobody awaits.
+
+// GJS 1.74.2 stops running async callbacks after about 95,000 of them unless
+// it collects now and then (see the header): a System.gc() after every
+// Agen.GC_INTERVAL completed operations, counted over all generators.
+let completedOperations = 0;
+
+function countCompletedOperation() {
     const interval = Agen.GC_INTERVAL;
-    if (typeof interval === 'number' && interval > 0 && ++_completedOps >= interval) {
-        _completedOps = 0;
+    if (typeof interval === 'number' && interval > 0 && ++completedOperations >= interval) {
+        completedOperations = 0;
         System.gc();
     }
 }
 
+// GJS 1.74 crashes when JavaScript that runs inside a call into agen-glib
+// calls the same C function again: what JavaScript asks for from inside
+// such a call is issued from a promise job, once the call has returned.
+function fromPromiseJob(fn) {
+    Promise.resolve().then(fn);
+}
+
+function describeCloseReason(reason) {
+    switch (reason) {
+    case Agen.CloseReason.LAST_UNREF:
+        return 'on its last unref';
+    case Agen.CloseReason.SHUTDOWN:
+        return 'at shutdown';
+    case Agen.CloseReason.CONSUMER_STOPPED:
+        return 'when its consumer stopped';
+    }
+}
+
+// A close agen-glib makes by itself (on a last unref, at shutdown, for a
+// consumer that stopped) is awaited by nobody: one that fails is logged
+// with logError(), with the very value a JavaScript body threw.
+function reportCloseError(gen, error, reason) {
+    const name = gen.get_name() ?? 'a generator';
+    const value = translate(error);
+    // logError() takes objects only; the GError names a thrown primitive.
+    logError(value instanceof Object ? value : error,
+        `Agen: closing ${name} ${describeCloseReason(reason)} failed`);
+}
+
 function _init() {
-    const Agen = this;
+    Agen = this;
     const proto = Agen.Generator.prototype;
     const State = Agen.GeneratorState;
 
@@ -404,21 +445,7 @@ function _init() {
     Agen.toValue = toValue;
     Agen.errorFromValue = errorFromValue;
 
-    // A close agen-glib makes by itself (on a last unref, at shutdown, for a
-    // consumer that stopped) that fails is logged with logError(), with the
-    // very value a JavaScript body threw.
-    const closeReasons = {
-        [Agen.CloseReason.LAST_UNREF]: 'on its last unref',
-        [Agen.CloseReason.SHUTDOWN]: 'at shutdown',
-        [Agen.CloseReason.CONSUMER_STOPPED]: 'when its consumer stopped',
-    };
-    Agen.set_close_error_func((gen, error, reason) => {
-        const name = gen.get_name() ?? 'a generator';
-        const value = translate(error);
-        // logError() takes objects only; the GError names a thrown primitive.
-        logError(value instanceof Object ? value : error,
-            `Agen: closing ${name} ${closeReasons[reason]} failed`);
-    });
+    Agen.set_close_error_func(reportCloseError);
 
     // ------------------------------------------------------------ producer
 
@@ -540,7 +567,7 @@ function _init() {
             request.reject(translate(e));
         }
         q.busy = false;
-        _countOp(Agen);
+        countCompletedOperation();
     }
 
     // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
@@ -549,7 +576,7 @@ function _init() {
     function complete(gen, q, request, settle) {
         completeNow(q, request, settle);
         if (q.requests.length > 0)
-            Promise.resolve().then(() => pump(gen, q));
+            fromPromiseJob(() => pump(gen, q));
     }
 
     function issue(gen, q, request) {
@@ -640,7 +667,7 @@ function _init() {
             // A map or filter function runs inside a call into agen-glib:
             // what it asks for is issued from a promise job, outside it.
             if (callbackDepth > 0)
-                Promise.resolve().then(() => pump(gen, q));
+                fromPromiseJob(() => pump(gen, q));
             else
                 pump(gen, q);
         });
