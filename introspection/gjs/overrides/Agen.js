@@ -209,6 +209,12 @@ const System = imports.system;
 // The namespace, set by _init: nothing below runs before it.
 let Agen = null;
 
+// Agen.Generator's methods as GJS introspects them, kept by _init before it
+// replaces them: the replacements call them.
+const introspected = {};
+const REPLACED_METHODS = ['yield', 'yield_int', 'yield_string', 'yield_object',
+    'return', 'raise', 'suspend'];
+
 // ------------------------------------------------------------------ values
 
 // C carries GValues only: a JS value must become one and come back out as
@@ -432,6 +438,94 @@ function reportCloseError(gen, error, reason) {
         `Agen: closing ${name} ${describeCloseReason(reason)} failed`);
 }
 
+// ------------------------------------------------------------ the producer
+
+// So that a body written by hand (Agen.Generator.new(body)) neither loses
+// an exception nor crashes GJS. Such a body ends each call in exactly one
+// producer call (yield, return_, raise, suspend); the producer methods note
+// that it has, and until then a JS exception escaping the call raises it
+// (mapped) instead of being only logged, and gen.return() in it is the
+// producer's return.
+
+// Per generator whose body runs now: {ended}, whether that call has ended.
+const bodyCalls = new WeakMap();
+
+function endBodyCall(gen) {
+    const call = bodyCalls.get(gen);
+    if (call !== undefined)
+        call.ended = true;
+}
+
+// Installed on Agen.Generator.prototype by _init.
+const producerMethods = {
+    yield(item) {
+        const value = toValue(item);
+        endBodyCall(this);
+        return introspected.yield.call(this, value);
+    },
+
+    raise(error) {
+        const gerror = errorFromValue(error);
+        endBodyCall(this);
+        return introspected.raise.call(this, gerror);
+    },
+
+    return_() {
+        endBodyCall(this);
+        return introspected.return.call(this);
+    },
+};
+producerMethods.yield_ = producerMethods.yield;
+producerMethods.raise_ = producerMethods.raise;
+for (const name of ['yield_int', 'yield_string', 'yield_object', 'suspend']) {
+    producerMethods[name] = function (...args) {
+        endBodyCall(this);
+        return introspected[name].apply(this, args);
+    };
+}
+
+// One body call of a generator made by Agen.Generator.new(body).
+function callBody(gen, body) {
+    const previous = bodyCalls.get(gen);
+    const call = {ended: false};
+    bodyCalls.set(gen, call);
+    try {
+        body(gen);
+    } catch (e) {
+        if (!call.ended) {
+            call.ended = true;
+            introspected.raise.call(gen, errorFromValue(e));
+        } else {
+            logError(e, 'Agen: exception in a generator body after it ended its call');
+        }
+    } finally {
+        if (previous !== undefined)
+            bodyCalls.set(gen, previous);
+        else
+            bodyCalls.delete(gen);
+    }
+}
+
+// Agen.Generator.new(body).
+function newGenerator(body) {
+    if (typeof body !== 'function')
+        throw new TypeError('Agen.Generator.new: the body must be a function');
+    const gen = introspected.new.call(this, self => callBody(self, body));
+    // The body's JavaScript never runs inside a call into agen-glib: GJS
+    // 1.74 crashes when such code calls the same C function again, as a
+    // body that awaits another generator does.
+    gen.set_dispatch_body(true);
+    return gen;
+}
+
+// Agen.Generator.prototype._init: a GObject-constructed generator has no
+// body and would crash at its first resumption. (Wrapping an existing
+// generator does not call _init.)
+function refuseGeneratorWithoutBody() {
+    throw new TypeError('Use Agen.Generator.new(body) or ' +
+        'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
+}
+
 function _init() {
     Agen = this;
     const proto = Agen.Generator.prototype;
@@ -447,85 +541,16 @@ function _init() {
 
     Agen.set_close_error_func(reportCloseError);
 
-    // ------------------------------------------------------------ producer
-
-    // The generators whose body runs, and whether that body call has ended.
-    const calls = new WeakMap();
-
-    const original = {};
-    for (const name of ['yield', 'yield_int', 'yield_string', 'yield_object',
-        'return', 'raise', 'suspend']) {
-        original[name] = proto[name];
-        if (typeof original[name] !== 'function')
+    for (const name of REPLACED_METHODS) {
+        introspected[name] = proto[name];
+        if (typeof introspected[name] !== 'function')
             throw new Error(`Agen override: Agen.Generator.prototype.${name} is missing`);
     }
+    introspected.new = Agen.Generator.new;
 
-    function ended(gen) {
-        const call = calls.get(gen);
-        if (call !== undefined)
-            call.ended = true;
-    }
-
-    proto.yield = function (item) {
-        const value = toValue(item);
-        ended(this);
-        return original.yield.call(this, value);
-    };
-    proto.yield_ = proto.yield;
-    for (const name of ['yield_int', 'yield_string', 'yield_object', 'suspend']) {
-        proto[name] = function (...args) {
-            ended(this);
-            return original[name].apply(this, args);
-        };
-    }
-    proto.raise = function (error) {
-        const gerror = errorFromValue(error);
-        ended(this);
-        return original.raise.call(this, gerror);
-    };
-    proto.raise_ = proto.raise;
-    proto.return_ = function () {
-        ended(this);
-        return original.return.call(this);
-    };
-
-    const originalNew = Agen.Generator.new;
-    Agen.Generator.new = function (body) {
-        if (typeof body !== 'function')
-            throw new TypeError('Agen.Generator.new: the body must be a function');
-        const gen = originalNew.call(this, self => {
-            const previous = calls.get(self);
-            const call = {ended: false};
-            calls.set(self, call);
-            try {
-                body(self);
-            } catch (e) {
-                if (!call.ended) {
-                    call.ended = true;
-                    original.raise.call(self, errorFromValue(e));
-                } else {
-                    logError(e, 'Agen: exception in a generator body after it ended its call');
-                }
-            } finally {
-                if (previous !== undefined)
-                    calls.set(self, previous);
-                else
-                    calls.delete(self);
-            }
-        });
-        // The body's JavaScript never runs inside a call into agen-glib:
-        // GJS 1.74 crashes when such code calls the same C function again,
-        // as a body that awaits another generator does.
-        gen.set_dispatch_body(true);
-        return gen;
-    };
-
-    // A GObject-constructed generator has no body and would crash at its first
-    // resumption. Wrapping an existing generator does not call _init.
-    proto._init = function () {
-        throw new TypeError('Use Agen.Generator.new(body) or ' +
-            'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
-    };
+    Object.assign(proto, producerMethods);
+    proto._init = refuseGeneratorWithoutBody;
+    Agen.Generator.new = newGenerator;
 
     // ------------------------------------------------------------ consumer
 
@@ -683,7 +708,7 @@ function _init() {
 
     proto.return = function (value, cancellable = null) {
         // Inside a body call of this generator: the producer's return.
-        if (calls.has(this))
+        if (bodyCalls.has(this))
             return proto.return_.call(this);
         return enqueue(this, 'return', value, cancellable);
     };
