@@ -213,7 +213,7 @@ let Agen = null;
 // replaces them: the replacements call them.
 const introspected = {};
 const REPLACED_METHODS = ['yield', 'yield_int', 'yield_string', 'yield_object',
-    'return', 'raise', 'suspend'];
+    'return', 'raise', 'suspend', 'map', 'filter'];
 
 // ------------------------------------------------------------------ values
 
@@ -438,6 +438,262 @@ function reportCloseError(gen, error, reason) {
         `Agen: closing ${name} ${describeCloseReason(reason)} failed`);
 }
 
+// ------------------------------------------------------------ the consumer
+
+// So that JavaScript consumes any Agen.Generator as it consumes its own
+// async generators: promises, for await, and map/filter/foreach functions
+// that take and give plain JS values.
+
+// How many map, filter and foreach functions run now. C calls them from
+// inside a call into agen-glib: what they ask for is issued from a promise
+// job (fromPromiseJob()).
+let callsFromC = 0;
+
+function iteratorResult(produced, item) {
+    return produced
+        ? {value: fromValue(item), done: false}
+        : {value: undefined, done: true};
+}
+
+const requestQueues = new WeakMap();    // generator -> its RequestQueue
+
+// The per-generator queue of ECMAScript's next/throw/return (and of
+// foreach): requests made while one is in flight wait and are issued one at
+// a time, in order, where C would refuse a second operation in flight
+// (G_IO_ERROR_PENDING).
+class RequestQueue {
+    static of(gen) {
+        let queue = requestQueues.get(gen);
+        if (queue === undefined) {
+            queue = new RequestQueue(gen);
+            requestQueues.set(gen, queue);
+        }
+        return queue;
+    }
+
+    constructor(gen) {
+        this._gen = gen;
+        this._requests = [];
+        this._busy = false;
+    }
+
+    add(request) {
+        this._requests.push(request);
+        if (callsFromC > 0)
+            fromPromiseJob(() => this._issueQueued());
+        else
+            this._issueQueued();
+    }
+
+    _issueQueued() {
+        while (!this._busy && this._requests.length > 0) {
+            const request = this._requests.shift();
+            this._busy = true;
+            try {
+                this._issue(request);
+            } catch (e) {
+                this._busy = false;
+                request.reject(e);
+            }
+        }
+    }
+
+    // Settles @request and frees the queue for the next one. Inside _issue()
+    // (an answer that came at once) the _issueQueued() that called it goes
+    // on with the queue; starting another one there would nest one per
+    // request that completes at once.
+    _completeNow(request, settle) {
+        try {
+            settle();
+        } catch (e) {
+            request.reject(translate(e));
+        }
+        this._busy = false;
+        countCompletedOperation();
+    }
+
+    // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
+    // completed the request: nothing may escape into C, and the next
+    // request is issued from a promise job, outside that call.
+    _complete(request, settle) {
+        this._completeNow(request, settle);
+        if (this._requests.length > 0)
+            fromPromiseJob(() => this._issueQueued());
+    }
+
+    _issue(request) {
+        switch (request.kind) {
+        case 'next':
+            this._issueNext(request);
+            break;
+        case 'throw':
+            this._issueThrow(request);
+            break;
+        case 'foreach':
+            this._issueForeach(request);
+            break;
+        default:
+            this._issueReturn(request);
+        }
+    }
+
+    _issueNext(request) {
+        const gen = this._gen;
+        const {argument, cancellable} = request;
+        let value = toValue(argument);
+        // ECMAScript ignores the value given to the first next().
+        if (gen.get_state() === Agen.GeneratorState.CREATED)
+            value = null;
+        const finish = value === null ? 'next_finish' : 'send_finish';
+        const settle = (produced, item) => request.resolve(iteratorResult(produced, item));
+        const callback = (self, result) => this._complete(request,
+            () => settle(...self[finish](result)));
+        if (value !== null) {
+            gen.send_async(value, cancellable, callback);
+            return;
+        }
+        // A body that yields, returns or raises without awaiting answers at
+        // once: the promise settles without a main-loop round trip.
+        let started;
+        try {
+            started = gen.next_start(cancellable, callback);
+        } catch (e) {
+            this._completeNow(request, () => {
+                throw e;
+            });
+            return;
+        }
+        const [produced, pending, item] = started;
+        if (!pending)
+            this._completeNow(request, () => settle(produced, item));
+    }
+
+    _issueThrow(request) {
+        const {argument, cancellable} = request;
+        if (this._gen.get_state() === Agen.GeneratorState.FINISHED) {
+            // ECMAScript: throw() on a completed generator rejects with its
+            // argument.
+            this._busy = false;
+            request.reject(argument);
+            return;
+        }
+        this._gen.throw_async(errorFromValue(argument), cancellable, (self, result) =>
+            this._complete(request, () => {
+                const [produced, item] = self.throw_finish(result);
+                request.resolve(iteratorResult(produced, item));
+            }));
+    }
+
+    // C's foreach; collect() is a foreach too, as GJS 1.74 cannot convert
+    // the GPtrArray of GValue of collect_finish(). What the function throws
+    // stops the loop, which closes the generator, and the promise rejects
+    // with it.
+    _issueForeach(request) {
+        const {argument: fn, cancellable} = request;
+        let failed = null;
+        this._gen.foreach_async((_self, item) => {
+            callsFromC++;
+            try {
+                return fn(fromValue(item)) !== false;
+            } catch (e) {
+                failed = {value: e};
+                return false;
+            } finally {
+                callsFromC--;
+            }
+        }, cancellable, (self, result) => this._complete(request, () => {
+            if (failed !== null) {
+                request.reject(failed.value);
+                return;
+            }
+            self.foreach_finish(result);
+            request.resolve(undefined);
+        }));
+    }
+
+    _issueReturn(request) {
+        const {argument, cancellable} = request;
+        this._gen.close_async(cancellable, (self, result) =>
+            this._complete(request, () => {
+                self.close_finish(result);
+                request.resolve({value: argument, done: true});
+            }));
+    }
+}
+
+// A promise of the result of a request to @gen; @kind is 'next', 'throw',
+// 'return' or 'foreach'.
+function enqueue(gen, kind, argument, cancellable) {
+    return new Promise((resolve, reject) => {
+        RequestQueue.of(gen).add({kind, argument, cancellable: cancellable ?? null, resolve, reject});
+    });
+}
+
+// The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
+// result(fn(item)). What fn throws goes into C as its GError (GJS sets the
+// GError of a callback that throws a GLib.Error): the combinator closes its
+// source and raises it, and a promise rejects with the very value thrown.
+function combinatorFunc(fn, result) {
+    return item => {
+        callsFromC++;
+        try {
+            return result(fn(fromValue(item)));
+        } catch (e) {
+            throw errorFromValue(e);
+        } finally {
+            callsFromC--;
+        }
+    };
+}
+
+// Installed on Agen.Generator.prototype by _init.
+const consumerMethods = {
+    next(value, cancellable = null) {
+        return enqueue(this, 'next', value, cancellable);
+    },
+
+    throw(error, cancellable = null) {
+        return enqueue(this, 'throw', error, cancellable);
+    },
+
+    return(value, cancellable = null) {
+        // Inside a body call of this generator: the producer's return.
+        if (bodyCalls.has(this))
+            return producerMethods.return_.call(this);
+        return enqueue(this, 'return', value, cancellable);
+    },
+
+    [Symbol.asyncIterator]() {
+        return this;
+    },
+
+    foreach(fn, cancellable = null) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.foreach: the function must be a function');
+        return enqueue(this, 'foreach', fn, cancellable);
+    },
+
+    async collect(cancellable = null) {
+        const items = [];
+        await this.foreach(item => {
+            items.push(item);
+        }, cancellable);
+        return items;
+    },
+
+    map(fn) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.map: the map function must be a function');
+        return introspected.map.call(this, combinatorFunc(fn, v => [true, toMapResult(v)]));
+    },
+
+    filter(fn) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.filter: the predicate must be a function');
+        return introspected.filter.call(this, combinatorFunc(fn, Boolean));
+    },
+};
+
 // ------------------------------------------------------------ the producer
 
 // So that a body written by hand (Agen.Generator.new(body)) neither loses
@@ -529,7 +785,6 @@ function refuseGeneratorWithoutBody() {
 function _init() {
     Agen = this;
     const proto = Agen.Generator.prototype;
-    const State = Agen.GeneratorState;
 
     GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
     Agen.JsValue = AgenJsValue;
@@ -548,223 +803,9 @@ function _init() {
     }
     introspected.new = Agen.Generator.new;
 
-    Object.assign(proto, producerMethods);
+    Object.assign(proto, producerMethods, consumerMethods);
     proto._init = refuseGeneratorWithoutBody;
     Agen.Generator.new = newGenerator;
-
-    // ------------------------------------------------------------ consumer
-
-    // Per generator: the queue of requests and whether one is in flight.
-    const queues = new WeakMap();
-    // How many map and filter functions are running, called from C.
-    let callbackDepth = 0;
-
-    function queueOf(gen) {
-        let q = queues.get(gen);
-        if (q === undefined) {
-            q = {requests: [], busy: false};
-            queues.set(gen, q);
-        }
-        return q;
-    }
-
-    function pump(gen, q) {
-        while (!q.busy && q.requests.length > 0) {
-            const request = q.requests.shift();
-            q.busy = true;
-            try {
-                issue(gen, q, request);
-            } catch (e) {
-                q.busy = false;
-                request.reject(e);
-            }
-        }
-    }
-
-    // Settles @request and frees the queue for the next one. Inside issue()
-    // (an answer that came at once) the pump that called issue() goes on
-    // with the queue; starting another one there would nest a pump per
-    // request that completes at once.
-    function completeNow(q, request, settle) {
-        try {
-            settle();
-        } catch (e) {
-            request.reject(translate(e));
-        }
-        q.busy = false;
-        countCompletedOperation();
-    }
-
-    // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
-    // completed the request: nothing may escape into C, and the next
-    // request is issued from a promise job, outside that call.
-    function complete(gen, q, request, settle) {
-        completeNow(q, request, settle);
-        if (q.requests.length > 0)
-            fromPromiseJob(() => pump(gen, q));
-    }
-
-    function issue(gen, q, request) {
-        const {kind, argument, cancellable} = request;
-
-        if (kind === 'next') {
-            let value = toValue(argument);
-            // ECMAScript ignores the value given to the first next().
-            if (gen.get_state() === State.CREATED)
-                value = null;
-            const finish = value === null ? 'next_finish' : 'send_finish';
-            const settle = (produced, item) => request.resolve(produced
-                ? {value: fromValue(item), done: false}
-                : {value: undefined, done: true});
-            const callback = (self, result) => complete(gen, q, request,
-                () => settle(...self[finish](result)));
-            if (value !== null) {
-                gen.send_async(value, cancellable, callback);
-                return;
-            }
-            // A body that yields, returns or raises without awaiting answers
-            // at once: the promise settles without a main-loop round trip.
-            let started;
-            try {
-                started = gen.next_start(cancellable, callback);
-            } catch (e) {
-                completeNow(q, request, () => {
-                    throw e;
-                });
-                return;
-            }
-            const [produced, pending, item] = started;
-            if (!pending)
-                completeNow(q, request, () => settle(produced, item));
-        } else if (kind === 'throw') {
-            if (gen.get_state() === State.FINISHED) {
-                // ECMAScript: throw() on a completed generator rejects with
-                // its argument.
-                q.busy = false;
-                request.reject(argument);
-                return;
-            }
-            gen.throw_async(errorFromValue(argument), cancellable, (self, result) =>
-                complete(gen, q, request, () => {
-                    const [produced, item] = self.throw_finish(result);
-                    request.resolve(produced
-                        ? {value: fromValue(item), done: false}
-                        : {value: undefined, done: true});
-                }));
-        } else if (kind === 'foreach') {
-            // C's foreach; collect() is a foreach too, as GJS 1.74 cannot
-            // convert the GPtrArray of GValue of collect_finish(). What the
-            // function throws stops the loop, which closes the generator,
-            // and the promise rejects with it.
-            const fn = argument;
-            let failed = null;
-            gen.foreach_async((_self, item) => {
-                callbackDepth++;
-                try {
-                    return fn(fromValue(item)) !== false;
-                } catch (e) {
-                    failed = {value: e};
-                    return false;
-                } finally {
-                    callbackDepth--;
-                }
-            }, cancellable, (self, result) => complete(gen, q, request, () => {
-                if (failed !== null) {
-                    request.reject(failed.value);
-                    return;
-                }
-                self.foreach_finish(result);
-                request.resolve(undefined);
-            }));
-        } else {
-            gen.close_async(cancellable, (self, result) =>
-                complete(gen, q, request, () => {
-                    self.close_finish(result);
-                    request.resolve({value: argument, done: true});
-                }));
-        }
-    }
-
-    function enqueue(gen, kind, argument, cancellable) {
-        return new Promise((resolve, reject) => {
-            const q = queueOf(gen);
-            q.requests.push({kind, argument, cancellable: cancellable ?? null, resolve, reject});
-            // A map or filter function runs inside a call into agen-glib:
-            // what it asks for is issued from a promise job, outside it.
-            if (callbackDepth > 0)
-                fromPromiseJob(() => pump(gen, q));
-            else
-                pump(gen, q);
-        });
-    }
-
-    proto.next = function (value, cancellable = null) {
-        return enqueue(this, 'next', value, cancellable);
-    };
-
-    proto.throw = function (error, cancellable = null) {
-        return enqueue(this, 'throw', error, cancellable);
-    };
-
-    proto.return = function (value, cancellable = null) {
-        // Inside a body call of this generator: the producer's return.
-        if (bodyCalls.has(this))
-            return proto.return_.call(this);
-        return enqueue(this, 'return', value, cancellable);
-    };
-
-    proto[Symbol.asyncIterator] = function () {
-        return this;
-    };
-
-    // ------------------------------------------------------------ combinators
-
-    const originalMap = proto.map;
-    const originalFilter = proto.filter;
-
-    proto.foreach = function (fn, cancellable = null) {
-        if (typeof fn !== 'function')
-            throw new TypeError('Agen.Generator.foreach: the function must be a function');
-        return enqueue(this, 'foreach', fn, cancellable);
-    };
-
-    proto.collect = async function (cancellable = null) {
-        const items = [];
-        await this.foreach(item => {
-            items.push(item);
-        }, cancellable);
-        return items;
-    };
-
-    // The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
-    // result(fn(item)). What fn throws goes into C as its GError (GJS sets
-    // the GError of a callback that throws a GLib.Error): the combinator
-    // closes its source and raises it, and a promise rejects with the very
-    // value thrown.
-    function combinatorFunc(fn, result) {
-        return item => {
-            callbackDepth++;
-            try {
-                return result(fn(fromValue(item)));
-            } catch (e) {
-                throw errorFromValue(e);
-            } finally {
-                callbackDepth--;
-            }
-        };
-    }
-
-    proto.map = function (fn) {
-        if (typeof fn !== 'function')
-            throw new TypeError('Agen.Generator.map: the map function must be a function');
-        return originalMap.call(this, combinatorFunc(fn, v => [true, toMapResult(v)]));
-    };
-
-    proto.filter = function (fn) {
-        if (typeof fn !== 'function')
-            throw new TypeError('Agen.Generator.filter: the predicate must be a function');
-        return originalFilter.call(this, combinatorFunc(fn, Boolean));
-    };
 
     // ------------------------------------------- a JavaScript generator body
 
