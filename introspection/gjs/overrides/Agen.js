@@ -782,18 +782,164 @@ function refuseGeneratorWithoutBody() {
         'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
 }
 
+// ------------------------------------------------------ a JavaScript body
+
+// So that C, Vala and Python code can consume a JavaScript async generator
+// (or any async or sync iterable) as an Agen.Generator.
+
+function asyncIteratorOf(iterable) {
+    if (iterable === null || iterable === undefined)
+        throw new TypeError('Agen.Generator.fromAsyncIterable: not iterable');
+    if (typeof iterable[Symbol.asyncIterator] === 'function')
+        return iterable[Symbol.asyncIterator]();
+    if (typeof iterable[Symbol.iterator] === 'function') {
+        // Async-from-sync, forwarding throw and return.
+        return (async function* fromSync() {
+            yield* iterable;
+        })();
+    }
+    if (typeof iterable.next === 'function')
+        return iterable;
+    throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
+}
+
+// The body of fromAsyncIterable(): drives a JavaScript async iterator. Each
+// operation starts one step (next, throw or return of the iterator); the
+// body suspends until the step's promise settles and then yields, returns
+// or raises what it gave. Between body calls the state lives here; only a
+// step in flight refers to the generator, to resume it.
+class JavaScriptBody {
+    constructor(iterator) {
+        this._iterator = iterator;
+        // The step in flight: {settled, fulfilled, result, promise}.
+        this._step = null;
+        this._awaitId = 0;
+    }
+
+    run(gen) {
+        const iterator = this._iterator;
+        const thrown = gen.catch_error();
+
+        if (this._step !== null) {
+            const inFlight = this._step;
+            if (!inFlight.settled) {
+                // Only a cancellation ends our await early.
+                if (thrown === null) {
+                    this._awaitId = gen.suspend();
+                    return;
+                }
+                // A cancellation. An async function cannot be interrupted
+                // at its await, so the operation fails with it at once, and
+                // the JS generator is closed once the step in flight settles
+                // (what it produced is dropped).
+                this._step = null;
+                inFlight.promise.then(() => {
+                    if (typeof iterator.return === 'function')
+                        return iterator.return();
+                    return undefined;
+                }).catch(e => logError(e,
+                    'Agen: closing a JavaScript generator after a cancellation failed'));
+                gen.raise(thrown);
+                return;
+            }
+            // Our resume. A cancellation that came after the step was done
+            // is too late: the step has yielded or finished.
+            this._step = null;
+            this._settle(gen, inFlight);
+            return;
+        }
+
+        if (thrown !== null) {
+            // The very value a JavaScript consumer threw, if one did.
+            const value = translate(thrown);
+            if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
+                if (typeof iterator.return !== 'function') {
+                    gen.return_();
+                    return;
+                }
+                this._start(gen, () => iterator.return());
+                return;
+            }
+            if (typeof iterator.throw !== 'function') {
+                if (typeof iterator.return === 'function')
+                    Promise.resolve().then(() => iterator.return()).catch(() => {});
+                gen.raise(value);
+                return;
+            }
+            this._start(gen, () => iterator.throw(value));
+            return;
+        }
+
+        const sent = fromValue(gen.get_sent());
+        this._start(gen, () => sent === null || sent === undefined
+            ? iterator.next() : iterator.next(sent));
+    }
+
+    _start(gen, run) {
+        const current = {settled: false, fulfilled: false, result: undefined, promise: null};
+        this._step = current;
+        let promise;
+        try {
+            promise = Promise.resolve(run());
+        } catch (e) {
+            promise = Promise.reject(e);
+        }
+        this._awaitId = gen.suspend();
+        current.promise = promise.then(r => {
+            current.fulfilled = true;
+            current.result = r;
+        }, e => {
+            current.result = e;
+        }).then(() => {
+            current.settled = true;
+            if (this._step === current)
+                gen.resume(this._awaitId, null);
+        });
+    }
+
+    _settle(gen, done) {
+        if (!done.fulfilled) {
+            gen.raise(done.result);
+            return;
+        }
+        const r = done.result;
+        if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
+            gen.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
+            return;
+        }
+        if (r.done) {
+            gen.return_();
+            return;
+        }
+        gen.yield(r.value);
+    }
+}
+
+// Agen.Generator.fromAsyncIterable(iterable[, {name}]).
+function fromAsyncIterable(iterable, {name} = {}) {
+    if (iterable instanceof Agen.Generator)
+        return iterable;
+    const body = new JavaScriptBody(asyncIteratorOf(iterable));
+    const gen = Agen.Generator.new(self => body.run(self));
+    gen.set_name(name ?? 'JavaScript async iterable');
+    return gen;
+}
+
+// ------------------------------------------------------------------ wiring
+
+// GJS calls _init with the namespace once it is loaded: only then can the
+// class be registered and the introspected methods be kept and replaced.
+
 function _init() {
     Agen = this;
     const proto = Agen.Generator.prototype;
 
     GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
     Agen.JsValue = AgenJsValue;
-
     Agen.GC_INTERVAL = 10000;
     Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
     Agen.toValue = toValue;
     Agen.errorFromValue = errorFromValue;
-
     Agen.set_close_error_func(reportCloseError);
 
     for (const name of REPLACED_METHODS) {
@@ -806,134 +952,5 @@ function _init() {
     Object.assign(proto, producerMethods, consumerMethods);
     proto._init = refuseGeneratorWithoutBody;
     Agen.Generator.new = newGenerator;
-
-    // ------------------------------------------- a JavaScript generator body
-
-    function iteratorOf(iterable) {
-        if (iterable === null || iterable === undefined)
-            throw new TypeError('Agen.Generator.fromAsyncIterable: not iterable');
-        if (typeof iterable[Symbol.asyncIterator] === 'function')
-            return iterable[Symbol.asyncIterator]();
-        if (typeof iterable[Symbol.iterator] === 'function') {
-            // Async-from-sync, forwarding throw and return.
-            return (async function* fromSync() {
-                yield* iterable;
-            })();
-        }
-        if (typeof iterable.next === 'function')
-            return iterable;
-        throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
-    }
-
-    Agen.Generator.fromAsyncIterable = function (iterable, {name} = {}) {
-        if (iterable instanceof Agen.Generator)
-            return iterable;
-        const it = iteratorOf(iterable);
-
-        // The step in flight: {settled, fulfilled, result}. Between body calls
-        // the state lives here; the body never keeps the generator itself.
-        let step = null;
-        let awaitId = 0;
-
-        function start(self, run) {
-            const current = {settled: false, fulfilled: false, result: undefined, promise: null};
-            step = current;
-            let promise;
-            try {
-                promise = Promise.resolve(run());
-            } catch (e) {
-                promise = Promise.reject(e);
-            }
-            awaitId = self.suspend();
-            current.promise = promise.then(r => {
-                current.fulfilled = true;
-                current.result = r;
-            }, e => {
-                current.result = e;
-            }).then(() => {
-                current.settled = true;
-                if (step === current)
-                    self.resume(awaitId, null);
-            });
-            return current;
-        }
-
-        function settle(self, done) {
-            if (!done.fulfilled) {
-                self.raise(done.result);
-                return;
-            }
-            const r = done.result;
-            if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-                self.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
-                return;
-            }
-            if (r.done) {
-                self.return_();
-                return;
-            }
-            self.yield(r.value);
-        }
-
-        function body(self) {
-            const thrown = self.catch_error();
-
-            if (step !== null) {
-                const inFlight = step;
-                if (!inFlight.settled) {
-                    // Only a cancellation ends our await early.
-                    if (thrown === null) {
-                        awaitId = self.suspend();
-                        return;
-                    }
-                    // A cancellation. An async function cannot be
-                    // interrupted at its await, so the operation fails with
-                    // it at once, and the JS generator is closed once the
-                    // step in flight settles (what it produced is dropped).
-                    step = null;
-                    inFlight.promise.then(() => {
-                        if (typeof it.return === 'function')
-                            return it.return();
-                        return undefined;
-                    }).catch(e => logError(e,
-                        'Agen: closing a JavaScript generator after a cancellation failed'));
-                    self.raise(thrown);
-                    return;
-                }
-                // Our resume. A cancellation that came after the step was
-                // done is too late: the step has yielded or finished.
-                step = null;
-                settle(self, inFlight);
-                return;
-            }
-
-            if (thrown !== null) {
-                // The very value a JavaScript consumer threw, if one did.
-                const value = translate(thrown);
-                if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
-                    if (typeof it.return !== 'function') {
-                        self.return_();
-                        return;
-                    }
-                    start(self, () => it.return());
-                    return;
-                }
-                if (typeof it.throw !== 'function') {
-                    if (typeof it.return === 'function')
-                        Promise.resolve().then(() => it.return()).catch(() => {});
-                    self.raise(value);
-                    return;
-                }
-                start(self, () => it.throw(value));
-                return;
-            }
-
-            const sent = fromValue(self.get_sent());
-            start(self, () => sent === null || sent === undefined ? it.next() : it.next(sent));
-        }
-
-        const gen = Agen.Generator.new(body);
-        gen.set_name(name ?? 'JavaScript async iterable');
-        return gen;
-    };
+    Agen.Generator.fromAsyncIterable = fromAsyncIterable;
 }
