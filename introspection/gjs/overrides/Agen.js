@@ -84,15 +84,17 @@
 //                                 own, message String(e) (for an Error:
 //                                 "Name: message")
 //
-// Each value that goes in is remembered by its GError (domain, code and
-// message; a combinator puts its source's name before the message, which is
-// the same error), and the GError coming back out is the very value again
-// (===), on every path: next, throw, return, foreach, collect, a map or
-// filter function, a close agen-glib made by itself. Of the last 256; one
-// that C kept longer comes out as the GLib.Error. Other errors coming out
-// are GLib.Error with their domain and code: Agen.Error.IGNORED_EXIT,
-// Agen.Error.NOT_STARTED and Gio.IOErrorEnum.PENDING (a C caller's
-// operation is in flight) are not translated.
+// Each value that goes in is remembered by its GError (in the JavaScript
+// domain by domain and code, the code being its own; a GLib.Error by domain,
+// code and message, and a combinator puts its source's name before the
+// message, which is the same error), and the GError coming back out is the
+// very value again (===), on every path: next, throw, return, foreach,
+// collect, a map or filter function, a close agen-glib made by itself. Of
+// the last 256; one that C kept longer comes out as the GLib.Error. Other
+// errors coming out are GLib.Error with their domain and code:
+// Agen.Error.IGNORED_EXIT, Agen.Error.NOT_STARTED and
+// Gio.IOErrorEnum.PENDING (a C caller's operation is in flight) are not
+// translated.
 //
 // A close agen-glib makes by itself (on the last unref of a suspended
 // generator, at shutdown, for a consumer that stopped) is awaited by
@@ -164,12 +166,11 @@
 //     would want fn to return [true, value]). The value is converted as a
 //     yielded one (above); a GObject.Value cannot be returned (GJS 1.74
 //     leaves the result unset): TypeError. What fn throws goes into C as
-//     mapped above (a GLib.Error as itself, anything else
-//     G_IO_ERROR_FAILED "Name: message"); the map closes its source and
-//     raises it, and a promise of this override rejects with the very value
-//     thrown, also through the combinators after the map (which put their
-//     source's name before the message): the most recent one with that
-//     domain, code and message, of the last 256 thrown.
+//     mapped above (a GLib.Error as itself, anything else in
+//     Agen.JS_EXCEPTION_DOMAIN with a code of its own); the map closes its
+//     source and raises it, and a promise of this override rejects with the
+//     very value thrown, also through the combinators after the map (which
+//     put their source's name before the message), as above.
 //   * gen.filter(fn): agen_generator_filter() with fn(item) -> truthy. What
 //     fn throws ends the filter as in map: it goes into C mapped the same
 //     way, the filter closes its source and raises it, and a promise of this
