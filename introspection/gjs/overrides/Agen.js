@@ -84,15 +84,17 @@
 //                                 own, message String(e) (for an Error:
 //                                 "Name: message")
 //
-// Each value that goes in is remembered by its GError (domain, code and
-// message; a combinator puts its source's name before the message, which is
-// the same error), and the GError coming back out is the very value again
-// (===), on every path: next, throw, return, foreach, collect, a map or
-// filter function, a close agen-glib made by itself. Of the last 256; one
-// that C kept longer comes out as the GLib.Error. Other errors coming out
-// are GLib.Error with their domain and code: Agen.Error.IGNORED_EXIT,
-// Agen.Error.NOT_STARTED and Gio.IOErrorEnum.PENDING (a C caller's
-// operation is in flight) are not translated.
+// Each value that goes in is remembered by its GError (in the JavaScript
+// domain by domain and code, the code being its own; a GLib.Error by domain,
+// code and message, and a combinator puts its source's name before the
+// message, which is the same error), and the GError coming back out is the
+// very value again (===), on every path: next, throw, return, foreach,
+// collect, a map or filter function, a close agen-glib made by itself. Of
+// the last 256; one that C kept longer comes out as the GLib.Error. Other
+// errors coming out are GLib.Error with their domain and code:
+// Agen.Error.IGNORED_EXIT, Agen.Error.NOT_STARTED and
+// Gio.IOErrorEnum.PENDING (a C caller's operation is in flight) are not
+// translated.
 //
 // A close agen-glib makes by itself (on the last unref of a suspended
 // generator, at shutdown, for a consumer that stopped) is awaited by
@@ -164,12 +166,11 @@
 //     would want fn to return [true, value]). The value is converted as a
 //     yielded one (above); a GObject.Value cannot be returned (GJS 1.74
 //     leaves the result unset): TypeError. What fn throws goes into C as
-//     mapped above (a GLib.Error as itself, anything else
-//     G_IO_ERROR_FAILED "Name: message"); the map closes its source and
-//     raises it, and a promise of this override rejects with the very value
-//     thrown, also through the combinators after the map (which put their
-//     source's name before the message): the most recent one with that
-//     domain, code and message, of the last 256 thrown.
+//     mapped above (a GLib.Error as itself, anything else in
+//     Agen.JS_EXCEPTION_DOMAIN with a code of its own); the map closes its
+//     source and raises it, and a promise of this override rejects with the
+//     very value thrown, also through the combinators after the map (which
+//     put their source's name before the message), as above.
 //   * gen.filter(fn): agen_generator_filter() with fn(item) -> truthy. What
 //     fn throws ends the filter as in map: it goes into C mapped the same
 //     way, the filter closes its source and raises it, and a promise of this
@@ -203,18 +204,45 @@
 
 /* exported _init */
 
-const {GLib, GObject, Gio} = imports.gi;
+const {GLib, GObject} = imports.gi;
 const System = imports.system;
 
-// Set by _init: the GObject that carries a JS-only value through C.
-let JsValue = null;
+// The functions below are `const` bindings, not function declarations: GJS
+// 1.74 loads this file as a legacy module, where a declared function is a
+// property of the module object and a call of one costs several times more
+// than a call of a `const` (a for await over a C generator did about a
+// tenth more work per item).
+
+// The namespace, set by _init: nothing below runs before it.
+let Agen = null;
+
+// Agen.Generator's methods as GJS introspects them, kept by _init before it
+// replaces them: the replacements call them.
+const introspected = {};
+const REPLACED_METHODS = ['yield', 'yield_int', 'yield_string', 'yield_object',
+    'return', 'raise', 'suspend', 'map', 'filter'];
+
+// ------------------------------------------------------------------ values
+
+// C carries GValues only: a JS value must become one and come back out as
+// the value it was, including values GValue has no type for.
+
+// Not GJS's own JSObject boxed GValue (GObject.TYPE_JSOBJECT): in GJS 1.74
+// a JS object held only by C that way is not kept alive, and a GC frees it
+// (reading it back gives undefined, or crashes). A GObject held by C keeps
+// its JS wrapper, and so the value, alive (toggle references). _init
+// registers it as the GType AgenJsValue.
+class AgenJsValue extends GObject.Object {
+    constructor(value) {
+        super();
+        this.value = value;
+    }
+}
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
-let _completedOps = 0;
-
-function _isGIValue(v) {
+const isGIValue = function (v) {
     // GObject instances, GLib.Variant and GI boxed/struct instances: their
     // constructor carries a GType.
     try {
@@ -224,11 +252,11 @@ function _isGIValue(v) {
     } catch (e) {
         return false;
     }
-}
+};
 
 // JS value -> what GJS is given for a `const GValue *` argument; null means
-// "no value".
-function _toValue(v) {
+// "no value". Agen.toValue.
+const toValue = function (v) {
     switch (typeof v) {
     case 'undefined':
         return null;
@@ -250,568 +278,686 @@ function _toValue(v) {
                 throw new TypeError('Agen: cannot pass an uninitialised GObject.Value');
             return v;
         }
-        if (v instanceof GObject.Object || v instanceof GLib.Variant || _isGIValue(v))
+        if (v instanceof GObject.Object || v instanceof GLib.Variant || isGIValue(v))
             return v;
-        return new JsValue(v);
+        return new AgenJsValue(v);
     default:   // function, symbol
-        return new JsValue(v);
+        return new AgenJsValue(v);
     }
-}
+};
 
 // What GJS gave for an out GValue -> the JS value. GJS leaves a GValueArray
 // (a signal's emission, enumerate's pairs, zip's tuples, batch's groups) a
 // boxed GObject.ValueArray: it becomes an Array of converted values.
-function _fromValue(v) {
-    if (JsValue !== null && v instanceof JsValue)
+const fromValue = function (v) {
+    if (v instanceof AgenJsValue)
         return v.value;
     if (v instanceof GObject.ValueArray)
-        return Array.from({length: v.n_values}, (_, i) => _fromValue(v.get_nth(i)));
+        return Array.from({length: v.n_values}, (_, i) => fromValue(v.get_nth(i)));
     return v;
-}
-
-function _describe(e) {
-    try {
-        return String(e);
-    } catch (unused) {
-        return Object.prototype.toString.call(e);
-    }
-}
-
-// The GError domain of JavaScript values thrown into C that are not a
-// GLib.Error: each gets a code of its own.
-const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
-const _jsExceptionQuark = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
-
-// The values thrown into C, so that the GError coming back out is rejected
-// with (or thrown into a body as) the very value: as the Python override's
-// exception registry. A value is known by its GError (see _isPassedOn());
-// the most recent match wins. A value leaves on its way out; C may keep or
-// drop a GError, and there is no telling when, so only the most recent are
-// kept.
-const _THROWN_LIMIT = 256;
-const _thrown = [];    // {domain, code, message, value}, oldest first
-let _lastCode = 0;
-
-function _remember(error, value) {
-    _thrown.push({domain: error.domain, code: error.code, message: error.message, value});
-    if (_thrown.length > _THROWN_LIMIT)
-        _thrown.shift();
-    return error;
-}
-
-// A JS value -> the GError that C gets for it (see the header), remembered.
-function _toGError(e) {
-    if (e instanceof GLib.Error)
-        return _remember(e, e);
-    _lastCode = _lastCode % 0x7fffffff + 1;
-    return _remember(new GLib.Error(_jsExceptionQuark, _lastCode, _describe(e)), e);
-}
-
-// A value of the JavaScript domain has a code of its own: domain and code
-// are enough. Others keep the domain and code C acts on, and are told apart
-// by their message too, as it is or with the names of the combinators it
-// went through before it.
-function _isPassedOn(error, entry) {
-    return error.domain === entry.domain && error.code === entry.code &&
-        (entry.domain === _jsExceptionQuark || error.message === entry.message ||
-         error.message.endsWith(`: ${entry.message}`));
-}
-
-// A GError coming out of C -> the value it stands for (out of the
-// registry), or the GError itself.
-function _recallThrown(error) {
-    if (!(error instanceof GLib.Error))
-        return error;
-    for (let i = _thrown.length - 1; i >= 0; i--) {
-        if (_isPassedOn(error, _thrown[i]))
-            return _thrown.splice(i, 1)[0].value;
-    }
-    return error;
-}
+};
 
 // A map function's result -> what GJS is given for the out GValue.
-function _toMapResult(v) {
+const toMapResult = function (v) {
     if (v instanceof GObject.Value) {
         // GJS 1.74 leaves the out GValue unset when given a GObject.Value.
         throw new TypeError('Agen: a map function cannot return a GObject.Value in GJS 1.74: ' +
             'return a plain value');
     }
-    return _toValue(v);
+    return toValue(v);
+};
+
+// -------------------------------------------------------------- exceptions
+
+// Errors cross C as GErrors, but a JavaScript consumer should get back the
+// very value that was thrown (===), as ECMAScript gives it, not a GError
+// that stands for it.
+
+// The GError domain of JavaScript values thrown into C that are not a
+// GLib.Error: each gets a code of its own. Agen.JS_EXCEPTION_DOMAIN.
+const JS_EXCEPTION_DOMAIN = 'agen-js-exception-quark';
+const JS_EXCEPTION_QUARK = GLib.quark_from_string(JS_EXCEPTION_DOMAIN);
+
+// The values thrown into C, so that the GError coming back out is rejected
+// with (or thrown into a body as) the very value. The same rule as the
+// Python override's _ExceptionRegistry, so that both recognise an error
+// coming back out alike: a value of the JavaScript domain has a code of its
+// own, and domain and code are enough; others keep the domain and code C
+// acts on, and are told apart by their message too, as it is or with the
+// names of the combinators it went through before it ("map(gen): ...").
+// The most recent match wins. A value leaves on its way out; C may keep or
+// drop a GError, and there is no telling when, so only the most recent are
+// kept: one that C kept longer comes out as the GLib.Error.
+class ExceptionRegistry {
+    static LIMIT = 256;
+
+    constructor() {
+        this._entries = [];    // {domain, code, message, value}, oldest first
+        this._lastCode = 0;
+    }
+
+    // Remembers that @error stands for @value; returns @error.
+    add(error, value) {
+        this._entries.push({domain: error.domain, code: error.code, message: error.message, value});
+        if (this._entries.length > ExceptionRegistry.LIMIT)
+            this._entries.shift();
+        return error;
+    }
+
+    // A code for the GError of a JavaScript value: never 0.
+    newCode() {
+        this._lastCode = this._lastCode % 0x7fffffff + 1;
+        return this._lastCode;
+    }
+
+    // The value @error stands for, out of the registry; @error itself when
+    // it stands for none (a value can be null or undefined).
+    take(error) {
+        for (let i = this._entries.length - 1; i >= 0; i--) {
+            const entry = this._entries[i];
+            if (error.domain === entry.domain && error.code === entry.code &&
+                (entry.domain === JS_EXCEPTION_QUARK || isPassedOn(error.message, entry.message)))
+                return this._entries.splice(i, 1)[0].value;
+        }
+        return error;
+    }
 }
 
-function _countOp(Agen) {
+// Whether a GError's @message is @original, as it is or with the names of
+// the combinators it went through before it.
+const isPassedOn = function (message, original) {
+    return message === original || message.endsWith(`: ${original}`);
+};
+
+const registry = new ExceptionRegistry();
+
+const isError = function (error, domain, code) {
+    return error instanceof GLib.Error && error.domain === domain && error.code === code;
+};
+
+const describe = function (e) {
+    try {
+        return String(e);
+    } catch (unused) {
+        return Object.prototype.toString.call(e);
+    }
+};
+
+// A JS value -> the GError that C gets for it (see the header), remembered.
+// Agen.errorFromValue.
+const errorFromValue = function (e) {
+    if (e instanceof GLib.Error)
+        return registry.add(e, e);
+    return registry.add(new GLib.Error(JS_EXCEPTION_QUARK, registry.newCode(), describe(e)), e);
+};
+
+// A GError coming out of C -> the value it stands for (out of the
+// registry), or the GError itself.
+const translate = function (error) {
+    return error instanceof GLib.Error ? registry.take(error) : error;
+};
+
+// -------------------------------------------------------------- event loop
+
+// What running on the GLib main loop under GJS 1.74 asks for: work-arounds
+// for its bugs, and a report of the closes agen-glib makes there by itself,
+// which nobody awaits.
+
+// GJS 1.74.2 stops running async callbacks after about 95,000 of them unless
+// it collects now and then (see the header): a System.gc() after every
+// Agen.GC_INTERVAL completed operations, counted over all generators.
+let completedOperations = 0;
+
+const countCompletedOperation = function () {
     const interval = Agen.GC_INTERVAL;
-    if (typeof interval === 'number' && interval > 0 && ++_completedOps >= interval) {
-        _completedOps = 0;
+    if (typeof interval === 'number' && interval > 0 && ++completedOperations >= interval) {
+        completedOperations = 0;
         System.gc();
     }
-}
+};
 
-function _init() {
-    const Agen = this;
-    const proto = Agen.Generator.prototype;
-    const State = Agen.GeneratorState;
+// GJS 1.74 crashes when JavaScript that runs inside a call into agen-glib
+// calls the same C function again: what JavaScript asks for from inside
+// such a call is issued from a promise job, once the call has returned.
+const fromPromiseJob = function (fn) {
+    Promise.resolve().then(fn);
+};
 
-    // Not GJS's own JSObject boxed GValue (GObject.TYPE_JSOBJECT): in GJS
-    // 1.74 a JS object held only by C that way is not kept alive, and a GC
-    // frees it (reading it back gives undefined, or crashes). A GObject held
-    // by C keeps its JS wrapper, and so the value, alive (toggle references).
-    JsValue = GObject.registerClass({
-        GTypeName: 'AgenJsValue',
-    }, class AgenJsValue extends GObject.Object {
-        constructor(value) {
-            super();
-            this.value = value;
+const describeCloseReason = function (reason) {
+    switch (reason) {
+    case Agen.CloseReason.LAST_UNREF:
+        return 'on its last unref';
+    case Agen.CloseReason.SHUTDOWN:
+        return 'at shutdown';
+    case Agen.CloseReason.CONSUMER_STOPPED:
+        return 'when its consumer stopped';
+    }
+};
+
+// A close agen-glib makes by itself (on a last unref, at shutdown, for a
+// consumer that stopped) is awaited by nobody: one that fails is logged
+// with logError(), with the very value a JavaScript body threw.
+const reportCloseError = function (gen, error, reason) {
+    const name = gen.get_name() ?? 'a generator';
+    const value = translate(error);
+    // logError() takes objects only; the GError names a thrown primitive.
+    logError(value instanceof Object ? value : error,
+        `Agen: closing ${name} ${describeCloseReason(reason)} failed`);
+};
+
+// ------------------------------------------------------------ the consumer
+
+// So that JavaScript consumes any Agen.Generator as it consumes its own
+// async generators: promises, for await, and map/filter/foreach functions
+// that take and give plain JS values.
+
+// How many map, filter and foreach functions run now. C calls them from
+// inside a call into agen-glib: what they ask for is issued from a promise
+// job (fromPromiseJob()).
+let callsFromC = 0;
+
+const iteratorResult = function (produced, item) {
+    return produced
+        ? {value: fromValue(item), done: false}
+        : {value: undefined, done: true};
+};
+
+const requestQueues = new WeakMap();    // generator -> its RequestQueue
+
+// The per-generator queue of ECMAScript's next/throw/return (and of
+// foreach): requests made while one is in flight wait and are issued one at
+// a time, in order, where C would refuse a second operation in flight
+// (G_IO_ERROR_PENDING).
+class RequestQueue {
+    static of(gen) {
+        let queue = requestQueues.get(gen);
+        if (queue === undefined) {
+            queue = new RequestQueue(gen);
+            requestQueues.set(gen, queue);
         }
-    });
-    Agen.JsValue = JsValue;
-
-    Agen.GC_INTERVAL = 10000;
-    Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
-    Agen.toValue = _toValue;
-    Agen.errorFromValue = _toGError;
-
-    // A close agen-glib makes by itself (on a last unref, at shutdown, for a
-    // consumer that stopped) that fails is logged with logError(), with the
-    // very value a JavaScript body threw.
-    const closeReasons = {
-        [Agen.CloseReason.LAST_UNREF]: 'on its last unref',
-        [Agen.CloseReason.SHUTDOWN]: 'at shutdown',
-        [Agen.CloseReason.CONSUMER_STOPPED]: 'when its consumer stopped',
-    };
-    Agen.set_close_error_func((gen, error, reason) => {
-        const name = gen.get_name() ?? 'a generator';
-        const value = _recallThrown(error);
-        // logError() takes objects only; the GError names a thrown primitive.
-        logError(value instanceof Object ? value : error,
-            `Agen: closing ${name} ${closeReasons[reason]} failed`);
-    });
-
-    // ------------------------------------------------------------ producer
-
-    // The generators whose body runs, and whether that body call has ended.
-    const calls = new WeakMap();
-
-    const original = {};
-    for (const name of ['yield', 'yield_int', 'yield_string', 'yield_object',
-        'return', 'raise', 'suspend']) {
-        original[name] = proto[name];
-        if (typeof original[name] !== 'function')
-            throw new Error(`Agen override: Agen.Generator.prototype.${name} is missing`);
+        return queue;
     }
 
-    function ended(gen) {
-        const call = calls.get(gen);
-        if (call !== undefined)
-            call.ended = true;
+    constructor(gen) {
+        this._gen = gen;
+        this._requests = [];
+        this._busy = false;
     }
 
-    proto.yield = function (item) {
-        const value = _toValue(item);
-        ended(this);
-        return original.yield.call(this, value);
-    };
-    proto.yield_ = proto.yield;
-    for (const name of ['yield_int', 'yield_string', 'yield_object', 'suspend']) {
-        proto[name] = function (...args) {
-            ended(this);
-            return original[name].apply(this, args);
-        };
+    add(request) {
+        this._requests.push(request);
+        if (callsFromC > 0)
+            fromPromiseJob(() => this._issueQueued());
+        else
+            this._issueQueued();
     }
-    proto.raise = function (error) {
-        const gerror = _toGError(error);
-        ended(this);
-        return original.raise.call(this, gerror);
-    };
-    proto.raise_ = proto.raise;
-    proto.return_ = function () {
-        ended(this);
-        return original.return.call(this);
-    };
 
-    const originalNew = Agen.Generator.new;
-    Agen.Generator.new = function (body) {
-        if (typeof body !== 'function')
-            throw new TypeError('Agen.Generator.new: the body must be a function');
-        const gen = originalNew.call(this, self => {
-            const previous = calls.get(self);
-            const call = {ended: false};
-            calls.set(self, call);
+    _issueQueued() {
+        while (!this._busy && this._requests.length > 0) {
+            const request = this._requests.shift();
+            this._busy = true;
             try {
-                body(self);
+                this._issue(request);
             } catch (e) {
-                if (!call.ended) {
-                    call.ended = true;
-                    original.raise.call(self, _toGError(e));
-                } else {
-                    logError(e, 'Agen: exception in a generator body after it ended its call');
-                }
-            } finally {
-                if (previous !== undefined)
-                    calls.set(self, previous);
-                else
-                    calls.delete(self);
-            }
-        });
-        // The body's JavaScript never runs inside a call into agen-glib:
-        // GJS 1.74 crashes when such code calls the same C function again,
-        // as a body that awaits another generator does.
-        gen.set_dispatch_body(true);
-        return gen;
-    };
-
-    // A GObject-constructed generator has no body and would crash at its first
-    // resumption. Wrapping an existing generator does not call _init.
-    proto._init = function () {
-        throw new TypeError('Use Agen.Generator.new(body) or ' +
-            'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
-    };
-
-    // ------------------------------------------------------------ consumer
-
-    // Per generator: the queue of requests and whether one is in flight.
-    const queues = new WeakMap();
-    // How many map and filter functions are running, called from C.
-    let callbackDepth = 0;
-
-    function queueOf(gen) {
-        let q = queues.get(gen);
-        if (q === undefined) {
-            q = {requests: [], busy: false};
-            queues.set(gen, q);
-        }
-        return q;
-    }
-
-    function pump(gen, q) {
-        while (!q.busy && q.requests.length > 0) {
-            const request = q.requests.shift();
-            q.busy = true;
-            try {
-                issue(gen, q, request);
-            } catch (e) {
-                q.busy = false;
+                this._busy = false;
                 request.reject(e);
             }
         }
     }
 
-    // Settles @request and frees the queue for the next one. Inside issue()
-    // (an answer that came at once) the pump that called issue() goes on
-    // with the queue; starting another one there would nest a pump per
+    // Settles @request and frees the queue for the next one. Inside _issue()
+    // (an answer that came at once) the _issueQueued() that called it goes
+    // on with the queue; starting another one there would nest one per
     // request that completes at once.
-    function completeNow(q, request, settle) {
+    _completeNow(request, settle) {
         try {
             settle();
         } catch (e) {
-            request.reject(_recallThrown(e));
+            request.reject(translate(e));
         }
-        q.busy = false;
-        _countOp(Agen);
+        this._busy = false;
+        countCompletedOperation();
     }
 
     // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
     // completed the request: nothing may escape into C, and the next
     // request is issued from a promise job, outside that call.
-    function complete(gen, q, request, settle) {
-        completeNow(q, request, settle);
-        if (q.requests.length > 0)
-            Promise.resolve().then(() => pump(gen, q));
+    _complete(request, settle) {
+        this._completeNow(request, settle);
+        if (this._requests.length > 0)
+            fromPromiseJob(() => this._issueQueued());
     }
 
-    function issue(gen, q, request) {
-        const {kind, argument, cancellable} = request;
-
-        if (kind === 'next') {
-            let value = _toValue(argument);
-            // ECMAScript ignores the value given to the first next().
-            if (gen.get_state() === State.CREATED)
-                value = null;
-            const finish = value === null ? 'next_finish' : 'send_finish';
-            const settle = (produced, item) => request.resolve(produced
-                ? {value: _fromValue(item), done: false}
-                : {value: undefined, done: true});
-            const callback = (self, result) => complete(gen, q, request,
-                () => settle(...self[finish](result)));
-            if (value !== null) {
-                gen.send_async(value, cancellable, callback);
-                return;
-            }
-            // A body that yields, returns or raises without awaiting answers
-            // at once: the promise settles without a main-loop round trip.
-            let started;
-            try {
-                started = gen.next_start(cancellable, callback);
-            } catch (e) {
-                completeNow(q, request, () => {
-                    throw e;
-                });
-                return;
-            }
-            const [produced, pending, item] = started;
-            if (!pending)
-                completeNow(q, request, () => settle(produced, item));
-        } else if (kind === 'throw') {
-            if (gen.get_state() === State.FINISHED) {
-                // ECMAScript: throw() on a completed generator rejects with
-                // its argument.
-                q.busy = false;
-                request.reject(argument);
-                return;
-            }
-            gen.throw_async(_toGError(argument), cancellable, (self, result) =>
-                complete(gen, q, request, () => {
-                    const [produced, item] = self.throw_finish(result);
-                    request.resolve(produced
-                        ? {value: _fromValue(item), done: false}
-                        : {value: undefined, done: true});
-                }));
-        } else if (kind === 'foreach') {
-            // C's foreach; collect() is a foreach too, as GJS 1.74 cannot
-            // convert the GPtrArray of GValue of collect_finish(). What the
-            // function throws stops the loop, which closes the generator,
-            // and the promise rejects with it.
-            const fn = argument;
-            let failed = null;
-            gen.foreach_async((_self, item) => {
-                callbackDepth++;
-                try {
-                    return fn(_fromValue(item)) !== false;
-                } catch (e) {
-                    failed = {value: e};
-                    return false;
-                } finally {
-                    callbackDepth--;
-                }
-            }, cancellable, (self, result) => complete(gen, q, request, () => {
-                if (failed !== null) {
-                    request.reject(failed.value);
-                    return;
-                }
-                self.foreach_finish(result);
-                request.resolve(undefined);
-            }));
-        } else {
-            gen.close_async(cancellable, (self, result) =>
-                complete(gen, q, request, () => {
-                    self.close_finish(result);
-                    request.resolve({value: argument, done: true});
-                }));
+    _issue(request) {
+        switch (request.kind) {
+        case 'next':
+            this._issueNext(request);
+            break;
+        case 'throw':
+            this._issueThrow(request);
+            break;
+        case 'foreach':
+            this._issueForeach(request);
+            break;
+        default:
+            this._issueReturn(request);
         }
     }
 
-    function enqueue(gen, kind, argument, cancellable) {
-        return new Promise((resolve, reject) => {
-            const q = queueOf(gen);
-            q.requests.push({kind, argument, cancellable: cancellable ?? null, resolve, reject});
-            // A map or filter function runs inside a call into agen-glib:
-            // what it asks for is issued from a promise job, outside it.
-            if (callbackDepth > 0)
-                Promise.resolve().then(() => pump(gen, q));
-            else
-                pump(gen, q);
-        });
+    _issueNext(request) {
+        const gen = this._gen;
+        const {argument, cancellable} = request;
+        let value = toValue(argument);
+        // ECMAScript ignores the value given to the first next().
+        if (gen.get_state() === Agen.GeneratorState.CREATED)
+            value = null;
+        const finish = value === null ? 'next_finish' : 'send_finish';
+        const settle = (produced, item) => request.resolve(iteratorResult(produced, item));
+        const callback = (self, result) => this._complete(request,
+            () => settle(...self[finish](result)));
+        if (value !== null) {
+            gen.send_async(value, cancellable, callback);
+            return;
+        }
+        // A body that yields, returns or raises without awaiting answers at
+        // once: the promise settles without a main-loop round trip.
+        let started;
+        try {
+            started = gen.next_start(cancellable, callback);
+        } catch (e) {
+            this._completeNow(request, () => {
+                throw e;
+            });
+            return;
+        }
+        const [produced, pending, item] = started;
+        if (!pending)
+            this._completeNow(request, () => settle(produced, item));
     }
 
-    proto.next = function (value, cancellable = null) {
+    _issueThrow(request) {
+        const {argument, cancellable} = request;
+        if (this._gen.get_state() === Agen.GeneratorState.FINISHED) {
+            // ECMAScript: throw() on a completed generator rejects with its
+            // argument.
+            this._busy = false;
+            request.reject(argument);
+            return;
+        }
+        this._gen.throw_async(errorFromValue(argument), cancellable, (self, result) =>
+            this._complete(request, () => {
+                const [produced, item] = self.throw_finish(result);
+                request.resolve(iteratorResult(produced, item));
+            }));
+    }
+
+    // C's foreach; collect() is a foreach too, as GJS 1.74 cannot convert
+    // the GPtrArray of GValue of collect_finish(). What the function throws
+    // stops the loop, which closes the generator, and the promise rejects
+    // with it.
+    _issueForeach(request) {
+        const {argument: fn, cancellable} = request;
+        let failed = null;
+        this._gen.foreach_async((_self, item) => {
+            callsFromC++;
+            try {
+                return fn(fromValue(item)) !== false;
+            } catch (e) {
+                failed = {value: e};
+                return false;
+            } finally {
+                callsFromC--;
+            }
+        }, cancellable, (self, result) => this._complete(request, () => {
+            if (failed !== null) {
+                request.reject(failed.value);
+                return;
+            }
+            self.foreach_finish(result);
+            request.resolve(undefined);
+        }));
+    }
+
+    _issueReturn(request) {
+        const {argument, cancellable} = request;
+        this._gen.close_async(cancellable, (self, result) =>
+            this._complete(request, () => {
+                self.close_finish(result);
+                request.resolve({value: argument, done: true});
+            }));
+    }
+}
+
+// A promise of the result of a request to @gen; @kind is 'next', 'throw',
+// 'return' or 'foreach'.
+const enqueue = function (gen, kind, argument, cancellable) {
+    return new Promise((resolve, reject) => {
+        RequestQueue.of(gen).add({kind, argument, cancellable: cancellable ?? null, resolve, reject});
+    });
+};
+
+// The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
+// result(fn(item)). What fn throws goes into C as its GError (GJS sets the
+// GError of a callback that throws a GLib.Error): the combinator closes its
+// source and raises it, and a promise rejects with the very value thrown.
+const combinatorFunc = function (fn, result) {
+    return item => {
+        callsFromC++;
+        try {
+            return result(fn(fromValue(item)));
+        } catch (e) {
+            throw errorFromValue(e);
+        } finally {
+            callsFromC--;
+        }
+    };
+};
+
+// Installed on Agen.Generator.prototype by _init.
+const consumerMethods = {
+    next(value, cancellable = null) {
         return enqueue(this, 'next', value, cancellable);
-    };
+    },
 
-    proto.throw = function (error, cancellable = null) {
+    throw(error, cancellable = null) {
         return enqueue(this, 'throw', error, cancellable);
-    };
+    },
 
-    proto.return = function (value, cancellable = null) {
+    return(value, cancellable = null) {
         // Inside a body call of this generator: the producer's return.
-        if (calls.has(this))
-            return proto.return_.call(this);
+        if (bodyCalls.has(this))
+            return producerMethods.return_.call(this);
         return enqueue(this, 'return', value, cancellable);
-    };
+    },
 
-    proto[Symbol.asyncIterator] = function () {
+    [Symbol.asyncIterator]() {
         return this;
-    };
+    },
 
-    // ------------------------------------------------------------ combinators
-
-    const originalMap = proto.map;
-    const originalFilter = proto.filter;
-
-    proto.foreach = function (fn, cancellable = null) {
+    foreach(fn, cancellable = null) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.foreach: the function must be a function');
         return enqueue(this, 'foreach', fn, cancellable);
-    };
+    },
 
-    proto.collect = async function (cancellable = null) {
+    async collect(cancellable = null) {
         const items = [];
         await this.foreach(item => {
             items.push(item);
         }, cancellable);
         return items;
-    };
+    },
 
-    // The AgenMapFunc or AgenFilterFunc of map() and filter(): gives C
-    // result(fn(item)). What fn throws goes into C as its GError (GJS sets
-    // the GError of a callback that throws a GLib.Error): the combinator
-    // closes its source and raises it, and a promise rejects with the very
-    // value thrown.
-    function combinatorFunc(fn, result) {
-        return item => {
-            callbackDepth++;
-            try {
-                return result(fn(_fromValue(item)));
-            } catch (e) {
-                throw _toGError(e);
-            } finally {
-                callbackDepth--;
-            }
-        };
-    }
-
-    proto.map = function (fn) {
+    map(fn) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.map: the map function must be a function');
-        return originalMap.call(this, combinatorFunc(fn, v => [true, _toMapResult(v)]));
-    };
+        return introspected.map.call(this, combinatorFunc(fn, v => [true, toMapResult(v)]));
+    },
 
-    proto.filter = function (fn) {
+    filter(fn) {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.filter: the predicate must be a function');
-        return originalFilter.call(this, combinatorFunc(fn, Boolean));
+        return introspected.filter.call(this, combinatorFunc(fn, Boolean));
+    },
+};
+
+// ------------------------------------------------------------ the producer
+
+// So that a body written by hand (Agen.Generator.new(body)) neither loses
+// an exception nor crashes GJS. Such a body ends each call in exactly one
+// producer call (yield, return_, raise, suspend); the producer methods note
+// that it has, and until then a JS exception escaping the call raises it
+// (mapped) instead of being only logged, and gen.return() in it is the
+// producer's return.
+
+// Per generator whose body runs now: {ended}, whether that call has ended.
+const bodyCalls = new WeakMap();
+
+const endBodyCall = function (gen) {
+    const call = bodyCalls.get(gen);
+    if (call !== undefined)
+        call.ended = true;
+};
+
+// Installed on Agen.Generator.prototype by _init.
+const producerMethods = {
+    yield(item) {
+        const value = toValue(item);
+        endBodyCall(this);
+        return introspected.yield.call(this, value);
+    },
+
+    raise(error) {
+        const gerror = errorFromValue(error);
+        endBodyCall(this);
+        return introspected.raise.call(this, gerror);
+    },
+
+    return_() {
+        endBodyCall(this);
+        return introspected.return.call(this);
+    },
+};
+producerMethods.yield_ = producerMethods.yield;
+producerMethods.raise_ = producerMethods.raise;
+for (const name of ['yield_int', 'yield_string', 'yield_object', 'suspend']) {
+    producerMethods[name] = function (...args) {
+        endBodyCall(this);
+        return introspected[name].apply(this, args);
     };
+}
 
-    // ------------------------------------------- a JavaScript generator body
-
-    function iteratorOf(iterable) {
-        if (iterable === null || iterable === undefined)
-            throw new TypeError('Agen.Generator.fromAsyncIterable: not iterable');
-        if (typeof iterable[Symbol.asyncIterator] === 'function')
-            return iterable[Symbol.asyncIterator]();
-        if (typeof iterable[Symbol.iterator] === 'function') {
-            // Async-from-sync, forwarding throw and return.
-            return (async function* fromSync() {
-                yield* iterable;
-            })();
+// One body call of a generator made by Agen.Generator.new(body).
+const callBody = function (gen, body) {
+    const previous = bodyCalls.get(gen);
+    const call = {ended: false};
+    bodyCalls.set(gen, call);
+    try {
+        body(gen);
+    } catch (e) {
+        if (!call.ended) {
+            call.ended = true;
+            introspected.raise.call(gen, errorFromValue(e));
+        } else {
+            logError(e, 'Agen: exception in a generator body after it ended its call');
         }
-        if (typeof iterable.next === 'function')
-            return iterable;
-        throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
+    } finally {
+        if (previous !== undefined)
+            bodyCalls.set(gen, previous);
+        else
+            bodyCalls.delete(gen);
+    }
+};
+
+// Agen.Generator.new(body).
+const newGenerator = function (body) {
+    if (typeof body !== 'function')
+        throw new TypeError('Agen.Generator.new: the body must be a function');
+    const gen = introspected.new.call(this, self => callBody(self, body));
+    // The body's JavaScript never runs inside a call into agen-glib: GJS
+    // 1.74 crashes when such code calls the same C function again, as a
+    // body that awaits another generator does.
+    gen.set_dispatch_body(true);
+    return gen;
+};
+
+// Agen.Generator.prototype._init: a GObject-constructed generator has no
+// body and would crash at its first resumption. (Wrapping an existing
+// generator does not call _init.)
+const refuseGeneratorWithoutBody = function () {
+    throw new TypeError('Use Agen.Generator.new(body) or ' +
+        'Agen.Generator.fromAsyncIterable(iterable), not new Agen.Generator()');
+};
+
+// ------------------------------------------------------ a JavaScript body
+
+// So that C, Vala and Python code can consume a JavaScript async generator
+// (or any async or sync iterable) as an Agen.Generator.
+
+const asyncIteratorOf = function (iterable) {
+    if (iterable === null || iterable === undefined)
+        throw new TypeError('Agen.Generator.fromAsyncIterable: not iterable');
+    if (typeof iterable[Symbol.asyncIterator] === 'function')
+        return iterable[Symbol.asyncIterator]();
+    if (typeof iterable[Symbol.iterator] === 'function') {
+        // Async-from-sync, forwarding throw and return.
+        return (async function* fromSync() {
+            yield* iterable;
+        })();
+    }
+    if (typeof iterable.next === 'function')
+        return iterable;
+    throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
+};
+
+// The body of fromAsyncIterable(): drives a JavaScript async iterator. Each
+// operation starts one step (next, throw or return of the iterator); the
+// body suspends until the step's promise settles and then yields, returns
+// or raises what it gave. Between body calls the state lives here; only a
+// step in flight refers to the generator, to resume it.
+class JavaScriptBody {
+    constructor(iterator) {
+        this._iterator = iterator;
+        // The step in flight: {settled, fulfilled, result, promise}.
+        this._step = null;
+        this._awaitId = 0;
     }
 
-    function isError(error, domain, code) {
-        return error instanceof GLib.Error && error.domain === domain && error.code === code;
+    run(gen) {
+        const iterator = this._iterator;
+        const thrown = gen.catch_error();
+
+        if (this._step !== null) {
+            const inFlight = this._step;
+            if (!inFlight.settled) {
+                // Only a cancellation ends our await early.
+                if (thrown === null) {
+                    this._awaitId = gen.suspend();
+                    return;
+                }
+                // A cancellation. An async function cannot be interrupted
+                // at its await, so the operation fails with it at once, and
+                // the JS generator is closed once the step in flight settles
+                // (what it produced is dropped).
+                this._step = null;
+                inFlight.promise.then(() => {
+                    if (typeof iterator.return === 'function')
+                        return iterator.return();
+                    return undefined;
+                }).catch(e => logError(e,
+                    'Agen: closing a JavaScript generator after a cancellation failed'));
+                gen.raise(thrown);
+                return;
+            }
+            // Our resume. A cancellation that came after the step was done
+            // is too late: the step has yielded or finished.
+            this._step = null;
+            this._settle(gen, inFlight);
+            return;
+        }
+
+        if (thrown !== null) {
+            // The very value a JavaScript consumer threw, if one did.
+            const value = translate(thrown);
+            if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
+                if (typeof iterator.return !== 'function') {
+                    gen.return_();
+                    return;
+                }
+                this._start(gen, () => iterator.return());
+                return;
+            }
+            if (typeof iterator.throw !== 'function') {
+                if (typeof iterator.return === 'function')
+                    Promise.resolve().then(() => iterator.return()).catch(() => {});
+                gen.raise(value);
+                return;
+            }
+            this._start(gen, () => iterator.throw(value));
+            return;
+        }
+
+        const sent = fromValue(gen.get_sent());
+        this._start(gen, () => sent === null || sent === undefined
+            ? iterator.next() : iterator.next(sent));
     }
 
-    Agen.Generator.fromAsyncIterable = function (iterable, {name} = {}) {
-        if (iterable instanceof Agen.Generator)
-            return iterable;
-        const it = iteratorOf(iterable);
-
-        // The step in flight: {settled, fulfilled, result}. Between body calls
-        // the state lives here; the body never keeps the generator itself.
-        let step = null;
-        let awaitId = 0;
-
-        function start(self, run) {
-            const current = {settled: false, fulfilled: false, result: undefined, promise: null};
-            step = current;
-            let promise;
-            try {
-                promise = Promise.resolve(run());
-            } catch (e) {
-                promise = Promise.reject(e);
-            }
-            awaitId = self.suspend();
-            current.promise = promise.then(r => {
-                current.fulfilled = true;
-                current.result = r;
-            }, e => {
-                current.result = e;
-            }).then(() => {
-                current.settled = true;
-                if (step === current)
-                    self.resume(awaitId, null);
-            });
-            return current;
+    _start(gen, run) {
+        const current = {settled: false, fulfilled: false, result: undefined, promise: null};
+        this._step = current;
+        let promise;
+        try {
+            promise = Promise.resolve(run());
+        } catch (e) {
+            promise = Promise.reject(e);
         }
+        this._awaitId = gen.suspend();
+        current.promise = promise.then(r => {
+            current.fulfilled = true;
+            current.result = r;
+        }, e => {
+            current.result = e;
+        }).then(() => {
+            current.settled = true;
+            if (this._step === current)
+                gen.resume(this._awaitId, null);
+        });
+    }
 
-        function settle(self, done) {
-            if (!done.fulfilled) {
-                self.raise(done.result);
-                return;
-            }
-            const r = done.result;
-            if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-                self.raise(new TypeError(`iterator result ${_describe(r)} is not an object`));
-                return;
-            }
-            if (r.done) {
-                self.return_();
-                return;
-            }
-            self.yield(r.value);
+    _settle(gen, done) {
+        if (!done.fulfilled) {
+            gen.raise(done.result);
+            return;
         }
-
-        function body(self) {
-            const thrown = self.catch_error();
-
-            if (step !== null) {
-                const inFlight = step;
-                if (!inFlight.settled) {
-                    // Only a cancellation ends our await early.
-                    if (thrown === null) {
-                        awaitId = self.suspend();
-                        return;
-                    }
-                    // A cancellation. An async function cannot be
-                    // interrupted at its await, so the operation fails with
-                    // it at once, and the JS generator is closed once the
-                    // step in flight settles (what it produced is dropped).
-                    step = null;
-                    inFlight.promise.then(() => {
-                        if (typeof it.return === 'function')
-                            return it.return();
-                        return undefined;
-                    }).catch(e => logError(e,
-                        'Agen: closing a JavaScript generator after a cancellation failed'));
-                    self.raise(thrown);
-                    return;
-                }
-                // Our resume. A cancellation that came after the step was
-                // done is too late: the step has yielded or finished.
-                step = null;
-                settle(self, inFlight);
-                return;
-            }
-
-            if (thrown !== null) {
-                // The very value a JavaScript consumer threw, if one did.
-                const value = _recallThrown(thrown);
-                if (value === thrown && isError(thrown, Agen.error_quark(), Agen.Error.EXIT)) {
-                    if (typeof it.return !== 'function') {
-                        self.return_();
-                        return;
-                    }
-                    start(self, () => it.return());
-                    return;
-                }
-                if (typeof it.throw !== 'function') {
-                    if (typeof it.return === 'function')
-                        Promise.resolve().then(() => it.return()).catch(() => {});
-                    self.raise(value);
-                    return;
-                }
-                start(self, () => it.throw(value));
-                return;
-            }
-
-            const sent = _fromValue(self.get_sent());
-            start(self, () => sent === null || sent === undefined ? it.next() : it.next(sent));
+        const r = done.result;
+        if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
+            gen.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
+            return;
         }
+        if (r.done) {
+            gen.return_();
+            return;
+        }
+        gen.yield(r.value);
+    }
+}
 
-        const gen = Agen.Generator.new(body);
-        gen.set_name(name ?? 'JavaScript async iterable');
-        return gen;
-    };
+// Agen.Generator.fromAsyncIterable(iterable[, {name}]).
+const fromAsyncIterable = function (iterable, {name} = {}) {
+    if (iterable instanceof Agen.Generator)
+        return iterable;
+    const body = new JavaScriptBody(asyncIteratorOf(iterable));
+    const gen = Agen.Generator.new(self => body.run(self));
+    gen.set_name(name ?? 'JavaScript async iterable');
+    return gen;
+};
+
+// ------------------------------------------------------------------ wiring
+
+// GJS calls _init with the namespace once it is loaded: only then can the
+// class be registered and the introspected methods be kept and replaced.
+
+function _init() {
+    Agen = this;
+    const proto = Agen.Generator.prototype;
+
+    GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
+    Agen.JsValue = AgenJsValue;
+    Agen.GC_INTERVAL = 10000;
+    Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
+    Agen.toValue = toValue;
+    Agen.errorFromValue = errorFromValue;
+    Agen.set_close_error_func(reportCloseError);
+
+    for (const name of REPLACED_METHODS) {
+        introspected[name] = proto[name];
+        if (typeof introspected[name] !== 'function')
+            throw new Error(`Agen override: Agen.Generator.prototype.${name} is missing`);
+    }
+    introspected.new = Agen.Generator.new;
+
+    Object.assign(proto, producerMethods, consumerMethods);
+    proto._init = refuseGeneratorWithoutBody;
+    Agen.Generator.new = newGenerator;
+    Agen.Generator.fromAsyncIterable = fromAsyncIterable;
 }
