@@ -68,9 +68,10 @@ any other exception ``e``      domain ``agen-python-exception-quark``
                                its own, message ``"Type: str(e)"``
 =============================  ===========================================
 
-Each exception that goes in is remembered by its GError (domain, code and
-message; a combinator puts its source's name before the message, which is
-the same error), and the GError coming back out is the very exception again:
+Each exception that goes in is remembered by its GError (one of the Python
+domain by its code, which is its own; the others by domain, code and
+message, where a combinator's source name before the message is the same
+error), and the GError coming back out is the very exception again:
 its type, message, attributes and identity, on every path (``anext``,
 ``asend``, ``athrow``, ``aclose``, ``collect``, ``foreach``, a combinator's
 function, and the reports of the closes agen-glib makes by itself). Of the
