@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "agen-generator-private.h"
+#include "agen-operation-private.h"
 #include "agen-task-private.h"
 
 /* How long foreach may run a body that does not await before it lets the
