@@ -8,6 +8,7 @@
 #include "agen-error.h"
 #include "agen-generator-private.h"
 #include "agen-pull-private.h"
+#include "agen-schedule-private.h"
 
 /* ---------------------------------------------------------------------- *
  * batch
@@ -91,10 +92,10 @@ agen_batch_is_due (AgenBatch *batch)
   if (remaining <= 0)
     return TRUE;
 
-  batch->timer = g_timeout_source_new ((guint) ((remaining + 999) / 1000));
-  g_source_set_static_name (batch->timer, "[agen] batch timeout");
-  g_source_set_callback (batch->timer, agen_batch_on_due, batch, NULL);
-  g_source_attach (batch->timer, _agen_generator_get_context (batch->combinator.generator));
+  batch->timer = _agen_call_source_new (agen_generator_get_priority (batch->combinator.generator),
+                                        "[agen] batch timeout", agen_batch_on_due, batch, NULL);
+  g_source_set_ready_time (batch->timer, batch->deadline);
+  _agen_call_attach (batch->timer, _agen_generator_get_context (batch->combinator.generator));
   return FALSE;
 }
 

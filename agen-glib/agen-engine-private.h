@@ -91,6 +91,7 @@ struct _AgenGenerator
   AgenRegistryLink registry_link;  /* while started and unfinished */
 
   guint resume_point;
+  gint priority : 16;            /* of every source scheduled for it */
   guint phase : 2;               /* an AgenPhase */
   guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
   guint close_on_dispose_tried : 1;

@@ -16,6 +16,7 @@
 #include "agen-enums.h"
 #include "agen-error.h"
 #include "agen-generator-private.h"
+#include "agen-schedule-private.h"
 
 GType _agen_generator_final_type;
 static GParamSpec *agen_state_pspec;
@@ -71,9 +72,9 @@ agen_await_token_free (gpointer data)
 /*
  * _agen_generator_schedule:
  *
- * Calls `func (data)` once at the next dispatch of the generator's context,
- * from any thread. At the priority of ordinary work, as asyncio's
- * call_soon(): an idle priority would wait for a busy loop to go quiet.
+ * Calls `func (data)` once from a source of the generator's context, at
+ * its priority, from any thread (see agen-schedule.c for how a priority
+ * below G_PRIORITY_DEFAULT is kept from starving).
  */
 void
 _agen_generator_schedule (AgenGenerator  *self,
@@ -82,12 +83,9 @@ _agen_generator_schedule (AgenGenerator  *self,
                           gpointer        data,
                           GDestroyNotify  destroy)
 {
-  GSource *source = g_idle_source_new ();
+  GSource *source = _agen_call_source_new (self->priority, name, func, data, destroy);
 
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, name);
-  g_source_set_callback (source, func, data, destroy);
-  g_source_attach (source, self->context);
+  _agen_call_attach (source, self->context);
   g_source_unref (source);
 }
 

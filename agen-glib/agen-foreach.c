@@ -61,7 +61,7 @@ agen_foreach_on_reply (AgenGenerator *self,
   if (reply->kind != AGEN_REPLY_ITEM)
     {
       _agen_generator_release (self);
-      _agen_task_return_reply (foreach->task, reply);
+      _agen_task_complete (foreach->task, reply);
       return;
     }
 
@@ -191,6 +191,7 @@ agen_generator_foreach_async (AgenGenerator       *self,
   AgenReply refusal = AGEN_REPLY_INIT;
   g_autoptr(GTask) task = NULL;
   AgenForeach *foreach;
+  gpointer outer_call;
 
   g_return_if_fail (AGEN_IS_GENERATOR (self));
   g_return_if_fail (func != NULL);
@@ -205,15 +206,17 @@ agen_generator_foreach_async (AgenGenerator       *self,
   g_task_set_task_data (foreach->task, foreach, (GDestroyNotify) agen_foreach_free);
 
   task = g_object_ref (foreach->task);
+  outer_call = _agen_task_enter_call (task);
   foreach->driving = TRUE;
-  if (!_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
-                              agen_foreach_on_reply, foreach, &refusal))
+  if (_agen_generator_start (self, AGEN_OP_NEXT, NULL, NULL, cancellable,
+                             agen_foreach_on_reply, foreach, &refusal))
     {
-      _agen_task_return_reply (foreach->task, &refusal);
-      return;
+      foreach->driving = FALSE;
+      agen_foreach_drive (foreach);
     }
-  foreach->driving = FALSE;
-  agen_foreach_drive (foreach);
+  else
+    _agen_task_complete (foreach->task, &refusal);
+  _agen_task_leave_call (outer_call);
 }
 
 /**

@@ -41,6 +41,7 @@ enum
   PROP_STATE,
   PROP_NAME,
   PROP_DISPATCH_BODY,
+  PROP_PRIORITY,
   N_PROPS
 };
 
@@ -57,7 +58,7 @@ agen_generator_reply_to_task (AgenGenerator *self,
                               gpointer       task)
 {
   _agen_generator_release (self);
-  _agen_task_return_reply (task, reply);
+  _agen_task_complete (task, reply);
 }
 
 static void
@@ -72,10 +73,12 @@ agen_generator_operate (AgenGenerator       *self,
 {
   GTask *task = _agen_task_new (self, cancellable, callback, user_data, source_tag);
   AgenReply refusal = AGEN_REPLY_INIT;
+  gpointer outer_call = _agen_task_enter_call (task);
 
   if (!_agen_generator_start (self, kind, value, error, cancellable,
                               agen_generator_reply_to_task, task, &refusal))
-    _agen_task_return_reply (task, &refusal);
+    _agen_task_complete (task, &refusal);
+  _agen_task_leave_call (outer_call);
 }
 
 static gboolean
@@ -558,6 +561,50 @@ agen_generator_set_dispatch_body (AgenGenerator *self,
 }
 
 /**
+ * agen_generator_get_priority:
+ * @self: an #AgenGenerator
+ *
+ * The priority of the sources agen-glib schedules for @self: see
+ * #AgenGenerator:priority.
+ *
+ * Returns: the value of #AgenGenerator:priority
+ *
+ * Since: 1.0
+ */
+int
+agen_generator_get_priority (AgenGenerator *self)
+{
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), G_PRIORITY_DEFAULT_IDLE);
+
+  return self->priority;
+}
+
+/**
+ * agen_generator_set_priority:
+ * @self: an #AgenGenerator
+ * @priority: a priority such as %G_PRIORITY_DEFAULT_IDLE, from -32768 to
+ *   32767
+ *
+ * Sets #AgenGenerator:priority. It applies to the sources scheduled from
+ * then on.
+ *
+ * Since: 1.0
+ */
+void
+agen_generator_set_priority (AgenGenerator *self,
+                             int            priority)
+{
+  g_return_if_fail (AGEN_IS_GENERATOR (self));
+  g_return_if_fail (priority >= G_MININT16 && priority <= G_MAXINT16);
+
+  if (self->priority == priority)
+    return;
+
+  self->priority = priority;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY]);
+}
+
+/**
  * agen_generator_new:
  * @body: (scope notified) (closure user_data) (destroy user_data_destroy): the
  *   body
@@ -703,6 +750,9 @@ agen_generator_get_property (GObject    *object,
     case PROP_DISPATCH_BODY:
       g_value_set_boolean (value, self->dispatch_body);
       break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -723,6 +773,9 @@ agen_generator_set_property (GObject      *object,
       break;
     case PROP_DISPATCH_BODY:
       agen_generator_set_dispatch_body (self, g_value_get_boolean (value));
+      break;
+    case PROP_PRIORITY:
+      agen_generator_set_priority (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -787,6 +840,39 @@ agen_generator_class_init (AgenGeneratorClass *klass)
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * AgenGenerator:priority:
+   *
+   * The priority of every source agen-glib schedules for the generator: its
+   * resumptions (an await coming home from another thread, a cancellation,
+   * a dispatch-body call), the slices of agen_generator_foreach_async(),
+   * the completion of an operation that answered at once, the close on its
+   * last unref, the ticks and timers of the sources and combinators made
+   * from it, an #AgenListModel's loading and announcing. A combinator
+   * takes the priority of its first source.
+   *
+   * The default, %G_PRIORITY_DEFAULT_IDLE, is below GTK's input, layout and
+   * painting (%G_PRIORITY_DEFAULT, %G_PRIORITY_HIGH_IDLE + 10 and + 20), as
+   * GTK's own incremental list models are: a window keeps painting while a
+   * generator streams items. The trade-off is the other way round: work of
+   * ordinary priority that is always ready would hold the generator back,
+   * and asyncio on gbulb runs its callbacks at %G_PRIORITY_DEFAULT. So a
+   * source of the generator that has been ready for 2 ms without being
+   * dispatched is raised to %G_PRIORITY_DEFAULT, where it takes its turn
+   * with that work: a busy loop slows a generator down, never stops it.
+   *
+   * The awaited operations of a body keep their own priorities (the
+   * io_priority of a GIO call), and so do the sources a body attaches
+   * itself.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", "Priority",
+                      "The priority of the sources scheduled for the generator",
+                      G_MININT16, G_MAXINT16, G_PRIORITY_DEFAULT_IDLE,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
   _agen_engine_init_class (G_TYPE_FROM_CLASS (klass), properties[PROP_STATE]);
 }
@@ -795,5 +881,6 @@ static void
 agen_generator_init (AgenGenerator *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->priority = G_PRIORITY_DEFAULT_IDLE;
 }
 

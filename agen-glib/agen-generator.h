@@ -161,6 +161,11 @@ AGEN_AVAILABLE_IN_ALL
 void                agen_generator_set_dispatch_body  (AgenGenerator       *self,
                                                        gboolean             dispatch_body);
 AGEN_AVAILABLE_IN_ALL
+int                 agen_generator_get_priority       (AgenGenerator       *self);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_set_priority       (AgenGenerator       *self,
+                                                       int                  priority);
+AGEN_AVAILABLE_IN_ALL
 void                agen_generator_next_async         (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,

@@ -189,17 +189,20 @@ agen_list_model_announce_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Below the priority of ordinary work, such as the completions of a
+/* Just below the generator's priority, that of the completions of a
  * generator that yields without awaiting: its page is announced once, at
  * its end. Items that arrive while the generator waits for something slow
- * are announced when the main loop goes idle. */
+ * are announced when nothing more urgent is left. */
 static void
 agen_list_model_announce_when_idle (AgenListModel *self)
 {
+  int priority = agen_generator_get_priority (self->generator);
+
   if (self->announce_source != NULL)
     return;
 
   self->announce_source = g_idle_source_new ();
+  g_source_set_priority (self->announce_source, MIN (priority + 1, G_MAXINT16));
   g_source_set_static_name (self->announce_source, "[agen] list model announce");
   g_source_set_callback (self->announce_source, agen_list_model_announce_cb, self, NULL);
   g_source_attach (self->announce_source, _agen_generator_get_context (self->generator));

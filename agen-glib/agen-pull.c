@@ -344,6 +344,10 @@ _agen_combinator_new (AgenCombinator *comb,
   g_autoptr(GString) name = g_string_new (what);
 
   comb->generator = agen_generator_new (body, comb, free_func);
+  /* Scheduled as its sources are: `lines.map (f)` streams at the priority
+   * the lines were given. */
+  if (comb->n_pulls > 0)
+    agen_generator_set_priority (comb->generator, agen_generator_get_priority (comb->pulls[0].source));
 
   g_string_append_c (name, '(');
   for (guint i = 0; i < comb->n_pulls; i++)

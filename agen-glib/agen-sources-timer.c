@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "agen-macros.h"
+#include "agen-schedule-private.h"
 #include "agen-sources.h"
 
 /* ---------------------------------------------------------------------- *
@@ -75,12 +76,10 @@ agen_interval_wait (AgenInterval  *interval,
   gint64 delay_us = MAX (due_us - g_get_monotonic_time (), 0);
 
   interval->await_id = agen_generator_suspend (self);
-  /* Rounded up: a timeout never fires early, so the tick is due when it
-   * fires (the body checks anyway). */
-  interval->timeout = g_timeout_source_new ((guint) ((delay_us + 999) / 1000));
-  g_source_set_static_name (interval->timeout, "[agen] interval");
-  g_source_set_callback (interval->timeout, agen_interval_on_due, interval, NULL);
-  g_source_attach (interval->timeout, interval->context);
+  interval->timeout = _agen_call_source_new (agen_generator_get_priority (self), "[agen] interval",
+                                             agen_interval_on_due, interval, NULL);
+  g_source_set_ready_time (interval->timeout, g_get_monotonic_time () + delay_us);
+  _agen_call_attach (interval->timeout, interval->context);
 }
 
 static void

@@ -21,6 +21,10 @@ GTask    *_agen_task_new               (gpointer              source_object,
                                         gpointer              source_tag);
 void      _agen_task_return_reply      (GTask                *task,
                                         AgenReply            *reply);
+gpointer  _agen_task_enter_call        (GTask                *task);
+void      _agen_task_leave_call        (gpointer              previous);
+void      _agen_task_complete          (GTask                *task,
+                                        AgenReply            *reply);
 gboolean  _agen_task_propagate_item    (GAsyncResult         *result,
                                         GValue               *item,
                                         GError              **error);

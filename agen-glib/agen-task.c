@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "agen-schedule-private.h"
 #include "agen-task-private.h"
 
 /*
@@ -28,6 +29,94 @@ _agen_task_new (gpointer             source_object,
   (g_task_set_source_tag) (task, source_tag);
   g_task_set_check_cancellable (task, FALSE);
   return task;
+}
+
+/* The task whose _async call is running in this thread, innermost first:
+ * its callback must not run before that call returns. */
+static GPrivate agen_task_in_call;
+
+typedef struct
+{
+  GTask *task;
+  AgenReply reply;
+} AgenLateReply;
+
+/*
+ * _agen_task_enter_call:
+ *
+ * Marks @task's _async call as running, until _agen_task_leave_call() with
+ * what this returns.
+ */
+gpointer
+_agen_task_enter_call (GTask *task)
+{
+  gpointer previous = g_private_get (&agen_task_in_call);
+
+  g_private_set (&agen_task_in_call, task);
+  return previous;
+}
+
+void
+_agen_task_leave_call (gpointer previous)
+{
+  g_private_set (&agen_task_in_call, previous);
+}
+
+static gboolean
+agen_late_reply_deliver (gpointer data)
+{
+  AgenLateReply *late = data;
+
+  _agen_task_return_reply (late->task, &late->reply);
+  g_free (late);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether GTask calls the callback at once when @task returns: in a
+ * dispatch of its context, once its _async call has returned. */
+static gboolean
+agen_task_can_return_now (GTask *task)
+{
+  GSource *current = g_main_current_source ();
+
+  return current != NULL && g_source_get_context (current) == g_task_get_context (task) &&
+         g_private_get (&agen_task_in_call) != task;
+}
+
+/*
+ * _agen_task_complete:
+ *
+ * Completes @task, whose source object is a generator, with @reply. A
+ * reply that GTask would defer to an idle of its own (it comes while the
+ * task's _async call runs, or outside a dispatch of its context: a
+ * cancellation from main()) is delivered from a call at the generator's
+ * priority instead, which is guarded against starvation (see
+ * agen-schedule.c).
+ */
+void
+_agen_task_complete (GTask     *task,
+                     AgenReply *reply)
+{
+  AgenLateReply *late;
+  GSource *source;
+
+  if (agen_task_can_return_now (task))
+    {
+      _agen_task_return_reply (task, reply);
+      return;
+    }
+
+  late = g_new (AgenLateReply, 1);
+  late->task = task;
+  late->reply = *reply;                      /* moved */
+  reply->item = (GValue) G_VALUE_INIT;
+  reply->error = NULL;
+  /* In the caller's context, which is the generator's unless the call was
+   * refused for being made elsewhere. */
+  source = _agen_call_source_new (agen_generator_get_priority (g_task_get_source_object (task)),
+                                  "[agen] reply", agen_late_reply_deliver, late, NULL);
+  _agen_call_attach (source, g_task_get_context (task));
+  g_source_unref (source);
 }
 
 void

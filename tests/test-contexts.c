@@ -450,6 +450,204 @@ test_resume_from_other_thread (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
+/* ========================================================== priorities */
+
+static void
+count_notify (gpointer counter)
+{
+  (*(guint *) counter)++;
+}
+
+/* The priority of the sources scheduled for a generator: a property,
+ * G_PRIORITY_DEFAULT_IDLE by default, notified when it changes. */
+static void
+test_priority_property (AgenTestFixture *fixture,
+                        gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) gen = agen_test_script_generator (s);
+  guint notified = 0;
+  int priority = 0;
+
+  g_signal_connect_swapped (gen, "notify::priority", G_CALLBACK (count_notify), &notified);
+  g_assert_cmpint (agen_generator_get_priority (gen), ==, G_PRIORITY_DEFAULT_IDLE);
+  agen_generator_set_priority (gen, G_PRIORITY_HIGH);
+  g_object_get (gen, "priority", &priority, NULL);
+  g_assert_cmpint (priority, ==, G_PRIORITY_HIGH);
+  agen_generator_set_priority (gen, G_PRIORITY_HIGH);
+  g_assert_cmpuint (notified, ==, 1);
+}
+
+/* What GTK paints at: a source of its priority that is always ready
+ * counts how often the main loop let it run. */
+static gboolean
+paint (gpointer user_data)
+{
+  guint *n_painted = user_data;
+
+  (*n_painted)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* An always-ready source of @priority in the thread-default context,
+ * counting its dispatches in @counter. */
+static GSource *
+add_busy_source (int    priority,
+                 guint *counter)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, paint, counter, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static void
+remove_busy_source (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static GSource *
+add_painting (guint *n_painted)
+{
+  return add_busy_source (G_PRIORITY_HIGH_IDLE + 20, n_painted);
+}
+
+static gboolean
+stop_once_painted (AgenGenerator *gen,
+                   const GValue  *item,
+                   gpointer       n_painted)
+{
+  return *(guint *) n_painted < 5;
+}
+
+static void
+count_forever (AgenGenerator *self,
+               gpointer       user_data)
+{
+  guint *i = user_data;
+
+  agen_generator_yield_int (self, (*i)++);
+}
+
+/* A foreach over a body that never awaits lets a painting of GTK's
+ * priority run between its slices, at the default priority: the loop below
+ * ends only once it has painted. (At G_PRIORITY_DEFAULT, the painting
+ * would wait for the loop, which would never end.) The painting never
+ * stops being ready, yet the foreach goes on: raised after 2 ms of waiting,
+ * its slices take turns with ordinary work. */
+static void
+test_priority_foreach_lets_painting_run (AgenTestFixture *fixture,
+                                         gconstpointer    data)
+{
+  guint i = 0;
+  guint n_painted = 0;
+  g_autoptr(AgenGenerator) gen = agen_generator_new (count_forever, &i, NULL);
+  GSource *painting = add_painting (&n_painted);
+  AgenTestCall call = { 0 };
+
+  agen_test_start_foreach (gen, stop_once_painted, &n_painted, NULL, NULL, &call);
+  agen_test_call_wait (&call);
+  g_assert_true (call.ret);
+  g_assert_cmpuint (n_painted, >=, 5);
+  g_assert_cmpuint (i, >, 0);
+  agen_test_call_clear (&call);
+  remove_busy_source (painting);
+}
+
+static gboolean
+stop_after_a_million (AgenGenerator *gen,
+                      const GValue  *item,
+                      gpointer       user_data)
+{
+  return g_value_get_int (item) < 1000000;
+}
+
+/* The control: at G_PRIORITY_DEFAULT the same foreach holds the painting
+ * back until it is over. */
+static void
+test_priority_default_holds_painting_back (AgenTestFixture *fixture,
+                                           gconstpointer    data)
+{
+  guint i = 0;
+  guint n_painted = 0;
+  g_autoptr(AgenGenerator) gen = agen_generator_new (count_forever, &i, NULL);
+  GSource *painting;
+  AgenTestCall call = { 0 };
+
+  agen_generator_set_priority (gen, G_PRIORITY_DEFAULT);
+  agen_test_start_foreach (gen, stop_after_a_million, NULL, NULL, NULL, &call);
+  painting = add_painting (&n_painted);
+  agen_test_call_wait (&call);
+  g_assert_true (call.ret);
+  g_assert_cmpuint (n_painted, ==, 0);
+  agen_test_call_clear (&call);
+  remove_busy_source (painting);
+}
+
+/* Work of ordinary priority that is always ready (asyncio on gbulb polling
+ * with sleep(0)) does not starve a generator at the default priority: an
+ * answer that comes at once, a cancellation delivered at an await, a close
+ * on last unref all get through; a plain idle of that priority does not. */
+static void
+test_priority_guard_against_starvation (AgenTestFixture *fixture,
+                                        gconstpointer    data)
+{
+  static const AgenTestStep gated[] = { S_YIELD (0), S_AWAIT, S_YIELD (1) };
+  static const AgenTestStep counter[] = { S_DEFER (1), S_YIELD (0), S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (gated);
+  g_autoptr(AgenTestScript) dropped = AGEN_TEST_SCRIPT (counter);
+  g_autoptr(AgenGenerator) gen = agen_test_script_generator (s);
+  AgenGenerator *gen_dropped = agen_test_script_generator (dropped);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint n_busy = 0;
+  guint n_idle = 0;
+  gboolean finalized = FALSE;
+  GSource *busy, *idle;
+  AgenTestCall call = { 0 };
+
+  agen_test_assert_next_int (gen_dropped, 0);
+  busy = add_busy_source (G_PRIORITY_DEFAULT, &n_busy);
+  idle = add_busy_source (G_PRIORITY_DEFAULT_IDLE, &n_idle);
+
+  agen_test_assert_next_int (gen, 0);
+  agen_test_start_next (gen, cancellable, &call);
+  agen_test_wait_for_count (&s->n_calls, 2, agen_test_timeout_seconds (10));
+  g_cancellable_cancel (cancellable);
+  agen_test_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  agen_test_call_clear (&call);
+
+  agen_test_watch_finalize (gen_dropped, &finalized);
+  g_object_unref (gen_dropped);
+  agen_test_wait_for (&finalized);
+  g_assert_cmpstr (dropped->log->str, ==, "u:EXIT d1");
+
+  g_assert_cmpuint (n_busy, >, 0);
+  g_assert_cmpuint (n_idle, ==, 0);
+  remove_busy_source (busy);
+  remove_busy_source (idle);
+}
+
+/* A combinator is scheduled as its first source is. */
+static void
+test_priority_combinator_inherits (AgenTestFixture *fixture,
+                                   gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) source = agen_test_script_generator (s);
+  g_autoptr(AgenGenerator) taken = NULL;
+
+  agen_generator_set_priority (source, G_PRIORITY_LOW);
+  taken = agen_generator_take (source, 1);
+  g_assert_cmpint (agen_generator_get_priority (taken), ==, G_PRIORITY_LOW);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -466,6 +664,11 @@ main (int    argc,
   g_test_add_func ("/contexts/default-context-main-loop", test_default_context_main_loop);
   agen_test_add ("/contexts/threads/own-contexts", test_two_threads);
   agen_test_add ("/contexts/threads/resume-from-other-thread", test_resume_from_other_thread);
+  agen_test_add ("/contexts/priority/property", test_priority_property);
+  agen_test_add ("/contexts/priority/foreach-lets-painting-run", test_priority_foreach_lets_painting_run);
+  agen_test_add ("/contexts/priority/default-holds-painting-back", test_priority_default_holds_painting_back);
+  agen_test_add ("/contexts/priority/guard-against-starvation", test_priority_guard_against_starvation);
+  agen_test_add ("/contexts/priority/combinator-inherits", test_priority_combinator_inherits);
 
   return g_test_run ();
 }

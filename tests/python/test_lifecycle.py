@@ -250,3 +250,50 @@ def test_agen_run_cancels_a_cleanup_that_does_not_finish(caplog, left):
         assert Agen.run(main(), close_timeout=0.2) == 'main'
     assert log == ['finally', 'cleanup cancelled']
     assert [r for r in caplog.records if r.name == 'asyncio'] == []
+
+
+# ------------------------------------------- a busy asyncio loop (priorities)
+
+async def poll_until_done(task, seconds=5.0):
+    """Polls with asyncio.sleep(0), which keeps gbulb's G_PRIORITY_DEFAULT
+    busy: agen-glib's sources, below it by default, must get through all
+    the same."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not task.done():
+        assert loop.time() < deadline, 'starved by a busy asyncio loop'
+        await asyncio.sleep(0)
+    return task.result()
+
+
+def test_a_busy_asyncio_loop_does_not_starve_a_generator(run):
+    async def main():
+        echo = AgenTest.echo(AgenTest.Log())
+        await anext(echo)
+        # An answer that came at once is delivered from a source.
+        assert await poll_until_done(asyncio.ensure_future(echo.asend(5))) == 5
+
+        # A cancellation is delivered at the await from a source.
+        gate = AgenTest.Gate()
+        gated = AgenTest.gated(3, gate, AgenTest.Log())
+        task = asyncio.ensure_future(anext(gated))
+        while gate.get_n_waiters() == 0:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await poll_until_done(task)
+
+        # A close on last unref starts from a source.
+        log = AgenTest.Log()
+        counter = AgenTest.counter(3, log)
+        assert await anext(counter) == 0
+        del counter
+        gc.collect()
+        await poll_until_done(asyncio.ensure_future(wait_for_entries(log)))
+        assert list(log.dup_entries()) == ['cleanup']
+    run(main())
+
+
+async def wait_for_entries(log):
+    while not list(log.dup_entries()):
+        await asyncio.sleep(0)

@@ -608,14 +608,31 @@ def _close_generators_and_tasks(loop, timeout):
 async def _closes_under_way(shutting_down):
     """Waits for ``shutting_down`` and for the closes of Python bodies under
     way, those that start meanwhile too (a cleanup may drop the last
-    reference to another generator)."""
+    reference to another generator). A close on last unref starts from a
+    source at the generator's priority, below asyncio's callbacks: the main
+    loop is let go idle first, so that those start."""
     loop = asyncio.get_running_loop()
     await asyncio.wait([shutting_down])
     while True:
+        await _main_loop_idle(loop)
         closing = [step for step in _closing_steps if step.get_loop() is loop and not step.done()]
         if not closing:
             return
         await asyncio.wait(closing)
+
+
+def _main_loop_idle(loop):
+    """A future done once the main loop has dispatched everything more
+    urgent than ``G_PRIORITY_LOW``."""
+    future = loop.create_future()
+
+    def done():
+        if not future.done():
+            future.set_result(None)
+        return GLib.SOURCE_REMOVE
+
+    GLib.idle_add(done, priority=GLib.PRIORITY_LOW)
+    return future
 
 
 def _cancel_all_tasks(loop):
