@@ -8,6 +8,7 @@
  *   agen-search --self-test=CASE FOLDER   drives its own window, as a user would, and checks it
  *   agen-search --bench=QUERY FOLDER      streams every match while it paints, and times the frames
  *   agen-search --bench=QUERY --no-window FOLDER    the same search with no window
+ *   agen-search --screenshot=FILE.png --query=QUERY FOLDER   saves the window showing a search
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -22,11 +23,15 @@
 static char *self_test_case;
 static char *bench_query;
 static gboolean no_window;
+static char *screenshot_path;
+static char *query;
 
 static const GOptionEntry options[] = {
   { "self-test", 0, 0, G_OPTION_ARG_STRING, &self_test_case, "Drive the window and check it", "CASE" },
   { "bench", 0, 0, G_OPTION_ARG_STRING, &bench_query, "Stream every match of QUERY and time the frames", "QUERY" },
   { "no-window", 0, 0, G_OPTION_ARG_NONE, &no_window, "With --bench: the same search with no window", NULL },
+  { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot_path, "Save the window showing a search", "FILE.png" },
+  { "query", 0, 0, G_OPTION_ARG_STRING, &query, "With --screenshot: the search shown", "QUERY" },
   { NULL }
 };
 
@@ -41,6 +46,8 @@ open_window (GtkApplication *application,
     search_self_test_start (window, self_test_case, folder);
   else if (bench_query != NULL)
     search_bench_start (window, bench_query);
+  else if (screenshot_path != NULL)
+    search_screenshot_start (window, query != NULL ? query : "", screenshot_path);
 }
 
 static void
@@ -88,7 +95,7 @@ main (int    argc,
       search_self_test_init ();
       flags |= G_APPLICATION_NON_UNIQUE;
     }
-  if (bench_query != NULL)
+  if (bench_query != NULL || screenshot_path != NULL)
     flags |= G_APPLICATION_NON_UNIQUE;
 
   application = gtk_application_new ("org.example.AgenSearch", flags);

@@ -10,6 +10,9 @@
  * logged a warning or a critical. tests/gtk/run-gtk-test makes the folders
  * and runs it under Xvfb.
  *
+ * The screenshot (--screenshot=FILE.png --query=QUERY FOLDER) shows the
+ * first rows of a search, and saves the window as GTK painted it.
+ *
  * The benchmark (--bench=QUERY FOLDER) streams every match of QUERY into
  * the view while the frame clock paints, and prints the items per second
  * and the gaps between painted frames; with --no-window, the items per
@@ -871,4 +874,62 @@ search_bench_run_without_window (const char *query,
   g_print ("{\"case\": \"gtk\", \"what\": \"no window\", \"unit\": \"items/s\", \"value\": %.1f, \"items\": %u}\n",
            n_items / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC), n_items);
   return 0;
+}
+
+/* ---------------------------------------------------------------------- *
+ * The screenshot
+ * ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  SearchWindow *window;
+  char *query;
+  char *path;
+} Screenshot;
+
+static gboolean
+take_screenshot (gpointer data)
+{
+  Screenshot *screenshot = data;
+  GtkWidget *window = GTK_WIDGET (screenshot->window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  test.case_name = g_strdup ("screenshot");
+  gtk_test_widget_wait_for_draw (window);
+  type_query (screenshot->window, screenshot->query);
+  wait_settled (screenshot->window);
+  /* The spinner stopped, the status line updated, the rows laid out. */
+  run_for_ms (300);
+  gtk_test_widget_wait_for_draw (window);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  check (gdk_texture_save_to_png (texture, screenshot->path), "%s is written", screenshot->path);
+  g_print ("%s: %d×%d\n", screenshot->path, width, height);
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_free (screenshot->query);
+  g_free (screenshot->path);
+  g_free (screenshot);
+  return G_SOURCE_REMOVE;
+}
+
+void
+search_screenshot_start (SearchWindow *window,
+                         const char   *query,
+                         const char   *path)
+{
+  Screenshot *screenshot = g_new0 (Screenshot, 1);
+
+  screenshot->window = window;
+  screenshot->query = g_strdup (query);
+  screenshot->path = g_strdup (path);
+  g_idle_add (take_screenshot, screenshot);
 }

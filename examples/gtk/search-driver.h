@@ -20,4 +20,8 @@ void search_bench_start              (SearchWindow *window,
 int  search_bench_run_without_window (const char   *query,
                                       const char   *folder);
 
+void search_screenshot_start         (SearchWindow *window,
+                                      const char   *query,
+                                      const char   *path);
+
 G_END_DECLS

@@ -265,7 +265,9 @@ static void
 search_window_set_folder (SearchWindow *self,
                           GFile        *folder)
 {
-  g_autofree char *name = g_file_get_parse_name (folder);
+  g_autoptr(GFile) home = g_file_new_for_path (g_get_home_dir ());
+  g_autofree char *in_home = g_file_get_relative_path (home, folder);
+  g_autofree char *name = in_home != NULL ? g_build_filename ("~", in_home, NULL) : g_file_get_parse_name (folder);
 
   g_set_object (&self->folder, folder);
   gtk_label_set_text (self->subtitle, name);
