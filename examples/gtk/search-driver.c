@@ -203,14 +203,16 @@ grep_rows (const char *query,
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      char *rest = lines[i] + strlen (test.root) + 1;
-      char *number = strchr (rest, ':');
-      char *text;
+      char *rest, *number, *text;
       Row *row;
 
       if (lines[i][0] == '\0')
         continue;
-      check (g_str_has_prefix (lines[i], test.root) && number != NULL, "grep printed %.80s", lines[i]);
+      check (g_str_has_prefix (lines[i], test.root) && lines[i][strlen (test.root)] == '/',
+             "grep printed %.80s", lines[i]);
+      rest = lines[i] + strlen (test.root) + 1;
+      number = strchr (rest, ':');
+      check (number != NULL, "grep printed a file name in %.80s", lines[i]);
       text = strchr (number + 1, ':');
       check (text != NULL, "grep printed a line number in %.80s", lines[i]);
       row = g_new0 (Row, 1);
