@@ -90,8 +90,6 @@
  * to 200 fills the first 200 rows with no further code.
  */
 
-#define AGEN_LIST_MODEL_DEFAULT_PAGE_SIZE 50
-
 enum
 {
   PROP_0,
@@ -108,16 +106,22 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The page being loaded. The chain of next operations that loads it owns
- * it (one operation is in flight at a time, and hands it to the next); the
+#define AGEN_LIST_MODEL_DEFAULT_PAGE_SIZE 50
+/* How long the model pulls a body that does not await before it lets the
+ * main loop run, as agen_generator_foreach_async() does. */
+#define AGEN_LIST_MODEL_SLICE_USEC 1000
+
+/* The page being loaded. Whatever drives it owns it: the next operation in
+ * flight, or the slice scheduled to pull on (one of them at a time); the
  * model only points at it. A cancel or a dispose abandons it (model = NULL)
- * without waiting: the operation in flight then finds it abandoned, so its
- * callback never touches a model that may be gone. */
+ * without waiting: the operation in flight or the slice then finds it
+ * abandoned, so it never touches a model that may be gone. */
 typedef struct
 {
   AgenListModel *model;        /* not owned; NULL once abandoned */
   GCancellable *cancellable;   /* owned */
   guint n_wanted;              /* items still to load */
+  gboolean scheduled;          /* a slice will pull on: no operation in flight */
   gboolean close_generator;    /* abandoned by a cancel: close the generator */
 } AgenListModelPage;
 
@@ -189,7 +193,7 @@ agen_list_model_announce_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Just below the generator's priority, that of the completions of a
+/* Just below the generator's priority, that of the slices that pull a
  * generator that yields without awaiting: its page is announced once, at
  * its end. Items that arrive while the generator waits for something slow
  * are announced when nothing more urgent is left. */
@@ -316,6 +320,96 @@ agen_list_model_end_page (AgenListModel *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* Takes what a next gave: returns TRUE when the page wants more, FALSE
+ * when it ended (the generator finished or failed, the item was not one of
+ * the item type, or the page is full). */
+static gboolean
+agen_list_model_take (AgenListModel     *self,
+                      AgenListModelPage *page,
+                      gboolean           yielded,
+                      const GValue      *item,
+                      GError            *error)
+{
+  if (!yielded)
+    {
+      agen_list_model_end_page (self, error == NULL, error);
+      return FALSE;
+    }
+
+  if (!agen_list_model_append_item (self, item, &error))
+    {
+      _agen_generator_close_and_report (self->generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+      agen_list_model_end_page (self, FALSE, error);
+      return FALSE;
+    }
+
+  if (--page->n_wanted == 0)
+    {
+      agen_list_model_end_page (self, FALSE, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean agen_list_model_pull_on (gpointer user_data);
+
+/* Pulls items for @page while they come without an await, for a slice of
+ * time at most: a body that never awaits fills a page without a main-loop
+ * round trip per item, and the main loop still runs every
+ * AGEN_LIST_MODEL_SLICE_USEC, the next slice at the generator's priority. */
+static void
+agen_list_model_pull (AgenListModelPage *page)
+{
+  AgenListModel *self = page->model;
+  gint64 slice_end = g_get_monotonic_time () + AGEN_LIST_MODEL_SLICE_USEC;
+
+  for (;;)
+    {
+      g_auto(GValue) item = G_VALUE_INIT;
+      GError *error = NULL;
+      gboolean pending;
+      gboolean yielded;
+
+      yielded = agen_generator_next_start (self->generator, page->cancellable,
+                                           agen_list_model_on_next, page, NULL,
+                                           &pending, &item, &error);
+      if (pending)
+        {
+          agen_list_model_announce_when_idle (self);
+          return;
+        }
+      if (!agen_list_model_take (self, page, yielded, &item, error))
+        return;
+      if (g_get_monotonic_time () >= slice_end)
+        break;
+    }
+
+  page->scheduled = TRUE;
+  _agen_generator_schedule (self->generator, "[agen] list model slice",
+                            agen_list_model_pull_on, page, NULL);
+}
+
+static gboolean
+agen_list_model_pull_on (gpointer user_data)
+{
+  AgenListModelPage *page = user_data;
+  g_autoptr(AgenListModel) self = NULL;
+
+  page->scheduled = FALSE;
+  if (page->model == NULL)
+    {
+      /* Abandoned: a cancel closed the generator already. */
+      agen_list_model_page_free (page);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Signal handlers may drop the last reference to the model. */
+  self = g_object_ref (page->model);
+  agen_list_model_pull (page);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 agen_list_model_on_next (GObject      *source_object,
                          GAsyncResult *result,
@@ -325,7 +419,7 @@ agen_list_model_on_next (GObject      *source_object,
   AgenListModelPage *page = user_data;
   g_autoptr(AgenListModel) self = NULL;
   g_auto(GValue) item = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   gboolean yielded;
 
   yielded = agen_generator_next_finish (generator, result, &item, &error);
@@ -335,6 +429,7 @@ agen_list_model_on_next (GObject      *source_object,
       /* Abandoned: what the generator gave is dropped. */
       if (page->close_generator)
         _agen_generator_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+      g_clear_error (&error);
       agen_list_model_page_free (page);
       return;
     }
@@ -342,24 +437,8 @@ agen_list_model_on_next (GObject      *source_object,
   /* Signal handlers may drop the last reference to the model. */
   self = g_object_ref (page->model);
 
-  if (!yielded)
-    {
-      gboolean complete = error == NULL;
-
-      agen_list_model_end_page (self, complete, g_steal_pointer (&error));
-    }
-  else if (!agen_list_model_append_item (self, &item, &error))
-    {
-      _agen_generator_close_and_report (generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
-      agen_list_model_end_page (self, FALSE, g_steal_pointer (&error));
-    }
-  else if (--page->n_wanted == 0)
-    agen_list_model_end_page (self, FALSE, NULL);
-  else
-    {
-      agen_list_model_announce_when_idle (self);
-      agen_generator_next_async (generator, page->cancellable, agen_list_model_on_next, page);
-    }
+  if (agen_list_model_take (self, page, yielded, &item, error))
+    agen_list_model_pull (page);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -522,8 +601,8 @@ agen_list_model_get_autoload_limit (AgenListModel *self)
  * items: it starts at once if it is not loading, and asks for each next
  * page when the previous one ends, until it holds at least @limit items (it
  * loads whole pages, so it may hold up to a page more), is complete or has
- * failed. Each page is its own chain of asynchronous operations: the main
- * loop runs on meanwhile. Raising the limit later loads more; lowering it
+ * failed. The main loop runs on meanwhile: a page is pulled in slices at
+ * the generator's #AgenGenerator:priority. Raising the limit later loads more; lowering it
  * stops after the page in flight.
  *
  * Since: 1.0
@@ -549,7 +628,13 @@ agen_list_model_set_autoload_limit (AgenListModel *self,
  * @self: an #AgenListModel
  *
  * Loads the next page: pulls up to #AgenListModel:page-size items from the
- * generator, one agen_generator_next_async() at a time, and appends them.
+ * generator and appends them. The first item is asked for with
+ * agen_generator_next_async(); the next ones with
+ * agen_generator_next_start(), so that items the body yields without
+ * awaiting follow each other without a main-loop round trip, in slices of
+ * about a millisecond between which the main loop runs (the next slice has
+ * the generator's #AgenGenerator:priority, as agen_generator_foreach_async()
+ * does).
  * #AgenListModel:loading is %TRUE until the page is full, the generator has
  * finished or failed, or agen_list_model_cancel() is called.
  *
@@ -665,8 +750,13 @@ agen_list_model_cancel (AgenListModel *self)
 
   self->cancelled = TRUE;
   page = agen_list_model_abandon_page (self);
-  page->close_generator = TRUE;
-  g_cancellable_cancel (page->cancellable);
+  if (page->scheduled)
+    _agen_generator_close_and_report (self->generator, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+  else
+    {
+      page->close_generator = TRUE;
+      g_cancellable_cancel (page->cancellable);
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   agen_list_model_announce (self);

@@ -456,11 +456,12 @@ test_load_more_while_loading (AgenTestFixture *fixture,
   Recorder r;
 
   counter_init (&c, 200);
+  c.tick = TRUE;
   model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
 
   agen_list_model_load_more (model);
   agen_list_model_load_more (model);
-  /* An item per main-loop iteration. */
+  /* An item per millisecond: the page takes at least 50. */
   g_main_context_iteration (fixture->context, FALSE);
   g_main_context_iteration (fixture->context, FALSE);
   g_assert_true (agen_list_model_get_loading (model));
@@ -468,7 +469,7 @@ test_load_more_while_loading (AgenTestFixture *fixture,
   wait_loaded (&r, 1);
   agen_test_drain ();
 
-  g_assert_cmpstr (r.changes->str, ==, "0-0+50");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50);
   g_assert_cmpstr (r.loading->str, ==, "TF");
   g_assert_false (agen_list_model_get_loading (model));
 
@@ -970,37 +971,49 @@ test_dispose_while_awaiting (AgenTestFixture *fixture,
   counter_clear (&c);
 }
 
-/* Dropping the model while a generator that does not await is mid-page,
- * and between pages: the generator is finalised either way. */
+/* Dropping the model while a generator that does not await is mid-page
+ * (its first next in flight, or between two slices of the page) and
+ * between pages: the generator is finalised either way. */
+typedef enum
+{
+  DISPOSE_NEXT_IN_FLIGHT,
+  DISPOSE_BETWEEN_SLICES,
+  DISPOSE_BETWEEN_PAGES,
+} DisposeWhen;
+
 static void
 test_dispose_while_loading (AgenTestFixture *fixture,
                             gconstpointer    data)
 {
-  for (guint between_pages = 0; between_pages <= 1; between_pages++)
+  for (DisposeWhen when = DISPOSE_NEXT_IN_FLIGHT; when <= DISPOSE_BETWEEN_PAGES; when++)
     {
       Counter c;
       AgenGenerator *generator;
       AgenListModel *model;
       gboolean finalized;
 
-      counter_init (&c, 100);
+      /* A page far longer than a slice of a millisecond. */
+      counter_init (&c, 2000000);
       generator = counter_generator (&c);
       agen_test_watch_finalize (generator, &finalized);
-      model = agen_list_model_new (generator, G_TYPE_OBJECT, 30);
+      model = agen_list_model_new (generator, G_TYPE_OBJECT, when == DISPOSE_BETWEEN_PAGES ? 30 : 1000000);
       g_object_unref (generator);
 
       agen_list_model_load_more (model);
-      if (between_pages)
+      if (when == DISPOSE_BETWEEN_PAGES)
         {
           while (agen_list_model_get_loading (model))
             g_main_context_iteration (fixture->context, TRUE);
         }
-      else
+      else if (when == DISPOSE_BETWEEN_SLICES)
         {
+          /* The first item's answer, then a slice. */
           g_main_context_iteration (fixture->context, FALSE);
           g_main_context_iteration (fixture->context, FALSE);
           g_assert_true (agen_list_model_get_loading (model));
+          g_assert_cmpuint (c.i, >, 1);
         }
+      g_assert_cmpuint (c.i, <, 1000000);
       g_object_unref (model);
 
       agen_test_wait_for (&finalized);
@@ -1008,6 +1021,144 @@ test_dispose_while_loading (AgenTestFixture *fixture,
       g_assert_true (c.destroyed);
       counter_clear (&c);
     }
+}
+
+/* Cancel between two slices of a page of a generator that does not await:
+ * no operation is in flight, so the generator is closed at once; the items
+ * that arrived are announced, without an error. */
+static void
+test_cancel_between_slices (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  Counter c;
+  AgenGenerator *generator;
+  AgenListModel *model;
+  Recorder r;
+  guint n_loaded;
+
+  counter_init (&c, 2000000);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 1000000, &r);
+  generator = agen_list_model_get_generator (model);
+
+  agen_list_model_load_more (model);
+  g_main_context_iteration (fixture->context, FALSE);
+  g_main_context_iteration (fixture->context, FALSE);
+  g_assert_true (agen_list_model_get_loading (model));
+  n_loaded = c.i + 1;          /* the body is suspended at the yield of item c.i */
+  g_assert_cmpuint (n_loaded, >, 2);
+  g_assert_cmpuint (n_loaded, <, 1000000);
+
+  agen_list_model_cancel (model);
+  g_assert_false (agen_list_model_get_loading (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_loaded);
+  g_assert_cmpstr (r.loading->str, ==, "TF");
+  agen_test_wait_for (&c.cleaned_up);
+  agen_test_drain ();
+  g_assert_cmpint (agen_generator_get_state (generator), ==, AGEN_GENERATOR_STATE_FINISHED);
+  g_assert_cmpuint (c.i, ==, n_loaded - 1);
+  g_assert_null (c.caught);
+  g_assert_null (agen_list_model_get_error (model));
+  g_assert_false (agen_list_model_get_complete (model));
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* A page of a generator that yields without awaiting is pulled in slices,
+ * not with a main-loop iteration per item. */
+static void
+test_slices (AgenTestFixture *fixture,
+             gconstpointer    data)
+{
+  Counter c;
+  AgenListModel *model;
+  Recorder r;
+  guint iterations = 0;
+
+  counter_init (&c, 20000);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 20000, &r);
+
+  agen_list_model_load_more (model);
+  while (agen_list_model_get_loading (model))
+    {
+      g_main_context_iteration (fixture->context, TRUE);
+      iterations++;
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 20000);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+20000");
+  assert_items_in_order (model);
+  g_assert_cmpuint (iterations, <, 20000 / 4);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
+/* What GTK paints at (GDK_PRIORITY_REDRAW): a source of that priority that
+ * is always ready, counting the times it ran while the model was loading
+ * and held some but not all of its items. */
+typedef struct
+{
+  AgenListModel *model;
+  guint n_total;
+  guint n_painted_mid_load;
+} Painting;
+
+static gboolean
+paint (gpointer user_data)
+{
+  Painting *painting = user_data;
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (painting->model));
+
+  if (n_items > 0 && n_items < painting->n_total)
+    painting->n_painted_mid_load++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* contract-contexts, priorities: the model loads at its generator's
+ * priority, G_PRIORITY_DEFAULT_IDLE by default, so that GTK paints while
+ * it autoloads a generator that never awaits; at G_PRIORITY_DEFAULT
+ * (GPOINTER_TO_INT (data)) the loading holds the painting back until it
+ * is over. */
+static void
+test_priority_painting (AgenTestFixture *fixture,
+                        gconstpointer    data)
+{
+  gboolean at_default = GPOINTER_TO_INT (data);
+  Counter c;
+  AgenListModel *model;
+  Recorder r;
+  Painting painting = { NULL, 10000, 0 };
+  GSource *source;
+
+  counter_init (&c, painting.n_total);
+  model = counter_model_new (&c, G_TYPE_OBJECT, 50, &r);
+  if (at_default)
+    agen_generator_set_priority (agen_list_model_get_generator (model), G_PRIORITY_DEFAULT);
+  painting.model = model;
+
+  agen_list_model_set_autoload_limit (model, painting.n_total + 1);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE + 20);
+  g_source_set_callback (source, paint, &painting, NULL);
+  g_source_attach (source, fixture->context);
+
+  while (agen_list_model_get_loading (model))
+    g_main_context_iteration (fixture->context, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, painting.n_total);
+  if (at_default)
+    g_assert_cmpuint (painting.n_painted_mid_load, ==, 0);
+  else
+    g_assert_cmpuint (painting.n_painted_mid_load, >=, 10);
+
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
 }
 
 /* get_item: a new reference, NULL out of range. */
@@ -1178,6 +1329,10 @@ main (int    argc,
   agen_test_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
   agen_test_add ("/list-model/cancel-without-await", test_cancel_without_await);
   agen_test_add ("/list-model/cancel-between-pages", test_cancel_between_pages);
+  agen_test_add ("/list-model/cancel-between-slices", test_cancel_between_slices);
+  agen_test_add ("/list-model/slices", test_slices);
+  agen_test_add_data ("/list-model/priority/lets-painting-run", GINT_TO_POINTER (FALSE), test_priority_painting);
+  agen_test_add_data ("/list-model/priority/default-holds-painting-back", GINT_TO_POINTER (TRUE), test_priority_painting);
   agen_test_add ("/list-model/dispose-while-awaiting", test_dispose_while_awaiting);
   agen_test_add ("/list-model/dispose-while-loading", test_dispose_while_loading);
   agen_test_add ("/list-model/get-item", test_get_item);

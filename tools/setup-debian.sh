@@ -12,6 +12,7 @@ AGEN_PACKAGES="
   gtk-doc-tools docbook-xml docbook-xsl xsltproc
   valgrind gnuplot-nox
   clang libclang-rt-14-dev
+  libgtk-4-dev gir1.2-gtk-4.0 xvfb xauth dbus-daemon
 "
 
 agen_missing_packages () {
