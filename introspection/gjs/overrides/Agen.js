@@ -937,8 +937,34 @@ const fromAsyncIterable = function (iterable, {name} = {}) {
 // GJS calls _init with the namespace once it is loaded: only then can the
 // class be registered and the introspected methods be kept and replaced.
 
+// The oldest agen-glib whose Agen-1.0 typelib this override works with.
+const REQUIRED_LIBRARY_VERSION = [1, 0, 0];
+
+// Throws, saying what was found where, when the typelib `agen` comes from an
+// agen-glib older than this override.
+const checkLibrary = function (agen, required = REQUIRED_LIBRARY_VERSION) {
+    const why = typeof agen.check_version === 'function'
+        ? agen.check_version(...required)
+        : 'it is older than 1.0 (it has no agen_check_version())';
+    if (why === null)
+        return;
+    let path = 'an unknown path';
+    try {
+        path = imports.gi.GIRepository.Repository.get_default().get_typelib_path('Agen');
+    } catch {
+        // Without GIRepository's typelib the message names no path.
+    }
+    throw new Error(`agen-glib's GJS override (overrides/Agen.js) needs the Agen-1.0 typelib ` +
+        `of agen-glib ${required.join('.')} or newer, but the one found, ${path} ` +
+        '(searched: GI_TYPELIB_PATH, then the system\'s girepository-1.0), does not ' +
+        `match: ${why}. Install both from the same agen-glib, or put the right ` +
+        'typelib first on GI_TYPELIB_PATH.');
+};
+
 function _init() {
+    checkLibrary(this);
     Agen = this;
+    Agen._checkLibrary = checkLibrary;
     const proto = Agen.Generator.prototype;
 
     GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);

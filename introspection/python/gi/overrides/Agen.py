@@ -183,6 +183,7 @@ import sys
 import warnings
 import weakref
 
+import gi
 from gi.repository import GLib, GObject, Gio
 
 from ..module import get_introspection_module
@@ -191,6 +192,31 @@ from ..overrides import override
 Agen = get_introspection_module('Agen')
 
 __all__ = []
+
+#: The oldest agen-glib whose Agen-1.0 typelib this override works with.
+REQUIRED_LIBRARY_VERSION = (1, 0, 0)
+
+
+def _check_library(agen, required=REQUIRED_LIBRARY_VERSION):
+    """Raises ImportError, saying what was found where, when the typelib
+    ``agen`` comes from an agen-glib older than this override."""
+    check_version = getattr(agen, 'check_version', None)
+    if check_version is None:
+        why = 'it is older than 1.0 (it has no agen_check_version())'
+    else:
+        why = check_version(*required)
+    if why is None:
+        return
+    path = gi.Repository.get_default().get_typelib_path('Agen')
+    raise ImportError(
+        f"agen-glib's Python override {__file__} needs the Agen-1.0 typelib "
+        f"of agen-glib {'.'.join(map(str, required))} or newer, but the one "
+        f"found, {path} (searched: GI_TYPELIB_PATH, then the system's "
+        f"girepository-1.0), does not match: {why}. Install both from the "
+        f"same agen-glib, or put the right typelib first on GI_TYPELIB_PATH.")
+
+
+_check_library(Agen)
 
 #: The GError domain of Python exceptions that are not ``GLib.Error``.
 PYTHON_EXCEPTION_DOMAIN = 'agen-python-exception-quark'
