@@ -13,6 +13,7 @@ AGEN_PACKAGES="
   valgrind gnuplot-nox
   clang libclang-rt-14-dev
   libgtk-4-dev gir1.2-gtk-4.0 xvfb xauth dbus-daemon
+  gnome-desktop-testing abigail-tools
 "
 
 agen_missing_packages () {
