@@ -46,17 +46,8 @@ agen_test_clock_now_ms (void)
   return _agen_clock_get_time () / 1000;
 }
 
-/**
- * agen_test_clock_settle:
- * @flag: (nullable): stop as soon as this is %TRUE
- *
- * Dispatches everything ready in the thread-default context, then moves
- * the manual clock to the next deadline, and again, until nothing is ready
- * nor armed, or *@flag is set: a run in virtual time, as an asyncio loop
- * with a virtual clock runs.
- *
- * Returns: whether *@flag is set (%TRUE when @flag is %NULL)
- */
+/* agen-test-harness.h: a run in virtual time, as an asyncio loop with a
+ * virtual clock runs. */
 gboolean
 agen_test_clock_settle (const gboolean *flag)
 {

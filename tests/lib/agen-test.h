@@ -63,7 +63,6 @@ AgenGenerator *agen_test_gated             (gint           n,
 void           agen_test_clock_use_manual   (gboolean        manual);
 gboolean       agen_test_clock_advance      (void);
 gint64         agen_test_clock_now_ms       (void);
-gboolean       agen_test_clock_settle       (const gboolean *flag);
 AgenGenerator *agen_test_timed_source       (const gint     *script,
                                              guint           n_script,
                                              gint            error_code,
