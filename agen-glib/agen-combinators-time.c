@@ -224,7 +224,9 @@ agen_latest_new (AgenGenerator  *source,
  * while the debounce is suspended at its yield, as in
  * agen_generator_batch(). Items that come without an await (a burst) cost
  * no timer: one #GSource is made at the first wait and moved from deadline
- * to deadline. The time is measured from an item's arrival.
+ * to deadline. The time is measured from when the debounce takes the item:
+ * its arrival, or, for an item that arrived while the debounce was
+ * suspended at a yield, the next resumption.
  *
  * Returns: (transfer full): a new #AgenGenerator, named `debounce(source)`
  *
@@ -349,7 +351,8 @@ agen_timeout_body (AgenGenerator *self,
           agen_time_arm (comb, &timeout->timer, "[agen] timeout", timeout->deadline);
           while (pull->state == AGEN_PULL_IN_FLIGHT)
             {
-              if (!timeout->timed_out && _agen_clock_get_time () >= timeout->deadline)
+              /* A cancellation of the consumer's, passed on already, wins. */
+              if (!timeout->timed_out && !pull->cancelled && _agen_clock_get_time () >= timeout->deadline)
                 timeout->timed_out = _agen_pull_cancel (pull);
               if (pull->state == AGEN_PULL_IN_FLIGHT)
                 AGEN_COMBINATOR_WAIT (self, comb);

@@ -427,6 +427,86 @@ test_timeout_consumer_time (AgenTestFixture *fixture,
   g_assert_cmpstr (text->str, ==, "1@10 2@520 end@520");
 }
 
+/* async def gen():
+ *     try:
+ *         await asyncio.sleep(0.1)
+ *         yield 1
+ *     except asyncio.CancelledError:
+ *         yield -1                   # it decides: goes on
+ */
+static void
+catching_body (AgenGenerator *self,
+               gpointer       user_data)
+{
+  GError **caught = user_data;
+
+  AGEN_BEGIN (self);
+  AGEN_AWAIT_CATCH (self, agen_generator_await_timeout (self, 100), caught);
+  if (*caught != NULL)
+    {
+      g_clear_error (caught);
+      AGEN_YIELD_INT (self, -1);
+    }
+  else
+    AGEN_YIELD_INT (self, 1);
+  AGEN_END (self);
+}
+
+/* A source that catches the timeout's cancellation and yields goes on: its
+ * item is used, as asyncio lets a task decide. */
+static void
+test_timeout_source_catches (AgenTestFixture *fixture,
+                             gconstpointer    data)
+{
+  GError *caught = NULL;
+  g_autoptr(AgenGenerator) source = agen_generator_new (catching_body, &caught, NULL);
+  g_autoptr(AgenGenerator) timeout = agen_generator_timeout (source, 50);
+
+  assert_drains_to (timeout, "-1@50 end@50");
+}
+
+/* The consumer's cancellation while the timeout waits comes out as
+ * CANCELLED, also once the timeout's own time has come meanwhile. */
+static void
+test_timeout_consumer_cancels (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  g_autoptr(AgenTestLog) log = agen_test_log_new ();
+  g_autoptr(AgenGenerator) source = TIMED (log, 0, 1000, 1);
+  g_autoptr(AgenGenerator) timeout = agen_generator_timeout (source, 50);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AgenTestCall call = { 0 };
+
+  agen_test_start_next (timeout, cancellable, &call);
+  agen_test_drain ();
+  g_cancellable_cancel (cancellable);
+  g_assert_true (agen_test_clock_settle (&call.done));
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_log (log, "closed");
+  agen_test_call_clear (&call);
+}
+
+/* An error thrown in at a yield goes into the source, as map's does: the
+ * source's uncaught error comes out, and its cleanup ran. */
+static void
+test_timeout_throw_delegated (AgenTestFixture *fixture,
+                              gconstpointer    data)
+{
+  g_autoptr(AgenTestLog) log = agen_test_log_new ();
+  g_autoptr(AgenGenerator) source = TIMED (log, 0, 10, 1, 10, 2);
+  g_autoptr(AgenGenerator) timeout = agen_generator_timeout (source, 50);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) thrown = agen_test_error_new (5);
+  AgenTestCall call = { 0 };
+
+  next_virtual (timeout, NULL, text, NULL);
+  agen_test_start_throw (timeout, thrown, NULL, &call);
+  g_assert_true (agen_test_clock_settle (&call.done));
+  g_assert_error (call.error, AGEN_TEST_ERROR, 5);
+  assert_log (log, "closed");
+  agen_test_call_clear (&call);
+}
+
 /* ------------------------------------------------------------------ retry */
 
 typedef struct
@@ -652,6 +732,9 @@ main (int    argc,
   time_test_add ("/time/timeout/in-time", test_timeout_in_time);
   time_test_add ("/time/timeout/times-out", test_timeout_times_out);
   time_test_add ("/time/timeout/consumer-time", test_timeout_consumer_time);
+  time_test_add ("/time/timeout/source-catches", test_timeout_source_catches);
+  time_test_add ("/time/timeout/consumer-cancels", test_timeout_consumer_cancels);
+  time_test_add ("/time/timeout/throw-delegated", test_timeout_throw_delegated);
   time_test_add ("/time/retry/until-it-works", test_retry_until_it_works);
   time_test_add ("/time/retry/exhausted", test_retry_exhausted);
   time_test_add ("/time/retry/after-items", test_retry_after_items);
