@@ -6,7 +6,8 @@
 # libagen-test's manual clock (each run dispatches what is ready, then
 # moves the clock to the next deadline), the references on an asyncio loop
 # whose clock moves by the time select() would sleep. Items, the times they
-# come at, the error, and how many sources were closed must agree. Times
+# come at, the error, and how many sources were closed must agree; some
+# consumers stop early and close the operator, as a break does. Times
 # are multiples of 16 ms, the operators' times 1 more than one, so no two
 # events ever fall on the same instant (whose order the rules leave open).
 # AGEN_TIME_MODEL_CASES runs more cases per operator.
@@ -178,7 +179,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         return self.now
 
 
-def run_reference(make, delays):
+def run_reference(make, delays, stop_after=None):
     loop = VirtualLoop()
     log = []
 
@@ -186,6 +187,10 @@ def run_reference(make, delays):
         generator = make(log)
         out = []
         for k in range(1000):
+            if k == stop_after:
+                await generator.aclose()
+                out.append(('closed', now()))
+                break
             if delays[k % len(delays)]:
                 await asyncio.sleep(delays[k % len(delays)] / 1000)
             try:
@@ -233,7 +238,7 @@ def _outcome(error):
     return ('E', error.code)
 
 
-def run_c(make, delays):
+def run_c(make, delays, stop_after=None):
     log = AgenTest.Log.new()
     AgenTest.clock_use_manual(True)
     try:
@@ -241,6 +246,10 @@ def run_c(make, delays):
         generator = make(log)
         out = []
         for k in range(1000):
+            if k == stop_after:
+                generator.close_finish(_virtual_wait(lambda done: generator.close_async(None, done, None)))
+                out.append(('closed', AgenTest.clock_now_ms() - start))
+                break
             delay = delays[k % len(delays)]
             if delay:
                 Agen.sleep_finish(_virtual_wait(lambda done: Agen.sleep_async(delay, None, done, None)))
@@ -285,6 +294,11 @@ def random_delays(rng):
     return [rng.choice([0, 0, 0, UNIT, 3 * UNIT]) for _ in range(rng.randint(1, 4))]
 
 
+def random_stop(rng):
+    """Where the consumer stops and closes the operator: mostly never."""
+    return rng.choice([None, None, rng.randint(0, 4)])
+
+
 def random_period(rng):
     return rng.randint(1, 8) * UNIT + 1
 
@@ -304,9 +318,11 @@ def test_one_source_operators_match_their_model(operator):
         pairs, error_code = random_script(rng)
         ms = random_period(rng)
         delays = random_delays(rng)
-        what = 'case %d: %s(%d) of %r, error %d, delays %r' % (case, operator, ms, pairs, error_code, delays)
-        compare(run_c(lambda log: c_operator(c_source(pairs, error_code, log), ms), delays),
-                run_reference(lambda log: reference(timed_source(pairs, error_code, log), ms), delays),
+        stop = random_stop(rng)
+        what = 'case %d: %s(%d) of %r, error %d, delays %r, stop %r' % (
+            case, operator, ms, pairs, error_code, delays, stop)
+        compare(run_c(lambda log: c_operator(c_source(pairs, error_code, log), ms), delays, stop),
+                run_reference(lambda log: reference(timed_source(pairs, error_code, log), ms), delays, stop),
                 what)
 
 
@@ -318,8 +334,9 @@ def test_retry_matches_its_model():
         backoff_ms = rng.choice([0, UNIT + 1, 3 * UNIT + 1])
         after_items = rng.random() < 0.5
         delays = random_delays(rng)
-        what = 'case %d: retry(%d, %d, %s) of %r, delays %r' % (
-            case, max_attempts, backoff_ms, after_items, scripts, delays)
+        stop = random_stop(rng)
+        what = 'case %d: retry(%d, %d, %s) of %r, delays %r, stop %r' % (
+            case, max_attempts, backoff_ms, after_items, scripts, delays, stop)
 
         def c_make(log):
             return Agen.Generator.retry(lambda attempt: c_source(*scripts[attempt - 1], log),
@@ -329,7 +346,7 @@ def test_retry_matches_its_model():
             return retry(lambda attempt: timed_source(*scripts[attempt - 1], log),
                          max_attempts, backoff_ms, after_items)
 
-        compare(run_c(c_make, delays), run_reference(reference_make, delays), what)
+        compare(run_c(c_make, delays, stop), run_reference(reference_make, delays, stop), what)
 
 
 # ---------------------------------------------------------- the idioms
