@@ -107,4 +107,40 @@ gboolean       agen_generator_collect_store_finish (AgenGenerator       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 
+/* Time and retry: agen-combinators-time.c */
+
+/**
+ * AgenGeneratorFactory:
+ * @attempt: the number of the attempt, from 1
+ * @user_data: the data given to agen_generator_retry()
+ * @error: return location for a #GError
+ *
+ * Makes the generator of an attempt of agen_generator_retry().
+ *
+ * Returns: (transfer full) (nullable): a new #AgenGenerator, or %NULL with
+ *   @error set, which the retry raises
+ *
+ * Since: 1.0
+ */
+typedef AgenGenerator *(*AgenGeneratorFactory) (guint     attempt,
+                                                gpointer  user_data,
+                                                GError  **error);
+
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_debounce  (AgenGenerator        *self,
+                                         guint                 period_ms);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_throttle  (AgenGenerator        *self,
+                                         guint                 period_ms);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_timeout   (AgenGenerator        *self,
+                                         guint                 timeout_ms);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_retry     (AgenGeneratorFactory  factory,
+                                         gpointer              factory_data,
+                                         GDestroyNotify        factory_data_destroy,
+                                         guint                 max_attempts,
+                                         guint                 backoff_ms,
+                                         gboolean              after_items);
+
 G_END_DECLS

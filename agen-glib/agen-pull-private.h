@@ -104,6 +104,8 @@ void           _agen_combinator_init           (AgenCombinator        *comb,
                                                 AgenGenerator * const *sources,
                                                 guint                  n_sources);
 void           _agen_combinator_clear          (AgenCombinator        *comb);
+void           _agen_combinator_take_source    (AgenCombinator        *comb,
+                                                AgenGenerator         *source);
 AgenGenerator *_agen_combinator_new            (AgenCombinator        *comb,
                                                 const char            *what,
                                                 AgenBodyFunc           body,

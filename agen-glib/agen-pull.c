@@ -335,6 +335,35 @@ _agen_combinator_clear (AgenCombinator *comb)
   g_clear_error (&comb->error);
 }
 
+/* retry: @source (taken) becomes the one source of @comb, which had none
+ * or one that has finished and is let go of. */
+void
+_agen_combinator_take_source (AgenCombinator *comb,
+                              AgenGenerator  *source)
+{
+  AgenPull *pull;
+
+  if (comb->n_pulls == 0)
+    {
+      comb->pulls = g_new0 (AgenPull, 1);
+      comb->n_pulls = 1;
+    }
+  else
+    {
+      pull = &comb->pulls[0];
+      g_assert (!pull->held);
+      _agen_pull_clear (pull);
+      g_clear_object (&pull->cancellable);
+      g_object_unref (pull->source);
+    }
+
+  pull = &comb->pulls[0];
+  *pull = (AgenPull) { 0 };
+  pull->combinator = comb;
+  pull->source = source;
+  pull->reply = (AgenReply) AGEN_REPLY_INIT;
+}
+
 AgenGenerator *
 _agen_combinator_new (AgenCombinator *comb,
                      const char     *what,

@@ -17,4 +17,5 @@
 #include "agen-combinators.h"
 #include "agen-list-model.h"
 #include "agen-macros.h"
+#include "agen-timer.h"
 #undef AGEN_INSIDE

@@ -616,6 +616,33 @@ case_memory (void)
   while (g_main_context_iteration (NULL, FALSE));
 }
 
+/* ---------------------------------------------------------------------- *
+ * Time: debounce over a burst, against map
+ *
+ * The target (issue 16): a debounce over a burst of items that come
+ * without an await costs at most 2 × a map per item (no timer source per
+ * item). Both pull a counter of n items and are consumed by foreach; the
+ * time is per item of the source (the debounce yields only the last).
+ * ---------------------------------------------------------------------- */
+
+static void
+round_time_map (guint n)
+{
+  g_autoptr(AgenGenerator) source = counter_new (n);
+  g_autoptr(AgenGenerator) map = agen_generator_map (source, add_one, NULL, NULL);
+
+  run_foreach (map);
+}
+
+static void
+round_time_debounce (guint n)
+{
+  g_autoptr(AgenGenerator) source = counter_new (n);
+  g_autoptr(AgenGenerator) debounce = agen_generator_debounce (source, 50);
+
+  run_foreach (debounce);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static gboolean
@@ -679,6 +706,12 @@ main (int   argc,
       report ("combinators", "map-filter-take", "ns/item",
               best_ns_per_prepared_item (prepare_values_source, round_combinators, 200000 / scale));
       free_source_values ();
+    }
+
+  if (wanted (cases, "time"))
+    {
+      report ("time", "map", "ns/item", best_ns_per_item (round_time_map, 1000000 / scale));
+      report ("time", "debounce", "ns/item", best_ns_per_item (round_time_debounce, 1000000 / scale));
     }
 
   g_object_unref (task_source);

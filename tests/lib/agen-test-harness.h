@@ -86,6 +86,11 @@ void           agen_test_wait_for         (const gboolean *flag);
 void           agen_test_wait_for_count   (const guint    *counter,
                                            guint           target,
                                            guint           seconds);
+/* With the manual clock (agen_test_clock_use_manual()): dispatches what is
+ * ready in the thread-default context, then moves the clock to the next
+ * deadline, and again, until *flag is set (TRUE) or nothing is ready nor
+ * armed (FALSE; TRUE when @flag is NULL): a run in virtual time. */
+gboolean       agen_test_clock_settle     (const gboolean *flag);
 /* Iterates the thread-default context for @ms milliseconds. */
 void           agen_test_iterate_ms       (guint           ms);
 /* Dispatches whatever is ready in the thread-default context, without blocking. */

@@ -60,6 +60,14 @@ AgenGenerator *agen_test_gated             (gint           n,
                                             AgenTestGate  *gate,
                                             AgenTestLog   *log);
 
+void           agen_test_clock_use_manual   (gboolean        manual);
+gboolean       agen_test_clock_advance      (void);
+gint64         agen_test_clock_now_ms       (void);
+AgenGenerator *agen_test_timed_source       (const gint     *script,
+                                             guint           n_script,
+                                             gint            error_code,
+                                             AgenTestLog    *log);
+
 void           agen_test_consume_all_async  (AgenGenerator       *generator,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,

@@ -189,6 +189,14 @@
 //   * chain, zip and merge take an Array of generators; new_values an Array
 //     of values (converted as GJS converts them: null is NULL, a
 //     BigInt a gint64, a non-int32 number a gdouble).
+//   * gen.debounce(ms), gen.throttle(ms), gen.timeout(ms) and
+//     Agen.Generator.retry(factory, maxAttempts[, backoffMs[, afterItems]])
+//     are the time operators; a time must be a positive integer
+//     (RangeError). factory(attempt) returns an Agen.Generator or an async
+//     iterable; what it throws comes out of the retry as itself. A
+//     timeout's GLib.Error is Gio.IOErrorEnum.TIMED_OUT. `await
+//     Agen.sleep(ms[, cancellable])` waits with agen-glib's timer
+//     (agen_sleep_async()), in a body or anywhere.
 //   * Agen.ListModel is a Gio.ListModel: get_item(i), get_n_items(),
 //     items-changed, and the loading/complete/error properties.
 //
@@ -220,7 +228,7 @@ let Agen = null;
 // replaces them: the replacements call them.
 const introspected = {};
 const REPLACED_METHODS = ['yield', 'yield_int', 'yield_string', 'yield_object',
-    'return', 'raise', 'suspend', 'map', 'filter'];
+    'return', 'raise', 'suspend', 'map', 'filter', 'debounce', 'throttle', 'timeout'];
 
 // ------------------------------------------------------------------ values
 
@@ -701,6 +709,73 @@ const consumerMethods = {
     },
 };
 
+// The time operators (agen-combinators-time.c): a time must be a positive
+// integer of milliseconds, as C takes it (GJS alone would wrap a negative
+// one around and pass 0 to a critical).
+const UINT32_MAX = 2 ** 32 - 1;
+const milliseconds = function (what, ms, least = 1) {
+    if (!Number.isInteger(ms) || ms < least || ms > UINT32_MAX)
+        throw new RangeError(`Agen.${what}: the time must be an integer of milliseconds >= ${least}, not ${describe(ms)}`);
+    return ms;
+};
+
+const timeMethods = {
+    debounce(ms) {
+        return introspected.debounce.call(this, milliseconds('Generator.debounce', ms));
+    },
+
+    throttle(ms) {
+        return introspected.throttle.call(this, milliseconds('Generator.throttle', ms));
+    },
+
+    timeout(ms) {
+        return introspected.timeout.call(this, milliseconds('Generator.timeout', ms));
+    },
+};
+
+// Agen.Generator.retry(factory, maxAttempts[, backoffMs[, afterItems]]):
+// factory(attempt) returns an Agen.Generator or an async iterable; what it
+// throws comes out of the retry as itself.
+const retry = function (factory, maxAttempts, backoffMs = 0, afterItems = false) {
+    if (typeof factory !== 'function')
+        throw new TypeError('Agen.Generator.retry: the factory must be a function');
+    milliseconds('Generator.retry (maxAttempts)', maxAttempts);
+    milliseconds('Generator.retry (backoffMs)', backoffMs, 0);
+    return introspected.retry(attempt => {
+        callsFromC++;
+        try {
+            const made = factory(attempt);
+            if (made instanceof Agen.Generator)
+                return made;
+            if (made !== null && typeof made === 'object' && Symbol.asyncIterator in made)
+                return fromAsyncIterable(made);
+            throw new TypeError(`Agen.Generator.retry: the factory returned ${describe(made)}, ` +
+                'not a generator or an async iterable');
+        } catch (e) {
+            throw errorFromValue(e);
+        } finally {
+            callsFromC--;
+        }
+    }, maxAttempts, backoffMs, Boolean(afterItems));
+};
+
+// Agen.sleep(ms[, cancellable]): a Promise that resolves after ms, with
+// agen-glib's timer (agen_sleep_async()); a cancellation rejects it with
+// G_IO_ERROR_CANCELLED.
+const sleep = function (ms, cancellable = null) {
+    milliseconds('sleep', ms, 0);
+    return new Promise((resolve, reject) => {
+        Agen.sleep_async(ms, cancellable, (_source, result) => {
+            try {
+                Agen.sleep_finish(result);
+                resolve();
+            } catch (e) {
+                reject(e);
+            }
+        });
+    });
+};
+
 // ------------------------------------------------------------ the producer
 
 // So that a body written by hand (Agen.Generator.new(body)) neither loses
@@ -982,8 +1057,12 @@ function _init() {
     }
     introspected.new = Agen.Generator.new;
 
-    Object.assign(proto, producerMethods, consumerMethods);
+    introspected.retry = Agen.Generator.retry;
+
+    Object.assign(proto, producerMethods, consumerMethods, timeMethods);
     proto._init = refuseGeneratorWithoutBody;
     Agen.Generator.new = newGenerator;
     Agen.Generator.fromAsyncIterable = fromAsyncIterable;
+    Agen.Generator.retry = retry;
+    Agen.sleep = sleep;
 }

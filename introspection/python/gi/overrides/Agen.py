@@ -142,6 +142,14 @@ gives it, with a few additions::
   its source first (agen_generator_filter()), and comes out of the pipeline
   as itself, as with ``map``. (PyGObject 3.42 alone would only print an
   exception that is not a ``GLib.Error`` and drop the item.)
+- ``gen.debounce(ms)``, ``gen.throttle(ms)``, ``gen.timeout(ms)`` and
+  ``Agen.Generator.retry(factory, max_attempts, backoff_ms=0,
+  after_items=False)`` are the time operators; a time must be a positive
+  int (else ``ValueError``). ``factory(attempt)`` returns an
+  ``Agen.Generator`` or an async iterable; an exception it raises comes out
+  of the retry as itself. A timeout's ``GLib.Error`` has the code
+  ``Gio.IOErrorEnum.TIMED_OUT``. ``await Agen.sleep(ms)`` waits with
+  agen-glib's timer (agen_sleep_async()), in a body or anywhere.
 - ``await gen.collect()``: agen_generator_collect_async(), the items in a
   list (``[x async for x in gen]`` without an event-loop round trip per
   item). Errors as for ``anext()``; cancelling the awaiting task cancels the
@@ -814,6 +822,32 @@ async def _await_call(what, start, finish):
     raise _translate(failure, what, False, cancelled)
 
 
+_UINT32_MAX = 2 ** 32 - 1
+
+
+def _milliseconds(what, ms):
+    """A time given to a time operator: a positive int of milliseconds, as
+    C takes it (0 is a programmer error there, a negative one PyGObject
+    would only report as an OverflowError)."""
+    if isinstance(ms, bool) or not isinstance(ms, int) or not 0 < ms <= _UINT32_MAX:
+        raise ValueError('%s() needs a time in milliseconds > 0, not %r' % (what, ms))
+    return ms
+
+
+async def sleep(ms):
+    """Waits ``ms`` milliseconds with agen-glib's timer (agen_sleep_async()),
+    as ``asyncio.sleep(ms / 1000)`` does: in a Python body, or anywhere on
+    the loop. Cancelling the awaiting task ends it with
+    ``asyncio.CancelledError``."""
+    if isinstance(ms, bool) or not isinstance(ms, int) or not 0 <= ms <= _UINT32_MAX:
+        raise ValueError('sleep() needs a time in milliseconds >= 0, not %r' % (ms,))
+    await _await_call('sleep', lambda cancellable, done: Agen.sleep_async(ms, cancellable, done, None),
+                      Agen.sleep_finish)
+
+
+__all__.append('sleep')
+
+
 def _combinator_func(func, result):
     """The AgenMapFunc or AgenFilterFunc of Generator.map() and filter():
     gives C ``result(func(item))``. An exception goes into C as the GError
@@ -983,6 +1017,58 @@ class Generator(Agen.Generator):
         if not callable(predicate):
             raise TypeError('filter() needs a callable, not %s' % type(predicate).__name__)
         return Agen.Generator.filter(self, _combinator_func(predicate, bool))
+
+    # Time and retry (agen-combinators-time.c).
+
+    def debounce(self, ms):
+        """A generator of the items of this one that stayed the latest for
+        ``ms`` milliseconds (agen_generator_debounce()): search as the user
+        types. ``ms`` must be a positive int."""
+        return Agen.Generator.debounce(self, _milliseconds('debounce', ms))
+
+    def throttle(self, ms):
+        """A generator of at most one item of this one per ``ms``
+        milliseconds, the latest (agen_generator_throttle()): progress
+        without a repaint per item."""
+        return Agen.Generator.throttle(self, _milliseconds('throttle', ms))
+
+    def timeout(self, ms):
+        """A generator of the items of this one, each of which must come
+        within ``ms`` milliseconds of being asked for
+        (agen_generator_timeout()); otherwise this one is cancelled at its
+        await and closed, and a ``GLib.Error`` ``Gio.IOErrorEnum.TIMED_OUT``
+        comes out."""
+        return Agen.Generator.timeout(self, _milliseconds('timeout', ms))
+
+    @classmethod
+    def retry(cls, factory, max_attempts, backoff_ms=0, after_items=False):
+        """A generator of the items of ``factory(attempt)`` (an
+        ``Agen.Generator`` or an async iterable), made again after a failure
+        before its first item (any failure with ``after_items``), at most
+        ``max_attempts`` times, waiting ``backoff_ms * 2 ** (attempt - 1)``
+        milliseconds before each new attempt (agen_generator_retry()). An
+        exception ``factory`` raises comes out of the retry as itself; a
+        factory returning anything else raises ``TypeError``."""
+        if not callable(factory):
+            raise TypeError('retry() needs a callable factory, not %s' % type(factory).__name__)
+        if not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ValueError('retry() needs max_attempts >= 1, not %r' % (max_attempts,))
+        if not isinstance(backoff_ms, int) or not 0 <= backoff_ms <= _UINT32_MAX:
+            raise ValueError('retry() needs a backoff_ms >= 0, not %r' % (backoff_ms,))
+
+        def make(attempt, *_data):
+            try:
+                made = factory(attempt)
+                if isinstance(made, Agen.Generator):
+                    return made
+                if hasattr(made, '__aiter__'):
+                    return Generator.from_async_iterable(made)
+                raise TypeError('retry(): the factory returned %s, not a generator or an '
+                                'async iterable' % type(made).__name__)
+            except BaseException as exc:    # noqa: B902: the retry raises it
+                raise error_from_exception(_without_own_frames(exc)) from None
+
+        return Agen.Generator.retry(make, None, min(max_attempts, _UINT32_MAX), backoff_ms, bool(after_items))
 
     def collect(self):
         """Runs the generator to its end and returns its items in a list, as
