@@ -185,6 +185,7 @@ async void test_list_model () throws Error {
 	yield wait_for (() => model.complete);
 	assert (model.get_n_items () == 5);
 	assert (model.get_error () == null);
+	assert (model.error == null);             /* the property: a copy, through g_object_get */
 	for (uint i = 0; i < 5; i++)
 		assert (((Item) model.get_item (i)).n == (int) i);
 	assert_strv (changes, { "0-0+2", "2-0+2", "4-0+1" });
