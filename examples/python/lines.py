@@ -3,9 +3,13 @@
 #
 #   /usr/bin/python3 lines.py FILE
 #
-# 1. consumes a generator written in C (the lines of FILE) with `async for`;
-# 2. writes a Python async generator and hands it to a consumer written in C,
-#    which prints its items.
+# 1. consumes a generator written in C (the lines of FILE, read by
+#    agen_generator_new_lines()) with `async for`;
+# 2. writes a Python async generator and hands it to a consumer written in C
+#    (agen_generator_foreach_async()), which calls back for each item.
+#
+# It needs only agen-glib: installed in a prefix other than /usr, run it
+# with tools/prefix-env PREFIX /usr/bin/python3 lines.py FILE.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -14,14 +18,18 @@ import sys
 import gi
 
 gi.require_version('Agen', '1.0')
-gi.require_version('AgenExample', '1.0')
-from gi.repository import Agen, AgenExample, Gio  # noqa: E402
+from gi.repository import Agen, GLib, Gio  # noqa: E402
+
+
+def lines_of(path):
+    """The lines of a file, as a generator written in C."""
+    return Agen.Generator.new_lines(Gio.File.new_for_path(path).read(None), GLib.PRIORITY_DEFAULT)
 
 
 async def longest_first(path, count):
     """A Python async generator: the `count` longest lines of a file, read
     with the C generator."""
-    lines = [line async for line in AgenExample.lines_new(Gio.File.new_for_path(path))]
+    lines = [line async for line in lines_of(path)]
     for line in sorted(lines, key=len, reverse=True)[:count]:
         yield '%3d  %s' % (len(line), line)
 
@@ -29,27 +37,23 @@ async def longest_first(path, count):
 async def main(path):
     # 1. A C generator, consumed with `async for`.
     n_lines = 0
-    async for line in AgenExample.lines_new(Gio.File.new_for_path(path)):
+    async for line in lines_of(path):
         n_lines += 1
         if n_lines <= 3:
             print('line %d: %s' % (n_lines, line))
     print('%s has %d lines' % (path, n_lines))
 
-    # 2. A Python generator, consumed in C by AgenExample.print_all_async().
+    # 2. A Python generator, consumed in C by agen_generator_foreach_async().
     generator = Agen.Generator.from_async_iterable(longest_first(path, 3))
-    future = Agen.get_event_loop().create_future()
+    printed = []
 
-    def printed(source, result, _data):
-        try:
-            future.set_result(AgenExample.print_all_finish(source, result))
-        except Exception as error:      # a GLib callback must not raise
-            future.set_exception(error)
+    def show(line):
+        print(line)
+        printed.append(line)
 
-    print('The longest lines, printed by C:')
-    sys.stdout.flush()                  # C's g_print() writes the same stdout
-    AgenExample.print_all_async(generator, None, printed, None)
-    n_printed = await future
-    assert n_printed == min(3, n_lines), n_printed
+    print('The longest lines, as C consumes them:')
+    await generator.foreach(show)
+    assert len(printed) == min(3, n_lines), printed
     return 0
 
 
