@@ -51,7 +51,13 @@
  * top of the body, whether an error thrown in is caught where the body
  * continues. Folding that check into one call is a third of the producer
  * calls of an item. The line of the macro makes each point unique; 1 (the
- * odd point of line 0) is what enter() returns for an uncaught error. */
+ * odd point of line 0) is what enter() returns for an uncaught error.
+ *
+ * The four _agen_generator_*() functions below are what the macros expand
+ * to: ABI, not API. Programs compiled with the macros call them, so they
+ * keep their signatures and this encoding for the life of the 1.x series
+ * (the manual's "Availability and deprecation" section), and the ABI check
+ * covers them; only the macros may call them. */
 #define _AGEN_RESUME_POINT(line)          (2 * (line))
 #define _AGEN_RESUME_POINT_CATCHING(line) (2 * (line) + 1)
 #define _AGEN_RESUME_POINT_CATCHES(point) ((point) % 2 == 1)
