@@ -49,6 +49,9 @@ struct _AgenCombinator
   AgenPull *pulls;
   guint n_pulls;
   guint await_id;              /* while the body waits for a reply */
+  void (*on_reply) (AgenCombinator *comb); /* when set, a reply that comes
+                                            * later calls it instead of
+                                            * resuming the body (share) */
   guint64 n_arrivals;
   GError *caught;              /* thrown in at the last yield or wait */
   GError *error;               /* to raise once the sources are closed */

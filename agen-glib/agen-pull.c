@@ -412,6 +412,12 @@ _agen_combinator_wake (AgenCombinator *comb)
 {
   guint await_id = comb->await_id;
 
+  if (comb->on_reply != NULL)
+    {
+      comb->on_reply (comb);
+      return;
+    }
+
   /* Not waiting: the body is running, or suspended at a yield (merge and
    * batch leave nexts in flight there), and finds the reply next time. */
   if (await_id == 0)

@@ -16,5 +16,6 @@
 #include "agen-sources.h"
 #include "agen-combinators.h"
 #include "agen-list-model.h"
+#include "agen-share.h"
 #include "agen-macros.h"
 #undef AGEN_INSIDE
