@@ -576,7 +576,7 @@ agen_generator_scan (AgenGenerator  *self,
  *   finished or is finalised
  *
  * A generator that yields the items of @self, but drops an item equal to
- * the one just before it: Kotlin's and RxJS's `distinctUntilChanged`.
+ * the last one it yielded: Kotlin's and RxJS's `distinctUntilChanged`.
  * Python's
  * `prev = MISSING; async for x in self: (if prev is MISSING or not func(x, prev): yield x); prev = x`.
  *

@@ -403,8 +403,9 @@ agen_share_branch_free (gpointer data)
   AgenShareBranch *branch = data;
   AgenShare *self = branch->share;
 
-  /* A branch that never started, dropped: it no longer holds the buffer,
-   * and when it was the last one the source is let go of. */
+  /* The body's data is freed as the branch finishes: a branch that never
+   * started (closed or dropped so) no longer holds the buffer here, and
+   * when it was the last one the source is let go of. */
   agen_share_detach (branch);
   g_ptr_array_remove_fast (self->branches, branch);
   if (self->n_attached == 0 && !self->closed && !self->closing)
