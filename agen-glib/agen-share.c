@@ -493,7 +493,8 @@ agen_share_new (AgenGenerator *source,
  * buffer. Each branch yields every item of @self; the slowest branch holds
  * the others back once @buffer_size items are buffered. See #AgenShare.
  *
- * Returns: (transfer full) (element-type AgenGenerator): the branches
+ * Returns: (transfer container) (element-type AgenGenerator): the
+ *   branches, in an array that frees them with itself (g_ptr_array_unref())
  *
  * Since: 1.0
  */
