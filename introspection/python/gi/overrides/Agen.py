@@ -153,6 +153,20 @@ gives it, with a few additions::
 - ``Agen.Generator.new_values(values)`` maps each value with to_value()
   (``None`` is a ``G_TYPE_POINTER`` NULL): PyGObject's own conversion
   crashes on ``None`` and refuses ints beyond ``gint``.
+- ``gen.flat_map(func)``, ``gen.flat_map_merge(n, func)``,
+  ``gen.switch_map(func)``: ``func(item)`` returns an ``Agen.Generator`` or
+  any async iterable (a Python async generator, wrapped with
+  from_async_iterable()); anything else fails the operator with
+  ``TypeError``, and what ``func`` raises comes out as itself. Every inner
+  generator is closed (its ``finally`` runs) however the operator ends.
+- ``gen.scan(func[, initial])`` is ``itertools.accumulate`` for an async
+  iterable; ``gen.distinct([equal])`` drops an item equal (``==``, or
+  ``equal(item, previous)``) to the last one yielded.
+- ``gen.tee(n=2, buffer_size=0)`` returns a tuple of branches (see
+  ``Agen.Share``, whose buffer the slowest branch holds). An exception the
+  source raises reaches every branch: the first branch to raise it raises
+  the exception itself, the others a ``GLib.Error`` copy whose message
+  names it (the exception registry hands an exception back once).
 - ``chain``, ``zip`` and ``merge`` take a list (or tuple) of generators.
 - A ``GValueArray`` item (a signal's emission, ``enumerate``'s
   ``[index, item]``, ``zip``'s tuples, ``batch``'s groups) is a Python
