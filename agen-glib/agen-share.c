@@ -519,6 +519,8 @@ agen_generator_tee (AgenGenerator *self,
  * agen_share_get_source:
  * @self: an #AgenShare
  *
+ * Gets the generator the share reads for its branches.
+ *
  * Returns: (transfer none): the shared generator
  *
  * Since: 1.0
@@ -534,6 +536,8 @@ agen_share_get_source (AgenShare *self)
 /**
  * agen_share_get_buffer_size:
  * @self: an #AgenShare
+ *
+ * Gets how many items the share holds at most.
  *
  * Returns: the #AgenShare:buffer-size
  *
