@@ -60,7 +60,9 @@ struct _AgenShare
 
   AgenCombinator puller;       /* one pull: the source */
   guint buffer_size;
-  GQueue items;                /* GValue *, the oldest first */
+  GValue *ring;                /* the items held: index i at ring[i % capacity] */
+  guint capacity;              /* >= buffer_size, and >= n_items */
+  guint n_items;
   guint64 first;               /* the index of the oldest */
   gboolean ended;              /* after the items: the source ended, */
   GError *error;               /* or raised this, */
@@ -96,6 +98,49 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (AgenShare, agen_share, G_TYPE_OBJECT)
 
+/* Every item is copied once into the buffer and once per branch: for the
+ * fundamental types that hold their value in their bits (numbers, enums,
+ * booleans, pointers), a copy of the GValue's bits is the copy, without
+ * g_value_init() and g_value_copy(), which take GType's lock. */
+static inline gboolean
+agen_value_is_plain (GType type)
+{
+  switch (type)
+    {
+    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
+    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
+    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+agen_share_value_unset (GValue *value)
+{
+  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+    *value = (GValue) G_VALUE_INIT;
+  else
+    agen_value_clear (value);
+}
+
+/* @dest, set or not, becomes a copy of @value. */
+static void
+agen_share_value_copy (GValue       *dest,
+                       const GValue *value)
+{
+  agen_share_value_unset (dest);
+  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+    {
+      *dest = *value;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (value));
+  g_value_copy (value, dest);
+}
+
 static AgenPull *
 agen_share_pull (AgenShare *self)
 {
@@ -105,16 +150,28 @@ agen_share_pull (AgenShare *self)
 static guint64
 agen_share_end (AgenShare *self)
 {
-  return self->first + self->items.length;
+  return self->first + self->n_items;
 }
 
-static void
-agen_share_value_free (gpointer data)
+static GValue *
+agen_share_item (AgenShare *self,
+                 guint64    index)
 {
-  GValue *item = data;
+  return &self->ring[index % self->capacity];
+}
 
-  g_value_unset (item);
-  g_free (item);
+/* Makes room for @capacity items at least, keeping each at its index. */
+static void
+agen_share_resize_ring (AgenShare *self,
+                        guint      capacity)
+{
+  GValue *ring = g_new0 (GValue, capacity);
+
+  for (guint64 i = self->first; i < agen_share_end (self); i++)
+    ring[i % capacity] = *agen_share_item (self, i);        /* moved */
+  g_free (self->ring);
+  self->ring = ring;
+  self->capacity = capacity;
 }
 
 /* Drops the items every attached branch has read. */
@@ -131,8 +188,8 @@ agen_share_trim (AgenShare *self)
         oldest = MIN (oldest, branch->position);
     }
 
-  for (; self->first < oldest; self->first++)
-    agen_share_value_free (g_queue_pop_head (&self->items));
+  for (; self->first < oldest; self->first++, self->n_items--)
+    agen_share_value_unset (agen_share_item (self, self->first));
 }
 
 /* Resumes every branch that waits: for an item, for room, or for the
@@ -140,8 +197,8 @@ agen_share_trim (AgenShare *self)
 static void
 agen_share_wake_all (AgenShare *self)
 {
-  g_autoptr(GPtrArray) waiting = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) await_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GArray) await_ids = NULL;
 
   /* Collected first: a branch resumed here may run, and finish, at once. */
   for (guint i = 0; i < self->branches->len; i++)
@@ -150,12 +207,17 @@ agen_share_wake_all (AgenShare *self)
 
       if (branch->await_id == 0)
         continue;
+      if (waiting == NULL)
+        {
+          waiting = g_ptr_array_new_with_free_func (g_object_unref);
+          await_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+        }
       g_ptr_array_add (waiting, g_object_ref (branch->generator));
       g_array_append_val (await_ids, branch->await_id);
       branch->await_id = 0;
     }
 
-  for (guint i = 0; i < waiting->len; i++)
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
     agen_generator_resume (g_ptr_array_index (waiting, i), g_array_index (await_ids, guint, i), NULL);
 }
 
@@ -169,10 +231,11 @@ agen_share_take_reply (AgenShare *self)
   switch (pull->reply.kind)
     {
     case AGEN_REPLY_ITEM:
-      item = g_new0 (GValue, 1);
-      g_value_init (item, G_VALUE_TYPE (pull->item));
-      g_value_copy (pull->item, item);
-      g_queue_push_tail (&self->items, item);
+      if (self->n_items == self->capacity)
+        agen_share_resize_ring (self, self->capacity * 2);
+      item = agen_share_item (self, agen_share_end (self));
+      agen_share_value_copy (item, pull->item);
+      self->n_items++;
       _agen_pull_clear (pull);
       break;
     case AGEN_REPLY_ERROR:
@@ -236,7 +299,7 @@ agen_share_fill (AgenShare *self)
   AgenPull *pull = agen_share_pull (self);
 
   if (pull->state != AGEN_PULL_IDLE || self->ended || self->error != NULL || self->closed ||
-      self->items.length >= self->buffer_size)
+      self->n_items >= self->buffer_size)
     return;
 
   _agen_pull_step (pull, AGEN_OP_NEXT, NULL);
@@ -310,6 +373,25 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   g_error_free (error);
 }
 
+/* Takes the item at the branch's position. When the branch was the
+ * slowest, the items it leaves behind are dropped, and a branch waiting for
+ * room is woken once half the buffer is free: it then runs ahead by half a
+ * buffer, rather than taking turns item by item. */
+static void
+agen_share_branch_read (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+  const GValue *item = agen_share_item (self, branch->position);
+  guint n_before = self->n_items;
+
+  agen_share_value_copy (&branch->item, item);
+  branch->position++;
+
+  agen_share_trim (self);
+  if (self->n_items < n_before && self->n_items <= self->buffer_size / 2)
+    agen_share_wake_all (self);
+}
+
 /* Python's
  *
  *   while True:
@@ -352,12 +434,7 @@ agen_share_branch_body (AgenGenerator *self,
           break;
         }
 
-      agen_value_clear (&branch->item);
-      g_value_init (&branch->item, G_VALUE_TYPE (g_queue_peek_nth (&share->items, branch->position - share->first)));
-      g_value_copy (g_queue_peek_nth (&share->items, branch->position - share->first), &branch->item);
-      branch->position++;
-      agen_share_trim (share);
-      agen_share_wake_all (share);
+      agen_share_branch_read (branch);
 
       /* AGEN_COMBINATOR_YIELD() trades the item for the yield slot; what
        * is thrown in goes to branch->caught. */
@@ -573,6 +650,8 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
+  if (self->capacity < buffer_size)
+    agen_share_resize_ring (self, buffer_size);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
@@ -593,7 +672,7 @@ agen_share_get_n_buffered (AgenShare *self)
 {
   g_return_val_if_fail (AGEN_IS_SHARE (self), 0);
 
-  return self->items.length;
+  return self->n_items;
 }
 
 static void
@@ -605,7 +684,13 @@ agen_share_finalize (GObject *object)
    * in the share's hands is released, and its last unref closes it. */
   g_assert (self->branches->len == 0);
   g_ptr_array_unref (self->branches);
-  g_queue_clear_full (&self->items, agen_share_value_free);
+  self->buffer_size = 0;       /* every item is dropped */
+  while (self->n_items > 0)
+    {
+      agen_share_value_unset (agen_share_item (self, self->first++));
+      self->n_items--;
+    }
+  g_free (self->ring);
   g_clear_error (&self->error);
   _agen_combinator_clear (&self->puller);
 
@@ -724,6 +809,5 @@ agen_share_class_init (AgenShareClass *klass)
 static void
 agen_share_init (AgenShare *self)
 {
-  g_queue_init (&self->items);
   self->branches = g_ptr_array_new ();
 }
