@@ -27,6 +27,8 @@ typedef struct
   gpointer func_data;
   GDestroyNotify func_data_destroy;
   guint yielding;              /* the slot of the item yielded */
+  GError *caught;              /* switch_map: caught at a wait while it switches, */
+  GError *cancelled;           /* the first one, to raise after the switch */
 } AgenHigher;
 
 static void
@@ -35,6 +37,8 @@ agen_higher_free (gpointer data)
   AgenHigher *higher = data;
 
   _agen_combinator_clear (&higher->combinator);
+  g_clear_error (&higher->caught);
+  g_clear_error (&higher->cancelled);
   if (higher->func_data_destroy != NULL)
     higher->func_data_destroy (higher->func_data);
   g_free (higher);
@@ -171,19 +175,23 @@ agen_higher_body (AgenGenerator *self,
           if (higher->switching)
             {
               /* The outer item waits in place, in the source's yield
-               * slot, while the inner generator is cancelled and closed. */
+               * slot, while the inner generator is cancelled and closed.
+               * A cancellation of the consumer's meanwhile is kept for
+               * after the close: the inner generator has had its own. */
               while (!_agen_combinator_close_pull (comb, &comb->pulls[0]))
-                AGEN_COMBINATOR_WAIT (self, comb);
-              pull = agen_higher_outer (higher);
+                {
+                  AGEN_AWAIT_CATCH (self, _agen_combinator_wait (comb), &higher->caught);
+                  comb->await_id = 0;
+                  if (higher->cancelled == NULL)
+                    higher->cancelled = g_steal_pointer (&higher->caught);
+                  g_clear_error (&higher->caught);
+                }
+              if (higher->cancelled != NULL)
+                _agen_combinator_fail (comb, g_steal_pointer (&higher->cancelled));
               if (comb->error != NULL)
                 break;
-              if (pull->reply.kind == AGEN_REPLY_ERROR)
-                {
-                  /* A cancellation of the consumer's, while closing. */
-                  _agen_combinator_fail_pull (comb, pull);
-                  break;
-                }
               _agen_pull_set_source (&comb->pulls[0], NULL);
+              pull = agen_higher_outer (higher);
             }
 
           agen_higher_make_inner (higher, agen_higher_free_slot (higher), pull->item);

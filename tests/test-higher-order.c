@@ -36,6 +36,7 @@ typedef struct
   gint i;
   gint fail_after;             /* raise after this many items; -1 never */
   AgenTestGate *gate;          /* awaited before each item; NULL: none */
+  gboolean ignore_cancel;      /* its await goes on when cancelled */
   int fd;
 } Counter;
 
@@ -100,8 +101,14 @@ counter_body (AgenGenerator *self,
         }
       if (counter->gate != NULL)
         {
-          AGEN_AWAIT (self, agen_test_gate_wait_async (counter->gate, agen_generator_get_cancellable (self),
-                                                        agen_generator_ready, agen_generator_await (self)));
+          if (counter->ignore_cancel)
+            AGEN_AWAIT (self, agen_test_gate_wait_ignoring_cancel_async (counter->gate,
+                                                                        agen_generator_get_cancellable (self),
+                                                                        agen_generator_ready,
+                                                                        agen_generator_await (self)));
+          else
+            AGEN_AWAIT (self, agen_test_gate_wait_async (counter->gate, agen_generator_get_cancellable (self),
+                                                          agen_generator_ready, agen_generator_await (self)));
           if (!agen_test_gate_wait_finish (counter->gate, agen_generator_get_result (self), &error))
             {
               agen_generator_raise (self, error);
@@ -134,6 +141,7 @@ counter_new_full (Stats        *stats,
   stats->n_made++;
   generator = agen_generator_new (counter_body, counter, counter_free);
   agen_generator_set_name (generator, "counter");
+  g_object_set_data (G_OBJECT (generator), "counter", counter);
   return generator;
 }
 
@@ -161,6 +169,7 @@ typedef struct
 {
   Stats stats;
   AgenTestGate *inner_gate;
+  gboolean ignore_cancel;      /* the inner generators' awaits */
   gint fail_at;                /* the inner made of this item raises after 1 item */
   guint n_destroyed;
 } Inners;
@@ -172,8 +181,11 @@ make_inner (const GValue  *item,
 {
   Inners *inners = user_data;
   gint x = g_value_get_int (item);
+  AgenGenerator *inner = counter_new_full (&inners->stats, 10 * x, x % 10, inners->inner_gate,
+                                           x == inners->fail_at ? 1 : -1);
 
-  return counter_new_full (&inners->stats, 10 * x, x % 10, inners->inner_gate, x == inners->fail_at ? 1 : -1);
+  ((Counter *) g_object_get_data (G_OBJECT (inner), "counter"))->ignore_cancel = inners->ignore_cancel;
+  return inner;
 }
 
 static void
@@ -587,6 +599,77 @@ test_switch_map_switches (AgenTestFixture *fixture,
   stats_clear (&outer_stats);
 }
 
+/* What test_switch_map_cancel_while_switching makes of an item: a counter
+ * whose cleanup awaits a gate. */
+typedef struct
+{
+  AgenTestGate *cleanup_gate;
+  AgenTestLog *log;
+  guint n_made;
+} CleanupAwaiting;
+
+static AgenGenerator *
+make_cleanup_awaiting (const GValue  *item,
+                       gpointer       user_data,
+                       GError       **error)
+{
+  CleanupAwaiting *made = user_data;
+
+  made->n_made++;
+  return agen_test_cleanup_awaits (100, made->cleanup_gate, made->log);
+}
+
+/* A cancellation of the consumer's while switch_map waits for the close of
+ * the inner generator it leaves (whose cleanup awaits) is raised once that
+ * close is over: no new inner generator is made. */
+static void
+test_switch_map_cancel_while_switching (AgenTestFixture *fixture,
+                                        gconstpointer    data)
+{
+  Stats outer_stats;
+  g_autoptr(AgenTestGate) outer_gate = agen_test_gate_new ();
+  g_autoptr(AgenTestGate) cleanup_gate = agen_test_gate_new ();
+  g_autoptr(AgenTestLog) log = agen_test_log_new ();
+  CleanupAwaiting made = { cleanup_gate, log, 0 };
+  g_autoptr(AgenGenerator) outer = NULL;
+  g_autoptr(AgenGenerator) sw = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(GStrv) entries = NULL;
+  AgenTestCall call;
+
+  stats_init (&outer_stats);
+  outer = counter_new (&outer_stats, 3, 2, outer_gate);
+  sw = agen_generator_switch_map (outer, make_cleanup_awaiting, &made, NULL);
+
+  agen_test_call_init (&call);
+  agen_test_start_next (sw, NULL, &call);
+  agen_test_drain ();
+  agen_test_gate_open (outer_gate);                        /* 3: the first inner */
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 0);
+  agen_test_call_clear (&call);
+
+  agen_test_gate_open (outer_gate);                        /* 4 arrives meanwhile */
+  agen_test_drain ();
+  agen_test_call_init (&call);
+  agen_test_start_next (sw, cancellable, &call);           /* the switch: its close awaits */
+  agen_test_drain ();
+  g_assert_false (call.done);
+  g_cancellable_cancel (cancellable);
+  agen_test_drain ();
+  g_assert_false (call.done);
+  agen_test_gate_open (cleanup_gate);
+  agen_test_call_wait (&call);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  agen_test_call_clear (&call);
+
+  g_assert_cmpuint (made.n_made, ==, 1);
+  entries = agen_test_log_dup_entries (log);
+  g_assert_true (g_strv_contains ((const char * const *) entries, "cleanup end"));
+  g_assert_cmpuint (outer_stats.n_cleaned, ==, 1);
+  stats_clear (&outer_stats);
+}
+
 static guint
 count_open_files (void)
 {
@@ -800,6 +883,7 @@ main (int    argc,
   agen_test_add ("/higher-order/flat-map-merge/error", test_flat_map_merge_error);
   agen_test_add ("/higher-order/switch-map/switches", test_switch_map_switches);
   agen_test_add ("/higher-order/switch-map/typing", test_switch_map_typing);
+  agen_test_add ("/higher-order/switch-map/cancel-while-switching", test_switch_map_cancel_while_switching);
   agen_test_add ("/state/scan", test_scan);
   agen_test_add ("/state/distinct", test_distinct);
   agen_test_add ("/state/distinct/strings", test_distinct_strings);

@@ -382,3 +382,39 @@ def test_switch_map_typed_many_times_leaks_no_generator(run):
     assert world.running == 0
     assert world.log.count('start search1999') == 1
     closes_every_started(['start outer'] + world.log + ['cleanup outer'])
+
+
+@pytest.mark.parametrize('operator', ['flat_map', 'flat_map_merge', 'switch_map'])
+def test_cancelling_closes_every_inner_generator(run, operator):
+    # The task awaiting the operator is cancelled while its inner generators
+    # await: each one's finally runs, then the outer source's.
+    async def main():
+        world = World()
+        started = asyncio.Event()
+
+        async def slow(x):
+            world.log.append('start slow%d' % x)
+            try:
+                started.set()
+                await asyncio.sleep(3600)
+                yield x
+            finally:
+                world.log.append('cleanup slow%d' % x)
+
+        source = Agen.Generator.from_async_iterable(world.source('outer', [1, 2], None, True))
+        gen = source.flat_map_merge(2, slow) if operator == 'flat_map_merge' else getattr(source, operator)(slow)
+        task = asyncio.ensure_future(anext(gen))
+        await started.wait()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await gen.aclose()
+        return world
+
+    world = run(main())
+    starts = [entry for entry in world.log if entry.startswith('start slow')]
+    assert starts
+    closes_every_started(world.log)
+    assert world.log[-1] == 'cleanup outer'
