@@ -385,8 +385,10 @@ agen_share_branch_read (AgenShareBranch *branch)
   guint n_before = self->n_items;
 
   agen_share_value_copy (&branch->item, item);
-  branch->position++;
 
+  /* Only the oldest item can have been read by every branch now. */
+  if (branch->position++ != self->first)
+    return;
   agen_share_trim (self);
   if (self->n_items < n_before && self->n_items <= self->buffer_size / 2)
     agen_share_wake_all (self);
