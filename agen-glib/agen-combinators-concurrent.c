@@ -56,40 +56,11 @@ agen_concurrent_pull_all (AgenCombinator *comb,
     }
 }
 
-/* The reply that came first, or %NULL; with @only_ends, among the ends and
- * errors. */
-static AgenPull *
-agen_concurrent_first_reply (AgenCombinator *comb,
-                             gboolean        only_ends)
-{
-  AgenPull *first = NULL;
-
-  for (guint i = 0; i < comb->n_pulls; i++)
-    {
-      AgenPull *pull = &comb->pulls[i];
-
-      if (pull->state != AGEN_PULL_REPLIED || (only_ends && pull->reply.kind == AGEN_REPLY_ITEM))
-        continue;
-      if (first == NULL || pull->arrival < first->arrival)
-        first = pull;
-    }
-  return first;
-}
-
-static gboolean
-agen_concurrent_any_in_flight (AgenCombinator *comb)
-{
-  for (guint i = 0; i < comb->n_pulls; i++)
-    if (comb->pulls[i].state == AGEN_PULL_IN_FLIGHT)
-      return TRUE;
-  return FALSE;
-}
-
 /* zip can yield, or end, once every source replied or one ended. */
 static gboolean
 agen_zip_is_ready (AgenCombinator *comb)
 {
-  return !agen_concurrent_any_in_flight (comb) || agen_concurrent_first_reply (comb, TRUE) != NULL;
+  return !_agen_combinator_any_in_flight (comb) || _agen_combinator_first_reply (comb, TRUE) != NULL;
 }
 
 /* A zip that is ready and not ending makes its tuple of the items. */
@@ -136,7 +107,7 @@ agen_zip_body (AgenGenerator *self,
       while (!agen_zip_is_ready (comb))
         AGEN_COMBINATOR_WAIT (self, comb);
 
-      ending = agen_concurrent_first_reply (comb, TRUE);
+      ending = _agen_combinator_first_reply (comb, TRUE);
       if (ending != NULL)
         {
           if (ending->reply.kind == AGEN_REPLY_ERROR)
@@ -168,10 +139,10 @@ agen_merge_body (AgenGenerator *self,
   for (;;)
     {
       agen_concurrent_pull_all (comb, FALSE);
-      while (agen_concurrent_first_reply (comb, FALSE) == NULL && agen_concurrent_any_in_flight (comb))
+      while (_agen_combinator_first_reply (comb, FALSE) == NULL && _agen_combinator_any_in_flight (comb))
         AGEN_COMBINATOR_WAIT (self, comb);
 
-      pull = agen_concurrent_first_reply (comb, FALSE);
+      pull = _agen_combinator_first_reply (comb, FALSE);
       if (pull == NULL)
         break;                           /* every source ended */
       if (pull->reply.kind == AGEN_REPLY_END)

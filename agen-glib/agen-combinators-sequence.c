@@ -1,4 +1,5 @@
-/* agen-combinators-sequence.c: map, filter, take, skip, enumerate and chain
+/* agen-combinators-sequence.c: map, filter, take, skip, enumerate, chain,
+ * scan and distinct
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,7 +10,8 @@
 #include "agen-pull-private.h"
 
 /* ---------------------------------------------------------------------- *
- * map, filter, take, skip, enumerate and chain: one source at a time
+ * map, filter, take, skip, enumerate, chain, scan and distinct: one source
+ * at a time
  * ---------------------------------------------------------------------- */
 
 typedef enum
@@ -20,6 +22,8 @@ typedef enum
   AGEN_SEQUENCE_SKIP,
   AGEN_SEQUENCE_ENUMERATE,
   AGEN_SEQUENCE_CHAIN,
+  AGEN_SEQUENCE_SCAN,
+  AGEN_SEQUENCE_DISTINCT,
 } AgenSequenceKind;
 
 typedef struct
@@ -28,13 +32,17 @@ typedef struct
   AgenSequenceKind kind;
   AgenMapFunc map;
   AgenFilterFunc filter;
+  AgenScanFunc scan;
+  AgenEqualFunc equal;
   gpointer func_data;
   GDestroyNotify func_data_destroy;
   guint64 limit;               /* take, skip */
   guint64 count;               /* take: items taken; skip: dropped; enumerate: the next index */
   guint current;               /* the source pulled from */
   GError *throw_in;            /* to throw into it at the next step */
-  GValue made;                 /* map's and enumerate's item */
+  GValue made;                 /* map's, enumerate's and scan's item */
+  GValue kept;                 /* scan: the running value; distinct: the item before */
+  gboolean yield_kept_first;   /* scan with an initial value */
 } AgenSequence;
 
 static void
@@ -47,6 +55,7 @@ agen_sequence_free (gpointer data)
     seq->func_data_destroy (seq->func_data);
   g_clear_error (&seq->throw_in);
   agen_value_clear (&seq->made);
+  agen_value_clear (&seq->kept);
   g_free (seq);
 }
 
@@ -74,15 +83,23 @@ agen_sequence_map (AgenSequence  *seq,
                    const GValue  *item,
                    GError       **error)
 {
+  gboolean made;
+
   /* The item before, or what a yield traded for it. */
   agen_value_clear (&seq->made);
 
-  if (!seq->map (item, &seq->made, seq->func_data, error))
+  if (seq->kind == AGEN_SEQUENCE_SCAN)
+    made = seq->scan (&seq->kept, item, &seq->made, seq->func_data, error);
+  else
+    made = seq->map (item, &seq->made, seq->func_data, error);
+
+  if (!made)
     {
       agen_value_clear (&seq->made);
       if (*error == NULL)
         {
-          g_critical ("An AgenMapFunc returned FALSE without setting an error");
+          g_critical ("An %s returned FALSE without setting an error",
+                      seq->kind == AGEN_SEQUENCE_SCAN ? "AgenScanFunc" : "AgenMapFunc");
           *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "The map function failed");
         }
       return FALSE;
@@ -90,11 +107,91 @@ agen_sequence_map (AgenSequence  *seq,
 
   if (G_VALUE_TYPE (&seq->made) == 0)
     {
-      g_critical ("An AgenMapFunc returned TRUE without setting its result");
+      g_critical ("An %s returned TRUE without setting its result",
+                  seq->kind == AGEN_SEQUENCE_SCAN ? "AgenScanFunc" : "AgenMapFunc");
       *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
                                     "The map function did not set its result");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Copies @value into @dest, which may hold a value of another type. */
+static void
+agen_value_replace (GValue       *dest,
+                    const GValue *value)
+{
+  agen_value_clear (dest);
+  g_value_init (dest, G_VALUE_TYPE (value));
+  g_value_copy (value, dest);
+}
+
+/* scan's running value, and the item it yields: the first item itself
+ * when there was no initial value, as itertools.accumulate(). */
+static gboolean
+agen_sequence_scan (AgenSequence  *seq,
+                    const GValue  *item,
+                    GError       **error)
+{
+  if (G_VALUE_TYPE (&seq->kept) == 0)
+    agen_value_replace (&seq->made, item);
+  else if (!agen_sequence_map (seq, item, error))
+    return FALSE;
+
+  agen_value_replace (&seq->kept, &seq->made);
+  return TRUE;
+}
+
+/* Equality of two items when distinct was given no function: the same
+ * type, and the same value for the fundamental types, strings by content,
+ * variants by g_variant_equal(), anything else (objects, boxed, pointers)
+ * by identity. */
+static gboolean
+agen_values_equal (const GValue *a,
+                   const GValue *b)
+{
+  GType type = G_VALUE_TYPE (a);
+
+  if (type != G_VALUE_TYPE (b))
+    return FALSE;
+
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_STRING:
+      return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+    case G_TYPE_VARIANT:
+      {
+        GVariant *va = g_value_get_variant (a), *vb = g_value_get_variant (b);
+
+        return va == vb || (va != NULL && vb != NULL && g_variant_equal (va, vb));
+      }
+    case G_TYPE_FLOAT:
+      return g_value_get_float (a) == g_value_get_float (b);
+    case G_TYPE_DOUBLE:
+      return g_value_get_double (a) == g_value_get_double (b);
+    default:
+      /* Every other fundamental type keeps its value, or its pointer, in
+       * the first word of data. */
+      return a->data[0].v_uint64 == b->data[0].v_uint64;
+    }
+}
+
+/* distinct: %TRUE for an item unlike the one before, which it becomes. */
+static gboolean
+agen_sequence_distinct (AgenSequence *seq,
+                        const GValue *item)
+{
+  if (G_VALUE_TYPE (&seq->kept) != 0)
+    {
+      gboolean equal = seq->equal != NULL
+                         ? seq->equal (item, &seq->kept, seq->func_data)
+                         : agen_values_equal (item, &seq->kept);
+
+      if (equal)
+        return FALSE;
+    }
+
+  agen_value_replace (&seq->kept, item);
   return TRUE;
 }
 
@@ -144,6 +241,11 @@ agen_sequence_take_item (AgenSequence  *seq,
       agen_sequence_enumerate (seq, item);
       *out = &seq->made;
       return TRUE;
+    case AGEN_SEQUENCE_SCAN:
+      *out = &seq->made;
+      return agen_sequence_scan (seq, item, &seq->combinator.error);
+    case AGEN_SEQUENCE_DISTINCT:
+      return agen_sequence_distinct (seq, item);
     case AGEN_SEQUENCE_CHAIN:
     default:
       return TRUE;
@@ -167,6 +269,19 @@ agen_sequence_body (AgenGenerator *self,
   GValue *out;
 
   AGEN_BEGIN (self);
+  if (seq->yield_kept_first)
+    {
+      agen_value_replace (&seq->made, &seq->kept);
+      AGEN_COMBINATOR_YIELD (self, comb, &seq->made);
+      if (comb->caught != NULL)
+        {
+          /* The source has not started: there is nothing to throw into. */
+          if (!_agen_combinator_take_exit (comb))
+            _agen_combinator_fail (comb, g_steal_pointer (&comb->caught));
+          seq->current = comb->n_pulls;
+        }
+    }
+
   while (agen_sequence_wants_more (seq))
     {
       _agen_pull_step (&comb->pulls[seq->current],
@@ -397,4 +512,95 @@ agen_generator_chain (AgenGenerator * const *sources,
 
   return agen_sequence_new_generator (agen_sequence_new (AGEN_SEQUENCE_CHAIN, sources, n_sources),
                                       "chain");
+}
+
+/**
+ * agen_generator_scan:
+ * @self: the source
+ * @initial: (nullable): the running value to start from, or %NULL to start
+ *   from the first item
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy):
+ *   folds an item into the running value
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): frees @user_data when the scan has
+ *   finished or is finalised
+ *
+ * A running fold: a generator that yields @initial first (when it is
+ * given), then for each item of @self the new running value
+ * `func (accumulated, item)`. Without @initial, the first item is the
+ * first running value, yielded as it is. Python's
+ * `itertools.accumulate(self, func, initial=initial)`, asynchronously;
+ * Kotlin's `scan`, `runningFold`.
+ *
+ * When @func fails, the scan closes @self and raises its error, as
+ * agen_generator_map() does. An error thrown in at @initial, before @self
+ * has started, is raised.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named `scan(source)`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_scan (AgenGenerator  *self,
+                     const GValue   *initial,
+                     AgenScanFunc    func,
+                     gpointer        user_data,
+                     GDestroyNotify  user_data_destroy)
+{
+  AgenSequence *seq;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (initial == NULL || G_IS_VALUE (initial), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  seq = agen_sequence_new (AGEN_SEQUENCE_SCAN, &self, 1);
+  seq->scan = func;
+  seq->func_data = user_data;
+  seq->func_data_destroy = user_data_destroy;
+  if (initial != NULL)
+    {
+      agen_value_replace (&seq->kept, initial);
+      seq->yield_kept_first = TRUE;
+    }
+  return agen_sequence_new_generator (seq, "scan");
+}
+
+/**
+ * agen_generator_distinct:
+ * @self: the source
+ * @func: (scope notified) (closure user_data) (destroy user_data_destroy) (nullable):
+ *   tells whether an item equals the one before, or %NULL to compare the
+ *   values
+ * @user_data: data for @func
+ * @user_data_destroy: (nullable): frees @user_data when the generator has
+ *   finished or is finalised
+ *
+ * A generator that yields the items of @self, but drops an item equal to
+ * the last one it yielded: Kotlin's and RxJS's `distinctUntilChanged`.
+ * Python's
+ * `prev = MISSING; async for x in self: (if prev is MISSING or not func(x, prev): yield x); prev = x`.
+ *
+ * Without @func, two items are equal when they have the same type and the
+ * same value: numbers by value, strings by content, #GVariant by
+ * g_variant_equal(), objects, boxed types and pointers by identity.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named `distinct(source)`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_distinct (AgenGenerator  *self,
+                         AgenEqualFunc   func,
+                         gpointer        user_data,
+                         GDestroyNotify  user_data_destroy)
+{
+  AgenSequence *seq;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+
+  seq = agen_sequence_new (AGEN_SEQUENCE_DISTINCT, &self, 1);
+  seq->equal = func;
+  seq->func_data = user_data;
+  seq->func_data_destroy = user_data_destroy;
+  return agen_sequence_new_generator (seq, "distinct");
 }

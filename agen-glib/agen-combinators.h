@@ -142,5 +142,92 @@ AgenGenerator *agen_generator_retry     (AgenGeneratorFactory  factory,
                                          guint                 max_attempts,
                                          guint                 backoff_ms,
                                          gboolean              after_items);
+/* Higher-order, state and sharing operators (agen-combinators-higher.c,
+ * agen-combinators-sequence.c; sharing is #AgenShare, agen-share.h). */
+
+/**
+ * AgenFlatMapFunc:
+ * @item: an item of the outer source
+ * @user_data: the data given to agen_generator_flat_map() (or its kin)
+ * @error: return location for a #GError
+ *
+ * Makes the inner generator of one item for agen_generator_flat_map(),
+ * agen_generator_flat_map_merge() and agen_generator_switch_map().
+ *
+ * Returns: (transfer full) (nullable): a new generator, which the flat map
+ *   owns and closes, or %NULL with @error set, which the flat map raises
+ *
+ * Since: 1.0
+ */
+typedef AgenGenerator *(*AgenFlatMapFunc) (const GValue  *item,
+                                           gpointer       user_data,
+                                           GError       **error);
+
+/**
+ * AgenScanFunc:
+ * @accumulated: the running value: the initial value, or what the function
+ *   made of the item before
+ * @item: an item of the source
+ * @result: (out caller-allocates): an unset #GValue to initialise and fill
+ *   with the new running value
+ * @user_data: the data given to agen_generator_scan()
+ * @error: return location for a #GError
+ *
+ * Folds one item into the running value for agen_generator_scan().
+ *
+ * Returns: %TRUE with @result set, or %FALSE with @error set, which the
+ *   scan raises
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*AgenScanFunc) (const GValue  *accumulated,
+                                  const GValue  *item,
+                                  GValue        *result,
+                                  gpointer       user_data,
+                                  GError       **error);
+
+/**
+ * AgenEqualFunc:
+ * @a: an item
+ * @b: the item before it
+ * @user_data: the data given to agen_generator_distinct()
+ *
+ * Tells whether two items are equal, for agen_generator_distinct().
+ *
+ * Returns: %TRUE when @a and @b are equal
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*AgenEqualFunc) (const GValue *a,
+                                   const GValue *b,
+                                   gpointer      user_data);
+
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_flat_map       (AgenGenerator   *self,
+                                              AgenFlatMapFunc  func,
+                                              gpointer         user_data,
+                                              GDestroyNotify   user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_flat_map_merge (AgenGenerator   *self,
+                                              guint            concurrency,
+                                              AgenFlatMapFunc  func,
+                                              gpointer         user_data,
+                                              GDestroyNotify   user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_switch_map     (AgenGenerator   *self,
+                                              AgenFlatMapFunc  func,
+                                              gpointer         user_data,
+                                              GDestroyNotify   user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_scan           (AgenGenerator   *self,
+                                              const GValue    *initial,
+                                              AgenScanFunc     func,
+                                              gpointer         user_data,
+                                              GDestroyNotify   user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenGenerator *agen_generator_distinct       (AgenGenerator   *self,
+                                              AgenEqualFunc    func,
+                                              gpointer         user_data,
+                                              GDestroyNotify   user_data_destroy);
 
 G_END_DECLS

@@ -28,7 +28,7 @@ typedef enum
 typedef struct
 {
   AgenCombinator *combinator;  /* owns this */
-  AgenGenerator *source;       /* owned */
+  AgenGenerator *source;       /* owned; NULL in an empty slot */
   GCancellable *cancellable;   /* of the operation held on the source; owned */
   AgenPullState state;
   AgenReply reply;             /* REPLIED; reply.item unused when the item is in place */
@@ -49,6 +49,9 @@ struct _AgenCombinator
   AgenPull *pulls;
   guint n_pulls;
   guint await_id;              /* while the body waits for a reply */
+  void (*on_reply) (AgenCombinator *comb); /* when set, a reply that comes
+                                            * later calls it instead of
+                                            * resuming the body (share) */
   guint64 n_arrivals;
   GError *caught;              /* thrown in at the last yield or wait */
   GError *error;               /* to raise once the sources are closed */
@@ -110,6 +113,9 @@ AgenGenerator *_agen_combinator_new            (AgenCombinator        *comb,
                                                 const char            *what,
                                                 AgenBodyFunc           body,
                                                 GDestroyNotify         free_func);
+AgenPull      *_agen_combinator_first_reply    (AgenCombinator        *comb,
+                                                gboolean               only_ends);
+gboolean       _agen_combinator_any_in_flight  (AgenCombinator        *comb);
 void           _agen_combinator_wait           (AgenCombinator        *comb);
 void           _agen_combinator_wake           (AgenCombinator        *comb);
 void           _agen_combinator_woken          (AgenCombinator        *comb);
@@ -118,6 +124,10 @@ void           _agen_combinator_fail           (AgenCombinator        *comb,
 void           _agen_combinator_fail_pull      (AgenCombinator        *comb,
                                                 AgenPull              *pull);
 gboolean       _agen_combinator_take_exit      (AgenCombinator        *comb);
+gboolean       _agen_combinator_close_pull     (AgenCombinator        *comb,
+                                                AgenPull              *pull);
+void           _agen_pull_set_source           (AgenPull              *pull,
+                                                AgenGenerator         *source);
 gboolean       _agen_combinator_close_sources  (AgenCombinator        *comb);
 gboolean       _agen_combinator_raise          (AgenCombinator        *comb);
 void           _agen_value_take_array          (GValue                *value,

@@ -308,7 +308,9 @@ _agen_combinator_init (AgenCombinator       *comb,
   for (guint i = 0; i < n_sources; i++)
     {
       comb->pulls[i].combinator = comb;
-      comb->pulls[i].source = g_object_ref (sources[i]);
+      /* NULL: an empty slot, for a source the combinator makes later
+       * (_agen_pull_set_source()). */
+      comb->pulls[i].source = sources[i] != NULL ? g_object_ref (sources[i]) : NULL;
       comb->pulls[i].reply = (AgenReply) AGEN_REPLY_INIT;
     }
 }
@@ -328,7 +330,7 @@ _agen_combinator_clear (AgenCombinator *comb)
         _agen_generator_release (pull->source);
       _agen_pull_clear (pull);
       g_clear_object (&pull->cancellable);
-      g_object_unref (pull->source);
+      g_clear_object (&pull->source);
     }
   g_free (comb->pulls);
   g_clear_error (&comb->caught);
@@ -372,23 +374,59 @@ _agen_combinator_new (AgenCombinator *comb,
 {
   g_autoptr(GString) name = g_string_new (what);
 
+  gboolean first = TRUE;
+
   comb->generator = agen_generator_new (body, comb, free_func);
-  /* Scheduled as its sources are: `lines.map (f)` streams at the priority
-   * the lines were given. */
-  if (comb->n_pulls > 0)
-    agen_generator_set_priority (comb->generator, agen_generator_get_priority (comb->pulls[0].source));
 
   g_string_append_c (name, '(');
   for (guint i = 0; i < comb->n_pulls; i++)
     {
-      g_autofree char *label = _agen_generator_describe (comb->pulls[i].source);
+      g_autofree char *label = NULL;
 
-      g_string_append_printf (name, "%s%s", i > 0 ? ", " : "", label);
+      if (comb->pulls[i].source == NULL)
+        continue;
+
+      /* Scheduled as its sources are: `lines.map (f)` streams at the
+       * priority the lines were given. */
+      if (first)
+        agen_generator_set_priority (comb->generator, agen_generator_get_priority (comb->pulls[i].source));
+      label = _agen_generator_describe (comb->pulls[i].source);
+      g_string_append_printf (name, "%s%s", first ? "" : ", ", label);
+      first = FALSE;
     }
   g_string_append_c (name, ')');
   agen_generator_set_name (comb->generator, name->str);
 
   return comb->generator;
+}
+
+/* The reply that came first, or %NULL; with @only_ends, among the ends and
+ * errors. */
+AgenPull *
+_agen_combinator_first_reply (AgenCombinator *comb,
+                              gboolean        only_ends)
+{
+  AgenPull *first = NULL;
+
+  for (guint i = 0; i < comb->n_pulls; i++)
+    {
+      AgenPull *pull = &comb->pulls[i];
+
+      if (pull->state != AGEN_PULL_REPLIED || (only_ends && pull->reply.kind == AGEN_REPLY_ITEM))
+        continue;
+      if (first == NULL || pull->arrival < first->arrival)
+        first = pull;
+    }
+  return first;
+}
+
+gboolean
+_agen_combinator_any_in_flight (AgenCombinator *comb)
+{
+  for (guint i = 0; i < comb->n_pulls; i++)
+    if (comb->pulls[i].state == AGEN_PULL_IN_FLIGHT)
+      return TRUE;
+  return FALSE;
 }
 
 /* Ends the body call in an await that a reply (or batch's timer) ends. */
@@ -402,6 +440,12 @@ void
 _agen_combinator_wake (AgenCombinator *comb)
 {
   guint await_id = comb->await_id;
+
+  if (comb->on_reply != NULL)
+    {
+      comb->on_reply (comb);
+      return;
+    }
 
   /* Not waiting: the body is running, or suspended at a yield (merge and
    * batch leave nexts in flight there), and finds the reply next time. */
@@ -503,10 +547,58 @@ agen_combinator_drop_reply (AgenCombinator *comb,
   _agen_pull_clear (pull);
 }
 
+/* Closes the source of @pull, as a combinator finishes with it: a next
+ * still in flight is cancelled first and waited for, what it replies is
+ * dropped, then the source is closed and the close waited for. Call it until
+ * it returns %TRUE, waiting in between; a failure is in comb->error. An
+ * empty slot has nothing to close. */
+gboolean
+_agen_combinator_close_pull (AgenCombinator *comb,
+                             AgenPull       *pull)
+{
+  if (pull->source == NULL)
+    return TRUE;
+
+  if (!pull->close_asked)
+    {
+      if (pull->state == AGEN_PULL_IN_FLIGHT)
+        {
+          if (!pull->cancelled)
+            _agen_pull_cancel (pull);
+          return FALSE;
+        }
+      agen_combinator_drop_reply (comb, pull);
+      pull->close_asked = TRUE;
+      _agen_pull_step (pull, AGEN_OP_CLOSE, NULL);
+    }
+  if (pull->state == AGEN_PULL_IN_FLIGHT)
+    return FALSE;
+
+  if (pull->reply.kind == AGEN_REPLY_ERROR)
+    _agen_combinator_fail_pull (comb, pull);
+  _agen_pull_clear (pull);
+  return TRUE;
+}
+
+/* Puts @source (taken; %NULL empties it) into the slot of @pull, whose
+ * previous source has finished or was closed. */
+void
+_agen_pull_set_source (AgenPull      *pull,
+                       AgenGenerator *source)
+{
+  g_assert (pull->state != AGEN_PULL_IN_FLIGHT && !pull->held);
+
+  _agen_pull_clear (pull);
+  g_clear_object (&pull->source);
+  pull->source = source;
+  pull->close_asked = FALSE;
+  pull->ended = FALSE;
+}
+
 /* Closes every source, in order, one after the other, as the combinator
- * finishes. A next still in flight (merge, zip and batch may leave one) is
- * cancelled first and waited for. Call it until it returns %TRUE, waiting
- * in between; the failures are in comb->error. */
+ * finishes. The nexts still in flight (merge, zip and batch may leave some)
+ * are all cancelled first, then waited for. Call it until it returns %TRUE,
+ * waiting in between; the failures are in comb->error. */
 gboolean
 _agen_combinator_close_sources (AgenCombinator *comb)
 {
@@ -518,25 +610,8 @@ _agen_combinator_close_sources (AgenCombinator *comb)
     }
 
   for (; comb->n_closed < comb->n_pulls; comb->n_closed++)
-    {
-      AgenPull *pull = &comb->pulls[comb->n_closed];
-
-      if (pull->state == AGEN_PULL_IN_FLIGHT)
-        return FALSE;
-
-      if (!pull->close_asked)
-        {
-          agen_combinator_drop_reply (comb, pull);
-          pull->close_asked = TRUE;
-          _agen_pull_step (pull, AGEN_OP_CLOSE, NULL);
-          if (pull->state == AGEN_PULL_IN_FLIGHT)
-            return FALSE;
-        }
-
-      if (pull->reply.kind == AGEN_REPLY_ERROR)
-        _agen_combinator_fail_pull (comb, pull);
-      _agen_pull_clear (pull);
-    }
+    if (!_agen_combinator_close_pull (comb, &comb->pulls[comb->n_closed]))
+      return FALSE;
 
   return TRUE;
 }

@@ -16,6 +16,7 @@
 #include "agen-sources.h"
 #include "agen-combinators.h"
 #include "agen-list-model.h"
+#include "agen-share.h"
 #include "agen-macros.h"
 #include "agen-timer.h"
 #undef AGEN_INSIDE

@@ -11,7 +11,7 @@
  *
  *   agen-bench [--quick] [--items N] [--rounds N] [CASE...]
  *                                      CASE: next foreach await memory pipeline
- *                                            combinators
+ *                                            combinators operators
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -485,6 +485,164 @@ free_source_values (void)
 }
 
 /* ---------------------------------------------------------------------- *
+ * flat_map and tee (issue 16), against the loops they replace
+ *
+ * - "flat_map" vs "nested loop": n items made of n / 10 outer items, each
+ *   becoming a counter of 10 items; agen_generator_flat_map() against ONE
+ *   hand-written body that pulls the outer counter and each inner one with
+ *   agen_generator_next_start() and yields the inner items. Both consumed
+ *   by foreach; time per item yielded. Target: ≤ 1.5 ×.
+ * - "tee(2)" vs "one consumer": two foreach loops over the branches of
+ *   agen_generator_tee (counter, 2, 0) at once, against one foreach over
+ *   the counter; time per source item. Target: ≤ 2 ×. A branch is a
+ *   generator stage of its own (about what a map stage costs), so against
+ *   the bare counter this measures three generators against one; "tee(1)"
+ *   (one branch) tells what the second consumer adds.
+ * ---------------------------------------------------------------------- */
+
+#define INNER_ITEMS 10
+
+static AgenGenerator *
+inner_counter (const GValue  *item,
+               gpointer       user_data,
+               GError       **error)
+{
+  return counter_new (INNER_ITEMS);
+}
+
+static void
+round_flat_map (guint n)
+{
+  g_autoptr(AgenGenerator) outer = counter_new (n / INNER_ITEMS);
+  g_autoptr(AgenGenerator) flat = agen_generator_flat_map (outer, inner_counter, NULL, NULL);
+
+  run_foreach (flat);
+}
+
+typedef struct
+{
+  AgenGenerator *self;
+  AgenGenerator *outer;
+  AgenGenerator *inner;
+  AgenGenerator *pulled;       /* the one whose next is pending */
+  guint await_id;
+  gboolean produced;
+  GValue item;
+} NestedLoop;
+
+static void
+nested_loop_free (gpointer data)
+{
+  NestedLoop *loop_state = data;
+
+  g_object_unref (loop_state->outer);
+  g_clear_object (&loop_state->inner);
+  g_value_unset (&loop_state->item);
+  g_free (loop_state);
+}
+
+static void
+nested_loop_ready (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  NestedLoop *loop_state = user_data;
+
+  agen_generator_resume (loop_state->self, loop_state->await_id, result);
+}
+
+/* async def nested(outer):
+ *     async for x in outer:
+ *         async for y in func(x):
+ *             yield y */
+static void
+nested_loop_body (AgenGenerator *self,
+                  gpointer       user_data)
+{
+  NestedLoop *nl = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean pending;
+
+  AGEN_BEGIN (self);
+  for (;;)
+    {
+      nl->pulled = nl->outer;
+      nl->produced = agen_generator_next_start (nl->outer, NULL, nested_loop_ready, nl, NULL,
+                                                &pending, &nl->item, &error);
+      if (pending)
+        {
+          AGEN_AWAIT (self, nl->await_id = agen_generator_suspend (self));
+          nl->produced = agen_generator_next_finish (nl->outer, agen_generator_get_result (self),
+                                                     &nl->item, &error);
+        }
+      if (!nl->produced)
+        break;
+      g_clear_object (&nl->inner);
+      nl->inner = inner_counter (&nl->item, NULL, NULL);
+      for (;;)
+        {
+          nl->produced = agen_generator_next_start (nl->inner, NULL, nested_loop_ready, nl, NULL,
+                                                    &pending, &nl->item, &error);
+          if (pending)
+            {
+              AGEN_AWAIT (self, nl->await_id = agen_generator_suspend (self));
+              nl->produced = agen_generator_next_finish (nl->inner, agen_generator_get_result (self),
+                                                         &nl->item, &error);
+            }
+          if (!nl->produced)
+            break;
+          AGEN_YIELD (self, &nl->item);
+        }
+    }
+  if (error != NULL)
+    {
+      agen_generator_raise (self, g_steal_pointer (&error));
+      return;
+    }
+  AGEN_END (self);
+}
+
+static void
+round_nested_loop (guint n)
+{
+  NestedLoop *nl = g_new0 (NestedLoop, 1);
+  g_autoptr(AgenGenerator) generator = NULL;
+
+  nl->outer = counter_new (n / INNER_ITEMS);
+  g_value_init (&nl->item, G_TYPE_POINTER);
+  generator = agen_generator_new (nested_loop_body, nl, nested_loop_free);
+  nl->self = generator;
+  run_foreach (generator);
+}
+
+static guint foreach_running;
+
+static void
+on_branch_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  if (!agen_generator_foreach_finish (AGEN_GENERATOR (source), result, NULL))
+    g_error ("foreach failed");
+  if (--foreach_running == 0)
+    g_main_loop_quit (loop);
+}
+
+static guint tee_branches;
+
+static void
+round_tee (guint n)
+{
+  g_autoptr(AgenGenerator) source = counter_new (n);
+  g_autoptr(GPtrArray) branches = agen_generator_tee (source, tee_branches, 0);
+
+  foreach_running = branches->len;
+  for (guint i = 0; i < branches->len; i++)
+    agen_generator_foreach_async (branches->pdata[i], count_item, NULL, NULL, NULL, on_branch_done, NULL);
+  g_main_loop_run (loop);
+}
+
+/* ---------------------------------------------------------------------- *
  * References, written by hand
  * ---------------------------------------------------------------------- */
 
@@ -712,6 +870,16 @@ main (int   argc,
     {
       report ("time", "map", "ns/item", best_ns_per_item (round_time_map, 1000000 / scale));
       report ("time", "debounce", "ns/item", best_ns_per_item (round_time_debounce, 1000000 / scale));
+    }
+  if (wanted (cases, "operators"))
+    {
+      report ("operators", "nested loop", "ns/item", best_ns_per_item (round_nested_loop, 1000000 / scale));
+      report ("operators", "flat_map", "ns/item", best_ns_per_item (round_flat_map, 1000000 / scale));
+      report ("operators", "one consumer", "ns/item", best_ns_per_item (round_foreach, 1000000 / scale));
+      tee_branches = 1;
+      report ("operators", "tee(1)", "ns/item", best_ns_per_item (round_tee, 1000000 / scale));
+      tee_branches = 2;
+      report ("operators", "tee(2)", "ns/item", best_ns_per_item (round_tee, 1000000 / scale));
     }
 
   g_object_unref (task_source);

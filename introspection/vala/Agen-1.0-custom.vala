@@ -25,4 +25,13 @@ namespace Agen {
 	[CCode (cheader_filename = "agen-glib/agen.h", instance_pos = 2.9)]
 	[Version (since = "1.0")]
 	public delegate bool MapFunc<V> ([CCode (type = "const GValue*")] V item, out GLib.Value result) throws GLib.Error;
+	[CCode (cheader_filename = "agen-glib/agen.h", instance_pos = 1.9)]
+	[Version (since = "1.0")]
+	public delegate Agen.Generator? FlatMapFunc<V> ([CCode (type = "const GValue*")] V item) throws GLib.Error;
+	[CCode (cheader_filename = "agen-glib/agen.h", instance_pos = 3.9)]
+	[Version (since = "1.0")]
+	public delegate bool ScanFunc<V> ([CCode (type = "const GValue*")] V accumulated, [CCode (type = "const GValue*")] V item, out GLib.Value result) throws GLib.Error;
+	[CCode (cheader_filename = "agen-glib/agen.h", instance_pos = 2.9)]
+	[Version (since = "1.0")]
+	public delegate bool EqualFunc<V> ([CCode (type = "const GValue*")] V a, [CCode (type = "const GValue*")] V b);
 }

@@ -186,6 +186,13 @@
 //     zip's tuples, batch's groups) is an Array, nested ones too, wherever
 //     items are converted (next, for await, collect, map and filter
 //     functions, a sent value).
+//   * gen.flat_map(fn), gen.flat_map_merge(n, fn), gen.switch_map(fn):
+//     fn(item) returns an Agen.Generator or any async iterable (a JS async
+//     generator, wrapped with fromAsyncIterable); anything else fails the
+//     operator with a TypeError. gen.scan(fn[, initial]) with
+//     fn(accumulated, item) -> value; gen.distinct([equal]) with
+//     equal(item, previous) -> truthy (default ===); gen.tee([n = 2[,
+//     bufferSize = 0]]) an Array of branches (see Agen.Share).
 //   * chain, zip and merge take an Array of generators; new_values an Array
 //     of values (converted as GJS converts them: null is NULL, a
 //     BigInt a gint64, a non-int32 number a gdouble).
@@ -228,7 +235,8 @@ let Agen = null;
 // replaces them: the replacements call them.
 const introspected = {};
 const REPLACED_METHODS = ['yield', 'yield_int', 'yield_string', 'yield_object',
-    'return', 'raise', 'suspend', 'map', 'filter', 'debounce', 'throttle', 'timeout'];
+    'return', 'raise', 'suspend', 'map', 'filter', 'debounce', 'throttle', 'timeout',
+    'flat_map', 'flat_map_merge', 'switch_map', 'scan', 'distinct', 'tee'];
 
 // ------------------------------------------------------------------ values
 
@@ -649,16 +657,33 @@ const enqueue = function (gen, kind, argument, cancellable) {
 // GError of a callback that throws a GLib.Error): the combinator closes its
 // source and raises it, and a promise rejects with the very value thrown.
 const combinatorFunc = function (fn, result) {
-    return item => {
+    return (...items) => {
         callsFromC++;
         try {
-            return result(fn(fromValue(item)));
+            return result(fn(...items.map(fromValue)));
         } catch (e) {
             throw errorFromValue(e);
         } finally {
             callsFromC--;
         }
     };
+};
+
+// The AgenFlatMapFunc of flatMap() and its kin: fn(item) as an
+// Agen.Generator (any other async iterable goes through fromAsyncIterable);
+// anything else is a TypeError, which the operator raises.
+const innerFunc = function (what, fn) {
+    if (typeof fn !== 'function')
+        throw new TypeError(`Agen.Generator.${what}: the function must be a function`);
+    return combinatorFunc(item => {
+        const inner = fn(item);
+        if (inner instanceof Agen.Generator)
+            return inner;
+        if (inner !== null && typeof inner === 'object' && typeof inner[Symbol.asyncIterator] === 'function')
+            return fromAsyncIterable(inner);
+        throw new TypeError(`Agen.Generator.${what}: the function returned ${inner === null ? 'null' : typeof inner}, ` +
+            'not a generator or an async iterable');
+    }, inner => inner);
 };
 
 // Installed on Agen.Generator.prototype by _init.
@@ -706,6 +731,41 @@ const consumerMethods = {
         if (typeof fn !== 'function')
             throw new TypeError('Agen.Generator.filter: the predicate must be a function');
         return introspected.filter.call(this, combinatorFunc(fn, Boolean));
+    },
+
+    flat_map(fn) {
+        return introspected.flat_map.call(this, innerFunc('flat_map', fn));
+    },
+
+    flat_map_merge(concurrency, fn) {
+        return introspected.flat_map_merge.call(this, concurrency, innerFunc('flat_map_merge', fn));
+    },
+
+    switch_map(fn) {
+        return introspected.switch_map.call(this, innerFunc('switch_map', fn));
+    },
+
+    scan(fn, ...initial) {
+        if (typeof fn !== 'function')
+            throw new TypeError('Agen.Generator.scan: the function must be a function');
+        if (initial.length > 0)
+            return introspected.scan.call(this, toValue(initial[0]), combinatorFunc(fn, v => [true, toMapResult(v)]));
+        // GJS 1.74 passes a null for a nullable GValue as a GValue holding
+        // NULL, not as NULL: without an initial value, the scan starts from
+        // a marker that the first item replaces, and the marker is skipped.
+        const first = {};
+        return introspected.scan.call(this, toValue(first),
+            combinatorFunc((acc, item) => acc === first ? item : fn(acc, item), v => [true, toMapResult(v)])).skip(1);
+    },
+
+    distinct(equal = (a, b) => a === b) {
+        if (typeof equal !== 'function')
+            throw new TypeError('Agen.Generator.distinct: the equality must be a function');
+        return introspected.distinct.call(this, combinatorFunc(equal, Boolean));
+    },
+
+    tee(n = 2, bufferSize = 0) {
+        return introspected.tee.call(this, n, bufferSize);
     },
 };
 

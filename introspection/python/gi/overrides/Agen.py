@@ -161,6 +161,20 @@ gives it, with a few additions::
 - ``Agen.Generator.new_values(values)`` maps each value with to_value()
   (``None`` is a ``G_TYPE_POINTER`` NULL): PyGObject's own conversion
   crashes on ``None`` and refuses ints beyond ``gint``.
+- ``gen.flat_map(func)``, ``gen.flat_map_merge(n, func)``,
+  ``gen.switch_map(func)``: ``func(item)`` returns an ``Agen.Generator`` or
+  any async iterable (a Python async generator, wrapped with
+  from_async_iterable()); anything else fails the operator with
+  ``TypeError``, and what ``func`` raises comes out as itself. Every inner
+  generator is closed (its ``finally`` runs) however the operator ends.
+- ``gen.scan(func[, initial])`` is ``itertools.accumulate`` for an async
+  iterable; ``gen.distinct([equal])`` drops an item equal (``==``, or
+  ``equal(item, previous)``) to the last one yielded.
+- ``gen.tee(n=2, buffer_size=0)`` returns a tuple of branches (see
+  ``Agen.Share``, whose buffer the slowest branch holds). An exception the
+  source raises reaches every branch: the first branch to raise it raises
+  the exception itself, the others a ``GLib.Error`` copy whose message
+  names it (the exception registry hands an exception back once).
 - ``chain``, ``zip`` and ``merge`` take a list (or tuple) of generators.
 - A ``GValueArray`` item (a signal's emission, ``enumerate``'s
   ``[index, item]``, ``zip``'s tuples, ``batch``'s groups) is a Python
@@ -187,6 +201,7 @@ import collections
 import contextvars
 import functools
 import itertools
+import operator
 import sys
 import warnings
 import weakref
@@ -848,18 +863,40 @@ async def sleep(ms):
 __all__.append('sleep')
 
 
-def _combinator_func(func, result):
+def _combinator_func(func, result, arity=1):
     """The AgenMapFunc or AgenFilterFunc of Generator.map() and filter():
     gives C ``result(func(item))``. An exception goes into C as the GError
     error_from_exception() makes of it (PyGObject sets the GError of a
     callback that raises a ``GLib.Error``): the combinator closes its source
     and raises it, and it comes back out of the pipeline as itself."""
-    def call(item):
+    def call(*args):
         try:
-            return result(func(item))
+            return result(func(args[0] if arity == 1 else args[:arity]))
         except BaseException as exc:    # noqa: B902: the combinator raises it
             raise error_from_exception(_without_own_frames(exc)) from None
     return call
+
+
+_MISSING = object()
+
+
+def _inner_func(what, func):
+    """The AgenFlatMapFunc of flat_map() and its kin: ``func(item)`` as an
+    ``Agen.Generator`` (an async iterable is wrapped with
+    from_async_iterable()). Anything else is a ``TypeError``, raised by the
+    operator."""
+    if not callable(func):
+        raise TypeError('%s() needs a callable, not %s' % (what, type(func).__name__))
+
+    def make(item):
+        inner = func(item)
+        if isinstance(inner, Agen.Generator):
+            return inner
+        if hasattr(inner, '__aiter__'):
+            return Generator.from_async_iterable(inner)
+        raise TypeError('%s(): the function returned %s, not a generator or an async iterable'
+                        % (what, type(inner).__name__))
+    return _combinator_func(make, lambda inner: inner)
 
 
 def _mapped(value):
@@ -1069,6 +1106,55 @@ class Generator(Agen.Generator):
                 raise error_from_exception(_without_own_frames(exc)) from None
 
         return Agen.Generator.retry(make, None, min(max_attempts, _UINT32_MAX), backoff_ms, bool(after_items))
+    def flat_map(self, func):
+        """For each item, the items of ``func(item)``, in turn, as ``(x async
+        for item in gen async for x in func(item))``:
+        agen_generator_flat_map(). ``func`` returns an ``Agen.Generator`` or
+        any async iterable (a Python async generator), made into one with
+        from_async_iterable(); each is closed however the flat map ends.
+        Anything else returned fails the flat map with ``TypeError``; an
+        exception ``func`` raises comes out as itself."""
+        return Agen.Generator.flat_map(self, _inner_func('flat_map', func))
+
+    def flat_map_merge(self, concurrency, func):
+        """As flat_map(), with up to ``concurrency`` inner generators pulled
+        at once and their items as they come: agen_generator_flat_map_merge(),
+        ``aiostream.stream.flatmap(gen, func, task_limit=concurrency)``."""
+        return Agen.Generator.flat_map_merge(self, concurrency, _inner_func('flat_map_merge', func))
+
+    def switch_map(self, func):
+        """The items of ``func(item)`` for the latest item: a new item
+        cancels and closes the current inner generator (search as you type):
+        agen_generator_switch_map(), ``aiostream.stream.switchmap``."""
+        return Agen.Generator.switch_map(self, _inner_func('switch_map', func))
+
+    def scan(self, func, initial=_MISSING):
+        """The running values of ``func(accumulated, item)``, as
+        ``itertools.accumulate(gen, func, initial=initial)`` would for an
+        async iterable: agen_generator_scan(). An exception ``func`` raises
+        closes this generator and comes out as itself."""
+        if not callable(func):
+            raise TypeError('scan() needs a callable, not %s' % type(func).__name__)
+        initial_value = None if initial is _MISSING else _item_to_value(initial)
+        return Agen.Generator.scan(self, initial_value, _combinator_func(lambda pair: func(*pair), _mapped,
+                                                                         arity=2))
+
+    def distinct(self, equal=None):
+        """The items, without one equal to the last one yielded (Kotlin's
+        ``distinctUntilChanged``): agen_generator_distinct(). Equality is
+        ``equal(item, previous)``, or Python's ``==``."""
+        if equal is None:
+            equal = operator.eq
+        if not callable(equal):
+            raise TypeError('distinct() needs a callable, not %s' % type(equal).__name__)
+        return Agen.Generator.distinct(self, lambda a, b, *_data: bool(equal(a, b)))
+
+    def tee(self, n=2, buffer_size=0):
+        """``n`` branches of this generator, each yielding every item
+        (``itertools.tee``), within a buffer of ``buffer_size`` items (0: the
+        default) that the slowest branch holds: agen_generator_tee(), see
+        Agen.Share. Returns a tuple."""
+        return tuple(Agen.Generator.tee(self, n, buffer_size))
 
     def collect(self):
         """Runs the generator to its end and returns its items in a list, as

@@ -1,0 +1,815 @@
+/* agen-share.c: one generator read by several consumers (tee, share)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "agen-close-error-private.h"
+#include "agen-error.h"
+#include "agen-generator-private.h"
+#include "agen-pull-private.h"
+#include "agen-share.h"
+
+/**
+ * SECTION:agen-share
+ * @title: AgenShare
+ * @short_description: several consumers of one generator: tee and share
+ *
+ * An #AgenShare reads one generator, its source, for several consumers:
+ * each consumer reads a branch, a generator made with
+ * agen_share_new_branch(), at its own pace. Python's `itertools.tee()`
+ * for async iterators, Kotlin's `shareIn`, RxJS's `share`. Feed one stream
+ * to two widgets:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(GPtrArray) branches = agen_generator_tee (lines, 2, 0);
+ *
+ * agen_list_model_new (g_ptr_array_index (branches, 0), ...);
+ * agen_generator_foreach_async (g_ptr_array_index (branches, 1), count_line, ...);
+ * ]|
+ *
+ * The share pulls the source when a branch asks for an item no branch has
+ * seen, one next at a time, and keeps each item until every branch has
+ * read it, in a buffer of at most #AgenShare:buffer-size items. So the
+ * slowest branch holds the source back: a branch that wants an item beyond
+ * the buffer waits (its next stays in flight) until the slowest one reads.
+ * A branch that never reads holds every other branch once the buffer is
+ * full: memory stays bounded, and the others wait. Close (or drop) a branch
+ * you stop reading.
+ *
+ * Every branch sees the items, then the source's end or its error: an
+ * error the source raises is raised by each branch, once it has read the
+ * items before it. An error thrown into a branch, or a cancellation of a
+ * branch's next, finishes that branch only; the source goes on for the
+ * others (a cancelled next that was pulling the source leaves its item to
+ * the others).
+ *
+ * A branch made after some items were read starts with the oldest item the
+ * share still holds. A branch that finishes (at the end, or closed,
+ * cancelled or dropped) no longer holds the buffer. When the last branch
+ * finishes, the share closes the source, and the branch's close (or last
+ * next) completes after the source's cleanup; a branch that never started
+ * and is dropped last closes the source without awaiting it, as a close on
+ * last unref does. Branches made afterwards end at once.
+ */
+
+struct _AgenShare
+{
+  GObject parent_instance;
+
+  AgenCombinator puller;       /* one pull: the source */
+  guint buffer_size;
+  GValue *ring;                /* the items held: index i at ring[i % capacity] */
+  guint capacity;              /* >= buffer_size, and >= n_items */
+  guint n_items;
+  guint64 first;               /* the index of the oldest */
+  gboolean ended;              /* after the items: the source ended, */
+  GError *error;               /* or raised this, */
+  gboolean closed;             /* or was closed, its branches all finished */
+  gboolean closing;            /* a branch is closing it */
+  gboolean reply_holds_self;   /* a next in flight holds a reference */
+  GPtrArray *branches;         /* AgenShareBranch *, alive */
+  guint n_attached;            /* branches that hold the buffer */
+  guint n_made;
+};
+
+typedef struct
+{
+  AgenShare *share;            /* owned */
+  AgenGenerator *generator;    /* not owned: it owns this */
+  guint64 position;            /* the index of the next item to read */
+  gboolean attached;
+  guint await_id;              /* while it waits for the source or for room */
+  GError *caught;              /* thrown in at the last yield or wait */
+  GError *error;               /* to raise */
+  GValue item;
+} AgenShareBranch;
+
+enum
+{
+  PROP_0,
+  PROP_SOURCE,
+  PROP_BUFFER_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (AgenShare, agen_share, G_TYPE_OBJECT)
+
+/* Every item is copied once into the buffer and once per branch: for the
+ * fundamental types that hold their value in their bits (numbers, enums,
+ * booleans, pointers), a copy of the GValue's bits is the copy, without
+ * g_value_init() and g_value_copy(), which take GType's lock. */
+static inline gboolean
+agen_value_is_plain (GType type)
+{
+  switch (type)
+    {
+    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
+    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
+    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+agen_share_value_unset (GValue *value)
+{
+  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+    *value = (GValue) G_VALUE_INIT;
+  else
+    agen_value_clear (value);
+}
+
+/* @dest, set or not, becomes a copy of @value. */
+static void
+agen_share_value_copy (GValue       *dest,
+                       const GValue *value)
+{
+  agen_share_value_unset (dest);
+  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+    {
+      *dest = *value;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (value));
+  g_value_copy (value, dest);
+}
+
+static AgenPull *
+agen_share_pull (AgenShare *self)
+{
+  return &self->puller.pulls[0];
+}
+
+static guint64
+agen_share_end (AgenShare *self)
+{
+  return self->first + self->n_items;
+}
+
+static GValue *
+agen_share_item (AgenShare *self,
+                 guint64    index)
+{
+  return &self->ring[index % self->capacity];
+}
+
+/* Makes room for @capacity items at least, keeping each at its index. */
+static void
+agen_share_resize_ring (AgenShare *self,
+                        guint      capacity)
+{
+  GValue *ring = g_new0 (GValue, capacity);
+
+  for (guint64 i = self->first; i < agen_share_end (self); i++)
+    ring[i % capacity] = *agen_share_item (self, i);        /* moved */
+  g_free (self->ring);
+  self->ring = ring;
+  self->capacity = capacity;
+}
+
+/* Drops the items every attached branch has read. */
+static void
+agen_share_trim (AgenShare *self)
+{
+  guint64 oldest = agen_share_end (self);
+
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
+
+      if (branch->attached)
+        oldest = MIN (oldest, branch->position);
+    }
+
+  for (; self->first < oldest; self->first++, self->n_items--)
+    agen_share_value_unset (agen_share_item (self, self->first));
+}
+
+/* Resumes every branch that waits: for an item, for room, or for the
+ * source's close. Each looks again at what it waits for. */
+static void
+agen_share_wake_all (AgenShare *self)
+{
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GArray) await_ids = NULL;
+
+  /* Collected first: a branch resumed here may run, and finish, at once. */
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
+
+      if (branch->await_id == 0)
+        continue;
+      if (waiting == NULL)
+        {
+          waiting = g_ptr_array_new_with_free_func (g_object_unref);
+          await_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+        }
+      g_ptr_array_add (waiting, g_object_ref (branch->generator));
+      g_array_append_val (await_ids, branch->await_id);
+      branch->await_id = 0;
+    }
+
+  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
+    agen_generator_resume (g_ptr_array_index (waiting, i), g_array_index (await_ids, guint, i), NULL);
+}
+
+/* Takes the source's reply into the buffer. */
+static void
+agen_share_take_reply (AgenShare *self)
+{
+  AgenPull *pull = agen_share_pull (self);
+  GValue *item;
+
+  switch (pull->reply.kind)
+    {
+    case AGEN_REPLY_ITEM:
+      if (self->n_items == self->capacity)
+        agen_share_resize_ring (self, self->capacity * 2);
+      item = agen_share_item (self, agen_share_end (self));
+      agen_share_value_copy (item, pull->item);
+      self->n_items++;
+      _agen_pull_clear (pull);
+      break;
+    case AGEN_REPLY_ERROR:
+      self->error = _agen_pull_take_error (pull);
+      break;
+    case AGEN_REPLY_END:
+    case AGEN_REPLY_CLOSED:
+    default:
+      self->ended = TRUE;
+      _agen_pull_clear (pull);
+      break;
+    }
+}
+
+/* With no branch left to close it: lets go of the source and closes it
+ * without awaiting, as a close on last unref does. A next in flight is
+ * cancelled first; its reply comes back here. */
+static void
+agen_share_let_go (AgenShare *self)
+{
+  AgenPull *pull = agen_share_pull (self);
+
+  self->closed = TRUE;
+  if (_agen_pull_cancel (pull) || pull->state == AGEN_PULL_IN_FLIGHT)
+    return;
+
+  _agen_pull_clear (pull);
+  if (!pull->held)
+    return;
+  _agen_generator_release (pull->source);
+  pull->held = FALSE;
+  _agen_generator_close_and_report (pull->source, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+}
+
+/* A reply that came later: an item (or the end) for the buffer, or the
+ * reply of the close a branch awaits. */
+static void
+agen_share_on_reply (AgenCombinator *comb)
+{
+  AgenShare *self = G_STRUCT_MEMBER_P (comb, -G_STRUCT_OFFSET (AgenShare, puller));
+  gboolean held_self = self->reply_holds_self;
+
+  self->reply_holds_self = FALSE;
+  if (self->closing)
+    ;                                  /* the closing branch takes it */
+  else if (self->n_attached == 0 && self->closed)
+    agen_share_let_go (self);
+  else
+    agen_share_take_reply (self);
+
+  agen_share_wake_all (self);
+  if (held_self)
+    g_object_unref (self);
+}
+
+/* Asks the source for the next item, when no next is in flight, the source
+ * has not finished, and the buffer has room. */
+static void
+agen_share_fill (AgenShare *self)
+{
+  AgenPull *pull = agen_share_pull (self);
+
+  if (pull->state != AGEN_PULL_IDLE || self->ended || self->error != NULL || self->closed ||
+      self->n_items >= self->buffer_size)
+    return;
+
+  _agen_pull_step (pull, AGEN_OP_NEXT, NULL);
+  if (pull->state == AGEN_PULL_REPLIED)
+    {
+      agen_share_take_reply (self);
+      return;
+    }
+
+  /* The reply comes to the share, which lives until it has come. */
+  g_object_ref (self);
+  self->reply_holds_self = TRUE;
+}
+
+static gboolean
+agen_share_branch_is_ready (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+
+  return branch->position < agen_share_end (self) || self->ended || self->error != NULL || self->closed;
+}
+
+static guint
+agen_share_branch_wait (AgenShareBranch *branch)
+{
+  branch->await_id = agen_generator_suspend (branch->generator);
+  return branch->await_id;
+}
+
+static void
+agen_share_detach (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+
+  if (!branch->attached)
+    return;
+
+  branch->attached = FALSE;
+  self->n_attached--;
+  agen_share_trim (self);
+  agen_share_wake_all (self);
+}
+
+/* The branch is the last one and the source has not finished: it closes
+ * the source. The failure of the close is the branch's, unless it raises
+ * an error already. */
+static gboolean
+agen_share_branch_closes_source (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+
+  return self->n_attached == 0 && !self->closed && !self->ended && self->error == NULL;
+}
+
+static void
+agen_share_branch_take_close_error (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+  GError *error = g_steal_pointer (&self->puller.error);
+
+  self->closing = FALSE;
+  self->closed = TRUE;
+  if (error == NULL)
+    return;
+  if (branch->error == NULL)
+    {
+      branch->error = error;
+      return;
+    }
+  _agen_report_close_error (agen_share_pull (self)->source, error, AGEN_CLOSE_REASON_CONSUMER_STOPPED);
+  g_error_free (error);
+}
+
+/* Takes the item at the branch's position. When the branch was the
+ * slowest, the items it leaves behind are dropped, and a branch waiting for
+ * room is woken once half the buffer is free: it then runs ahead by half a
+ * buffer, rather than taking turns item by item. */
+static void
+agen_share_branch_read (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+  const GValue *item = agen_share_item (self, branch->position);
+  guint n_before = self->n_items;
+
+  agen_share_value_copy (&branch->item, item);
+
+  /* Only the oldest item can have been read by every branch now. */
+  if (branch->position++ != self->first)
+    return;
+  agen_share_trim (self);
+  if (self->n_items < n_before && self->n_items <= self->buffer_size / 2)
+    agen_share_wake_all (self);
+}
+
+/* Python's
+ *
+ *   while True:
+ *       while not (item at position, or the source finished):
+ *           pull the source, or wait for the slowest branch
+ *       if the source finished here: raise its error, or end
+ *       yield the item at position; position += 1
+ *
+ * and, once it finishes, the source's close when it is the last branch. */
+static void
+agen_share_branch_body (AgenGenerator *self,
+                        gpointer       user_data)
+{
+  AgenShareBranch *branch = user_data;
+  AgenShare *share = branch->share;
+
+  AGEN_BEGIN (self);
+  for (;;)
+    {
+      while (!agen_share_branch_is_ready (branch))
+        {
+          agen_share_fill (share);
+          if (agen_share_branch_is_ready (branch))
+            break;
+          AGEN_AWAIT_CATCH (self, agen_share_branch_wait (branch), &branch->caught);
+          branch->await_id = 0;
+          if (branch->caught != NULL)
+            break;
+        }
+      if (branch->caught != NULL)
+        {
+          branch->error = g_steal_pointer (&branch->caught);
+          break;
+        }
+
+      if (branch->position == agen_share_end (share))
+        {
+          if (share->error != NULL)
+            branch->error = g_error_copy (share->error);
+          break;
+        }
+
+      agen_share_branch_read (branch);
+
+      /* AGEN_COMBINATOR_YIELD() trades the item for the yield slot; what
+       * is thrown in goes to branch->caught. */
+      AGEN_COMBINATOR_YIELD (self, branch, &branch->item);
+      if (branch->caught != NULL)
+        {
+          if (!g_error_matches (branch->caught, AGEN_ERROR, AGEN_ERROR_EXIT))
+            branch->error = g_steal_pointer (&branch->caught);
+          g_clear_error (&branch->caught);
+          break;
+        }
+    }
+
+  agen_share_detach (branch);
+  if (agen_share_branch_closes_source (branch))
+    {
+      share->closing = TRUE;
+      while (!_agen_combinator_close_pull (&share->puller, agen_share_pull (share)))
+        {
+          AGEN_AWAIT_CATCH (self, agen_share_branch_wait (branch), &branch->caught);
+          branch->await_id = 0;
+          /* A cancellation of the close is passed on to the source's cleanup. */
+          if (branch->caught != NULL)
+            {
+              _agen_pull_cancel (agen_share_pull (share));
+              g_clear_error (&branch->caught);
+            }
+        }
+      agen_share_branch_take_close_error (branch);
+    }
+
+  if (branch->error != NULL)
+    {
+      agen_generator_raise (self, g_steal_pointer (&branch->error));
+      return;
+    }
+  AGEN_END (self);
+}
+
+static void
+agen_share_branch_free (gpointer data)
+{
+  AgenShareBranch *branch = data;
+  AgenShare *self = branch->share;
+
+  /* The body's data is freed as the branch finishes: a branch that never
+   * started (closed or dropped so) no longer holds the buffer here, and
+   * when it was the last one the source is let go of. */
+  agen_share_detach (branch);
+  g_ptr_array_remove_fast (self->branches, branch);
+  if (self->n_attached == 0 && !self->closed && !self->closing)
+    agen_share_let_go (self);
+
+  agen_value_clear (&branch->item);
+  g_clear_error (&branch->caught);
+  g_clear_error (&branch->error);
+  g_object_unref (self);
+  g_free (branch);
+}
+
+/**
+ * agen_share_new_branch:
+ * @self: an #AgenShare
+ *
+ * Makes a branch: a generator that yields the items of the share's
+ * source, from the oldest one the share still holds, and then ends, or
+ * raises the source's error. Python's `share()`: one more consumer of the
+ * source. Each branch is read by one consumer.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named
+ *   `share(source)[index]`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_share_new_branch (AgenShare *self)
+{
+  AgenShareBranch *branch;
+  AgenGenerator *source;
+  g_autofree char *label = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (AGEN_IS_SHARE (self), NULL);
+
+  source = agen_share_pull (self)->source;
+  branch = g_new0 (AgenShareBranch, 1);
+  branch->share = g_object_ref (self);
+  branch->position = self->first;
+  branch->attached = !self->closed;
+  self->n_attached += branch->attached;
+  g_ptr_array_add (self->branches, branch);
+
+  branch->generator = agen_generator_new (agen_share_branch_body, branch, agen_share_branch_free);
+  agen_generator_set_priority (branch->generator, agen_generator_get_priority (source));
+  label = _agen_generator_describe (source);
+  name = g_strdup_printf ("share(%s)[%u]", label, self->n_made++);
+  agen_generator_set_name (branch->generator, name);
+  return branch->generator;
+}
+
+/**
+ * agen_share_new:
+ * @source: the generator to share
+ * @buffer_size: how many items the share holds at most, at least 1
+ *
+ * Shares @source among the branches made with agen_share_new_branch().
+ * The share takes a reference on @source and is its only consumer from its
+ * first pull on: do not use @source otherwise.
+ *
+ * Returns: (transfer full): a new #AgenShare
+ *
+ * Since: 1.0
+ */
+AgenShare *
+agen_share_new (AgenGenerator *source,
+                guint          buffer_size)
+{
+  g_return_val_if_fail (AGEN_IS_GENERATOR (source), NULL);
+  g_return_val_if_fail (buffer_size >= 1, NULL);
+
+  return g_object_new (AGEN_TYPE_SHARE, "source", source, "buffer-size", buffer_size, NULL);
+}
+
+/**
+ * agen_generator_tee:
+ * @self: the source
+ * @n_branches: how many branches to make
+ * @buffer_size: how many items the share holds at most, or 0 for
+ *   %AGEN_SHARE_DEFAULT_BUFFER_SIZE
+ *
+ * Makes @n_branches branches of an #AgenShare of @self: Python's
+ * `itertools.tee(self, n_branches)`, for async generators, with a bounded
+ * buffer. Each branch yields every item of @self; the slowest branch holds
+ * the others back once @buffer_size items are buffered. See #AgenShare.
+ *
+ * Returns: (transfer container) (element-type AgenGenerator): the
+ *   branches, in an array that frees them with itself (g_ptr_array_unref())
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+agen_generator_tee (AgenGenerator *self,
+                    guint          n_branches,
+                    guint          buffer_size)
+{
+  g_autoptr(AgenShare) share = NULL;
+  GPtrArray *branches;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+
+  share = agen_share_new (self, buffer_size > 0 ? buffer_size : AGEN_SHARE_DEFAULT_BUFFER_SIZE);
+  branches = g_ptr_array_new_full (n_branches, g_object_unref);
+  for (guint i = 0; i < n_branches; i++)
+    g_ptr_array_add (branches, agen_share_new_branch (share));
+  return branches;
+}
+
+/**
+ * agen_share_get_source:
+ * @self: an #AgenShare
+ *
+ * Gets the generator the share reads for its branches.
+ *
+ * Returns: (transfer none): the shared generator
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_share_get_source (AgenShare *self)
+{
+  g_return_val_if_fail (AGEN_IS_SHARE (self), NULL);
+
+  return agen_share_pull (self)->source;
+}
+
+/**
+ * agen_share_get_buffer_size:
+ * @self: an #AgenShare
+ *
+ * Gets how many items the share holds at most.
+ *
+ * Returns: the #AgenShare:buffer-size
+ *
+ * Since: 1.0
+ */
+guint
+agen_share_get_buffer_size (AgenShare *self)
+{
+  g_return_val_if_fail (AGEN_IS_SHARE (self), 0);
+
+  return self->buffer_size;
+}
+
+/**
+ * agen_share_set_buffer_size:
+ * @self: an #AgenShare
+ * @buffer_size: how many items the share holds at most, at least 1
+ *
+ * Sets the #AgenShare:buffer-size. A smaller size than the items held
+ * now makes the share pull again only once the branches have read enough
+ * of them.
+ *
+ * Since: 1.0
+ */
+void
+agen_share_set_buffer_size (AgenShare *self,
+                            guint      buffer_size)
+{
+  g_return_if_fail (AGEN_IS_SHARE (self));
+  g_return_if_fail (buffer_size >= 1);
+
+  if (self->buffer_size == buffer_size)
+    return;
+
+  self->buffer_size = buffer_size;
+  if (self->capacity < buffer_size)
+    agen_share_resize_ring (self, buffer_size);
+  agen_share_wake_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
+}
+
+/**
+ * agen_share_get_n_buffered:
+ * @self: an #AgenShare
+ *
+ * How many items the share holds now: read by some branch, not yet by
+ * all. Never more than #AgenShare:buffer-size.
+ *
+ * Returns: the number of items held
+ *
+ * Since: 1.0
+ */
+guint
+agen_share_get_n_buffered (AgenShare *self)
+{
+  g_return_val_if_fail (AGEN_IS_SHARE (self), 0);
+
+  return self->n_items;
+}
+
+static void
+agen_share_finalize (GObject *object)
+{
+  AgenShare *self = AGEN_SHARE (object);
+
+  /* The branches hold the share: none is alive. A source still suspended
+   * in the share's hands is released, and its last unref closes it. */
+  g_assert (self->branches->len == 0);
+  g_ptr_array_unref (self->branches);
+  self->buffer_size = 0;       /* every item is dropped */
+  while (self->n_items > 0)
+    {
+      agen_share_value_unset (agen_share_item (self, self->first++));
+      self->n_items--;
+    }
+  g_free (self->ring);
+  g_clear_error (&self->error);
+  _agen_combinator_clear (&self->puller);
+
+  G_OBJECT_CLASS (agen_share_parent_class)->finalize (object);
+}
+
+static void
+agen_share_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  AgenShare *self = AGEN_SHARE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOURCE:
+      g_value_set_object (value, agen_share_get_source (self));
+      break;
+    case PROP_BUFFER_SIZE:
+      g_value_set_uint (value, self->buffer_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+agen_share_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  AgenShare *self = AGEN_SHARE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOURCE:
+      {
+        AgenGenerator *source = g_value_get_object (value);
+
+        if (source == NULL)
+          break;
+        _agen_combinator_init (&self->puller, &source, 1);
+        self->puller.on_reply = agen_share_on_reply;
+      }
+      break;
+    case PROP_BUFFER_SIZE:
+      agen_share_set_buffer_size (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+agen_share_constructed (GObject *object)
+{
+  AgenShare *self = AGEN_SHARE (object);
+
+  G_OBJECT_CLASS (agen_share_parent_class)->constructed (object);
+
+  /* Made without a source (g_object_new() from a binding): an empty
+   * share, whose branches end at once. */
+  if (self->puller.pulls == NULL)
+    {
+      AgenGenerator *none = NULL;
+
+      g_critical ("An AgenShare needs a source");
+      _agen_combinator_init (&self->puller, &none, 1);
+      self->closed = TRUE;
+    }
+}
+
+static void
+agen_share_class_init (AgenShareClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = agen_share_constructed;
+  object_class->finalize = agen_share_finalize;
+  object_class->get_property = agen_share_get_property;
+  object_class->set_property = agen_share_set_property;
+
+  /**
+   * AgenShare:source:
+   *
+   * The shared generator.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", "Source", "The shared generator",
+                         AGEN_TYPE_GENERATOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AgenShare:buffer-size:
+   *
+   * How many items the share holds at most: items some branch has read
+   * and another has not. When it is full, a branch that wants a newer item
+   * waits for the slowest branch to read.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BUFFER_SIZE] =
+    g_param_spec_uint ("buffer-size", "Buffer size", "How many items the share holds at most",
+                       1, G_MAXUINT, AGEN_SHARE_DEFAULT_BUFFER_SIZE,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+agen_share_init (AgenShare *self)
+{
+  self->branches = g_ptr_array_new ();
+}
