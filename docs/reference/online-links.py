@@ -25,6 +25,9 @@ script works in three steps (see CONTRIBUTING.md, "Links in the manual"):
       link to a local path outside HTML_DIR, or a docs.gtk.org link to a page
       the index does not know.
 
+  selftest INDEX
+      Checks fix and check themselves on small made-up manuals.
+
 Only the standard library: it runs with any python3, without gi.
 """
 
@@ -344,8 +347,8 @@ def command_check(index_path, html_dir):
                     errors.append(f'{name}: {href}: no such page in the GLib/GObject/GIO/GTK GIRs')
                 counts['online'] += 1
             elif is_online(href):
-                if re.match(r'^https?://[^/]*(gnome|gtk)\.org/', href):
-                    errors.append(f'{name}: {href}: a GNOME reference not at {base}')
+                if re.match(r'^https?://(developer|library)\.gnome\.org/', href):
+                    errors.append(f'{name}: {href}: an old GNOME manual, now at {base}')
                 counts['other'] += 1
             elif path.startswith('/') or path.startswith('../') or href.startswith('file:') or '/' in path:
                 errors.append(f'{name}: {href}: a local path outside the manual')
@@ -364,8 +367,77 @@ def command_check(index_path, html_dir):
     return 1 if errors else 0
 
 
+# --- selftest -----------------------------------------------------------------
+
+def command_selftest(index_path):
+    """fix repairs what it should, and check fails on each kind of broken link."""
+    import contextlib
+    import io
+    import tempfile
+
+    def run(command, *args):
+        with contextlib.redirect_stdout(io.StringIO()):
+            return command(index_path, *args)
+
+    def manual(html_dir, body):
+        for name in os.listdir(html_dir):
+            os.unlink(os.path.join(html_dir, name))
+        with open(os.path.join(html_dir, 'page.html'), 'w', encoding='utf-8') as f:
+            f.write(f'<html><body><h1 id="top">t</h1><a name="old"></a>{body}</body></html>')
+        with open(os.path.join(html_dir, 'api-index-1-0.html'), 'w', encoding='utf-8') as f:
+            f.write('<html><body><a name="idx"></a></body></html>')
+
+    def read(html_dir):
+        with open(os.path.join(html_dir, 'page.html'), encoding='utf-8') as f:
+            return f.read()
+
+    failures = []
+    with tempfile.TemporaryDirectory() as html_dir:
+        fixed = {
+            '../online-xref/glib/method.MainLoop.run.html#g-main-loop-run':
+                'https://docs.gtk.org/glib/method.MainLoop.run.html',
+            '../gio/GTask.html#g-task-return-pointer':
+                'https://docs.gtk.org/gio/method.Task.return_pointer.html',
+            '/usr/share/gtk-doc/html/gobject/gobject-Type-Information.html#G-TYPE-POINTER:CAPS':
+                'https://docs.gtk.org/gobject/alias.Type.html',
+            '../glib/glib-Standard-Macros.html#NULL:CAPS': 'https://docs.gtk.org/glib/index.html',
+            'api-index-1-0.html#api-index-1.0': 'api-index-1-0.html',
+            'page.html#top': 'page.html#top',
+            '#old': '#old',
+        }
+        for href, want in fixed.items():
+            manual(html_dir, f'<a class="link" href="{href}">x</a>')
+            run(command_fix, html_dir)
+            if f'href="{want}"' not in read(html_dir):
+                failures.append(f'fix: {href} became {read(html_dir)}, not {want}')
+            if run(command_check, html_dir) != 0:
+                failures.append(f'check: {want} (fixed from {href}) is reported broken')
+        broken = [
+            'missing.html',
+            'page.html#missing',
+            '#missing',
+            '/usr/share/gtk-doc/html/glib/glib-Basic-Types.html#gint',
+            '../glib/glib-Basic-Types.html#gint',
+            'file:///usr/share/doc/index.html',
+            'https://docs.gtk.org/glib/method.MainLoop.nonexistent.html',
+            'https://docs.gtk.org/nonexistent/index.html',
+            'https://developer.gnome.org/glib/stable/glib-The-Main-Event-Loop.html',
+        ]
+        for href in broken:
+            manual(html_dir, f'<a href="{href}">x</a>')
+            if run(command_check, html_dir) == 0:
+                failures.append(f'check: {href} is not reported broken')
+    for failure in failures:
+        print(failure)
+    print(f'{len(fixed) + len(broken) - len(failures)} of {len(fixed) + len(broken)} cases pass')
+    return 1 if failures else 0
+
+
 def main(argv):
-    usage = f'usage: {argv[0]} index GIR... OUTPUT | fix INDEX HTML_DIR | check INDEX HTML_DIR'
+    usage = (f'usage: {argv[0]} index GIR... OUTPUT | fix INDEX HTML_DIR | check INDEX HTML_DIR'
+             ' | selftest INDEX')
+    if len(argv) == 3 and argv[1] == 'selftest':
+        return command_selftest(argv[2])
     if len(argv) >= 4 and argv[1] == 'index':
         return command_index(argv[2:-1], argv[-1])
     if len(argv) == 4 and argv[1] in ('fix', 'check'):
