@@ -65,6 +65,18 @@ CONTENT_PAGES = {
     'glib': ['types.html'],
 }
 
+
+def gtkdoc_id(name):
+    """The id gtk-doc gives a C name (gtkdoc.common.CreateValidSGMLID)."""
+    xml_id = re.sub(r'[,;]', '', name)
+    xml_id = re.sub(r'[_ ]', '-', xml_id)
+    xml_id = re.sub(r'^-+', '', xml_id)
+    xml_id = xml_id.replace('::', '-').replace(':', '--')
+    if xml_id.isupper() and not xml_id.endswith('-CAPS'):
+        xml_id += ':CAPS'
+    return xml_id
+
+
 # gtk-doc ids of C-only names, absent from the GIRs.
 BASIC_TYPES = '''gboolean gpointer gconstpointer gchar guchar gint guint gshort gushort
     glong gulong gint8 guint8 gint16 guint16 gint32 guint32 gint64 guint64
@@ -78,24 +90,23 @@ C_ONLY_IDS = dict(
         ('GFlags', ('gobject', 'struct.FlagsClass.html')),
         ('GInterface', ('gobject', 'struct.TypeInterface.html')),
         ('GBoxed', ('gobject', 'index.html')),
-        # Both GLib's and GObject's GIRs declare GType; GObject documents it.
-        ('GType', ('gobject', 'alias.Type.html')),
+        ('NULL:CAPS', ('glib', 'index.html')),
+    ] + [
+        # The fundamental types' G_TYPE_ macros (gtype.h); a registered type's
+        # macro (G_TYPE_TASK) goes to the type's page instead.
+        (gtkdoc_id(f'G_TYPE_{name}'), ('gobject', 'alias.Type.html'))
+        for name in '''INVALID NONE INTERFACE CHAR UCHAR BOOLEAN INT UINT LONG ULONG INT64
+            UINT64 ENUM FLAGS FLOAT DOUBLE STRING POINTER BOXED PARAM OBJECT VARIANT
+            GTYPE'''.split()
     ])
+# Both GLib's and GObject's GIRs declare GType; GObject documents it.
+PREFERRED_IDS = {
+    'GType': ('gobject', 'alias.Type.html'),
+}
 # gtk-doc id prefixes of C-only macros -> the page of their type.
 C_ONLY_PREFIXES = [
     ('G-TYPE-', ('gobject', 'alias.Type.html')),
 ]
-
-
-def gtkdoc_id(name):
-    """The id gtk-doc gives a C name (gtkdoc.common.CreateValidSGMLID)."""
-    xml_id = re.sub(r'[,;]', '', name)
-    xml_id = re.sub(r'[_ ]', '-', xml_id)
-    xml_id = re.sub(r'^-+', '', xml_id)
-    xml_id = xml_id.replace('::', '-').replace(':', '--')
-    if xml_id.isupper() and not xml_id.endswith('-CAPS'):
-        xml_id += ':CAPS'
-    return xml_id
 
 
 # --- index ------------------------------------------------------------------
@@ -158,6 +169,7 @@ class Index:
                 kind = 'error' if element.get(GLIB + 'error-domain') else 'enum'
                 page = f'{kind}.{name}.html'
                 self.add(online_dir, page, element.get(C + 'type'))
+                self.add_type_macro(online_dir, page, element)
                 self.add_members(online_dir, element, name, element.get(C + 'type'), page)
             elif tag in TYPE_PAGES:
                 self.add_type(online_dir, element, tag, name, owners)
@@ -175,6 +187,7 @@ class Index:
             return
         page = f'{TYPE_PAGES[tag]}.{name}.html'
         self.add(online_dir, page, c_type, c_type and c_type + '-struct')
+        self.add_type_macro(online_dir, page, element)
         self.add_members(online_dir, element, name, c_type, page)
 
     def add_members(self, online_dir, element, name, c_type, page):
@@ -193,10 +206,20 @@ class Index:
                 self.add(online_dir, f'signal.{name}.{child.get("name")}.html',
                          f'{c_type}::{child.get("name")}')
 
+    def add_type_macro(self, online_dir, page, element):
+        """G_TYPE_TASK for the type g_task_get_type() registers."""
+        get_type = element.get(GLIB + 'get-type') or ''
+        if get_type.endswith('_get_type'):
+            prefix, _, rest = get_type[:-len('_get_type')].partition('_')
+            self.add(online_dir, page, f'{prefix}_TYPE_{rest}'.upper())
+
     def add_c_only(self):
         for xml_id, (online_dir, page) in C_ONLY_IDS.items():
             if online_dir in self.pages:
                 self.add_page(online_dir, page)
+                self.targets.setdefault(xml_id, (online_dir, page))
+        for xml_id, (online_dir, page) in PREFERRED_IDS.items():
+            if online_dir in self.pages:
                 self.targets[xml_id] = (online_dir, page)
 
     def write(self, path):
