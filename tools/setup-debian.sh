@@ -5,7 +5,7 @@ set -eu
 
 AGEN_PACKAGES="
   build-essential pkg-config meson ninja-build
-  libglib2.0-dev libglib2.0-bin libglib2.0-doc
+  libglib2.0-dev libglib2.0-bin
   gobject-introspection libgirepository1.0-dev
   valac gjs python3-gi python3-pytest python3-gbulb python3-hypothesis
   libpython3.11-testsuite
