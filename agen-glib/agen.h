@@ -18,4 +18,6 @@
 #include "agen-list-model.h"
 #include "agen-macros.h"
 #include "agen-timer.h"
+#include "agen-tuple.h"
+#include "agen-value-item.h"
 #undef AGEN_INSIDE
