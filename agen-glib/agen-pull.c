@@ -566,7 +566,7 @@ _agen_combinator_take_items (AgenCombinator *comb,
   if (comb->yields_tuples)
     {
       g_value_init (value, AGEN_TYPE_TUPLE);
-      g_value_take_boxed (value, _agen_tuple_new_take_array (items));
+      g_value_take_object (value, _agen_tuple_new_take_array (items));
       return;
     }
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS

@@ -5,8 +5,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "agen-tuple-private.h"
 
 /**
@@ -22,16 +20,20 @@
  * agen_generator_enumerate(), agen_generator_zip() and agen_generator_batch()
  * yield.
  *
- * A tuple never changes once made, so it is shared by reference: copying the
- * #GValue of an item (g_value_copy(), g_boxed_copy()) takes a reference.
- * agen_tuple_get() lends a value, which the `g_value_get_*()` function of
- * its type reads:
+ * A tuple never changes once made, so it is shared by reference:
+ * g_object_ref() it to keep it. agen_tuple_get() lends a value, which the
+ * `g_value_get_*()` function of its type reads:
  *
  * |[<!-- language="C" -->
- * AgenTuple *pair = g_value_get_boxed (&item);   // from enumerate_tuples
+ * AgenTuple *pair = g_value_get_object (&item);   // from enumerate_tuples
  * guint64 index = g_value_get_uint64 (agen_tuple_get (pair, 0));
  * const char *line = g_value_get_string (agen_tuple_get (pair, 1));
  * ]|
+ *
+ * A tuple is an object rather than a boxed type so that every binding can
+ * take one out of a #GValue safely (PyGObject 3.42 frees a boxed value it
+ * takes from the #GValue of an item while still using it), and so that a
+ * #GListModel can hold tuples as they are.
  *
  * Python and GJS give a tuple as a native tuple (an array in JavaScript),
  * as they give a #GValueArray; see the bindings chapter.
@@ -39,21 +41,35 @@
 
 struct _AgenTuple
 {
-  gatomicrefcount ref_count;
+  GObject parent_instance;
+
   guint n_values;
-  GValue values[];
+  GValue *values;
 };
 
-G_DEFINE_BOXED_TYPE (AgenTuple, agen_tuple, agen_tuple_ref, agen_tuple_unref)
+G_DEFINE_FINAL_TYPE (AgenTuple, agen_tuple, G_TYPE_OBJECT)
 
-static AgenTuple *
-agen_tuple_alloc (guint n_values)
+static void
+agen_tuple_finalize (GObject *object)
 {
-  AgenTuple *self = g_malloc0 (sizeof (AgenTuple) + (gsize) n_values * sizeof (GValue));
+  AgenTuple *self = AGEN_TUPLE (object);
 
-  g_atomic_ref_count_init (&self->ref_count);
-  self->n_values = n_values;
-  return self;
+  for (guint i = 0; i < self->n_values; i++)
+    g_value_unset (&self->values[i]);
+  g_free (self->values);
+
+  G_OBJECT_CLASS (agen_tuple_parent_class)->finalize (object);
+}
+
+static void
+agen_tuple_class_init (AgenTupleClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = agen_tuple_finalize;
+}
+
+static void
+agen_tuple_init (AgenTuple *self)
+{
 }
 
 /**
@@ -77,7 +93,9 @@ agen_tuple_new (const GValue *values,
   for (guint i = 0; i < n_values; i++)
     g_return_val_if_fail (G_IS_VALUE (&values[i]), NULL);
 
-  self = agen_tuple_alloc (n_values);
+  self = g_object_new (AGEN_TYPE_TUPLE, NULL);
+  self->n_values = n_values;
+  self->values = g_new0 (GValue, n_values);
   for (guint i = 0; i < n_values; i++)
     {
       g_value_init (&self->values[i], G_VALUE_TYPE (&values[i]));
@@ -92,56 +110,15 @@ agen_tuple_new (const GValue *values,
 AgenTuple *
 _agen_tuple_new_take_array (GValueArray *array)
 {
-  AgenTuple *self = agen_tuple_alloc (array->n_values);
+  AgenTuple *self = g_object_new (AGEN_TYPE_TUPLE, NULL);
 
-  if (array->n_values > 0)
-    memcpy (self->values, array->values, array->n_values * sizeof (GValue));
-  /* The values now belong to the tuple: the array frees none of them. */
+  self->n_values = array->n_values;
+  self->values = g_steal_pointer (&array->values);
   array->n_values = 0;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   g_value_array_free (array);
   G_GNUC_END_IGNORE_DEPRECATIONS
   return self;
-}
-
-/**
- * agen_tuple_ref:
- * @self: an #AgenTuple
- *
- * Takes a reference on @self.
- *
- * Returns: (transfer full): @self
- *
- * Since: 1.0
- */
-AgenTuple *
-agen_tuple_ref (AgenTuple *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-/**
- * agen_tuple_unref:
- * @self: (transfer full): an #AgenTuple
- *
- * Drops a reference on @self, freeing it and its values with the last one.
- *
- * Since: 1.0
- */
-void
-agen_tuple_unref (AgenTuple *self)
-{
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  for (guint i = 0; i < self->n_values; i++)
-    g_value_unset (&self->values[i]);
-  g_free (self);
 }
 
 /**
@@ -157,7 +134,7 @@ agen_tuple_unref (AgenTuple *self)
 guint
 agen_tuple_get_size (AgenTuple *self)
 {
-  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (AGEN_IS_TUPLE (self), 0);
 
   return self->n_values;
 }
@@ -177,7 +154,7 @@ const GValue *
 agen_tuple_get (AgenTuple *self,
                 guint      index_)
 {
-  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (AGEN_IS_TUPLE (self), NULL);
   g_return_val_if_fail (index_ < self->n_values, NULL);
 
   return &self->values[index_];

@@ -13,7 +13,7 @@
  * @short_description: an object holding any value, for list models
  *
  * A #GListModel holds objects. An #AgenValueItem is the object that holds
- * any other value, strings, numbers or #AgenTuple tuples, so that a generator of
+ * any other value, strings, numbers or boxed values, so that a generator of
  * such values can fill an #AgenListModel: a model whose
  * #AgenListModel:item-type is %AGEN_TYPE_VALUE_ITEM wraps each item of its
  * generator in an #AgenValueItem (an item that already is an #AgenValueItem

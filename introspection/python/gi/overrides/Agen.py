@@ -168,8 +168,16 @@ gives it, with a few additions::
   cannot tell such a list from a list a Python body yielded, which travels
   as a ``PyObject`` and must come back as the very same object. Unpacking
   works as with tuples: ``async for i, item in gen.enumerate()``.
+- An ``Agen.Tuple`` item (``enumerate_tuples``' ``(index, item)``,
+  ``zip_tuples``' and ``batch_tuples``' tuples, which are not deprecated as
+  ``GValueArray`` is) is a Python **tuple**, nested tuples too, also in
+  ``collect()`` and for the functions of ``map``, ``filter`` and
+  ``foreach``. An ``Agen.Tuple`` met elsewhere is a read-only sequence.
 - ``Agen.ListModel`` is a ``Gio.ListModel``: ``len(model)``,
   ``model[i]``, iteration and ``items-changed`` work as PyGObject gives them.
+  A model of any values has the item type ``Agen.ValueItem``: each item is
+  an ``Agen.ValueItem`` whose ``item.value`` is the value
+  (``[item.value for item in model]``).
 
 Known limitation of PyGObject 3.42 (fixed in 3.44.2): every asynchronous
 callback leaks about 120 bytes, and so does every callback gbulb schedules
@@ -273,9 +281,56 @@ __all__.append('to_value')
 
 
 def _from_value(value):
+    """The Python value of an item: an ``Agen.Tuple`` is a ``tuple``."""
     if isinstance(value, GObject.Value):
-        return value.get_value()
+        value = value.get_value()
+    if isinstance(value, Agen.Tuple):
+        return tuple(value)
     return value
+
+
+class Tuple(Agen.Tuple):
+    """An ``AgenTuple`` (the item of ``enumerate_tuples``, ``zip_tuples``,
+    ``batch_tuples``) where one is met as itself, for instance in a list
+    model: an immutable sequence, which ``tuple()`` copies. Items that come
+    out of a generator are already ``tuple`` objects."""
+
+    def __len__(self):
+        return self.get_size()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        size = self.get_size()
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError('Agen.Tuple index out of range')
+        return _from_value(self.get(index))
+
+    def __iter__(self):
+        return (_from_value(self.get(i)) for i in range(self.get_size()))
+
+    def __repr__(self):
+        return 'Agen.Tuple%r' % (tuple(self),)
+
+
+Tuple = override(Tuple)
+__all__.append('Tuple')
+
+
+class ValueItem(Agen.ValueItem):
+    """The item of an ``Agen.ListModel`` of any values (item type
+    ``Agen.ValueItem``): ``item.value`` is the value, as an item of a
+    generator is given (a tuple a ``tuple``)."""
+
+    @property
+    def value(self):
+        return _from_value(self.get_value())
+
+
+ValueItem = override(ValueItem)
+__all__.append('ValueItem')
 
 
 def _item_to_value(item):
@@ -856,7 +911,7 @@ def _combinator_func(func, result):
     and raises it, and it comes back out of the pipeline as itself."""
     def call(item):
         try:
-            return result(func(item))
+            return result(func(_from_value(item)))
         except BaseException as exc:    # noqa: B902: the combinator raises it
             raise error_from_exception(_without_own_frames(exc)) from None
     return call
@@ -1078,7 +1133,7 @@ class Generator(Agen.Generator):
         for ``anext()``; the items yielded before an error are lost.
         Cancelling the awaiting task cancels the collect."""
         return _await_call('collect', lambda cancellable, done: self.collect_async(cancellable, done, None),
-                           self.collect_finish)
+                           lambda result: [_from_value(item) for item in self.collect_finish(result)])
 
     async def foreach(self, func):
         """Calls ``func(item)`` for each item, as ``async for item in gen:
