@@ -12,11 +12,11 @@
  * @title: AgenTuple
  * @short_description: an immutable tuple of values
  *
- * An #AgenTuple holds a fixed number of #GValue values, each of its own type: the
- * items of agen_generator_enumerate_tuples() (an index and an item),
- * agen_generator_zip_tuples() (one item of each source) and
- * agen_generator_batch_tuples() (a group of items). It is the
- * non-deprecated replacement of the #GValueArray that
+ * An #AgenTuple holds a fixed number of #GValue values, each of any
+ * type. Tuples are the items of agen_generator_enumerate_tuples() (an
+ * index and an item), agen_generator_zip_tuples() (one item of each
+ * source) and agen_generator_batch_tuples() (a group of items). It
+ * replaces the #GValueArray, deprecated since GLib 2.32, that
  * agen_generator_enumerate(), agen_generator_zip() and agen_generator_batch()
  * yield.
  *
