@@ -281,12 +281,21 @@ __all__.append('to_value')
 
 
 def _from_value(value):
-    """The Python value of an item: an ``Agen.Tuple`` is a ``tuple``."""
+    """The Python value of an item: an ``Agen.Tuple`` is a ``tuple``.
+    (PyGObject wraps every AgenTuple in the Tuple class below.)"""
     if isinstance(value, GObject.Value):
         value = value.get_value()
-    if isinstance(value, Agen.Tuple):
+    if type(value) is Tuple:
         return tuple(value)
     return value
+
+
+def _from_values(values):
+    """_from_value() of each of a list of items, at no cost per item (but
+    one C-level pass) when none is a tuple."""
+    if Tuple in set(map(type, values)):
+        return [_from_value(value) for value in values]
+    return values
 
 
 class Tuple(Agen.Tuple):
@@ -1133,7 +1142,7 @@ class Generator(Agen.Generator):
         for ``anext()``; the items yielded before an error are lost.
         Cancelling the awaiting task cancels the collect."""
         return _await_call('collect', lambda cancellable, done: self.collect_async(cancellable, done, None),
-                           lambda result: [_from_value(item) for item in self.collect_finish(result)])
+                           lambda result: _from_values(self.collect_finish(result)))
 
     async def foreach(self, func):
         """Calls ``func(item)`` for each item, as ``async for item in gen:
