@@ -1257,6 +1257,44 @@ test_value_items (AgenTestFixture *fixture,
   recorder_clear (&r);
 }
 
+/* Tuples are objects: enumerate_tuples fills a model of AgenTuples as it
+ * is, and a model of value items wraps them as any other object. */
+static void
+test_tuple_items (AgenTestFixture *fixture,
+                  gconstpointer    data)
+{
+  GValue letters[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(AgenGenerator) values = NULL;
+  g_autoptr(AgenGenerator) pairs = NULL;
+  g_autoptr(AgenListModel) model = NULL;
+  g_autoptr(AgenTuple) second = NULL;
+  Recorder r;
+
+  for (guint i = 0; i < G_N_ELEMENTS (letters); i++)
+    {
+      g_value_init (&letters[i], G_TYPE_STRING);
+      g_value_set_string (&letters[i], i == 0 ? "a" : "b");
+    }
+  values = agen_generator_new_values (letters, G_N_ELEMENTS (letters));
+  pairs = agen_generator_enumerate_tuples (values);
+  model = agen_list_model_new (pairs, AGEN_TYPE_TUPLE, 10);
+  recorder_watch (&r, model);
+  g_value_unset (&letters[0]);
+  g_value_unset (&letters[1]);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  g_assert_no_error (agen_list_model_get_error (model));
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  second = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  g_assert_cmpuint (g_value_get_uint64 (agen_tuple_get (second, 0)), ==, 1);
+  g_assert_cmpstr (g_value_get_string (agen_tuple_get (second, 1)), ==, "b");
+
+  g_clear_object (&model);
+  recorder_clear (&r);
+}
+
 /* An AgenValueItem made without a value holds a NULL pointer; one needs a
  * set value. */
 static void
@@ -1411,6 +1449,7 @@ main (int    argc,
   agen_test_add ("/list-model/wrong-item-type", test_wrong_item_type);
   agen_test_add ("/list-model/value-items", test_value_items);
   agen_test_add ("/list-model/value-item-new", test_value_item_new);
+  agen_test_add ("/list-model/tuple-items", test_tuple_items);
   agen_test_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
   agen_test_add ("/list-model/cancel-without-await", test_cancel_without_await);
   agen_test_add ("/list-model/cancel-between-pages", test_cancel_between_pages);
