@@ -130,7 +130,7 @@ agen_batch_take_reply (AgenBatch *batch,
 static void
 agen_batch_make_item (AgenBatch *batch)
 {
-  _agen_value_take_array (&batch->made, g_steal_pointer (&batch->items));
+  _agen_combinator_take_items (&batch->combinator, &batch->made, g_steal_pointer (&batch->items));
   batch->items = agen_batch_new_items (batch);
 }
 
@@ -194,6 +194,22 @@ agen_batch_body (AgenGenerator *self,
   AGEN_COMBINATOR_FINISH (self, comb);
 }
 
+static AgenBatch *
+agen_batch_new (AgenGenerator *source,
+                guint          size,
+                guint          timeout_ms,
+                gboolean       yields_tuples)
+{
+  AgenBatch *batch = g_new0 (AgenBatch, 1);
+
+  _agen_combinator_init (&batch->combinator, &source, 1);
+  batch->combinator.yields_tuples = yields_tuples;
+  batch->size = size;
+  batch->timeout_ms = timeout_ms;
+  batch->items = agen_batch_new_items (batch);
+  return batch;
+}
+
 /**
  * agen_generator_batch:
  * @self: the source
@@ -214,6 +230,9 @@ agen_batch_body (AgenGenerator *self,
  * yielded; an error thrown in reaches @self once its next in flight has
  * settled.
  *
+ * #GValueArray is deprecated since GLib 2.32: new code should prefer
+ * agen_generator_batch_tuples(), the same with an #AgenTuple.
+ *
  * Returns: (transfer full): a new #AgenGenerator, named `batch(source)`
  *
  * Since: 1.0
@@ -223,15 +242,37 @@ agen_generator_batch (AgenGenerator *self,
                       guint          size,
                       guint          timeout_ms)
 {
-  AgenBatch *batch;
-
   g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
   g_return_val_if_fail (size > 0, NULL);
 
-  batch = g_new0 (AgenBatch, 1);
-  _agen_combinator_init (&batch->combinator, &self, 1);
-  batch->size = size;
-  batch->timeout_ms = timeout_ms;
-  batch->items = agen_batch_new_items (batch);
-  return _agen_combinator_new (&batch->combinator, "batch", agen_batch_body, agen_batch_free);
+  return _agen_combinator_new (&agen_batch_new (self, size, timeout_ms, FALSE)->combinator,
+                               "batch", agen_batch_body, agen_batch_free);
+}
+
+/**
+ * agen_generator_batch_tuples:
+ * @self: the source
+ * @size: the most items in a batch, at least 1
+ * @timeout_ms: how long a batch may wait for more items after its first one
+ *   arrived, in milliseconds; 0 to wait until it is full
+ *
+ * A generator that yields the items of @self in #AgenTuple batches (an
+ * %AGEN_TYPE_TUPLE #GValue).
+ *
+ * It behaves as agen_generator_batch() in everything else.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named `batch(source)`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_batch_tuples (AgenGenerator *self,
+                             guint          size,
+                             guint          timeout_ms)
+{
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  return _agen_combinator_new (&agen_batch_new (self, size, timeout_ms, TRUE)->combinator,
+                               "batch", agen_batch_body, agen_batch_free);
 }

@@ -79,7 +79,7 @@ agen_zip_make_tuple (AgenConcurrent *conc)
     }
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  _agen_value_take_array (&conc->made, tuple);
+  _agen_combinator_take_items (comb, &conc->made, tuple);
 }
 
 /* A zip or merge resumed at a yield with an error: a close finishes it;
@@ -183,6 +183,9 @@ agen_merge_body (AgenGenerator *self,
  * error): it cancels the nexts still in flight, waits for them (their items
  * are dropped) and closes every source. With no sources, it ends at once.
  *
+ * #GValueArray is deprecated since GLib 2.32: new code should prefer
+ * agen_generator_zip_tuples(), the same with an #AgenTuple.
+ *
  * Returns: (transfer full): a new #AgenGenerator, named `zip(source, ...)`
  *
  * Since: 1.0
@@ -195,6 +198,33 @@ agen_generator_zip (AgenGenerator * const *sources,
 
   return _agen_combinator_new (&agen_concurrent_new (sources, n_sources)->combinator, "zip",
                               agen_zip_body, agen_concurrent_free);
+}
+
+/**
+ * agen_generator_zip_tuples:
+ * @sources: (array length=n_sources) (transfer none) (nullable): the sources
+ * @n_sources: the number of @sources
+ *
+ * A generator that yields an #AgenTuple (an %AGEN_TYPE_TUPLE #GValue) of
+ * one item of each source, in the order of @sources: Python's `zip()`.
+ *
+ * It behaves as agen_generator_zip() in everything else.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named `zip(source, ...)`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_zip_tuples (AgenGenerator * const *sources,
+                           guint                 n_sources)
+{
+  AgenConcurrent *conc;
+
+  g_return_val_if_fail (_agen_combinator_sources_are_valid (sources, n_sources), NULL);
+
+  conc = agen_concurrent_new (sources, n_sources);
+  conc->combinator.yields_tuples = TRUE;
+  return _agen_combinator_new (&conc->combinator, "zip", agen_zip_body, agen_concurrent_free);
 }
 
 /**

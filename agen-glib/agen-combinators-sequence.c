@@ -210,7 +210,7 @@ agen_sequence_enumerate (AgenSequence *seq,
   g_value_array_append (pair, item);
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  _agen_value_take_array (&seq->made, pair);
+  _agen_combinator_take_items (&seq->combinator, &seq->made, pair);
 }
 
 /* What becomes of an item of the source: %TRUE with *out to yield;
@@ -474,6 +474,9 @@ agen_generator_skip (AgenGenerator *self,
  * %G_TYPE_VALUE_ARRAY #GValue) of two values: the item's index, a #guint64
  * counted from 0, and the item. Python's `enumerate()`.
  *
+ * #GValueArray is deprecated since GLib 2.32: new code should prefer
+ * agen_generator_enumerate_tuples(), the same with an #AgenTuple.
+ *
  * Returns: (transfer full): a new #AgenGenerator, named `enumerate(source)`
  *
  * Since: 1.0
@@ -485,6 +488,32 @@ agen_generator_enumerate (AgenGenerator *self)
 
   return agen_sequence_new_generator (agen_sequence_new (AGEN_SEQUENCE_ENUMERATE, &self, 1),
                                       "enumerate");
+}
+
+/**
+ * agen_generator_enumerate_tuples:
+ * @self: the source
+ *
+ * A generator that yields, for each item of @self, an #AgenTuple (an
+ * %AGEN_TYPE_TUPLE #GValue) of two values: the item's index, a #guint64
+ * counted from 0, and the item. Python's `enumerate()`.
+ *
+ * It behaves as agen_generator_enumerate() in everything else.
+ *
+ * Returns: (transfer full): a new #AgenGenerator, named `enumerate(source)`
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_enumerate_tuples (AgenGenerator *self)
+{
+  AgenSequence *seq;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+
+  seq = agen_sequence_new (AGEN_SEQUENCE_ENUMERATE, &self, 1);
+  seq->combinator.yields_tuples = TRUE;
+  return agen_sequence_new_generator (seq, "enumerate");
 }
 
 /**

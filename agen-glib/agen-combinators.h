@@ -87,6 +87,17 @@ AGEN_AVAILABLE_IN_ALL
 AgenGenerator *agen_generator_merge     (AgenGenerator * const *sources,
                                          guint                 n_sources);
 
+/* The non-deprecated forms of enumerate, batch and zip: items are AgenTuples. */
+AGEN_AVAILABLE_IN_1_0
+AgenGenerator *agen_generator_enumerate_tuples (AgenGenerator        *self);
+AGEN_AVAILABLE_IN_1_0
+AgenGenerator *agen_generator_batch_tuples     (AgenGenerator        *self,
+                                                guint                 size,
+                                                guint                 timeout_ms);
+AGEN_AVAILABLE_IN_1_0
+AgenGenerator *agen_generator_zip_tuples       (AgenGenerator * const *sources,
+                                                guint                 n_sources);
+
 AGEN_AVAILABLE_IN_ALL
 void           agen_generator_collect_async        (AgenGenerator       *self,
                                                     GCancellable        *cancellable,

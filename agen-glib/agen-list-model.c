@@ -7,6 +7,7 @@
 
 #include "agen-generator-private.h"
 #include "agen-list-model.h"
+#include "agen-value-item.h"
 
 /**
  * SECTION:agen-list-model
@@ -43,6 +44,10 @@
  *
  * The model must be the generator's only consumer, and be used in the main
  * context the generator belongs to.
+ *
+ * A generator of strings, numbers or any other values fills a model whose
+ * item type is %AGEN_TYPE_VALUE_ITEM: the model wraps each item in an
+ * #AgenValueItem, whose agen_value_item_get_value() gives the item back.
  *
  * Backing a `GtkListView`, with a spinner while a page loads:
  *
@@ -259,13 +264,20 @@ agen_list_model_start_page (AgenListModel *self)
 }
 
 /* Appends @item without announcing it, or fails when it is not an object
- * of the item type. */
+ * of the item type. A model of AgenValueItems holds any item: it wraps
+ * those that are not AgenValueItems already. */
 static gboolean
 agen_list_model_append_item (AgenListModel  *self,
                              const GValue   *item,
                              GError        **error)
 {
   GObject *object = G_VALUE_HOLDS_OBJECT (item) ? g_value_get_object (item) : NULL;
+
+  if (self->item_type == AGEN_TYPE_VALUE_ITEM && !AGEN_IS_VALUE_ITEM (object))
+    {
+      g_ptr_array_add (self->items, agen_value_item_new (item));
+      return TRUE;
+    }
 
   if (object == NULL)
     {
@@ -484,7 +496,8 @@ agen_list_model_list_model_init (GListModelInterface *iface)
  * agen_list_model_new:
  * @generator: a generator that yields @item_type objects
  * @item_type: the #GType of the items: %G_TYPE_OBJECT, a subtype, or an
- *   interface whose instances are objects
+ *   interface whose instances are objects; %AGEN_TYPE_VALUE_ITEM for a
+ *   generator of any values (see #AgenValueItem)
  * @page_size: how many items agen_list_model_load_more() loads, at least 1
  *   (50 is a good size for a list that fills a window)
  *
@@ -902,7 +915,9 @@ agen_list_model_class_init (AgenListModelClass *klass)
    * The #GType of the items, as g_list_model_get_item_type() gives it:
    * %G_TYPE_OBJECT, a subtype, or an interface whose instances are objects.
    * An item of another type stops the model with
-   * %G_IO_ERROR_INVALID_DATA.
+   * %G_IO_ERROR_INVALID_DATA. With %AGEN_TYPE_VALUE_ITEM the model holds
+   * items of any type: each item that is not an #AgenValueItem already is
+   * wrapped in one.
    *
    * Since: 1.0
    */

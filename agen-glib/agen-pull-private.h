@@ -57,6 +57,7 @@ struct _AgenCombinator
   GError *error;               /* to raise once the sources are closed */
   guint n_closed;              /* sources closed so far, while finishing */
   gboolean closing;
+  gboolean yields_tuples;      /* several values at once go as an AgenTuple */
 };
 
 /* g_value_unset() for a GValue that may be unset. Not G_IS_VALUE(): it takes
@@ -130,7 +131,8 @@ void           _agen_pull_set_source           (AgenPull              *pull,
                                                 AgenGenerator         *source);
 gboolean       _agen_combinator_close_sources  (AgenCombinator        *comb);
 gboolean       _agen_combinator_raise          (AgenCombinator        *comb);
-void           _agen_value_take_array          (GValue                *value,
-                                                GValueArray           *array);
+void           _agen_combinator_take_items     (AgenCombinator        *comb,
+                                                GValue                *value,
+                                                GValueArray           *items);
 
 G_END_DECLS

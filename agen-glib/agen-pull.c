@@ -9,6 +9,7 @@
 #include "agen-error.h"
 #include "agen-generator-private.h"
 #include "agen-pull-private.h"
+#include "agen-tuple-private.h"
 
 /**
  * SECTION:agen-combinators
@@ -629,14 +630,22 @@ _agen_combinator_raise (AgenCombinator *comb)
 }
 
 /* How the combinators that yield several values at once (enumerate, zip,
- * batch) yield them: @array goes into @value, a G_TYPE_VALUE_ARRAY. */
+ * batch) yield them: @items (consumed) goes into @value as an AgenTuple,
+ * or, from the API that predates it, as a G_TYPE_VALUE_ARRAY. */
 void
-_agen_value_take_array (GValue      *value,
-                       GValueArray *array)
+_agen_combinator_take_items (AgenCombinator *comb,
+                             GValue         *value,
+                             GValueArray    *items)
 {
   agen_value_clear (value);
+  if (comb->yields_tuples)
+    {
+      g_value_init (value, AGEN_TYPE_TUPLE);
+      g_value_take_object (value, _agen_tuple_new_take_array (items));
+      return;
+    }
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   g_value_init (value, g_value_array_get_type ());
   G_GNUC_END_IGNORE_DEPRECATIONS
-  g_value_take_boxed (value, array);
+  g_value_take_boxed (value, items);
 }

@@ -19,4 +19,6 @@
 #include "agen-share.h"
 #include "agen-macros.h"
 #include "agen-timer.h"
+#include "agen-tuple.h"
+#include "agen-value-item.h"
 #undef AGEN_INSIDE

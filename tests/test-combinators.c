@@ -1,5 +1,5 @@
 /* test-combinators.c: map, filter, take, skip, enumerate, batch, chain, zip,
- * merge and collect
+ * merge, their tuples and collect
  *
  * docs/reference/semantics.xml, section contract-combinators. The sources
  * are AgenTestScripts: a "counting" source defers a cleanup that logs "d1",
@@ -109,7 +109,7 @@ static void
 append_value (GString      *text,
               const GValue *value)
 {
-  if (text->len > 0 && text->str[text->len - 1] != '[')
+  if (text->len > 0 && text->str[text->len - 1] != '[' && text->str[text->len - 1] != '(')
     g_string_append_c (text, ' ');
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -121,6 +121,15 @@ append_value (GString      *text,
       for (guint i = 0; i < array->n_values; i++)
         append_value (text, g_value_array_get_nth (array, i));
       g_string_append_c (text, ']');
+    }
+  else if (G_VALUE_HOLDS (value, AGEN_TYPE_TUPLE))
+    {
+      AgenTuple *tuple = g_value_get_object (value);
+
+      g_string_append_c (text, '(');
+      for (guint i = 0; i < agen_tuple_get_size (tuple); i++)
+        append_value (text, agen_tuple_get (tuple, i));
+      g_string_append_c (text, ')');
     }
   else if (G_VALUE_HOLDS_UINT64 (value))
     g_string_append_printf (text, "#%" G_GUINT64_FORMAT, g_value_get_uint64 (value));
@@ -504,6 +513,104 @@ test_enumerate_items (AgenTestFixture *fixture,
   /* #n is a guint64 */
   assert_drains_to (enumerate, BY_NEXT, "[#0 10] [#1 11] [#2 12]");
   assert_closed_once (script, source);
+}
+
+/* ---------------------------------------------------------------- tuples */
+
+/* enumerate_tuples, zip_tuples and batch_tuples yield the items of
+ * enumerate, zip and batch as AgenTuples, and behave as they do otherwise:
+ * same names, same ends, sources closed once. */
+static void
+test_tuples_items (AgenTestFixture *fixture,
+                   gconstpointer    data)
+{
+  gboolean awaiting = GPOINTER_TO_INT (data);
+  g_autoptr(AgenTestScript) numbers = counting_script_from (3, 10, awaiting);
+  g_autoptr(AgenGenerator) numbers_source = source_new (numbers, "numbers");
+  g_autoptr(AgenGenerator) enumerate = agen_generator_enumerate_tuples (numbers_source);
+  g_autoptr(AgenTestScript) a = counting_script_from (4, 0, awaiting);
+  g_autoptr(AgenTestScript) b = counting_script_from (2, 10, !awaiting);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip_tuples (sources, 2);
+  g_autoptr(AgenGenerator) empty_zip = agen_generator_zip_tuples (NULL, 0);
+  g_autoptr(AgenTestScript) seven = counting_script (7, awaiting);
+  g_autoptr(AgenGenerator) seven_source = source_new (seven, "seven");
+  g_autoptr(AgenGenerator) batch = agen_generator_batch_tuples (seven_source, 3, 0);
+
+  g_assert_cmpstr (agen_generator_get_name (enumerate), ==, "enumerate(numbers)");
+  assert_drains_to (enumerate, BY_NEXT, "(#0 10) (#1 11) (#2 12)");
+  assert_closed_once (numbers, numbers_source);
+
+  g_assert_cmpstr (agen_generator_get_name (zip), ==, "zip(a, b)");
+  assert_drains_to (zip, BY_FOREACH, "(0 10) (1 11)");
+  assert_closed_once (a, sa);
+  assert_closed_once (b, sb);
+  agen_test_assert_next_end (empty_zip);
+
+  g_assert_cmpstr (agen_generator_get_name (batch), ==, "batch(seven)");
+  assert_drains_to (batch, BY_NEXT, "(0 1 2) (3 4 5) (6)");
+  assert_closed_once (seven, seven_source);
+}
+
+/* Tuples nest: a batch of zipped pairs; the old forms still give
+ * GValueArrays inside tuples and around them. */
+static void
+test_tuples_nested (AgenTestFixture *fixture,
+                    gconstpointer    data)
+{
+  g_autoptr(AgenTestScript) a = counting_script_from (3, 0, FALSE);
+  g_autoptr(AgenTestScript) b = counting_script_from (3, 10, FALSE);
+  g_autoptr(AgenGenerator) sa = source_new (a, "a");
+  g_autoptr(AgenGenerator) sb = source_new (b, "b");
+  AgenGenerator *sources[] = { sa, sb };
+  g_autoptr(AgenGenerator) zip = agen_generator_zip_tuples (sources, 2);
+  g_autoptr(AgenGenerator) batch = agen_generator_batch_tuples (zip, 2, 0);
+  g_autoptr(AgenTestScript) c = counting_script_from (2, 0, FALSE);
+  g_autoptr(AgenGenerator) sc = source_new (c, "c");
+  g_autoptr(AgenGenerator) enumerate = agen_generator_enumerate (sc);
+  g_autoptr(AgenGenerator) old_in_new = agen_generator_batch_tuples (enumerate, 5, 0);
+
+  assert_drains_to (batch, BY_NEXT, "((0 10) (1 11)) ((2 12))");
+  assert_drains_to (old_in_new, BY_NEXT, "([#0 0] [#1 1])");
+}
+
+/* An AgenTuple holds copies of its values. */
+static void
+test_tuple_values (AgenTestFixture *fixture,
+                   gconstpointer    data)
+{
+  GValue values[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(AgenTuple) tuple = NULL;
+  g_autoptr(AgenTuple) empty = agen_tuple_new (NULL, 0);
+
+  g_value_init (&values[0], G_TYPE_INT);
+  g_value_set_int (&values[0], 7);
+  g_value_init (&values[1], G_TYPE_STRING);
+  g_value_set_string (&values[1], "seven");
+  tuple = agen_tuple_new (values, G_N_ELEMENTS (values));
+  g_value_set_string (&values[1], "changed");
+  g_value_unset (&values[0]);
+  g_value_unset (&values[1]);
+
+  g_assert_cmpuint (agen_tuple_get_size (tuple), ==, 2);
+  g_assert_cmpint (g_value_get_int (agen_tuple_get (tuple, 0)), ==, 7);
+  g_assert_cmpstr (g_value_get_string (agen_tuple_get (tuple, 1)), ==, "seven");
+  g_assert_cmpuint (agen_tuple_get_size (empty), ==, 0);
+
+  if (!g_test_undefined ())
+    return;
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*index_ < self->n_values*");
+  g_assert_null (agen_tuple_get (tuple, 2));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*values != NULL*");
+  g_assert_null (agen_tuple_new (NULL, 1));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*AGEN_IS_TUPLE*");
+  g_assert_cmpuint (agen_tuple_get_size (NULL), ==, 0);
+  g_test_assert_expected_messages ();
 }
 
 /* ----------------------------------------------------------------- chain */
@@ -1704,6 +1811,15 @@ test_bad_input (AgenTestFixture *fixture,
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*size > 0*");
   g_assert_null (agen_generator_batch (source, 0, 0));
   g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*size > 0*");
+  g_assert_null (agen_generator_batch_tuples (source, 0, 0));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*sources_are_valid*");
+  g_assert_null (agen_generator_zip_tuples (with_null, 2));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*AGEN_IS_GENERATOR*");
+  g_assert_null (agen_generator_enumerate_tuples (NULL));
+  g_test_assert_expected_messages ();
   g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
   g_assert_null (agen_generator_map (source, NULL, NULL, NULL));
   g_test_assert_expected_messages ();
@@ -1741,6 +1857,10 @@ main (int    argc,
   agen_test_add ("/combinators/take/zero", test_take_zero);
   agen_test_add ("/combinators/skip/items", test_skip_items);
   agen_test_add ("/combinators/enumerate/items", test_enumerate_items);
+  agen_test_add_data ("/combinators/tuples/items/sync", SYNC, test_tuples_items);
+  agen_test_add_data ("/combinators/tuples/items/awaiting", AWAITING, test_tuples_items);
+  agen_test_add ("/combinators/tuples/nested", test_tuples_nested);
+  agen_test_add ("/combinators/tuples/values", test_tuple_values);
   agen_test_add ("/combinators/chain/items", test_chain_items);
   agen_test_add_data ("/combinators/zip/shortest/sync", SYNC, test_zip_shortest);
   agen_test_add_data ("/combinators/zip/shortest/awaiting", AWAITING, test_zip_shortest);

@@ -1197,6 +1197,127 @@ test_get_item (AgenTestFixture *fixture,
   counter_clear (&c);
 }
 
+/* With AGEN_TYPE_VALUE_ITEM the model holds any item, each wrapped in an
+ * AgenValueItem but for AgenValueItems, which go in as they are. */
+static void
+test_value_items (AgenTestFixture *fixture,
+                  gconstpointer    data)
+{
+  GValue values[5] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(AgenValueItem) own = NULL;
+  g_autoptr(AgenGenerator) generator = NULL;
+  g_autoptr(AgenListModel) model = NULL;
+  Recorder r;
+
+  g_value_init (&values[0], G_TYPE_INT);
+  g_value_set_int (&values[0], 1);
+  g_value_init (&values[1], G_TYPE_STRING);
+  g_value_set_string (&values[1], "two");
+  g_value_init (&values[2], G_TYPE_MENU);
+  g_value_set_object (&values[2], menu);
+  g_value_init (&values[3], G_TYPE_POINTER);
+  own = agen_value_item_new (&values[1]);
+  g_value_init (&values[4], AGEN_TYPE_VALUE_ITEM);
+  g_value_set_object (&values[4], own);
+  generator = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  model = agen_list_model_new (generator, AGEN_TYPE_VALUE_ITEM, 10);
+  recorder_watch (&r, model);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == AGEN_TYPE_VALUE_ITEM);
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  g_assert_no_error (agen_list_model_get_error (model));
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpstr (r.changes->str, ==, "0-0+5");
+
+  {
+    g_autoptr(AgenValueItem) one = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_autoptr(AgenValueItem) two = g_list_model_get_item (G_LIST_MODEL (model), 1);
+    g_autoptr(AgenValueItem) object = g_list_model_get_item (G_LIST_MODEL (model), 2);
+    g_autoptr(AgenValueItem) null = g_list_model_get_item (G_LIST_MODEL (model), 3);
+    g_autoptr(AgenValueItem) same = g_list_model_get_item (G_LIST_MODEL (model), 4);
+    g_auto(GValue) property = G_VALUE_INIT;
+
+    g_assert_cmpint (g_value_get_int (agen_value_item_get_value (one)), ==, 1);
+    g_assert_cmpstr (g_value_get_string (agen_value_item_get_value (two)), ==, "two");
+    g_assert_true (g_value_get_object (agen_value_item_get_value (object)) == (gpointer) menu);
+    g_assert_true (G_VALUE_HOLDS_POINTER (agen_value_item_get_value (null)));
+    g_assert_null (g_value_get_pointer (agen_value_item_get_value (null)));
+    g_assert_true (same == own);
+
+    g_value_init (&property, G_TYPE_VALUE);
+    g_object_get_property (G_OBJECT (two), "value", &property);
+    g_assert_cmpstr (g_value_get_string (g_value_get_boxed (&property)), ==, "two");
+  }
+
+  g_clear_object (&model);
+  recorder_clear (&r);
+}
+
+/* Tuples are objects: enumerate_tuples fills a model of AgenTuples as it
+ * is, and a model of value items wraps them as any other object. */
+static void
+test_tuple_items (AgenTestFixture *fixture,
+                  gconstpointer    data)
+{
+  GValue letters[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  g_autoptr(AgenGenerator) values = NULL;
+  g_autoptr(AgenGenerator) pairs = NULL;
+  g_autoptr(AgenListModel) model = NULL;
+  g_autoptr(AgenTuple) second = NULL;
+  Recorder r;
+
+  for (guint i = 0; i < G_N_ELEMENTS (letters); i++)
+    {
+      g_value_init (&letters[i], G_TYPE_STRING);
+      g_value_set_string (&letters[i], i == 0 ? "a" : "b");
+    }
+  values = agen_generator_new_values (letters, G_N_ELEMENTS (letters));
+  pairs = agen_generator_enumerate_tuples (values);
+  model = agen_list_model_new (pairs, AGEN_TYPE_TUPLE, 10);
+  recorder_watch (&r, model);
+  g_value_unset (&letters[0]);
+  g_value_unset (&letters[1]);
+
+  agen_list_model_load_more (model);
+  wait_loaded (&r, 1);
+  g_assert_no_error (agen_list_model_get_error (model));
+  g_assert_true (agen_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  second = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  g_assert_cmpuint (g_value_get_uint64 (agen_tuple_get (second, 0)), ==, 1);
+  g_assert_cmpstr (g_value_get_string (agen_tuple_get (second, 1)), ==, "b");
+
+  g_clear_object (&model);
+  recorder_clear (&r);
+}
+
+/* An AgenValueItem made without a value holds a NULL pointer; one needs a
+ * set value. */
+static void
+test_value_item_new (AgenTestFixture *fixture,
+                     gconstpointer    data)
+{
+  g_autoptr(AgenValueItem) bare = g_object_new (AGEN_TYPE_VALUE_ITEM, NULL);
+  GValue unset = G_VALUE_INIT;
+
+  g_assert_true (G_VALUE_HOLDS_POINTER (agen_value_item_get_value (bare)));
+  g_assert_null (g_value_get_pointer (agen_value_item_get_value (bare)));
+
+  if (!g_test_undefined ())
+    return;
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*G_IS_VALUE*");
+  g_assert_null (agen_value_item_new (&unset));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*AGEN_IS_VALUE_ITEM*");
+  g_assert_null (agen_value_item_get_value (NULL));
+  g_test_assert_expected_messages ();
+}
+
 /* Properties: defaults, values, and notifications only on change. */
 static void
 test_properties (AgenTestFixture *fixture,
@@ -1326,6 +1447,9 @@ main (int    argc,
   agen_test_add ("/list-model/generator-error", test_generator_error);
   agen_test_add ("/list-model/generator-error-at-once", test_generator_error_at_once);
   agen_test_add ("/list-model/wrong-item-type", test_wrong_item_type);
+  agen_test_add ("/list-model/value-items", test_value_items);
+  agen_test_add ("/list-model/value-item-new", test_value_item_new);
+  agen_test_add ("/list-model/tuple-items", test_tuple_items);
   agen_test_add ("/list-model/cancel-mid-page", test_cancel_mid_page);
   agen_test_add ("/list-model/cancel-without-await", test_cancel_without_await);
   agen_test_add ("/list-model/cancel-between-pages", test_cancel_between_pages);

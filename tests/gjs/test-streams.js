@@ -185,6 +185,47 @@ run({
         await pings.return();
     },
 
+    async 'enumerate_tuples, zip_tuples and batch_tuples items are Arrays'() {
+        assertDeepEqual(await Agen.Generator.new_values(['a', 'b']).enumerate_tuples().collect(),
+            [[0, 'a'], [1, 'b']]);
+        for await (const [i, letter] of Agen.Generator.new_values(['a', 'b']).enumerate_tuples())
+            assertEqual(letter, 'ab'[i]);
+        const zipped = Agen.Generator.zip_tuples([Agen.Generator.new_values(['a', 'b']),
+            Agen.Generator.new_values([1, 2, 3])]);
+        assertDeepEqual((await zipped.next()).value, ['a', 1]);
+        const seen = [];
+        await zipped.foreach(item => {
+            seen.push(item);
+        });
+        assertDeepEqual(seen, [['b', 2]]);
+        const sums = Agen.Generator.new_values([1, 2, 3]).batch_tuples(2, 0).map(b => b[0] + (b[1] ?? 0));
+        assertDeepEqual(await sums.collect(), [3, 3]);
+        assertDeepEqual(await Agen.Generator.new_values([1, 2, 3]).batch_tuples(2, 0).enumerate_tuples().collect(),
+            [[0, [1, 2]], [1, [3]]]);
+    },
+
+    async 'a list model of Agen.ValueItem holds any values; of Agen.Tuple, tuples'() {
+        async function* items() {
+            yield 'one';
+            yield 2;
+            yield new Item({n: 3});
+        }
+        const model = Agen.ListModel.new(Agen.Generator.fromAsyncIterable(items()), Agen.ValueItem.$gtype, 10);
+        model.load_more();
+        await until(() => !model.loading, 'loaded');
+        assert(model.complete, 'complete');
+        assertEqual(model.get_item(0).value, 'one');
+        assertEqual(model.get_item(1).value, 2);
+        assertEqual(model.get_item(2).value.n, 3);
+        assertEqual(model.get_item(0).get_value(), 'one');
+
+        const pairs = Agen.ListModel.new(Agen.Generator.new_values(['x', 'y']).enumerate_tuples(),
+            Agen.Tuple.$gtype, 10);
+        pairs.load_more();
+        await until(() => !pairs.loading, 'loaded');
+        assertDeepEqual([...pairs.get_item(1)], [1, 'y']);
+    },
+
     async 'chain takes an Array; collect rejects with the error of the source'() {
         const chained = Agen.Generator.chain([Agen.Generator.new_values([1, 2]),
             Agen.Generator.new_values([3])]);

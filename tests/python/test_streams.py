@@ -490,3 +490,58 @@ def test_list_model_keeps_the_error_of_its_generator(run):
         error = model.get_error()
         assert error.domain == Agen.PYTHON_EXCEPTION_DOMAIN and 'page two' in error.message
     run(main())
+
+
+def test_tuples_items_are_tuples(run):
+    """enumerate_tuples, zip_tuples and batch_tuples yield AgenTuples: Python
+    tuples, nested ones too, from anext(), collect(), foreach() and for
+    map() and filter() functions."""
+    async def main():
+        letters = ['a', 'b', 'c']
+        pairs = Agen.Generator.new_values(letters).enumerate_tuples()
+        assert await pairs.collect() == [(0, 'a'), (1, 'b'), (2, 'c')]
+        async for i, letter in Agen.Generator.new_values(letters).enumerate_tuples():
+            assert type(i) is int and letters[i] == letter
+
+        zipped = Agen.Generator.zip_tuples([Agen.Generator.new_values(letters),
+                                            Agen.Generator.new_values(range(10))])
+        assert await anext(zipped) == ('a', 0)
+        seen = []
+        await zipped.foreach(seen.append)
+        assert seen == [('b', 1), ('c', 2)]
+
+        batches = Agen.Generator.new_values(range(5)).batch_tuples(2, 0)
+        assert await batches.map(lambda batch: sum(batch)).collect() == [1, 5, 4]
+        nested = Agen.Generator.new_values(range(3)).batch_tuples(2, 0).enumerate_tuples()
+        assert await nested.filter(lambda pair: len(pair[1]) == 2).collect() == [(0, (0, 1))]
+        # The old GValueArray forms still give lists.
+        assert await Agen.Generator.new_values(letters[:1]).enumerate().collect() == [[0, 'a']]
+    run(main())
+
+
+def test_list_model_of_values(run):
+    """A list model of item type Agen.ValueItem holds any values, each
+    wrapped in an Agen.ValueItem whose ``value`` is the item as a generator
+    gives it; a tuple is a sequence there."""
+    async def items():
+        yield 'one'
+        yield 2
+        yield Item(3)
+
+    async def main():
+        model = Agen.ListModel.new(Agen.Generator.from_async_iterable(items()), Agen.ValueItem, 10)
+        model.load_more()
+        while model.get_loading():
+            await asyncio.sleep(0.001)
+        assert model.get_complete() and model.get_item_type() == Agen.ValueItem.__gtype__
+        values = [item.value for item in model]
+        assert values[:2] == ['one', 2] and values[2].n == 3
+        assert model[0].get_value() == 'one'
+
+        pairs = Agen.ListModel.new(Agen.Generator.new_values('xy').enumerate_tuples(), Agen.Tuple, 10)
+        pairs.load_more()
+        while pairs.get_loading():
+            await asyncio.sleep(0.001)
+        assert [tuple(pair) for pair in pairs] == [(0, 'x'), (1, 'y')]
+        assert len(pairs[1]) == 2 and pairs[1][-1] == 'y' and list(pairs[1]) == [1, 'y']
+    run(main())

@@ -103,38 +103,52 @@ async void test_filter_throws () throws Error {
 	assert (stream.is_closed ());
 }
 
-/* chain takes an array; collect_async gives every item; enumerate's items
- * are GValueArrays of (guint64 index, item). */
+/* chain takes an array; collect_async gives every item; enumerate_tuples'
+ * items are Agen.Tuples of (guint64 index, item). */
 async void test_chain_enumerate_collect () throws Error {
 	Value[] first = { int_value (1), int_value (2) };
 	Value[] second = { int_value (3) };
 	Agen.Generator[] sources = { new Agen.Generator.values (first), new Agen.Generator.values (second) };
-	var pairs = Agen.Generator.chain (sources).enumerate ();
+	var pairs = Agen.Generator.chain (sources).enumerate_tuples ();
 
 	GenericArray<Value?> items = yield pairs.collect_async ();
 	assert (items.length == 3);
 	for (uint i = 0; i < items.length; i++) {
-		unowned ValueArray pair = (ValueArray) items[i].get_boxed ();
-		assert (pair.n_values == 2);
-		assert (pair.get_nth (0).get_uint64 () == i);
-		assert_int (pair.get_nth (1), (int) i + 1);
+		var pair = (Agen.Tuple) items[i].get_object ();
+		assert (pair.get_size () == 2);
+		assert (pair.get (0).get_uint64 () == i);
+		assert_int (pair.get (1), (int) i + 1);
 	}
 }
 
-/* zip stops at the shortest source; its items are GValueArrays too. */
+/* zip_tuples stops at the shortest source; its items are Agen.Tuples too. */
 async void test_zip () throws Error {
 	Value[] numbers = { int_value (1), int_value (2), int_value (3) };
 	var stream = new MemoryInputStream.from_data ("one\ntwo\n".data);
-	var zipped = Agen.Generator.zip ({ new Agen.Generator.values (numbers),
-	                                   new Agen.Generator.lines (stream, Priority.DEFAULT) });
+	var zipped = Agen.Generator.zip_tuples ({ new Agen.Generator.values (numbers),
+	                                          new Agen.Generator.lines (stream, Priority.DEFAULT) });
 	string[] got = {};
 	Value item;
 	while (yield zipped.next_async (null, out item)) {
-		unowned ValueArray tuple = (ValueArray) item.get_boxed ();
-		got += "%d:%s".printf (tuple.get_nth (0).get_int (), tuple.get_nth (1).get_string ());
+		var tuple = (Agen.Tuple) item.get_object ();
+		got += "%d:%s".printf (tuple.get (0).get_int (), tuple.get (1).get_string ());
 	}
 	assert_strv (got, { "1:one", "2:two" });
 	assert (stream.is_closed ());
+}
+
+/* A list model of Agen.ValueItem holds strings: each item's get_value (). */
+async void test_value_items () throws Error {
+	var stream = new MemoryInputStream.from_data ("one\ntwo\n".data);
+	var model = new Agen.ListModel (new Agen.Generator.lines (stream, Priority.DEFAULT),
+	                                typeof (Agen.ValueItem), 10);
+	model.load_more ();
+	while (model.get_loading ())
+		MainContext.default ().iteration (true);
+	assert (model.get_complete ());
+	assert (model.get_n_items () == 2);
+	var second = (Agen.ValueItem) model.get_item (1);
+	assert_string (second.get_value (), "two");
 }
 
 /* A signal source: each emission is a GValueArray of its parameters. */
@@ -201,6 +215,7 @@ int main (string[] args) {
 	add ("/vala/streams/chain-enumerate-collect", (cb) => test_chain_enumerate_collect.begin (cb),
 	     (r) => test_chain_enumerate_collect.end (r));
 	add ("/vala/streams/zip", (cb) => test_zip.begin (cb), (r) => test_zip.end (r));
+	add ("/vala/streams/value-items", (cb) => test_value_items.begin (cb), (r) => test_value_items.end (r));
 	add ("/vala/streams/signal", (cb) => test_signal.begin (cb), (r) => test_signal.end (r));
 	add ("/vala/streams/list-model", (cb) => test_list_model.begin (cb), (r) => test_list_model.end (r));
 	return Test.run ();

@@ -204,8 +204,15 @@
 //     timeout's GLib.Error is Gio.IOErrorEnum.TIMED_OUT. `await
 //     Agen.sleep(ms[, cancellable])` waits with agen-glib's timer
 //     (agen_sleep_async()), in a body or anywhere.
+//   * An Agen.Tuple item (enumerate_tuples' [index, item], zip_tuples'
+//     tuples, batch_tuples' groups: the forms not built on the deprecated
+//     GValueArray) is an Array too, wherever items are converted. An
+//     Agen.Tuple met as itself (an item of a list model) is iterable:
+//     [...tuple], for (const x of tuple).
 //   * Agen.ListModel is a Gio.ListModel: get_item(i), get_n_items(),
-//     items-changed, and the loading/complete/error properties.
+//     items-changed, and the loading/complete/error properties. A model
+//     of any values has the item type Agen.ValueItem.$gtype: each item's
+//     `value` is the value, converted as an item is.
 //
 // Known GJS 1.74.2 bug: after about 95,000 `for await` steps GJS stops
 // running async callbacks ("Attempting to run a JS callback during garbage
@@ -310,7 +317,30 @@ const fromValue = function (v) {
         return v.value;
     if (v instanceof GObject.ValueArray)
         return Array.from({length: v.n_values}, (_, i) => fromValue(v.get_nth(i)));
+    if (v instanceof Agen.Tuple)
+        return tupleToArray(v);
     return v;
+};
+
+// An AgenTuple (enumerate_tuples' pairs, zip_tuples' tuples, batch_tuples'
+// groups) -> an Array of converted values, as a GValueArray.
+const tupleToArray = function (tuple) {
+    return Array.from({length: tuple.get_size()}, (_, i) => fromValue(tuple.get(i)));
+};
+
+// Installed by _init: an Agen.Tuple met as itself (an item of a list
+// model) iterates as its Array does, and an Agen.ValueItem's `value` is
+// its value converted as an item is.
+const tupleMethods = {
+    [Symbol.iterator]() {
+        return tupleToArray(this)[Symbol.iterator]();
+    },
+};
+const valueItemValue = {
+    get() {
+        return fromValue(this.get_value());
+    },
+    configurable: true,
 };
 
 // A map function's result -> what GJS is given for the out GValue.
@@ -1125,4 +1155,6 @@ function _init() {
     Agen.Generator.fromAsyncIterable = fromAsyncIterable;
     Agen.Generator.retry = retry;
     Agen.sleep = sleep;
+    Object.assign(Agen.Tuple.prototype, tupleMethods);
+    Object.defineProperty(Agen.ValueItem.prototype, 'value', valueItemValue);
 }

@@ -182,8 +182,16 @@ gives it, with a few additions::
   cannot tell such a list from a list a Python body yielded, which travels
   as a ``PyObject`` and must come back as the very same object. Unpacking
   works as with tuples: ``async for i, item in gen.enumerate()``.
+- An ``Agen.Tuple`` item (``enumerate_tuples``' ``(index, item)``,
+  ``zip_tuples``' and ``batch_tuples``' tuples, which are not deprecated as
+  ``GValueArray`` is) is a Python **tuple**, nested tuples too, also in
+  ``collect()`` and for the functions of ``map``, ``filter`` and
+  ``foreach``. An ``Agen.Tuple`` met elsewhere is a read-only sequence.
 - ``Agen.ListModel`` is a ``Gio.ListModel``: ``len(model)``,
   ``model[i]``, iteration and ``items-changed`` work as PyGObject gives them.
+  A model of any values has the item type ``Agen.ValueItem``: each item is
+  an ``Agen.ValueItem`` whose ``item.value`` is the value
+  (``[item.value for item in model]``).
 
 Known limitation of PyGObject 3.42 (fixed in 3.44.2): every asynchronous
 callback leaks about 120 bytes, and so does every callback gbulb schedules
@@ -288,9 +296,65 @@ __all__.append('to_value')
 
 
 def _from_value(value):
+    """The Python value of an item: an ``Agen.Tuple`` is a ``tuple``.
+    (PyGObject wraps every AgenTuple in the Tuple class below.)"""
     if isinstance(value, GObject.Value):
-        return value.get_value()
+        value = value.get_value()
+    if type(value) is Tuple:
+        return tuple(value)
     return value
+
+
+def _from_values(values):
+    """_from_value() of each of a list of items, at no cost per item (but
+    one C-level pass) when none is a tuple."""
+    if Tuple in set(map(type, values)):
+        return [_from_value(value) for value in values]
+    return values
+
+
+class Tuple(Agen.Tuple):
+    """An ``AgenTuple`` (the item of ``enumerate_tuples``, ``zip_tuples``,
+    ``batch_tuples``) where one is met as itself, for instance in a list
+    model: an immutable sequence, which ``tuple()`` copies. Items that come
+    out of a generator are already ``tuple`` objects."""
+
+    def __len__(self):
+        return self.get_size()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        size = self.get_size()
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError('Agen.Tuple index out of range')
+        return _from_value(self.get(index))
+
+    def __iter__(self):
+        return (_from_value(self.get(i)) for i in range(self.get_size()))
+
+    def __repr__(self):
+        return 'Agen.Tuple%r' % (tuple(self),)
+
+
+Tuple = override(Tuple)
+__all__.append('Tuple')
+
+
+class ValueItem(Agen.ValueItem):
+    """The item of an ``Agen.ListModel`` of any values (item type
+    ``Agen.ValueItem``): ``item.value`` is the value, as an item of a
+    generator is given (a tuple a ``tuple``)."""
+
+    @property
+    def value(self):
+        return _from_value(self.get_value())
+
+
+ValueItem = override(ValueItem)
+__all__.append('ValueItem')
 
 
 def _item_to_value(item):
@@ -871,7 +935,8 @@ def _combinator_func(func, result, arity=1):
     and raises it, and it comes back out of the pipeline as itself."""
     def call(*args):
         try:
-            return result(func(args[0] if arity == 1 else args[:arity]))
+            values = [_from_value(arg) for arg in args[:arity]]
+            return result(func(values[0] if arity == 1 else tuple(values)))
         except BaseException as exc:    # noqa: B902: the combinator raises it
             raise error_from_exception(_without_own_frames(exc)) from None
     return call
@@ -1164,7 +1229,7 @@ class Generator(Agen.Generator):
         for ``anext()``; the items yielded before an error are lost.
         Cancelling the awaiting task cancels the collect."""
         return _await_call('collect', lambda cancellable, done: self.collect_async(cancellable, done, None),
-                           self.collect_finish)
+                           lambda result: _from_values(self.collect_finish(result)))
 
     async def foreach(self, func):
         """Calls ``func(item)`` for each item, as ``async for item in gen:
