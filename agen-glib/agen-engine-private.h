@@ -89,6 +89,7 @@ struct _AgenGenerator
   AgenRun *run;                  /* non-NULL while an operation holds the generator */
   GArray *deferred;              /* of AgenDeferred, run last in, first out */
   AgenRegistryLink registry_link;  /* while started and unfinished */
+  struct _AgenNowState *now;     /* next_now's pending operation and the ready func; NULL until used */
 
   guint resume_point;
   gint priority : 16;            /* of every source scheduled for it */
@@ -112,6 +113,10 @@ void                _agen_engine_init_class        (GType          final_type,
 AgenGeneratorState  _agen_generator_compute_state  (AgenGenerator *self);
 GQuark              _agen_generator_name_quark     (void);
 void                _agen_generator_run_deferred   (AgenGenerator *self);
+
+/* The synchronous consumer face (agen-now.c), for the object's life. */
+void                _agen_generator_now_dispose    (AgenGenerator *self);
+void                _agen_generator_now_finalize   (AgenGenerator *self);
 
 /* Awaits, for the producer face. */
 guint               _agen_generator_begin_await    (AgenGenerator *self,

@@ -692,6 +692,8 @@ agen_generator_dispose (GObject *object)
 {
   AgenGenerator *self = AGEN_GENERATOR (object);
 
+  _agen_generator_now_dispose (self);
+
   /* The last unref of a suspended generator closes it on its own main
    * context, as asyncio's finalizer hook schedules aclose(): the generator
    * lives on until its cleanup, which may await, is done. One that ignored
@@ -723,6 +725,7 @@ agen_generator_finalize (GObject *object)
   _agen_generator_run_deferred (self);
   if (self->body_data_destroy != NULL)
     self->body_data_destroy (self->body_data);
+  _agen_generator_now_finalize (self);
 
   /* An operation holds a reference: none can be in flight. */
   g_assert (self->run == NULL);
