@@ -853,6 +853,91 @@ class _Operation(collections.abc.Coroutine):
             raise
 
 
+_ALREADY_RUNNING = 'The generator is already running an operation'
+_NOW_ITEM = Agen.NowStatus.ITEM
+_NOW_END = Agen.NowStatus.END
+_NOW_PENDING = Agen.NowStatus.PENDING
+
+# What a generator's _agen_pending holds when the task that waited for an
+# outcome went away: the outcome is taken and dropped when it comes.
+_DROP_OUTCOME = object()
+
+
+def _on_ready(generator, *_data):
+    """The AgenReadyFunc of every generator: the outcome of a pending
+    next_now() is there. One per generator, set once: PyGObject 3.42 never
+    frees the closure of a callable passed to C, so a closure per item
+    would grow memory by the item."""
+    waiter = generator._agen_pending
+    if waiter is _DROP_OUTCOME:
+        generator._agen_pending = None
+        try:
+            generator.next_now(None)
+        except GLib.Error:
+            pass
+    elif waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+class _Next(_Operation):
+    """What anext() and asend() return. An item that is ready is taken in
+    the first step, in one call into C (agen_generator_next_now()), with no
+    callback, future or cancellable of its own; an item that is not is
+    awaited through the generator's one ready func (_take_when_ready())."""
+
+    __slots__ = ('_generator', '_value')
+
+    def __init__(self, generator, value):
+        self._generator = generator
+        self._value = value
+        self._coroutine = _Next
+        self._names = _SENDING
+
+    def send(self, value):
+        if self._coroutine is _Next and value is None:
+            return self._take_now()
+        return _Operation.send(self, value)
+
+    def _running(self):
+        if self._coroutine is _Next:
+            # Thrown into before its first step: as _operate() would be.
+            kind = 'next' if self._value is None else 'send'
+            self._coroutine = self._generator._operate('anext', kind, self._value)
+        return _Operation._running(self)
+
+    def _take_now(self):
+        generator = self._generator
+        self._coroutine = None
+        self._generator = None
+        _running_loop()
+        if generator._agen_pending is not None:
+            # Another task waits for the outcome next_now() would take.
+            raise _translate(GLib.Error(_ALREADY_RUNNING, _IO_DOMAIN, int(Gio.IOErrorEnum.PENDING)),
+                             'anext', True, False)
+        cancellable = generator._agen_cancellable
+        if cancellable is None:
+            cancellable = generator._agen_cancellable = Gio.Cancellable()
+        failure = None
+        try:
+            if self._value is None:
+                status, item = generator.next_now(cancellable)
+            else:
+                status, item = generator.send_now(self._value, cancellable)
+        except GLib.Error as error:
+            failure = error.with_traceback(None)
+        if failure is not None:
+            was_running = generator.get_state() == _RUNNING
+            # What this raises keeps this frame: not the generator.
+            del generator
+            raise _translate(failure, 'anext', was_running, False)
+        if status == _NOW_ITEM:
+            raise StopIteration(_from_value(item))
+        if status == _NOW_END:
+            raise StopAsyncIteration
+        self._coroutine = generator._take_when_ready(cancellable)
+        return _Operation.send(self, None)
+
+
 class Generator(Agen.Generator):
     """An agen-glib generator as a Python asynchronous generator.
 
@@ -860,17 +945,75 @@ class Generator(Agen.Generator):
     ``aclose`` behave as they do on a Python async generator; see the module
     documentation for how values and exceptions are mapped."""
 
+    # Set on a generator's wrapper once it needs them: the future a task
+    # waits on for a pending outcome, the cancellable of its operations,
+    # whether its ready func is set.
+    _agen_pending = None
+    _agen_cancellable = None
+    _agen_ready_set = False
+
     def __aiter__(self):
         return self
 
     def __anext__(self):
-        return _Operation(self._operate('anext', 'next', None), _SENDING)
+        return _Next(self, None)
 
     def asend(self, value):
         """Resumes the generator with ``value`` (``None``: as ``anext``)."""
-        if value is None:
-            return _Operation(self._operate('anext', 'next', None), _SENDING)
-        return _Operation(self._operate('anext', 'send', to_value(value)), _SENDING)
+        return _Next(self, to_value(value))
+
+    async def _take_when_ready(self, cancellable):
+        """Waits for the outcome of the pending next_now() and takes it. A
+        cancellation of the awaiting task cancels ``cancellable``, which
+        the body sees at its await, and the wait goes on: the operation
+        runs to its end, as in _operate()."""
+        loop = asyncio.get_running_loop()
+        if not self._agen_ready_set:
+            self.set_ready_func(_on_ready)
+            self._agen_ready_set = True
+        cancelled = False
+        taken = False
+        try:
+            while True:
+                waiter = self._agen_pending = loop.create_future()
+                try:
+                    await waiter
+                except asyncio.CancelledError:
+                    cancelled = True
+                    cancellable.cancel()
+                self._agen_pending = None
+                try:
+                    status, item = self.next_now(None)
+                except GLib.Error as error:
+                    taken = True
+                    failure = error.with_traceback(None)
+                    break
+                if status != _NOW_PENDING:
+                    taken = True
+                    failure = None
+                    break
+        finally:
+            if cancelled:
+                self._agen_cancellable = None
+            if not taken:
+                self._drop_outcome()
+        # What this raises keeps this frame: not the generator.
+        del self
+        if failure is not None:
+            raise _translate(failure, 'anext', False, cancelled)
+        if status == _NOW_END:
+            raise StopAsyncIteration
+        return _from_value(item)
+
+    def _drop_outcome(self):
+        """The task that waited went away: the outcome, once there, goes."""
+        self._agen_pending = None
+        try:
+            status, _item = self.next_now(None)
+        except GLib.Error:
+            return
+        if status == _NOW_PENDING:
+            self._agen_pending = _DROP_OUTCOME
 
     def athrow(self, typ, val=None, tb=None):
         """Throws an exception in at the yield where the generator waits."""
