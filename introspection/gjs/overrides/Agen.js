@@ -290,6 +290,8 @@ const toValue = function (v) {
 // (a signal's emission, enumerate's pairs, zip's tuples, batch's groups) a
 // boxed GObject.ValueArray: it becomes an Array of converted values.
 const fromValue = function (v) {
+    if (typeof v !== 'object' || v === null)
+        return v;
     if (v instanceof AgenJsValue)
         return v.value;
     if (v instanceof GObject.ValueArray)
@@ -464,6 +466,20 @@ const iteratorResult = function (produced, item) {
 
 const requestQueues = new WeakMap();    // generator -> its RequestQueue
 
+let NOW_ITEM, NOW_END, NOW_PENDING;     // Agen.NowStatus, set by _init
+
+// The AgenReadyFunc of every generator, set once per generator: the outcome
+// of a pending next_now() is there. It holds nothing (a JS function handed
+// to C is a GC root until the generator goes: one that held the generator
+// would keep it for ever) and finds the generator's queue; with no queue,
+// nobody waits, and the outcome is dropped.
+const onReady = function (gen) {
+    const queue = requestQueues.get(gen);
+    fromPromiseJob(queue === undefined || queue._pending === null
+        ? () => gen.next_now(null)
+        : () => queue._takeReady());
+};
+
 // The per-generator queue of ECMAScript's next/throw/return (and of
 // foreach): requests made while one is in flight wait and are issued one at
 // a time, in order, where C would refuse a second operation in flight
@@ -482,6 +498,8 @@ class RequestQueue {
         this._gen = gen;
         this._requests = [];
         this._busy = false;
+        this._pending = null;           // the request whose outcome is pending
+        this._readyFuncSet = false;
     }
 
     add(request) {
@@ -544,35 +562,72 @@ class RequestQueue {
         }
     }
 
+    isIdle() {
+        return !this._busy && this._requests.length === 0 && callsFromC === 0;
+    }
+
+    // next() with nothing queued: a promise that is settled already when
+    // the item was ready.
+    nextNow(cancellable) {
+        let status, item;
+        try {
+            [status, item] = this._gen.next_now(cancellable);
+        } catch (e) {
+            return Promise.reject(translate(e));
+        }
+        if (status === NOW_ITEM)
+            return Promise.resolve({value: fromValue(item), done: false});
+        if (status === NOW_END)
+            return Promise.resolve({value: undefined, done: true});
+        this._busy = true;
+        return new Promise((resolve, reject) => this._waitForReady({resolve, reject}));
+    }
+
     _issueNext(request) {
         const gen = this._gen;
         const {argument, cancellable} = request;
         let value = toValue(argument);
         // ECMAScript ignores the value given to the first next().
-        if (gen.get_state() === Agen.GeneratorState.CREATED)
+        if (value !== null && gen.get_state() === Agen.GeneratorState.CREATED)
             value = null;
-        const finish = value === null ? 'next_finish' : 'send_finish';
-        const settle = (produced, item) => request.resolve(iteratorResult(produced, item));
-        const callback = (self, result) => this._complete(request,
-            () => settle(...self[finish](result)));
-        if (value !== null) {
-            gen.send_async(value, cancellable, callback);
-            return;
-        }
-        // A body that yields, returns or raises without awaiting answers at
-        // once: the promise settles without a main-loop round trip.
-        let started;
+        let status, item;
         try {
-            started = gen.next_start(cancellable, callback);
+            [status, item] = value === null
+                ? gen.next_now(cancellable)
+                : gen.send_now(value, cancellable);
         } catch (e) {
             this._completeNow(request, () => {
                 throw e;
             });
             return;
         }
-        const [produced, pending, item] = started;
-        if (!pending)
-            this._completeNow(request, () => settle(produced, item));
+        if (status === NOW_PENDING)
+            this._waitForReady(request);
+        else
+            this._completeNow(request, () => request.resolve(iteratorResult(status === NOW_ITEM, item)));
+    }
+
+    // The body awaits: the generator's one ready func (onReady) says when
+    // the outcome is there, instead of a callback per operation, which
+    // GJS 1.74 stops running after some 95,000.
+    _waitForReady(request) {
+        this._pending = request;
+        if (!this._readyFuncSet) {
+            this._gen.set_ready_func(onReady);
+            this._readyFuncSet = true;
+        }
+    }
+
+    // From a promise job: onReady runs inside whatever call into C
+    // completed the await, and next_now() there could be a call of the same
+    // C function again (see fromPromiseJob()).
+    _takeReady() {
+        const request = this._pending;
+        this._pending = null;
+        this._complete(request, () => {
+            const [status, item] = this._gen.next_now(null);
+            request.resolve(iteratorResult(status === NOW_ITEM, item));
+        });
     }
 
     _issueThrow(request) {
@@ -656,6 +711,14 @@ const combinatorFunc = function (fn, result) {
 // Installed on Agen.Generator.prototype by _init.
 const consumerMethods = {
     next(value, cancellable = null) {
+        // The common case, `for await`: nothing queued, nothing sent. An
+        // item that is ready is taken in one call into C, without a
+        // request, a callback or a main-loop round trip.
+        if (value === undefined || value === null) {
+            const queue = RequestQueue.of(this);
+            if (queue.isIdle())
+                return queue.nextNow(cancellable ?? null);
+        }
         return enqueue(this, 'next', value, cancellable);
     },
 
@@ -944,6 +1007,7 @@ function _init() {
     GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
     Agen.JsValue = AgenJsValue;
     Agen.GC_INTERVAL = 10000;
+    ({ITEM: NOW_ITEM, END: NOW_END, PENDING: NOW_PENDING} = Agen.NowStatus);
     Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
     Agen.toValue = toValue;
     Agen.errorFromValue = errorFromValue;
