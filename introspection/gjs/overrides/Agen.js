@@ -192,15 +192,17 @@
 //   * Agen.ListModel is a Gio.ListModel: get_item(i), get_n_items(),
 //     items-changed, and the loading/complete/error properties.
 //
-// Known GJS 1.74.2 bug: after about 95,000 `for await` steps GJS stops
-// running async callbacks ("Attempting to run a JS callback during garbage
-// collection" and a hang; with this override it hung at about 72,000 items of
-// a C counter). A full GC every 50,000 operations avoids it, and a GC more
-// often is also faster (200,000 items: about 5 s with a GC every 10,000, 9 s
-// every 50,000), so this override calls System.gc() after every 10,000
-// completed operations, counted over all generators. Agen.GC_INTERVAL (a
-// number of operations; 0 disables it) tunes that. A JS body consumed by C
-// makes no async callbacks into JS and needs no GC (300,000 items ran fine).
+// Known GJS 1.74.2 bug: after about 95,000 asynchronous callbacks made for
+// one call each ((scope async)), GJS stops running them ("Attempting to run
+// a JS callback during garbage collection" and a hang). next() and
+// `for await` make none: an item that is ready is taken with
+// agen_generator_next_now(), and one that is not comes through the
+// generator's one ready func (agen_generator_set_ready_func()), so they need
+// no workaround and cost the same whatever the size of the heap. throw(),
+// return() and foreach() still take a callback per call: after every
+// Agen.GC_INTERVAL of those (10,000, counted over all generators; 0
+// disables it) the override calls System.gc(). A JS body consumed by C
+// makes no async callbacks into JS and needs no GC.
 
 /* exported _init */
 
@@ -407,7 +409,8 @@ const translate = function (error) {
 
 // GJS 1.74.2 stops running async callbacks after about 95,000 of them unless
 // it collects now and then (see the header): a System.gc() after every
-// Agen.GC_INTERVAL completed operations, counted over all generators.
+// Agen.GC_INTERVAL operations completed through a callback of their own
+// (throw, return, foreach), counted over all generators.
 let completedOperations = 0;
 
 const countCompletedOperation = function () {
@@ -534,14 +537,15 @@ class RequestQueue {
             request.reject(translate(e));
         }
         this._busy = false;
-        countCompletedOperation();
     }
 
     // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
     // completed the request: nothing may escape into C, and the next
-    // request is issued from a promise job, outside that call.
+    // request is issued from a promise job, outside that call. Only these
+    // per-call callbacks count towards the GC workaround.
     _complete(request, settle) {
         this._completeNow(request, settle);
+        countCompletedOperation();
         if (this._requests.length > 0)
             fromPromiseJob(() => this._issueQueued());
     }
@@ -624,10 +628,11 @@ class RequestQueue {
     _takeReady() {
         const request = this._pending;
         this._pending = null;
-        this._complete(request, () => {
+        this._completeNow(request, () => {
             const [status, item] = this._gen.next_now(null);
             request.resolve(iteratorResult(status === NOW_ITEM, item));
         });
+        this._issueQueued();
     }
 
     _issueThrow(request) {
