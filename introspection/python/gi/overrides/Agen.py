@@ -811,7 +811,11 @@ def _combinator_func(func, result):
 
 
 def _mapped(value):
-    """What an AgenMapFunc gives PyGObject: the value, and no error."""
+    """What an AgenMapFunc gives PyGObject: the value, and no error. An int
+    of the gint range goes as is (PyGObject makes a gint of it): a
+    GObject.Value per item would cost more than the item."""
+    if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
+        return True, value
     return True, _map_result(value)
 
 
