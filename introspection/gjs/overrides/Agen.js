@@ -567,22 +567,11 @@ class RequestQueue {
     }
 
     isIdle() {
-        return !this._busy && this._requests.length === 0 && callsFromC === 0;
+        return !this._busy && this._requests.length === 0;
     }
 
-    // next() with nothing queued: a promise that is settled already when
-    // the item was ready.
-    nextNow(cancellable) {
-        let status, item;
-        try {
-            [status, item] = this._gen.next_now(cancellable);
-        } catch (e) {
-            return Promise.reject(translate(e));
-        }
-        if (status === NOW_ITEM)
-            return Promise.resolve({value: fromValue(item), done: false});
-        if (status === NOW_END)
-            return Promise.resolve({value: undefined, done: true});
+    // The body awaits an item nextNow() asked for.
+    waitForReady() {
         this._busy = true;
         return new Promise((resolve, reject) => this._waitForReady({resolve, reject}));
     }
@@ -713,16 +702,36 @@ const combinatorFunc = function (fn, result) {
     };
 };
 
+// next() with nothing queued: a promise that is settled already when the
+// item was ready. A generator whose items are always ready never gets a
+// RequestQueue.
+const nextNow = function (gen, cancellable) {
+    let taken;
+    try {
+        taken = gen.next_now(cancellable);
+    } catch (e) {
+        return Promise.reject(translate(e));
+    }
+    // Indexed rather than destructured: destructuring goes through the
+    // array's iterator.
+    const status = taken[0];
+    if (status === NOW_ITEM)
+        return Promise.resolve({value: fromValue(taken[1]), done: false});
+    if (status === NOW_END)
+        return Promise.resolve({value: undefined, done: true});
+    return RequestQueue.of(gen).waitForReady();
+};
+
 // Installed on Agen.Generator.prototype by _init.
 const consumerMethods = {
     next(value, cancellable = null) {
         // The common case, `for await`: nothing queued, nothing sent. An
         // item that is ready is taken in one call into C, without a
         // request, a callback or a main-loop round trip.
-        if (value === undefined || value === null) {
-            const queue = RequestQueue.of(this);
-            if (queue.isIdle())
-                return queue.nextNow(cancellable ?? null);
+        if ((value === undefined || value === null) && callsFromC === 0) {
+            const queue = requestQueues.get(this);
+            if (queue === undefined || queue.isIdle())
+                return nextNow(this, cancellable);
         }
         return enqueue(this, 'next', value, cancellable);
     },
