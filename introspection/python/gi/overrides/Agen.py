@@ -1204,24 +1204,31 @@ _closing_steps = weakref.WeakSet()
 
 
 class _Step(collections.abc.Coroutine):
-    """What the task of a step runs: the step's awaitable itself, noting
-    when it starts. A cancellation of the task before it started goes into
-    the awaitable, as it goes into the ``aclose()`` of the task asyncio's
-    finaliser hook makes: when ``asyncio.run()`` cancels every task at its
-    end, a close on last unref still reaches the Python generator, whose
-    cleanup runs, as CPython's does."""
+    """What the task of a step that awaited runs: the rest of the step, from
+    the await where its first slice stopped (what it awaited goes to the
+    task first). A cancellation of the task before it ran goes into the
+    step at that await, as it goes into the ``aclose()`` of the task
+    asyncio's finaliser hook makes: when ``asyncio.run()`` cancels every
+    task at its end, a close on last unref still reaches the Python
+    generator, whose cleanup runs, as CPython's does."""
 
-    __slots__ = ('_body', '_iterator')
+    __slots__ = ('_body', '_iterator', '_awaited')
 
-    def __init__(self, body, awaitable):
+    def __init__(self, body, iterator, awaited):
         self._body = body
-        self._iterator = awaitable.__await__()
+        self._iterator = iterator
+        self._awaited = [awaited]
 
     def send(self, value):
-        self._body._step_started = True
+        if self._awaited:
+            # The task's first step: from now on it waits for what the step
+            # awaits, and a cancellation of the task reaches that too.
+            self._body._step_started = True
+            return self._awaited.pop()
         return self._iterator.send(value)
 
     def throw(self, *exception):
+        self._awaited.clear()
         return self._iterator.throw(*exception)
 
     def close(self):
@@ -1238,8 +1245,10 @@ async def _aclose_then_stop(aclose):
 
 class _PythonBody:
     """The AgenBodyFunc of from_async_iterable(): drives a Python async
-    iterator. Each operation starts one asyncio task (a step: ``__anext__``,
-    ``asend``, ``athrow``); the body suspends until the task is done and then
+    iterator. Each operation is one step (``__anext__``, ``asend``,
+    ``athrow``), whose first slice runs in the body call: a step that ends
+    there yields, returns or raises at once; one that awaits goes on in an
+    asyncio task, and the body suspends until the task is done and then
     yields, returns or raises what it gave. It holds no reference to the
     generator between calls (the generator owns it)."""
 
@@ -1267,6 +1276,12 @@ class _PythonBody:
 
     # Each body call ends in exactly one of these.
     def _yield(self, generator, item):
+        # A gint-range int or a str goes as is: PyGObject makes the GValue
+        # to_value() would make, without a GObject.Value per item.
+        if (type(item) is int and _INT32_MIN <= item <= _INT32_MAX) or type(item) is str:
+            self._ended = True
+            generator.yield_(item)
+            return
         value = to_value(item)
         self._ended = True
         generator.yield_(value)
@@ -1309,10 +1324,10 @@ class _PythonBody:
                 if cancellation is not None and self._step_started:
                     task.cancel()
                 elif cancellation is not None:
-                    # Not started yet: cancelled now, the step would never
-                    # run, and the Python generator would never see it. Its
-                    # first run is queued already; cancel right after it, at
-                    # the generator's await, as asyncio would.
+                    # The task has not taken over the step's await yet: its
+                    # first run is queued already; cancel right after it,
+                    # when the task waits for what the step awaits, as
+                    # asyncio would.
                     task.get_loop().call_soon(task.cancel)
                 self._suspend(generator)
                 return
@@ -1366,9 +1381,26 @@ class _PythonBody:
                                     "next" % type(iterator).__name__)
                 step = asend(sent)
 
+        # Most steps end without awaiting (an async generator yielding what
+        # it has at hand): the step's first slice runs here, in the body's
+        # context, as CPython runs it inside the consumer's await, and only
+        # a step that awaits gets a task, which carries on from where the
+        # slice stopped.
+        steps = step.__await__()
+        try:
+            awaited = self._context.run(steps.send, None)
+        except StopIteration as stop:
+            self._yield(generator, stop.value)
+            return
+        except StopAsyncIteration:
+            self._return(generator)
+            return
+        except BaseException as exc:    # noqa: B902
+            self._raise(generator, exc)
+            return
         self._step_started = False
         self._step_cancelled = False
-        task = _body_loop().create_task(_Step(self, step), context=self._context)
+        task = _body_loop().create_task(_Step(self, steps, awaited), context=self._context)
         self._task = task
         if is_exit:
             _closing_steps.add(task)
