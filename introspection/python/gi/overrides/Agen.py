@@ -1168,9 +1168,11 @@ class Generator(Agen.Generator):
         """An ``Agen.Generator`` whose body is the Python async generator (or
         async iterable) ``iterable``: C, Vala and JavaScript code can consume
         it. Send, throw and close become ``asend``, ``athrow`` and
-        ``aclose``; each step runs as an asyncio task on the running loop
-        (all steps in one ``contextvars.Context``). Items are mapped to
-        GValues with to_value()."""
+        ``aclose``. Each step runs in the body call up to its first await
+        (a step that yields what it has costs no task and no event-loop
+        round trip), and one that awaits goes on as an asyncio task on the
+        running loop, all steps in one ``contextvars.Context``. Items are
+        mapped to GValues with to_value()."""
         if isinstance(iterable, Agen.Generator):
             return iterable
         iterator = aiter(iterable)
