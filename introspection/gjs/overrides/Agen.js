@@ -134,7 +134,11 @@
 // every generator whose body this override makes sets dispatch-body (each
 // body call comes from the main loop, never from inside a call of yours),
 // and the requests it queues, and what a map, filter or foreach function
-// asks for, are issued from a promise job. Code that calls the C functions
+// asks for, are issued from a promise job. The one exception is the
+// override's own resume of a fromAsyncIterable() body, from the promise job
+// where the JS generator's step settled: no call of yours is on the stack
+// there, so the body runs at once (dispatch-body is off for that call), and
+// a C consumer's next item starts in the same main-loop iteration. Code that calls the C functions
 // (next_async, ...) itself from inside a callback of a C function should
 // do the same.
 //
@@ -887,6 +891,21 @@ const asyncIteratorOf = function (iterable) {
     throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
 };
 
+// Resumes a body's await from a promise job, running the body here rather
+// than from another main-loop iteration: no call into C is on the stack
+// but this resume, and the body and what its consumer then does (in C, or
+// in JavaScript through a promise job) call other C functions. Without it
+// (dispatch-body), each item of a JavaScript body consumed by C would cost
+// two more main-loop iterations.
+const resumeHere = function (gen, awaitId) {
+    gen.set_dispatch_body(false);
+    try {
+        gen.resume(awaitId, null);
+    } finally {
+        gen.set_dispatch_body(true);
+    }
+};
+
 // The body of fromAsyncIterable(): drives a JavaScript async iterator. Each
 // operation starts one step (next, throw or return of the iterator); the
 // body suspends until the step's promise settles and then yields, returns
@@ -969,15 +988,18 @@ class JavaScriptBody {
             promise = Promise.reject(e);
         }
         this._awaitId = gen.suspend();
+        const settled = () => {
+            current.settled = true;
+            if (this._step === current)
+                resumeHere(gen, this._awaitId);
+        };
         current.promise = promise.then(r => {
             current.fulfilled = true;
             current.result = r;
+            settled();
         }, e => {
             current.result = e;
-        }).then(() => {
-            current.settled = true;
-            if (this._step === current)
-                gen.resume(this._awaitId, null);
+            settled();
         });
     }
 
