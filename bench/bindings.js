@@ -27,14 +27,28 @@ const report = (what, value, unit = 'ns/item') => {
     print(JSON.stringify({case: 'gjs-binding', what, unit, value: Math.round(value * 100) / 100}));
 };
 
+const nsPerItem = async (makePromise, n) => {
+    const start = GLib.get_monotonic_time();
+    await makePromise(n);
+    return (GLib.get_monotonic_time() - start) * 1000 / n;
+};
+
 const bestNsPerItem = async (makePromise, n) => {
     let best = Infinity;
-    for (let round = 0; round < ROUNDS; round++) {
-        const start = GLib.get_monotonic_time();
-        await makePromise(n);
-        best = Math.min(best, (GLib.get_monotonic_time() - start) * 1000 / n);
-    }
+    for (let round = 0; round < ROUNDS; round++)
+        best = Math.min(best, await nsPerItem(makePromise, n));
     return best;
+};
+
+// The best round of each, the rounds interleaved: the machine's load
+// drifts, and a ratio of two measures taken apart drifts with it.
+const bestOfPair = async (subject, reference, n) => {
+    let bestSubject = Infinity, bestReference = Infinity;
+    for (let round = 0; round < ROUNDS; round++) {
+        bestReference = Math.min(bestReference, await nsPerItem(reference, n));
+        bestSubject = Math.min(bestSubject, await nsPerItem(subject, n));
+    }
+    return [bestSubject, bestReference];
 };
 
 // Live objects the GC has to trace: what an application's heap holds.
@@ -109,14 +123,20 @@ const cConsumesJs = n => new Promise((resolve, reject) => {
 });
 
 const main = async () => {
+    // Warm up: the first rounds measure the JIT.
+    await nsPerItem(forAwaitAgen, N);
+    await nsPerItem(forAwaitNative, N);
     for (const live of [0, 300000, 500000, 1000000]) {
-        setLiveObjects(QUICK ? live / 10 : live);
-        report(`for await over C, ${live} live objects`, await bestNsPerItem(forAwaitAgen, N));
-        report(`JS async generator, ${live} live objects`, await bestNsPerItem(forAwaitNative, N));
+        setLiveObjects(live);
+        // eslint-disable-next-line no-await-in-loop
+        const [agen, native] = await bestOfPair(forAwaitAgen, forAwaitNative, N);
+        report(`for await over C, ${live} live objects`, agen);
+        report(`JS async generator, ${live} live objects`, native);
     }
     setLiveObjects(0);
-    report('native map/filter async generators', await bestNsPerItem(mapFilterNative, N));
-    report('map/filter with JS functions', await bestNsPerItem(mapFilterAgen, N));
+    const [agen, native] = await bestOfPair(mapFilterAgen, mapFilterNative, N);
+    report('native map/filter async generators', native);
+    report('map/filter with JS functions', agen);
     report('C consuming a JS async generator', await bestNsPerItem(cConsumesJs, N / 10));
 };
 
