@@ -1,8 +1,8 @@
 /* agen-engine-private.h: the generator's insides
  *
  * Included by the files that are the generator: the object and its
- * consumer face (agen-generator.c), the engine (agen-engine.c) and the
- * producer face (agen-producer.c). Everything else goes through
+ * consumer face (agen-generator.c, and agen-now.c for the synchronous
+ * one), the engine (agen-engine.c) and the producer face (agen-producer.c). Everything else goes through
  * agen-operation-private.h or agen-generator-private.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
