@@ -114,6 +114,11 @@ AgenGeneratorState  _agen_generator_compute_state  (AgenGenerator *self);
 GQuark              _agen_generator_name_quark     (void);
 void                _agen_generator_run_deferred   (AgenGenerator *self);
 
+/* Acquires the generator's context for the caller, or fills @refusal with
+ * AGEN_ERROR_WRONG_CONTEXT; release it with g_main_context_release(). */
+gboolean            _agen_generator_acquire_context (AgenGenerator *self,
+                                                     AgenReply     *refusal);
+
 /* The synchronous consumer face (agen-now.c), for the object's life. */
 void                _agen_generator_now_dispose    (AgenGenerator *self);
 void                _agen_generator_now_finalize   (AgenGenerator *self);

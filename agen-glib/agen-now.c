@@ -96,8 +96,16 @@ agen_now_take_pending (AgenGenerator  *self,
                        GValue         *item,
                        GError        **error)
 {
+  AgenReply refusal = AGEN_REPLY_INIT;
+
+  /* Taking the outcome ends the operation: in the generator's context
+   * only, as starting one is. */
+  if (!_agen_generator_acquire_context (self, &refusal))
+    return agen_now_take (&refusal, item, error);
+
   if (!now->replied)
     {
+      g_main_context_release (self->context);
       _agen_item_move_out (NULL, item);
       return AGEN_NOW_PENDING;
     }
@@ -105,6 +113,7 @@ agen_now_take_pending (AgenGenerator  *self,
   now->pending = FALSE;
   now->replied = FALSE;
   _agen_generator_release (self);
+  g_main_context_release (self->context);
   return agen_now_take (&now->reply, item, error);
 }
 
