@@ -89,7 +89,6 @@ struct _AgenGenerator
   AgenRun *run;                  /* non-NULL while an operation holds the generator */
   GArray *deferred;              /* of AgenDeferred, run last in, first out */
   AgenRegistryLink registry_link;  /* while started and unfinished */
-  struct _AgenNowState *now;     /* next_now's pending operation and the ready func; NULL until used */
 
   guint resume_point;
   gint priority : 16;            /* of every source scheduled for it */
@@ -121,7 +120,6 @@ gboolean            _agen_generator_acquire_context (AgenGenerator *self,
 
 /* The synchronous consumer face (agen-now.c), for the object's life. */
 void                _agen_generator_now_dispose    (AgenGenerator *self);
-void                _agen_generator_now_finalize   (AgenGenerator *self);
 
 /* Awaits, for the producer face. */
 guint               _agen_generator_begin_await    (AgenGenerator *self,

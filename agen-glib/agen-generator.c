@@ -725,7 +725,6 @@ agen_generator_finalize (GObject *object)
   _agen_generator_run_deferred (self);
   if (self->body_data_destroy != NULL)
     self->body_data_destroy (self->body_data);
-  _agen_generator_now_finalize (self);
 
   /* An operation holds a reference: none can be in flight. */
   g_assert (self->run == NULL);

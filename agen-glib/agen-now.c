@@ -26,16 +26,48 @@ typedef struct _AgenNowState
   AgenReply reply;
 } AgenNowState;
 
+static GQuark
+agen_now_state_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("agen-now-state");
+
+  return quark;
+}
+
+static void
+agen_now_state_free (gpointer data)
+{
+  AgenNowState *now = data;
+
+  if (now->ready_data_destroy != NULL)
+    now->ready_data_destroy (now->ready_data);
+  g_free (now);
+}
+
+/* Kept out of the generator's struct, which a million suspended generators
+ * pay for: only a generator a binding iterates has one. */
+static AgenNowState *
+agen_now_state_peek (AgenGenerator *self)
+{
+  return g_object_get_qdata (G_OBJECT (self), agen_now_state_quark ());
+}
+
 static AgenNowState *
 agen_now_state_get (AgenGenerator *self)
 {
-  if (G_UNLIKELY (self->now == NULL))
+  AgenNowState *now = agen_now_state_peek (self);
+
+  if (G_UNLIKELY (now == NULL))
     {
-      self->now = g_new0 (AgenNowState, 1);
-      self->now->reply = (AgenReply) AGEN_REPLY_INIT;
+      now = g_new0 (AgenNowState, 1);
+      now->reply = (AgenReply) AGEN_REPLY_INIT;
+      g_object_set_qdata_full (G_OBJECT (self), agen_now_state_quark (), now, agen_now_state_free);
     }
 
-  return self->now;
+  return now;
 }
 
 /* Hands @reply's outcome to the caller, as agen_generator_next_finish()
@@ -281,7 +313,7 @@ agen_generator_set_ready_func (AgenGenerator  *self,
 void
 _agen_generator_now_dispose (AgenGenerator *self)
 {
-  AgenNowState *now = self->now;
+  AgenNowState *now = agen_now_state_peek (self);
 
   if (now == NULL || !now->pending)
     return;
@@ -294,17 +326,4 @@ _agen_generator_now_dispose (AgenGenerator *self)
     g_value_unset (&now->reply.item);
   g_clear_error (&now->reply.error);
   now->reply = (AgenReply) AGEN_REPLY_INIT;
-}
-
-void
-_agen_generator_now_finalize (AgenGenerator *self)
-{
-  AgenNowState *now = g_steal_pointer (&self->now);
-
-  if (now == NULL)
-    return;
-
-  if (now->ready_data_destroy != NULL)
-    now->ready_data_destroy (now->ready_data);
-  g_free (now);
 }
