@@ -1,8 +1,8 @@
 /* agen-engine-private.h: the generator's insides
  *
  * Included by the files that are the generator: the object and its
- * consumer face (agen-generator.c), the engine (agen-engine.c) and the
- * producer face (agen-producer.c). Everything else goes through
+ * consumer face (agen-generator.c, and agen-now.c for the synchronous
+ * one), the engine (agen-engine.c) and the producer face (agen-producer.c). Everything else goes through
  * agen-operation-private.h or agen-generator-private.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -112,6 +112,14 @@ void                _agen_engine_init_class        (GType          final_type,
 AgenGeneratorState  _agen_generator_compute_state  (AgenGenerator *self);
 GQuark              _agen_generator_name_quark     (void);
 void                _agen_generator_run_deferred   (AgenGenerator *self);
+
+/* Acquires the generator's context for the caller, or fills @refusal with
+ * AGEN_ERROR_WRONG_CONTEXT; release it with g_main_context_release(). */
+gboolean            _agen_generator_acquire_context (AgenGenerator *self,
+                                                     AgenReply     *refusal);
+
+/* The synchronous consumer face (agen-now.c), for the object's life. */
+void                _agen_generator_now_dispose    (AgenGenerator *self);
 
 /* Awaits, for the producer face. */
 guint               _agen_generator_begin_await    (AgenGenerator *self,

@@ -741,8 +741,8 @@ agen_generator_refuse (AgenAction  action,
     }
 }
 
-static gboolean
-agen_generator_acquire_context (AgenGenerator *self,
+gboolean
+_agen_generator_acquire_context (AgenGenerator *self,
                                 AgenReply     *refusal)
 {
   GMainContext *caller = g_main_context_get_thread_default ();
@@ -788,7 +788,7 @@ _agen_generator_start (AgenGenerator *self,
       return FALSE;
     }
 
-  if (!agen_generator_acquire_context (self, refusal))
+  if (!_agen_generator_acquire_context (self, refusal))
     return FALSE;
 
   if (self->run != NULL)

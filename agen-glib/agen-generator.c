@@ -692,6 +692,8 @@ agen_generator_dispose (GObject *object)
 {
   AgenGenerator *self = AGEN_GENERATOR (object);
 
+  _agen_generator_now_dispose (self);
+
   /* The last unref of a suspended generator closes it on its own main
    * context, as asyncio's finalizer hook schedules aclose(): the generator
    * lives on until its cleanup, which may await, is done. One that ignored

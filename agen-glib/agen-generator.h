@@ -38,6 +38,27 @@ typedef enum
 } AgenGeneratorState;
 
 /**
+ * AgenNowStatus:
+ * @AGEN_NOW_ITEM: the body yielded: the item is there
+ * @AGEN_NOW_END: the generator is finished (Python's `StopAsyncIteration`)
+ * @AGEN_NOW_FAILED: the body raised, or the operation was refused: the
+ *   error is set
+ * @AGEN_NOW_PENDING: the body awaits: the outcome comes later, and the
+ *   generator's #AgenReadyFunc is called when it is there
+ *
+ * What agen_generator_next_now() and agen_generator_send_now() found.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  AGEN_NOW_ITEM,
+  AGEN_NOW_END,
+  AGEN_NOW_FAILED,
+  AGEN_NOW_PENDING,
+} AgenNowStatus;
+
+/**
  * AGEN_TYPE_GENERATOR:
  *
  * The #GType of #AgenGenerator.
@@ -87,6 +108,20 @@ typedef void (*AgenBodyFunc) (AgenGenerator *self,
 typedef gboolean (*AgenForeachFunc) (AgenGenerator *self,
                                      const GValue  *item,
                                      gpointer       user_data);
+
+/**
+ * AgenReadyFunc:
+ * @self: the generator whose pending operation has its outcome
+ * @user_data: the data given to agen_generator_set_ready_func()
+ *
+ * Called when the outcome of an operation that agen_generator_next_now() or
+ * agen_generator_send_now() left %AGEN_NOW_PENDING is there: take it by
+ * calling agen_generator_next_now() (or agen_generator_send_now()) again.
+ *
+ * Since: 1.0
+ */
+typedef void (*AgenReadyFunc) (AgenGenerator *self,
+                               gpointer       user_data);
 
 /* The producer face: what a body calls. */
 
@@ -182,6 +217,22 @@ gboolean            agen_generator_next_start         (AgenGenerator       *self
                                                        gpointer             user_data,
                                                        GDestroyNotify       user_data_destroy,
                                                        gboolean            *pending,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+void                agen_generator_set_ready_func     (AgenGenerator       *self,
+                                                       AgenReadyFunc        func,
+                                                       gpointer             user_data,
+                                                       GDestroyNotify       user_data_destroy);
+AGEN_AVAILABLE_IN_ALL
+AgenNowStatus       agen_generator_next_now           (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GValue              *item,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_ALL
+AgenNowStatus       agen_generator_send_now           (AgenGenerator       *self,
+                                                       const GValue        *value,
+                                                       GCancellable        *cancellable,
                                                        GValue              *item,
                                                        GError             **error);
 AGEN_AVAILABLE_IN_ALL

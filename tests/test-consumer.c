@@ -1,7 +1,7 @@
 /* test-consumer.c: the consumer face
  *
  * docs/reference/semantics.xml, section contract-consumer: what next, send,
- * throw, close and next_start finish with, the out item, the state and name
+ * throw, close, next_start and next_now/send_now finish with, the ready func, the out item, the state and name
  * properties, and the GAsyncResult rules, which AgenTestCall's callback
  * checks at every call: called once, never before _async returned, in the
  * caller's context, with the out item initialised.
@@ -166,6 +166,248 @@ test_next_start_refused (AgenTestFixture *fixture,
   g_value_unset (&first.item);
   g_value_unset (&item);
   g_object_unref (gen);
+}
+
+/* ============================================================ next_now */
+
+typedef struct
+{
+  guint n_ready;
+  guint n_destroyed;
+  AgenGeneratorState state_at_ready;
+} ReadyLog;
+
+static void
+ready_cb (AgenGenerator *gen,
+          gpointer       data)
+{
+  ReadyLog *log = data;
+
+  log->n_ready++;
+  log->state_at_ready = agen_generator_get_state (gen);
+}
+
+static void
+ready_destroyed (gpointer data)
+{
+  ReadyLog *log = data;
+
+  log->n_destroyed++;
+}
+
+/* An outcome known at once comes back from the call itself: items, the end
+ * (with the item a NULL pointer), and the ready func is never called. */
+static void
+test_next_now_at_once (AgenTestFixture *fixture,
+                       gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD (2), S_RETURN };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_auto(GValue) item = G_VALUE_INIT;
+  ReadyLog log = { 0 };
+  GError *error = NULL;
+
+  agen_generator_set_ready_func (gen, ready_cb, &log, ready_destroyed);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  agen_test_assert_item_int (TRUE, &item, 1);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  agen_test_assert_item_int (TRUE, &item, 2);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_END);
+  agen_test_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, NULL, &error), ==, AGEN_NOW_END);
+  g_assert_no_error (error);
+
+  agen_test_drain ();
+  g_assert_cmpuint (log.n_ready, ==, 0);
+  g_object_unref (gen);
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+}
+
+/* A raise and a refusal fail in the call, with the item initialised. */
+static void
+test_next_now_failed (AgenTestFixture *fixture,
+                      gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_RAISE (3) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpint (agen_generator_next_now (gen, cancellable, &item, &error), ==, AGEN_NOW_FAILED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  agen_test_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, CREATED);
+  g_assert_cmpuint (s->n_calls, ==, 0);
+  g_clear_error (&error);
+
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_FAILED);
+  g_assert_error (error, AGEN_TEST_ERROR, 3);
+  agen_test_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_clear_error (&error);
+
+  g_object_unref (gen);
+}
+
+/* An await leaves the next pending: calls in the meantime start nothing,
+ * the ready func says when the outcome is there, and the operation holds
+ * the generator until it is taken. */
+static void
+test_next_now_pending (AgenTestFixture *fixture,
+                       gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_AWAIT, S_YIELD (1), S_AWAIT, S_RETURN };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_auto(GValue) item = G_VALUE_INIT;
+  AgenTestCall refused = { 0 };
+  ReadyLog log = { 0 };
+  GError *error = NULL;
+
+  agen_generator_set_ready_func (gen, ready_cb, &log, ready_destroyed);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_PENDING);
+  agen_test_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_PENDING);
+  g_assert_cmpuint (s->n_calls, ==, 1);
+
+  agen_test_start_next (gen, NULL, &refused);
+  agen_test_call_wait (&refused);
+  g_assert_error (refused.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  agen_test_call_clear (&refused);
+
+  agen_test_gate_leave_open (s->gate);
+  agen_test_wait_for_count (&log.n_ready, 1, agen_test_timeout_seconds (5));
+  g_assert_cmpint (log.state_at_ready, ==, RUNNING);
+  agen_test_drain ();
+  g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+  g_assert_cmpuint (log.n_ready, ==, 1);
+
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  g_assert_no_error (error);
+  agen_test_assert_item_int (TRUE, &item, 1);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_PENDING);
+  agen_test_wait_for_count (&log.n_ready, 2, agen_test_timeout_seconds (5));
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_END);
+  g_assert_no_error (error);
+  agen_test_assert_item_none (&item);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+
+  g_object_unref (gen);
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+  agen_test_script_assert_sane (s);
+}
+
+/* The cancellable of the call that started the operation reaches the body
+ * at its await. */
+static void
+test_next_now_cancel_at_await (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_AWAIT, S_YIELD (1) };
+  static const AgenTestStep handler[] = { S_YIELD (5) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT_H (steps, handler);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(GValue) item = G_VALUE_INIT;
+  ReadyLog log = { 0 };
+  GError *error = NULL;
+
+  agen_generator_set_ready_func (gen, ready_cb, &log, NULL);
+  g_assert_cmpint (agen_generator_next_now (gen, cancellable, &item, &error), ==, AGEN_NOW_PENDING);
+  g_cancellable_cancel (cancellable);
+  agen_test_wait_for_count (&log.n_ready, 1, agen_test_timeout_seconds (5));
+  g_assert_cmpint (agen_generator_next_now (gen, cancellable, &item, &error), ==, AGEN_NOW_ITEM);
+  g_assert_no_error (error);
+  agen_test_assert_item_int (TRUE, &item, 5);
+  g_assert_cmpstr (s->log->str, ==, "c:CANCELLED");
+
+  g_object_unref (gen);
+}
+
+/* send_now sends as send_async does, refusals included. */
+static void
+test_send_now (AgenTestFixture *fixture,
+               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1), S_YIELD_SENT };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_auto(GValue) sent = G_VALUE_INIT;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  agen_test_value_init_int (&sent, 42);
+  g_assert_cmpint (agen_generator_send_now (gen, &sent, NULL, &item, &error), ==, AGEN_NOW_FAILED);
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_NOT_STARTED);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, CREATED);
+  g_clear_error (&error);
+
+  g_assert_cmpint (agen_generator_send_now (gen, NULL, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  agen_test_assert_item_int (TRUE, &item, 1);
+  g_assert_cmpint (agen_generator_send_now (gen, &sent, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  agen_test_assert_item_int (TRUE, &item, 42);
+  g_assert_no_error (error);
+
+  g_object_unref (gen);
+}
+
+/* An outcome nobody takes goes with the last reference; a generator that
+ * yielded it is then closed on its last unref as any other, and its data
+ * freed. */
+static void
+test_next_now_outcome_dropped (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_DEFER (1), S_AWAIT, S_YIELD_OBJECT, S_YIELD (2) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_auto(GValue) item = G_VALUE_INIT;
+  ReadyLog log = { 0 };
+  gboolean finalized = FALSE;
+
+  agen_test_watch_finalize (gen, &finalized);
+  agen_generator_set_ready_func (gen, ready_cb, &log, ready_destroyed);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, NULL), ==, AGEN_NOW_PENDING);
+  agen_test_gate_open (s->gate);
+  agen_test_wait_for_count (&log.n_ready, 1, agen_test_timeout_seconds (5));
+  g_assert_nonnull (s->last_object);
+
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+  g_assert_null (s->last_object);
+  g_assert_cmpstr (s->log->str, ==, "u:EXIT d1");
+  g_assert_cmpuint (log.n_destroyed, ==, 1);
+}
+
+/* The ready func's data goes when it is replaced. */
+static void
+test_ready_func_replaced (AgenTestFixture *fixture,
+                          gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  ReadyLog first = { 0 };
+  ReadyLog second = { 0 };
+
+  agen_generator_set_ready_func (gen, ready_cb, &first, ready_destroyed);
+  agen_generator_set_ready_func (gen, ready_cb, &second, ready_destroyed);
+  g_assert_cmpuint (first.n_destroyed, ==, 1);
+  agen_generator_set_ready_func (gen, NULL, NULL, NULL);
+  g_assert_cmpuint (second.n_destroyed, ==, 1);
+
+  g_object_unref (gen);
+  g_assert_cmpuint (first.n_destroyed, ==, 1);
+  g_assert_cmpuint (second.n_destroyed, ==, 1);
 }
 
 /* =============================================================== send */
@@ -605,6 +847,13 @@ main (int    argc,
   agen_test_add ("/consumer/next/from-callback", test_next_from_callback);
   agen_test_add ("/consumer/next-start/at-once", test_next_start_at_once);
   agen_test_add ("/consumer/next-start/refused", test_next_start_refused);
+  agen_test_add ("/consumer/next-now/at-once", test_next_now_at_once);
+  agen_test_add ("/consumer/next-now/failed", test_next_now_failed);
+  agen_test_add ("/consumer/next-now/pending", test_next_now_pending);
+  agen_test_add ("/consumer/next-now/cancel-at-await", test_next_now_cancel_at_await);
+  agen_test_add ("/consumer/next-now/outcome-dropped-on-last-unref", test_next_now_outcome_dropped);
+  agen_test_add ("/consumer/next-now/ready-func-replaced", test_ready_func_replaced);
+  agen_test_add ("/consumer/send-now", test_send_now);
   agen_test_add ("/consumer/send/null-pointer-value-is-a-value",
                  test_send_null_pointer_value_is_a_value);
   agen_test_add ("/consumer/send/null-is-next", test_send_null_is_next);

@@ -648,6 +648,52 @@ test_priority_combinator_inherits (AgenTestFixture *fixture,
   g_assert_cmpint (agen_generator_get_priority (taken), ==, G_PRIORITY_LOW);
 }
 
+static void
+count_ready (AgenGenerator *gen,
+             gpointer       data)
+{
+  (*(guint *) data)++;
+}
+
+/* next_now, and taking the outcome of a pending one, are refused outside
+ * the generator's context as every operation is, and change nothing. */
+static void
+test_wrong_context_next_now (AgenTestFixture *fixture,
+                             gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_AWAIT, S_YIELD (1) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  g_autoptr(AgenGenerator) gen = agen_test_script_generator (s);
+  g_autoptr(GMainContext) other = g_main_context_new ();
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+  guint n_ready = 0;
+
+  g_main_context_push_thread_default (other);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_FAILED);
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
+  g_clear_error (&error);
+  g_main_context_pop_thread_default (other);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, CREATED);
+
+  agen_generator_set_ready_func (gen, count_ready, &n_ready, NULL);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_PENDING);
+  agen_test_gate_open (s->gate);
+  agen_test_wait_for_count (&n_ready, 1, agen_test_timeout_seconds (5));
+
+  g_main_context_push_thread_default (other);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_FAILED);
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_WRONG_CONTEXT);
+  agen_test_assert_item_none (&item);
+  g_clear_error (&error);
+  g_main_context_pop_thread_default (other);
+
+  g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  g_assert_no_error (error);
+  agen_test_assert_item_int (TRUE, &item, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -662,6 +708,7 @@ main (int    argc,
   agen_test_add_data ("/contexts/wrong-context/thread-without-default", GINT_TO_POINTER (FALSE),
                       test_wrong_context_from_thread);
   g_test_add_func ("/contexts/default-context-main-loop", test_default_context_main_loop);
+  agen_test_add ("/contexts/wrong-context/next-now", test_wrong_context_next_now);
   agen_test_add ("/contexts/threads/own-contexts", test_two_threads);
   agen_test_add ("/contexts/threads/resume-from-other-thread", test_resume_from_other_thread);
   agen_test_add ("/contexts/priority/property", test_priority_property);

@@ -75,6 +75,12 @@ check_consumer_not_self (AgenGenerator *self)
   agen_generator_next_async (self, NULL, never_called_cb, NULL);
   EXPECT_NOT_SELF ("agen_generator_next_start");
   g_assert_false (agen_generator_next_start (self, NULL, never_called_cb, NULL, NULL, &pending, NULL, NULL));
+  EXPECT_NOT_SELF ("agen_generator_next_now");
+  g_assert_cmpint (agen_generator_next_now (self, NULL, NULL, NULL), ==, AGEN_NOW_FAILED);
+  EXPECT_NOT_SELF ("agen_generator_send_now");
+  g_assert_cmpint (agen_generator_send_now (self, &v, NULL, NULL, NULL), ==, AGEN_NOW_FAILED);
+  EXPECT_NOT_SELF ("agen_generator_set_ready_func");
+  agen_generator_set_ready_func (self, NULL, NULL, NULL);
   EXPECT_NOT_SELF ("agen_generator_send_async");
   agen_generator_send_async (self, &v, NULL, never_called_cb, NULL);
   EXPECT_NOT_SELF ("agen_generator_send_async");
@@ -149,6 +155,12 @@ test_consumer_bad_arguments (AgenTestFixture *fixture,
       EXPECT_RETURN_IF_FAIL ("agen_generator_next_start", "G_IS_CANCELLABLE (cancellable)");
       g_assert_false (agen_generator_next_start (gen, (GCancellable *) not_cancellable, never_called_cb,
                                                  NULL, NULL, &pending, NULL, NULL));
+      EXPECT_RETURN_IF_FAIL ("agen_generator_next_now", "G_IS_CANCELLABLE (cancellable)");
+      g_assert_cmpint (agen_generator_next_now (gen, (GCancellable *) not_cancellable, NULL, NULL),
+                       ==, AGEN_NOW_FAILED);
+      EXPECT_RETURN_IF_FAIL ("agen_generator_send_now", "G_IS_CANCELLABLE (cancellable)");
+      g_assert_cmpint (agen_generator_send_now (gen, NULL, (GCancellable *) not_cancellable, NULL, NULL),
+                       ==, AGEN_NOW_FAILED);
       /* No place for the answer that says whether the callback comes. */
       EXPECT_RETURN_IF_FAIL ("agen_generator_next_start", "pending != NULL");
       g_assert_false (agen_generator_next_start (gen, NULL, never_called_cb, NULL, NULL, NULL, NULL, NULL));

@@ -244,4 +244,39 @@ run({
         assertResult(await p, 1, false, 'next still works');
         await gen.return();
     },
+    // docs/reference/semantics.xml, contract-consumer: taking an item that
+    // is ready now.
+    async 'next_now and send_now take what is ready; a pending outcome comes through the ready func'() {
+        const {ITEM, END, PENDING} = Agen.NowStatus;
+        const values = Agen.Generator.new_values([1, 2]);
+        assertDeepEqual(values.next_now(null), [ITEM, 1], 'first');
+        assertDeepEqual(values.send_now(null, null), [ITEM, 2], 'second');
+        assertDeepEqual(values.next_now(null), [END, null], 'end');
+
+        const gate = new AgenTest.Gate();
+        const gen = AgenTest.gated(1, gate, new AgenTest.Log());
+        const states = [];
+        gen.set_ready_func(self => states.push(self.state));
+        assertDeepEqual(gen.next_now(null), [PENDING, null], 'pending');
+        assertDeepEqual(gen.next_now(null), [PENDING, null], 'still pending');
+        gate.open();
+        await until(() => states.length > 0, 'the ready func');
+        assertDeepEqual(states, [Agen.GeneratorState.RUNNING], 'held until taken');
+        assertDeepEqual(gen.next_now(null), [ITEM, 0], 'taken');
+        assertEqual(gen.state, Agen.GeneratorState.SUSPENDED, 'state');
+        gen.set_ready_func(null);
+        await gen.return();
+    },
+
+    async 'a next queued behind a pending one is issued once it is taken'() {
+        const gate = new AgenTest.Gate();
+        const gen = AgenTest.gated(3, gate, new AgenTest.Log());
+        const first = gen.next();
+        const second = gen.next();
+        gate.leave_open();
+        assertResult(await first, 0, false, 'first');
+        assertResult(await second, 1, false, 'second');
+        assertResult(await gen.next(), 2, false, 'third');
+        assertResult(await gen.next(), undefined, true, 'end');
+    },
 });

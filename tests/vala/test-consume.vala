@@ -1,5 +1,5 @@
 /* test-consume.vala: consuming C generators from Vala with next_async,
- * foreach_async and shutdown_async.
+ * next_now, foreach_async and shutdown_async.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -182,6 +182,32 @@ async void test_last_unref_closes () throws Error {
 	assert_log (log, { "cleanup" });
 }
 
+/* next_now takes what is ready; a pending outcome comes through the
+ * generator's one ready func (contract-consumer: taking an item that is
+ * ready now). */
+async void test_next_now () throws Error {
+	var values = AgenTest.counter (1, new AgenTest.Log ());
+	Value item;
+	assert (values.next_now (null, out item) == Agen.NowStatus.ITEM);
+	assert_int (item, 0);
+	assert (values.next_now (null, out item) == Agen.NowStatus.END);
+	assert_no_item (item);
+
+	var gate = new AgenTest.Gate ();
+	var gen = AgenTest.gated (1, gate, new AgenTest.Log ());
+	int n_ready = 0;
+	gen.set_ready_func ((self) => { n_ready++; });
+	assert (gen.next_now (null, out item) == Agen.NowStatus.PENDING);
+	assert (gen.next_now (null, out item) == Agen.NowStatus.PENDING);
+	gate.open ();
+	yield wait_for (() => n_ready == 1);
+	assert_state (gen, Agen.GeneratorState.RUNNING);
+	assert (gen.next_now (null, out item) == Agen.NowStatus.ITEM);
+	assert_int (item, 0);
+	assert_state (gen, Agen.GeneratorState.SUSPENDED);
+	yield gen.close_async (null);
+}
+
 int main (string[] args) {
 	Test.init (ref args);
 	add ("/vala/consume/while-yield", (cb) => test_while_yield.begin (cb), (r) => test_while_yield.end (r));
@@ -190,6 +216,7 @@ int main (string[] args) {
 	add ("/vala/consume/pending", (cb) => test_pending.begin (cb), (r) => test_pending.end (r));
 	add ("/vala/consume/foreach", (cb) => test_foreach.begin (cb), (r) => test_foreach.end (r));
 	add ("/vala/consume/shutdown", (cb) => test_shutdown.begin (cb), (r) => test_shutdown.end (r));
+	add ("/vala/consume/next-now", (cb) => test_next_now.begin (cb), (r) => test_next_now.end (r));
 	add ("/vala/consume/last-unref-closes", (cb) => test_last_unref_closes.begin (cb), (r) => test_last_unref_closes.end (r));
 	return Test.run ();
 }

@@ -134,7 +134,11 @@
 // every generator whose body this override makes sets dispatch-body (each
 // body call comes from the main loop, never from inside a call of yours),
 // and the requests it queues, and what a map, filter or foreach function
-// asks for, are issued from a promise job. Code that calls the C functions
+// asks for, are issued from a promise job. The one exception is the
+// override's own resume of a fromAsyncIterable() body, from the promise job
+// where the JS generator's step settled: no call of yours is on the stack
+// there, so the body runs at once (dispatch-body is off for that call), and
+// a C consumer's next item starts in the same main-loop iteration. Code that calls the C functions
 // (next_async, ...) itself from inside a callback of a C function should
 // do the same.
 //
@@ -214,15 +218,17 @@
 //     of any values has the item type Agen.ValueItem.$gtype: each item's
 //     `value` is the value, converted as an item is.
 //
-// Known GJS 1.74.2 bug: after about 95,000 `for await` steps GJS stops
-// running async callbacks ("Attempting to run a JS callback during garbage
-// collection" and a hang; with this override it hung at about 72,000 items of
-// a C counter). A full GC every 50,000 operations avoids it, and a GC more
-// often is also faster (200,000 items: about 5 s with a GC every 10,000, 9 s
-// every 50,000), so this override calls System.gc() after every 10,000
-// completed operations, counted over all generators. Agen.GC_INTERVAL (a
-// number of operations; 0 disables it) tunes that. A JS body consumed by C
-// makes no async callbacks into JS and needs no GC (300,000 items ran fine).
+// Known GJS 1.74.2 bug: after about 95,000 asynchronous callbacks made for
+// one call each ((scope async)), GJS stops running them ("Attempting to run
+// a JS callback during garbage collection" and a hang). next() and
+// `for await` make none: an item that is ready is taken with
+// agen_generator_next_now(), and one that is not comes through the
+// generator's one ready func (agen_generator_set_ready_func()), so they need
+// no workaround and cost the same whatever the size of the heap. throw(),
+// return() and foreach() still take a callback per call: after every
+// Agen.GC_INTERVAL of those (10,000, counted over all generators; 0
+// disables it) the override calls System.gc(). A JS body consumed by C
+// makes no async callbacks into JS and needs no GC.
 
 /* exported _init */
 
@@ -313,6 +319,8 @@ const toValue = function (v) {
 // (a signal's emission, enumerate's pairs, zip's tuples, batch's groups) a
 // boxed GObject.ValueArray: it becomes an Array of converted values.
 const fromValue = function (v) {
+    if (typeof v !== 'object' || v === null)
+        return v;
     if (v instanceof AgenJsValue)
         return v.value;
     if (v instanceof GObject.ValueArray)
@@ -451,7 +459,8 @@ const translate = function (error) {
 
 // GJS 1.74.2 stops running async callbacks after about 95,000 of them unless
 // it collects now and then (see the header): a System.gc() after every
-// Agen.GC_INTERVAL completed operations, counted over all generators.
+// Agen.GC_INTERVAL operations completed through a callback of their own
+// (throw, return, foreach), counted over all generators.
 let completedOperations = 0;
 
 const countCompletedOperation = function () {
@@ -510,6 +519,20 @@ const iteratorResult = function (produced, item) {
 
 const requestQueues = new WeakMap();    // generator -> its RequestQueue
 
+let NOW_ITEM, NOW_END, NOW_PENDING;     // Agen.NowStatus, set by _init
+
+// The AgenReadyFunc of every generator, set once per generator: the outcome
+// of a pending next_now() is there. It holds nothing (a JS function handed
+// to C is a GC root until the generator goes: one that held the generator
+// would keep it for ever) and finds the generator's queue; with no queue,
+// nobody waits, and the outcome is dropped.
+const onReady = function (gen) {
+    const queue = requestQueues.get(gen);
+    fromPromiseJob(queue === undefined || queue._pending === null
+        ? () => gen.next_now(null)
+        : () => queue._takeReady());
+};
+
 // The per-generator queue of ECMAScript's next/throw/return (and of
 // foreach): requests made while one is in flight wait and are issued one at
 // a time, in order, where C would refuse a second operation in flight
@@ -528,6 +551,8 @@ class RequestQueue {
         this._gen = gen;
         this._requests = [];
         this._busy = false;
+        this._pending = null;           // the request whose outcome is pending
+        this._readyFuncSet = false;
     }
 
     add(request) {
@@ -562,14 +587,15 @@ class RequestQueue {
             request.reject(translate(e));
         }
         this._busy = false;
-        countCompletedOperation();
     }
 
     // Runs in a GAsyncReadyCallback, inside whatever call into agen-glib
     // completed the request: nothing may escape into C, and the next
-    // request is issued from a promise job, outside that call.
+    // request is issued from a promise job, outside that call. Only these
+    // per-call callbacks count towards the GC workaround.
     _complete(request, settle) {
         this._completeNow(request, settle);
+        countCompletedOperation();
         if (this._requests.length > 0)
             fromPromiseJob(() => this._issueQueued());
     }
@@ -590,35 +616,62 @@ class RequestQueue {
         }
     }
 
+    isIdle() {
+        return !this._busy && this._requests.length === 0;
+    }
+
+    // The body awaits an item nextNow() asked for.
+    waitForReady() {
+        this._busy = true;
+        return new Promise((resolve, reject) => this._waitForReady({resolve, reject}));
+    }
+
     _issueNext(request) {
         const gen = this._gen;
         const {argument, cancellable} = request;
         let value = toValue(argument);
         // ECMAScript ignores the value given to the first next().
-        if (gen.get_state() === Agen.GeneratorState.CREATED)
+        if (value !== null && gen.get_state() === Agen.GeneratorState.CREATED)
             value = null;
-        const finish = value === null ? 'next_finish' : 'send_finish';
-        const settle = (produced, item) => request.resolve(iteratorResult(produced, item));
-        const callback = (self, result) => this._complete(request,
-            () => settle(...self[finish](result)));
-        if (value !== null) {
-            gen.send_async(value, cancellable, callback);
-            return;
-        }
-        // A body that yields, returns or raises without awaiting answers at
-        // once: the promise settles without a main-loop round trip.
-        let started;
+        let status, item;
         try {
-            started = gen.next_start(cancellable, callback);
+            [status, item] = value === null
+                ? gen.next_now(cancellable)
+                : gen.send_now(value, cancellable);
         } catch (e) {
             this._completeNow(request, () => {
                 throw e;
             });
             return;
         }
-        const [produced, pending, item] = started;
-        if (!pending)
-            this._completeNow(request, () => settle(produced, item));
+        if (status === NOW_PENDING)
+            this._waitForReady(request);
+        else
+            this._completeNow(request, () => request.resolve(iteratorResult(status === NOW_ITEM, item)));
+    }
+
+    // The body awaits: the generator's one ready func (onReady) says when
+    // the outcome is there, instead of a callback per operation, which
+    // GJS 1.74 stops running after some 95,000.
+    _waitForReady(request) {
+        this._pending = request;
+        if (!this._readyFuncSet) {
+            this._gen.set_ready_func(onReady);
+            this._readyFuncSet = true;
+        }
+    }
+
+    // From a promise job: onReady runs inside whatever call into C
+    // completed the await, and next_now() there could be a call of the same
+    // C function again (see fromPromiseJob()).
+    _takeReady() {
+        const request = this._pending;
+        this._pending = null;
+        this._completeNow(request, () => {
+            const [status, item] = this._gen.next_now(null);
+            request.resolve(iteratorResult(status === NOW_ITEM, item));
+        });
+        this._issueQueued();
     }
 
     _issueThrow(request) {
@@ -716,9 +769,37 @@ const innerFunc = function (what, fn) {
     }, inner => inner);
 };
 
+// next() with nothing queued: a promise that is settled already when the
+// item was ready. A generator whose items are always ready never gets a
+// RequestQueue.
+const nextNow = function (gen, cancellable) {
+    let taken;
+    try {
+        taken = gen.next_now(cancellable);
+    } catch (e) {
+        return Promise.reject(translate(e));
+    }
+    // Indexed rather than destructured: destructuring goes through the
+    // array's iterator.
+    const status = taken[0];
+    if (status === NOW_ITEM)
+        return Promise.resolve({value: fromValue(taken[1]), done: false});
+    if (status === NOW_END)
+        return Promise.resolve({value: undefined, done: true});
+    return RequestQueue.of(gen).waitForReady();
+};
+
 // Installed on Agen.Generator.prototype by _init.
 const consumerMethods = {
     next(value, cancellable = null) {
+        // The common case, `for await`: nothing queued, nothing sent. An
+        // item that is ready is taken in one call into C, without a
+        // request, a callback or a main-loop round trip.
+        if ((value === undefined || value === null) && callsFromC === 0) {
+            const queue = requestQueues.get(this);
+            if (queue === undefined || queue.isIdle())
+                return nextNow(this, cancellable);
+        }
         return enqueue(this, 'next', value, cancellable);
     },
 
@@ -975,6 +1056,21 @@ const asyncIteratorOf = function (iterable) {
     throw new TypeError('Agen.Generator.fromAsyncIterable: not an async iterable');
 };
 
+// Resumes a body's await from a promise job, running the body here rather
+// than from another main-loop iteration: no call into C is on the stack
+// but this resume, and the body and what its consumer then does (in C, or
+// in JavaScript through a promise job) call other C functions. Without it
+// (dispatch-body), each item of a JavaScript body consumed by C would cost
+// two more main-loop iterations.
+const resumeHere = function (gen, awaitId) {
+    gen.set_dispatch_body(false);
+    try {
+        gen.resume(awaitId, null);
+    } finally {
+        gen.set_dispatch_body(true);
+    }
+};
+
 // The body of fromAsyncIterable(): drives a JavaScript async iterator. Each
 // operation starts one step (next, throw or return of the iterator); the
 // body suspends until the step's promise settles and then yields, returns
@@ -1057,15 +1153,18 @@ class JavaScriptBody {
             promise = Promise.reject(e);
         }
         this._awaitId = gen.suspend();
+        const settled = () => {
+            current.settled = true;
+            if (this._step === current)
+                resumeHere(gen, this._awaitId);
+        };
         current.promise = promise.then(r => {
             current.fulfilled = true;
             current.result = r;
+            settled();
         }, e => {
             current.result = e;
-        }).then(() => {
-            current.settled = true;
-            if (this._step === current)
-                gen.resume(this._awaitId, null);
+            settled();
         });
     }
 
@@ -1135,6 +1234,7 @@ function _init() {
     GObject.registerClass({GTypeName: 'AgenJsValue'}, AgenJsValue);
     Agen.JsValue = AgenJsValue;
     Agen.GC_INTERVAL = 10000;
+    ({ITEM: NOW_ITEM, END: NOW_END, PENDING: NOW_PENDING} = Agen.NowStatus);
     Agen.JS_EXCEPTION_DOMAIN = JS_EXCEPTION_DOMAIN;
     Agen.toValue = toValue;
     Agen.errorFromValue = errorFromValue;

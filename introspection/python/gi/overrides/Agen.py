@@ -195,9 +195,12 @@ gives it, with a few additions::
 
 Known limitation of PyGObject 3.42 (fixed in 3.44.2): every asynchronous
 callback leaks about 120 bytes, and so does every callback gbulb schedules
-(about 110 bytes): each operation on a generator leaks about 240 bytes
-(measured on Debian 12), each step of a from_async_iterable() body a little
-more; long-running loops grow slowly. Not fixed here.
+(about 110 bytes). ``async for``, ``anext()`` and ``asend()`` pass no
+callback per item: an item that is ready is taken with one call of
+agen_generator_next_now(), and one that is not is awaited through the
+generator's one ready func, so a loop over a generator stays flat.
+athrow(), aclose() and the steps of a from_async_iterable() body still
+leak that much each (measured on Debian 12).
 
 A generator whose last reference goes away is closed by agen-glib from a
 source of its main context at G_PRIORITY_DEFAULT, as asyncio's finaliser
@@ -295,10 +298,15 @@ def to_value(value):
 __all__.append('to_value')
 
 
+# Looked up once: GObject.Value through the module costs a tenth of an
+# item of `async for`.
+_GValue = GObject.Value
+
+
 def _from_value(value):
     """The Python value of an item: an ``Agen.Tuple`` is a ``tuple``.
     (PyGObject wraps every AgenTuple in the Tuple class below.)"""
-    if isinstance(value, GObject.Value):
+    if isinstance(value, _GValue):
         value = value.get_value()
     if type(value) is Tuple:
         return tuple(value)
@@ -965,7 +973,11 @@ def _inner_func(what, func):
 
 
 def _mapped(value):
-    """What an AgenMapFunc gives PyGObject: the value, and no error."""
+    """What an AgenMapFunc gives PyGObject: the value, and no error. An int
+    of the gint range goes as is (PyGObject makes a gint of it): a
+    GObject.Value per item would cost more than the item."""
+    if type(value) is int and _INT32_MIN <= value <= _INT32_MAX:
+        return True, value
     return True, _map_result(value)
 
 
@@ -1015,6 +1027,98 @@ class _Operation(collections.abc.Coroutine):
             raise
 
 
+_ALREADY_RUNNING = 'The generator is already running an operation'
+_NOW_ITEM = Agen.NowStatus.ITEM
+_NOW_END = Agen.NowStatus.END
+_NOW_PENDING = Agen.NowStatus.PENDING
+
+# What a generator's _agen_pending holds when the task that waited for an
+# outcome went away: the outcome is taken and dropped when it comes.
+_DROP_OUTCOME = object()
+
+
+def _on_ready(generator, *_data):
+    """The AgenReadyFunc of every generator: the outcome of a pending
+    next_now() is there. One per generator, set once: PyGObject 3.42 never
+    frees the closure of a callable passed to C, so a closure per item
+    would grow memory by the item."""
+    waiter = generator._agen_pending
+    if waiter is _DROP_OUTCOME:
+        generator._agen_pending = None
+        try:
+            generator.next_now(None)
+        except GLib.Error:
+            pass
+    elif waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+class _Next(_Operation):
+    """What anext() and asend() return. An item that is ready is taken in
+    the first step, in one call into C (agen_generator_next_now()), with no
+    callback, future or cancellable of its own; an item that is not is
+    awaited through the generator's one ready func (_take_when_ready())."""
+
+    __slots__ = ('_generator', '_value')
+
+    def __init__(self, generator, value):
+        self._generator = generator
+        self._value = value
+        self._coroutine = _Next
+        self._names = _SENDING
+
+    def send(self, value):
+        if value is None:
+            return self.__next__()
+        return _Operation.send(self, value)
+
+    def __next__(self):
+        # The first step of an await: what `async for` calls for each item.
+        generator = self._generator
+        if self._coroutine is not _Next:
+            return _Operation.send(self, None)
+        self._coroutine = None
+        _running_loop()
+        if generator._agen_pending is not None:
+            # Another task waits for the outcome next_now() would take.
+            raise _translate(GLib.Error(_ALREADY_RUNNING, _IO_DOMAIN, int(Gio.IOErrorEnum.PENDING)),
+                             'anext', True, False)
+        cancellable = generator._agen_cancellable
+        if cancellable is None:
+            cancellable = generator._agen_cancellable = Gio.Cancellable()
+        failure = None
+        try:
+            if self._value is None:
+                status, item = generator.next_now(cancellable)
+            else:
+                status, item = generator.send_now(self._value, cancellable)
+        except GLib.Error as error:
+            failure = error.with_traceback(None)
+        if failure is None and status == _NOW_ITEM:
+            if type(item) is _GValue:
+                item = item.get_value()
+            if type(item) is Tuple:
+                item = tuple(item)
+            raise StopIteration(item)
+        self._generator = None
+        if failure is not None:
+            was_running = generator.get_state() == _RUNNING
+            # What this raises keeps this frame: not the generator.
+            del generator
+            raise _translate(failure, 'anext', was_running, False)
+        if status == _NOW_END:
+            raise StopAsyncIteration
+        self._coroutine = generator._take_when_ready(cancellable)
+        return _Operation.send(self, None)
+
+    def _running(self):
+        if self._coroutine is _Next:
+            # Thrown into before its first step: as _operate() would be.
+            kind = 'next' if self._value is None else 'send'
+            self._coroutine = self._generator._operate('anext', kind, self._value)
+        return _Operation._running(self)
+
+
 class Generator(Agen.Generator):
     """An agen-glib generator as a Python asynchronous generator.
 
@@ -1022,17 +1126,75 @@ class Generator(Agen.Generator):
     ``aclose`` behave as they do on a Python async generator; see the module
     documentation for how values and exceptions are mapped."""
 
+    # Set on a generator's wrapper once it needs them: the future a task
+    # waits on for a pending outcome, the cancellable of its operations,
+    # whether its ready func is set.
+    _agen_pending = None
+    _agen_cancellable = None
+    _agen_ready_set = False
+
     def __aiter__(self):
         return self
 
     def __anext__(self):
-        return _Operation(self._operate('anext', 'next', None), _SENDING)
+        return _Next(self, None)
 
     def asend(self, value):
         """Resumes the generator with ``value`` (``None``: as ``anext``)."""
-        if value is None:
-            return _Operation(self._operate('anext', 'next', None), _SENDING)
-        return _Operation(self._operate('anext', 'send', to_value(value)), _SENDING)
+        return _Next(self, to_value(value))
+
+    async def _take_when_ready(self, cancellable):
+        """Waits for the outcome of the pending next_now() and takes it. A
+        cancellation of the awaiting task cancels ``cancellable``, which
+        the body sees at its await, and the wait goes on: the operation
+        runs to its end, as in _operate()."""
+        loop = asyncio.get_running_loop()
+        if not self._agen_ready_set:
+            self.set_ready_func(_on_ready)
+            self._agen_ready_set = True
+        cancelled = False
+        taken = False
+        try:
+            while True:
+                waiter = self._agen_pending = loop.create_future()
+                try:
+                    await waiter
+                except asyncio.CancelledError:
+                    cancelled = True
+                    cancellable.cancel()
+                self._agen_pending = None
+                try:
+                    status, item = self.next_now(None)
+                except GLib.Error as error:
+                    taken = True
+                    failure = error.with_traceback(None)
+                    break
+                if status != _NOW_PENDING:
+                    taken = True
+                    failure = None
+                    break
+        finally:
+            if cancelled:
+                self._agen_cancellable = None
+            if not taken:
+                self._drop_outcome()
+        # What this raises keeps this frame: not the generator.
+        del self
+        if failure is not None:
+            raise _translate(failure, 'anext', False, cancelled)
+        if status == _NOW_END:
+            raise StopAsyncIteration
+        return _from_value(item)
+
+    def _drop_outcome(self):
+        """The task that waited went away: the outcome, once there, goes."""
+        self._agen_pending = None
+        try:
+            status, _item = self.next_now(None)
+        except GLib.Error:
+            return
+        if status == _NOW_PENDING:
+            self._agen_pending = _DROP_OUTCOME
 
     def athrow(self, typ, val=None, tb=None):
         """Throws an exception in at the yield where the generator waits."""
@@ -1271,9 +1433,11 @@ class Generator(Agen.Generator):
         """An ``Agen.Generator`` whose body is the Python async generator (or
         async iterable) ``iterable``: C, Vala and JavaScript code can consume
         it. Send, throw and close become ``asend``, ``athrow`` and
-        ``aclose``; each step runs as an asyncio task on the running loop
-        (all steps in one ``contextvars.Context``). Items are mapped to
-        GValues with to_value()."""
+        ``aclose``. Each step runs in the body call up to its first await
+        (a step that yields what it has costs no task and no event-loop
+        round trip), and one that awaits goes on as an asyncio task on the
+        running loop, all steps in one ``contextvars.Context``. Items are
+        mapped to GValues with to_value()."""
         if isinstance(iterable, Agen.Generator):
             return iterable
         iterator = aiter(iterable)
@@ -1307,24 +1471,31 @@ _closing_steps = weakref.WeakSet()
 
 
 class _Step(collections.abc.Coroutine):
-    """What the task of a step runs: the step's awaitable itself, noting
-    when it starts. A cancellation of the task before it started goes into
-    the awaitable, as it goes into the ``aclose()`` of the task asyncio's
-    finaliser hook makes: when ``asyncio.run()`` cancels every task at its
-    end, a close on last unref still reaches the Python generator, whose
-    cleanup runs, as CPython's does."""
+    """What the task of a step that awaited runs: the rest of the step, from
+    the await where its first slice stopped (what it awaited goes to the
+    task first). A cancellation of the task before it ran goes into the
+    step at that await, as it goes into the ``aclose()`` of the task
+    asyncio's finaliser hook makes: when ``asyncio.run()`` cancels every
+    task at its end, a close on last unref still reaches the Python
+    generator, whose cleanup runs, as CPython's does."""
 
-    __slots__ = ('_body', '_iterator')
+    __slots__ = ('_body', '_iterator', '_awaited')
 
-    def __init__(self, body, awaitable):
+    def __init__(self, body, iterator, awaited):
         self._body = body
-        self._iterator = awaitable.__await__()
+        self._iterator = iterator
+        self._awaited = [awaited]
 
     def send(self, value):
-        self._body._step_started = True
+        if self._awaited:
+            # The task's first step: from now on it waits for what the step
+            # awaits, and a cancellation of the task reaches that too.
+            self._body._step_started = True
+            return self._awaited.pop()
         return self._iterator.send(value)
 
     def throw(self, *exception):
+        self._awaited.clear()
         return self._iterator.throw(*exception)
 
     def close(self):
@@ -1341,8 +1512,10 @@ async def _aclose_then_stop(aclose):
 
 class _PythonBody:
     """The AgenBodyFunc of from_async_iterable(): drives a Python async
-    iterator. Each operation starts one asyncio task (a step: ``__anext__``,
-    ``asend``, ``athrow``); the body suspends until the task is done and then
+    iterator. Each operation is one step (``__anext__``, ``asend``,
+    ``athrow``), whose first slice runs in the body call: a step that ends
+    there yields, returns or raises at once; one that awaits goes on in an
+    asyncio task, and the body suspends until the task is done and then
     yields, returns or raises what it gave. It holds no reference to the
     generator between calls (the generator owns it)."""
 
@@ -1370,6 +1543,12 @@ class _PythonBody:
 
     # Each body call ends in exactly one of these.
     def _yield(self, generator, item):
+        # A gint-range int or a str goes as is: PyGObject makes the GValue
+        # to_value() would make, without a GObject.Value per item.
+        if (type(item) is int and _INT32_MIN <= item <= _INT32_MAX) or type(item) is str:
+            self._ended = True
+            generator.yield_(item)
+            return
         value = to_value(item)
         self._ended = True
         generator.yield_(value)
@@ -1412,10 +1591,10 @@ class _PythonBody:
                 if cancellation is not None and self._step_started:
                     task.cancel()
                 elif cancellation is not None:
-                    # Not started yet: cancelled now, the step would never
-                    # run, and the Python generator would never see it. Its
-                    # first run is queued already; cancel right after it, at
-                    # the generator's await, as asyncio would.
+                    # The task has not taken over the step's await yet: its
+                    # first run is queued already; cancel right after it,
+                    # when the task waits for what the step awaits, as
+                    # asyncio would.
                     task.get_loop().call_soon(task.cancel)
                 self._suspend(generator)
                 return
@@ -1469,9 +1648,26 @@ class _PythonBody:
                                     "next" % type(iterator).__name__)
                 step = asend(sent)
 
+        # Most steps end without awaiting (an async generator yielding what
+        # it has at hand): the step's first slice runs here, in the body's
+        # context, as CPython runs it inside the consumer's await, and only
+        # a step that awaits gets a task, which carries on from where the
+        # slice stopped.
+        steps = step.__await__()
+        try:
+            awaited = self._context.run(steps.send, None)
+        except StopIteration as stop:
+            self._yield(generator, stop.value)
+            return
+        except StopAsyncIteration:
+            self._return(generator)
+            return
+        except BaseException as exc:    # noqa: B902
+            self._raise(generator, exc)
+            return
         self._step_started = False
         self._step_cancelled = False
-        task = _body_loop().create_task(_Step(self, step), context=self._context)
+        task = _body_loop().create_task(_Step(self, steps, awaited), context=self._context)
         self._task = task
         if is_exit:
             _closing_steps.add(task)
