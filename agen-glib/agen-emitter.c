@@ -1133,9 +1133,9 @@ agen_emitter_new_generator (AgenEmitter *self)
 }
 
 /**
- * agen_generator_new_async:
- * @produce_async: (scope notified) (closure user_data): starts the producer
- * @produce_finish: (scope notified) (closure user_data): ends it
+ * agen_generator_new_async: (skip)
+ * @produce_async: starts the producer
+ * @produce_finish: ends it
  * @user_data: (nullable): the data for both
  * @user_data_destroy: (nullable): frees @user_data when the producer is
  *   done with it
@@ -1148,6 +1148,9 @@ agen_emitter_new_generator (AgenEmitter *self)
  * anything, with the cancellable it was given: a cancellation of the
  * consumer's operation cancels it there, and the operation ends with what
  * the producer makes of it (an item, its end or its failure).
+ *
+ * Bindings subclass #AgenProducer instead: two functions sharing one
+ * closure do not bind.
  *
  * Returns: (transfer full): a new #AgenGenerator
  *

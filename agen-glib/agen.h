@@ -12,6 +12,7 @@
 #include "agen-error.h"
 #include "agen-generator.h"
 #include "agen-emitter.h"
+#include "agen-async-producer.h"
 #include "agen-close-error.h"
 #include "agen-shutdown.h"
 #include "agen-sources.h"
