@@ -190,7 +190,7 @@ agen_emitter_class_init (AgenEmitterClass *klass)
    * Since: 1.0
    */
   properties[PROP_BUFFER_SIZE] =
-    g_param_spec_uint ("buffer-size", NULL, NULL,
+    g_param_spec_uint ("buffer-size", "Buffer size", "How many items a producer thread may emit ahead",
                        0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
