@@ -61,10 +61,14 @@ struct _AgenEmitter
   GQueue items;                  /* of GValue *: emitted, not yet yielded */
   guint buffer_size;
 
-  /* The emit that waits for the consumer's next operation. */
-  GTask *emit_task;              /* an async producer's */
-  gboolean emit_waiting;         /* a thread's, blocked in agen_emitter_emit() */
-  gboolean replied;
+  /* The emit that waits for the consumer's next operation: a thread's,
+   * blocked in agen_emitter_emit(), or an async producer's, whose callback
+   * gets the emitter itself as its GAsyncResult (one emit at a time). */
+  gboolean emit_waiting;
+  GAsyncReadyCallback emit_callback;
+  gpointer emit_user_data;
+  gpointer emit_tag;
+  gboolean replied;              /* the reply below is for the last emit */
   GValue reply_sent;
   GError *reply_error;
   GError *thrown;                /* thrown in while no emit waited: for the next one */
@@ -95,7 +99,44 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (AgenEmitter, agen_emitter, G_TYPE_OBJECT)
+static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AgenEmitter, agen_emitter, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
+                                                      agen_emitter_async_result_iface_init))
+
+/* The emitter is the GAsyncResult of its async emits: a GTask per item
+ * would cost an allocation and, returned in the main-loop iteration it was
+ * made in (every item of a loop that never waits), a round trip through
+ * an idle source, a hundred times the cost of a yield. The reply is
+ * delivered from the consumer's next operation, never from within
+ * agen_emitter_emit_async(), as GIO requires. */
+static gpointer
+agen_emitter_result_get_user_data (GAsyncResult *result)
+{
+  return AGEN_EMITTER (result)->emit_user_data;
+}
+
+static GObject *
+agen_emitter_result_get_source_object (GAsyncResult *result)
+{
+  return g_object_ref (G_OBJECT (result));
+}
+
+static gboolean
+agen_emitter_result_is_tagged (GAsyncResult *result,
+                               gpointer      source_tag)
+{
+  return AGEN_EMITTER (result)->emit_tag == source_tag;
+}
+
+static void
+agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
+{
+  iface->get_user_data = agen_emitter_result_get_user_data;
+  iface->get_source_object = agen_emitter_result_get_source_object;
+  iface->is_tagged = agen_emitter_result_is_tagged;
+}
 
 static void
 agen_value_free_queued (gpointer data)
@@ -111,7 +152,7 @@ agen_emitter_finalize (GObject *object)
 {
   AgenEmitter *self = AGEN_EMITTER (object);
 
-  g_assert (self->generator == NULL && self->emit_task == NULL);
+  g_assert (self->generator == NULL);
 
   if (self->cancel_handler != 0)
     g_cancellable_disconnect (self->cancellable, self->cancel_handler);
@@ -269,7 +310,7 @@ agen_emitter_push_locked (AgenEmitter  *self,
                           const char   *caller,
                           GError      **error)
 {
-  if (self->emit_task != NULL || self->emit_waiting)
+  if (self->emit_waiting || (self->thread_func != NULL && self->replied))
     {
       g_critical ("%s: an emit is already pending; await it before emitting again", caller);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
@@ -307,6 +348,15 @@ agen_value_dup (const GValue *value)
 }
 
 static void
+agen_emitter_clear_reply_locked (AgenEmitter *self)
+{
+  self->replied = FALSE;
+  if (G_IS_VALUE (&self->reply_sent))
+    g_value_unset (&self->reply_sent);
+  g_clear_error (&self->reply_error);
+}
+
+static void
 agen_emitter_emit_value_async (AgenEmitter         *self,
                                GValue              *item,
                                GCancellable        *cancellable,
@@ -314,25 +364,29 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
                                gpointer             user_data,
                                gpointer             source_tag)
 {
-  g_autoptr(GTask) task = _agen_task_new (self, cancellable, callback, user_data, source_tag);
   GError *error = NULL;
   AgenWake wake;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       agen_value_free_queued (item);
-      g_task_return_error (task, error);
+      g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
 
   g_mutex_lock (&self->lock);
-  if (!agen_emitter_push_locked (self, item, g_task_get_name (task), &error))
+  if (!agen_emitter_push_locked (self, item, G_STRFUNC, &error))
     {
       g_mutex_unlock (&self->lock);
-      g_task_return_error (task, error);
+      g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
-  self->emit_task = g_steal_pointer (&task);
+  /* A reply the producer never finished is dropped. */
+  agen_emitter_clear_reply_locked (self);
+  self->emit_waiting = TRUE;
+  self->emit_callback = callback;
+  self->emit_user_data = user_data;
+  self->emit_tag = source_tag;
   wake = agen_emitter_take_wake_locked (self);
   g_mutex_unlock (&self->lock);
 
@@ -396,28 +450,40 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GValue        *sent,
                           GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  GValue *value;
+  GError *local_error = NULL;
+  GValue reply_sent = G_VALUE_INIT;
 
   g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (result == G_ASYNC_RESULT (self) || g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (sent == NULL || !G_IS_VALUE (sent), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  value = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (G_IS_TASK (result))
+    g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
+  else
+    {
+      g_mutex_lock (&self->lock);
+      reply_sent = self->reply_sent;
+      self->reply_sent = (GValue) G_VALUE_INIT;
+      local_error = g_steal_pointer (&self->reply_error);
+      self->replied = FALSE;
+      g_mutex_unlock (&self->lock);
+    }
+
   /* Initialised also on error: bindings read it anyway. */
   if (sent != NULL)
     {
-      g_value_init (sent, value != NULL ? G_VALUE_TYPE (value) : G_TYPE_POINTER);
-      if (value != NULL)
-        g_value_copy (value, sent);
+      if (G_IS_VALUE (&reply_sent))
+        *sent = reply_sent;
+      else
+        g_value_init (sent, G_TYPE_POINTER);
     }
-  if (value != NULL)
-    agen_value_free_queued (value);
+  else if (G_IS_VALUE (&reply_sent))
+    g_value_unset (&reply_sent);
 
   if (local_error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_propagate_error (error, local_error);
       return FALSE;
     }
   return TRUE;
@@ -934,6 +1000,18 @@ agen_emitter_start (AgenEmitter  *self,
   return TRUE;
 }
 
+/* Whether the producer emitted or finished since the body last looked. */
+static gboolean
+agen_emitter_is_ready (AgenEmitter *self)
+{
+  gboolean ready;
+
+  g_mutex_lock (&self->lock);
+  ready = self->items.length > 0 || self->producer_done;
+  g_mutex_unlock (&self->lock);
+  return ready;
+}
+
 /* Suspends the body until the producer emits or finishes. */
 static void
 agen_emitter_wait (AgenEmitter *self)
@@ -989,12 +1067,16 @@ agen_emitter_reply (AgenEmitter  *self,
                     const GValue *sent,
                     GError       *error)
 {
-  GTask *task;
+  GAsyncReadyCallback callback = NULL;
+  gpointer user_data = NULL;
 
   g_mutex_lock (&self->lock);
-  task = g_steal_pointer (&self->emit_task);
-  if (task == NULL && self->emit_waiting && !self->replied)
+  if (self->emit_waiting)
     {
+      self->emit_waiting = FALSE;
+      callback = g_steal_pointer (&self->emit_callback);
+      user_data = self->emit_user_data;
+      agen_emitter_clear_reply_locked (self);
       if (sent != NULL)
         {
           g_value_init (&self->reply_sent, G_VALUE_TYPE (sent));
@@ -1003,7 +1085,7 @@ agen_emitter_reply (AgenEmitter  *self,
       self->reply_error = g_steal_pointer (&error);
       self->replied = TRUE;
     }
-  else if (task == NULL && error != NULL)
+  else if (error != NULL)
     {
       /* What was emitted ahead is dropped, as a closed channel drops it. */
       g_queue_clear_full (&self->items, agen_value_free_queued);
@@ -1013,17 +1095,11 @@ agen_emitter_reply (AgenEmitter  *self,
   g_cond_broadcast (&self->changed);
   g_mutex_unlock (&self->lock);
 
-  if (task == NULL)
-    {
-      g_clear_error (&error);
-      return;
-    }
-  /* Outside the lock: the producer may continue in this call. */
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, sent != NULL ? agen_value_dup (sent) : NULL, agen_value_free_queued);
-  g_object_unref (task);
+  g_clear_error (&error);
+  /* Outside the lock: the producer may continue in this call, and emit
+   * again. */
+  if (callback != NULL)
+    callback (G_OBJECT (self), G_ASYNC_RESULT (self), user_data);
 }
 
 static gboolean
@@ -1067,16 +1143,21 @@ agen_emitter_body (AgenGenerator *generator,
 
   for (;;)
     {
-      AGEN_AWAIT_CATCH (generator, agen_emitter_wait (self), &error);
-      agen_emitter_woken (self);
-      if (error != NULL)
+      /* An async producer usually emits again within the reply to its last
+       * emit: then the item is yielded without an await. */
+      if (!agen_emitter_is_ready (self))
         {
-          /* A cancellation reached the await: it reaches the producer
-           * where it awaits or blocks, and the body waits for what the
-           * producer makes of it, as a Python generator does. */
-          g_clear_error (&error);
-          g_cancellable_cancel (self->cancellable);
-          continue;
+          AGEN_AWAIT_CATCH (generator, agen_emitter_wait (self), &error);
+          agen_emitter_woken (self);
+          if (error != NULL)
+            {
+              /* A cancellation reached the await: it reaches the producer
+               * where it awaits or blocks, and the body waits for what the
+               * producer makes of it, as a Python generator does. */
+              g_clear_error (&error);
+              g_cancellable_cancel (self->cancellable);
+              continue;
+            }
         }
       if (!agen_emitter_take_item (self))
         break;
