@@ -21,7 +21,7 @@
 #include "agen-emitter.h"
 #include "agen-error.h"
 #include "agen-macros.h"
-#include "agen-task-private.h"
+#include "agen-operation-private.h"
 
 /**
  * SECTION:agen-emitter
@@ -58,8 +58,12 @@ struct _AgenEmitter
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
-  GQueue items;                  /* of GValue *: emitted, not yet yielded */
+  GValue *items;                 /* a ring: emitted, not yet yielded */
+  guint items_head;
+  guint n_items;
+  guint items_capacity;          /* a power of two */
   guint buffer_size;
+  gboolean producer_blocked;     /* a thread waits for room in the buffer */
 
   /* The emit that waits for the consumer's next operation: a thread's,
    * blocked in agen_emitter_emit(), or an async producer's, whose callback
@@ -138,13 +142,48 @@ agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = agen_emitter_result_is_tagged;
 }
 
+/* The items emitted and not yet yielded, in a ring of GValues moved in
+ * and out: no allocation per item. Under the lock. */
 static void
-agen_value_free_queued (gpointer data)
+agen_emitter_push_item_locked (AgenEmitter *self,
+                               GValue      *item)
 {
-  GValue *value = data;
+  if (self->n_items == self->items_capacity)
+    {
+      guint capacity = MAX (4, 2 * self->items_capacity);
+      GValue *items = g_new (GValue, capacity);
 
-  g_value_unset (value);
-  g_free (value);
+      for (guint i = 0; i < self->n_items; i++)
+        items[i] = self->items[(self->items_head + i) & (self->items_capacity - 1)];
+      g_free (self->items);
+      self->items = items;
+      self->items_head = 0;
+      self->items_capacity = capacity;
+    }
+  self->items[(self->items_head + self->n_items) & (self->items_capacity - 1)] = *item;
+  self->n_items++;
+  *item = (GValue) G_VALUE_INIT;
+}
+
+static void
+agen_emitter_pop_item_locked (AgenEmitter *self,
+                              GValue      *item)
+{
+  *item = self->items[self->items_head];
+  self->items_head = (self->items_head + 1) & (self->items_capacity - 1);
+  self->n_items--;
+}
+
+static void
+agen_emitter_clear_items_locked (AgenEmitter *self)
+{
+  GValue item;
+
+  while (self->n_items > 0)
+    {
+      agen_emitter_pop_item_locked (self, &item);
+      g_value_unset (&item);
+    }
 }
 
 static void
@@ -157,7 +196,8 @@ agen_emitter_finalize (GObject *object)
   if (self->cancel_handler != 0)
     g_cancellable_disconnect (self->cancellable, self->cancel_handler);
   g_clear_object (&self->cancellable);
-  g_queue_clear_full (&self->items, agen_value_free_queued);
+  agen_emitter_clear_items_locked (self);
+  g_free (self->items);
   if (G_IS_VALUE (&self->reply_sent))
     g_value_unset (&self->reply_sent);
   if (G_IS_VALUE (&self->current))
@@ -223,8 +263,9 @@ agen_emitter_class_init (AgenEmitterClass *klass)
    * AgenEmitter:buffer-size:
    *
    * How many items a producer thread may emit ahead of the consumer: its
-   * agen_emitter_emit() returns as soon as the item is in a buffer with
-   * room, without a sent value. With 0, the default, each emit waits for
+   * agen_emitter_emit() returns at once, without a sent value, while at
+   * most this many items wait; the emit that makes them one more waits
+   * until the consumer has taken half of them. With 0, the default, each emit waits for
    * the consumer's next operation and gives the value sent with it.
    * Asynchronous producers have no buffer: each emit waits.
    *
@@ -243,7 +284,6 @@ agen_emitter_init (AgenEmitter *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->changed);
-  g_queue_init (&self->items);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -302,8 +342,8 @@ agen_wake (AgenWake wake)
  * The producer's side: emitting
  * ---------------------------------------------------------------------- */
 
-/* Under the lock: queues @item (taking it) for the body, or fails at once
- * with what the producer must hear first. */
+/* Under the lock: queues @item (moving it) for the body, or fails at once
+ * with what the producer must hear first (and unsets it). */
 static gboolean
 agen_emitter_push_locked (AgenEmitter  *self,
                           GValue       *item,
@@ -323,25 +363,20 @@ agen_emitter_push_locked (AgenEmitter  *self,
                          "The producer has finished: nothing more can be emitted");
   else
     {
-      g_queue_push_tail (&self->items, item);
+      agen_emitter_push_item_locked (self, item);
       return TRUE;
     }
 
-  agen_value_free_queued (item);
+  g_value_unset (item);
   return FALSE;
 }
 
 static GValue *
-agen_value_dup (const GValue *value)
+agen_value_init_copy (GValue       *copy,
+                      const GValue *value)
 {
-  GValue *copy = g_new0 (GValue, 1);
-
   if (value == NULL)
-    {
-      /* A bare yield: Python's None. */
-      g_value_init (copy, G_TYPE_POINTER);
-      return copy;
-    }
+    return g_value_init (copy, G_TYPE_POINTER);   /* a bare yield: Python's None */
   g_value_init (copy, G_VALUE_TYPE (value));
   g_value_copy (value, copy);
   return copy;
@@ -369,7 +404,7 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
-      agen_value_free_queued (item);
+      g_value_unset (item);
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
@@ -416,11 +451,13 @@ agen_emitter_emit_async (AgenEmitter         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_if_fail (AGEN_IS_EMITTER (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_dup (item), cancellable, callback, user_data,
+  agen_emitter_emit_value_async (self, agen_value_init_copy (&value, item), cancellable, callback, user_data,
                                  agen_emitter_emit_async);
 }
 
@@ -490,28 +527,26 @@ agen_emitter_emit_finish (AgenEmitter   *self,
 }
 
 static GValue *
-agen_value_new_int (gint item)
+agen_value_init_int (GValue *value,
+                     gint    item)
 {
-  GValue *value = g_new0 (GValue, 1);
-
-  g_value_set_int (g_value_init (value, G_TYPE_INT), item);
+  g_value_init (value, G_TYPE_INT);
+  value->data[0].v_int = item;
   return value;
 }
 
 static GValue *
-agen_value_new_string (const char *item)
+agen_value_init_string (GValue     *value,
+                        const char *item)
 {
-  GValue *value = g_new0 (GValue, 1);
-
   g_value_set_string (g_value_init (value, G_TYPE_STRING), item);
   return value;
 }
 
 static GValue *
-agen_value_new_object (gpointer item)
+agen_value_init_object (GValue   *value,
+                        gpointer  item)
 {
-  GValue *value = g_new0 (GValue, 1);
-
   g_value_set_object (g_value_init (value, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT), item);
   return value;
 }
@@ -535,10 +570,12 @@ agen_emitter_emit_int_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_if_fail (AGEN_IS_EMITTER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_new_int (item), cancellable, callback, user_data,
+  agen_emitter_emit_value_async (self, agen_value_init_int (&value, item), cancellable, callback, user_data,
                                  agen_emitter_emit_int_async);
 }
 
@@ -582,10 +619,12 @@ agen_emitter_emit_string_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_if_fail (AGEN_IS_EMITTER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_new_string (item), cancellable, callback, user_data,
+  agen_emitter_emit_value_async (self, agen_value_init_string (&value, item), cancellable, callback, user_data,
                                  agen_emitter_emit_string_async);
 }
 
@@ -630,11 +669,13 @@ agen_emitter_emit_object_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_if_fail (AGEN_IS_EMITTER (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_new_object (item), cancellable, callback, user_data,
+  agen_emitter_emit_value_async (self, agen_value_init_object (&value, item), cancellable, callback, user_data,
                                  agen_emitter_emit_object_async);
 }
 
@@ -684,7 +725,7 @@ agen_emitter_emit_value (AgenEmitter   *self,
     {
       g_critical ("%s: only a producer thread (agen_generator_new_threaded()) may block "
                   "in an emit; an asynchronous producer awaits agen_emitter_emit_async()", caller);
-      agen_value_free_queued (item);
+      g_value_unset (item);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                            "A blocking emit needs a producer thread");
       return FALSE;
@@ -723,21 +764,30 @@ agen_emitter_emit_value (AgenEmitter   *self,
           goto out;
         }
     }
-  else
+  else if (self->n_items > self->buffer_size)
     {
-      while (self->items.length > self->buffer_size && self->thrown == NULL &&
+      /* Full: wait until the consumer took half of the buffer, so that the
+       * two threads wake each other once per half a buffer, not per item. */
+      self->producer_blocked = TRUE;
+      while (self->n_items > self->buffer_size / 2 && self->thrown == NULL &&
              !agen_emitter_is_cancelled_locked (self, cancellable))
         g_cond_wait (&self->changed, &self->lock);
+      self->producer_blocked = FALSE;
       if (self->thrown != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&self->thrown));
           goto out;
         }
-      if (self->items.length <= self->buffer_size)
+      if (self->n_items <= self->buffer_size / 2)
         {
           ok = TRUE;
           goto out;
         }
+    }
+  else
+    {
+      ok = TRUE;
+      goto out;
     }
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
 
@@ -762,8 +812,8 @@ out:
  *
  * Emits @item from a producer thread (see agen_generator_new_threaded()),
  * blocking until the consumer asks for the next item, or, with a
- * #AgenEmitter:buffer-size, until the item is in the buffer (then @sent is
- * always %NULL). It fails as agen_emitter_emit_finish() does; a
+ * #AgenEmitter:buffer-size, only when the buffer is full (then @sent is
+ * always a %G_TYPE_POINTER %NULL). It fails as agen_emitter_emit_finish() does; a
  * cancellation of @cancellable or of the producer's cancellable ends the
  * wait with %G_IO_ERROR_CANCELLED. It must not be called from the thread
  * of the generator's main context.
@@ -779,13 +829,15 @@ agen_emitter_emit (AgenEmitter   *self,
                    GValue        *sent,
                    GError       **error)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
   g_return_val_if_fail (item == NULL || G_IS_VALUE (item), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (sent == NULL || !G_IS_VALUE (sent), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return agen_emitter_emit_value (self, agen_value_dup (item), cancellable, sent, G_STRFUNC, error);
+  return agen_emitter_emit_value (self, agen_value_init_copy (&value, item), cancellable, sent, G_STRFUNC, error);
 }
 
 /**
@@ -808,11 +860,13 @@ agen_emitter_emit_int (AgenEmitter   *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return agen_emitter_emit_value (self, agen_value_new_int (item), cancellable, NULL, G_STRFUNC, error);
+  return agen_emitter_emit_value (self, agen_value_init_int (&value, item), cancellable, NULL, G_STRFUNC, error);
 }
 
 /**
@@ -835,11 +889,13 @@ agen_emitter_emit_string (AgenEmitter   *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return agen_emitter_emit_value (self, agen_value_new_string (item), cancellable, NULL, G_STRFUNC, error);
+  return agen_emitter_emit_value (self, agen_value_init_string (&value, item), cancellable, NULL, G_STRFUNC, error);
 }
 
 /**
@@ -862,12 +918,14 @@ agen_emitter_emit_object (AgenEmitter   *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
   g_return_val_if_fail (item == NULL || G_IS_OBJECT (item), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return agen_emitter_emit_value (self, agen_value_new_object (item), cancellable, NULL, G_STRFUNC, error);
+  return agen_emitter_emit_value (self, agen_value_init_object (&value, item), cancellable, NULL, G_STRFUNC, error);
 }
 
 /**
@@ -1007,7 +1065,7 @@ agen_emitter_is_ready (AgenEmitter *self)
   gboolean ready;
 
   g_mutex_lock (&self->lock);
-  ready = self->items.length > 0 || self->producer_done;
+  ready = self->n_items > 0 || self->producer_done;
   g_mutex_unlock (&self->lock);
   return ready;
 }
@@ -1020,7 +1078,7 @@ agen_emitter_wait (AgenEmitter *self)
   gboolean ready;
 
   g_mutex_lock (&self->lock);
-  ready = self->items.length > 0 || self->producer_done;
+  ready = self->n_items > 0 || self->producer_done;
   if (!ready)
     self->await_id = await_id;
   g_mutex_unlock (&self->lock);
@@ -1043,21 +1101,23 @@ agen_emitter_woken (AgenEmitter *self)
 static gboolean
 agen_emitter_take_item (AgenEmitter *self)
 {
-  GValue *item;
+  gboolean taken;
+
+  /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
+  if (G_VALUE_TYPE (&self->current) != 0)
+    g_value_unset (&self->current);
 
   g_mutex_lock (&self->lock);
-  item = g_queue_pop_head (&self->items);
-  if (item != NULL)
-    g_cond_broadcast (&self->changed);     /* room in the buffer */
+  taken = self->n_items > 0;
+  if (taken)
+    {
+      agen_emitter_pop_item_locked (self, &self->current);
+      if (self->producer_blocked && self->n_items <= self->buffer_size / 2)
+        g_cond_broadcast (&self->changed);
+    }
   g_mutex_unlock (&self->lock);
 
-  if (item == NULL)
-    return FALSE;
-  if (G_IS_VALUE (&self->current))
-    g_value_unset (&self->current);
-  self->current = *item;
-  g_free (item);
-  return TRUE;
+  return taken;
 }
 
 /* Hands what the resumption brought to the emit that waits for it, or,
@@ -1088,11 +1148,13 @@ agen_emitter_reply (AgenEmitter  *self,
   else if (error != NULL)
     {
       /* What was emitted ahead is dropped, as a closed channel drops it. */
-      g_queue_clear_full (&self->items, agen_value_free_queued);
+      agen_emitter_clear_items_locked (self);
       g_clear_error (&self->thrown);
       self->thrown = g_steal_pointer (&error);
     }
-  g_cond_broadcast (&self->changed);
+  /* Only a thread waits on the condition. */
+  if (self->thread_func != NULL)
+    g_cond_broadcast (&self->changed);
   g_mutex_unlock (&self->lock);
 
   g_clear_error (&error);
@@ -1123,6 +1185,12 @@ agen_emitter_take_outcome (AgenEmitter  *self,
   g_clear_object (&self->produce_result);
   return ok;
 }
+
+/* Yields @item by trading places with the generator's yield slot, as the
+ * combinators do (agen-pull-private.h): no copy per item. @item holds the
+ * slot's earlier content afterwards. What is thrown in goes to @error. */
+#define AGEN_EMITTER_YIELD(generator, item, error) \
+  _AGEN_SUSPEND_AFTER_CATCH ((generator), _agen_generator_yield_swap ((generator), (item)), (error))
 
 /* The body of every generator of this file: a straight-line body (see
  * agen-macros.h) whose state lives in the emitter. */
@@ -1162,7 +1230,7 @@ agen_emitter_body (AgenGenerator *generator,
       if (!agen_emitter_take_item (self))
         break;
 
-      AGEN_YIELD_CATCH (generator, &self->current, &error);
+      AGEN_EMITTER_YIELD (generator, &self->current, &error);
       agen_emitter_reply (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
     }
 

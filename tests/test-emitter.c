@@ -811,8 +811,8 @@ test_blocking_emit_from_async (AgenTestFixture *fixture,
 
 /* ============================================================= threads */
 
-/* Semantics: with a buffer, the producer runs ahead by that many items;
- * every item arrives, in order. */
+/* Semantics: with a buffer, the producer runs ahead by at most that many
+ * items; every item arrives, in order. */
 static void
 test_thread_buffer (AgenTestFixture *fixture,
                     gconstpointer    data)
@@ -827,8 +827,9 @@ test_thread_buffer (AgenTestFixture *fixture,
   gen = agen_generator_new_threaded (thread_produce, &plan, plan_destroy);
 
   agen_test_assert_next_int (gen, 1);
-  /* The producer fills the buffer, then waits: 1 taken + 64 buffered + 1
-   * blocked in its emit. */
+  /* The producer fills the buffer, then waits in the emit that overfills
+   * it: 64 + 1 items emitted, or 1 more when the consumer took the first
+   * before the buffer was full. */
   deadline = g_get_monotonic_time () + agen_test_timeout_seconds (10) * G_USEC_PER_SEC;
   for (;;)
     {
@@ -837,15 +838,14 @@ test_thread_buffer (AgenTestFixture *fixture,
       g_mutex_lock (&plan.lock);
       i = plan.i;
       g_mutex_unlock (&plan.lock);
-      if (i == 66)
+      if (i >= 65)
         break;
-      g_assert_cmpint (i, <, 66);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (1000);
     }
   agen_test_iterate_ms (20);
   g_mutex_lock (&plan.lock);
-  g_assert_cmpint (plan.i, ==, 66);
+  g_assert_cmpint (plan.i, <=, 66);
   g_mutex_unlock (&plan.lock);
 
   for (gint i = 2; i <= 1000; i++)
