@@ -49,6 +49,15 @@
  * GeneratorExit".
  */
 
+/* A queue of GValues moved in and out, without an allocation per item. */
+typedef struct
+{
+  GValue *values;
+  guint head;
+  guint length;
+  guint capacity;                /* a power of two */
+} AgenRing;
+
 struct _AgenEmitter
 {
   GObject parent_instance;
@@ -58,10 +67,10 @@ struct _AgenEmitter
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
-  GValue *items;                 /* a ring: emitted, not yet yielded */
-  guint items_head;
-  guint n_items;
-  guint items_capacity;          /* a power of two */
+  AgenRing items;                /* emitted, not yet taken by the body */
+  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
+  guint n_taken_yielded;         /* the body's own: yielded since it last took */
+  guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
   guint buffer_size;
   gboolean producer_blocked;     /* a thread waits for room in the buffer */
 
@@ -142,48 +151,56 @@ agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = agen_emitter_result_is_tagged;
 }
 
-/* The items emitted and not yet yielded, in a ring of GValues moved in
- * and out: no allocation per item. Under the lock. */
 static void
-agen_emitter_push_item_locked (AgenEmitter *self,
-                               GValue      *item)
+agen_ring_push (AgenRing *ring,
+                GValue   *item)
 {
-  if (self->n_items == self->items_capacity)
+  if (ring->length == ring->capacity)
     {
-      guint capacity = MAX (4, 2 * self->items_capacity);
-      GValue *items = g_new (GValue, capacity);
+      guint capacity = MAX (4, 2 * ring->capacity);
+      GValue *values = g_new (GValue, capacity);
 
-      for (guint i = 0; i < self->n_items; i++)
-        items[i] = self->items[(self->items_head + i) & (self->items_capacity - 1)];
-      g_free (self->items);
-      self->items = items;
-      self->items_head = 0;
-      self->items_capacity = capacity;
+      for (guint i = 0; i < ring->length; i++)
+        values[i] = ring->values[(ring->head + i) & (ring->capacity - 1)];
+      g_free (ring->values);
+      ring->values = values;
+      ring->head = 0;
+      ring->capacity = capacity;
     }
-  self->items[(self->items_head + self->n_items) & (self->items_capacity - 1)] = *item;
-  self->n_items++;
+  ring->values[(ring->head + ring->length) & (ring->capacity - 1)] = *item;
+  ring->length++;
   *item = (GValue) G_VALUE_INIT;
 }
 
-static void
-agen_emitter_pop_item_locked (AgenEmitter *self,
-                              GValue      *item)
+static gboolean
+agen_ring_pop (AgenRing *ring,
+               GValue   *item)
 {
-  *item = self->items[self->items_head];
-  self->items_head = (self->items_head + 1) & (self->items_capacity - 1);
-  self->n_items--;
+  if (ring->length == 0)
+    return FALSE;
+  *item = ring->values[ring->head];
+  ring->head = (ring->head + 1) & (ring->capacity - 1);
+  ring->length--;
+  return TRUE;
 }
 
 static void
-agen_emitter_clear_items_locked (AgenEmitter *self)
+agen_ring_clear (AgenRing *ring)
 {
   GValue item;
 
-  while (self->n_items > 0)
-    {
-      agen_emitter_pop_item_locked (self, &item);
-      g_value_unset (&item);
-    }
+  while (agen_ring_pop (ring, &item))
+    g_value_unset (&item);
+}
+
+/* Drops every item not yet yielded; under the lock, in the body's thread. */
+static void
+agen_emitter_clear_items_locked (AgenEmitter *self)
+{
+  agen_ring_clear (&self->items);
+  agen_ring_clear (&self->taken);
+  self->n_waiting = 0;
+  self->n_taken_yielded = 0;
 }
 
 static void
@@ -197,7 +214,8 @@ agen_emitter_finalize (GObject *object)
     g_cancellable_disconnect (self->cancellable, self->cancel_handler);
   g_clear_object (&self->cancellable);
   agen_emitter_clear_items_locked (self);
-  g_free (self->items);
+  g_free (self->items.values);
+  g_free (self->taken.values);
   if (G_IS_VALUE (&self->reply_sent))
     g_value_unset (&self->reply_sent);
   if (G_IS_VALUE (&self->current))
@@ -363,7 +381,8 @@ agen_emitter_push_locked (AgenEmitter  *self,
                          "The producer has finished: nothing more can be emitted");
   else
     {
-      agen_emitter_push_item_locked (self, item);
+      agen_ring_push (&self->items, item);
+      self->n_waiting++;
       return TRUE;
     }
 
@@ -764,12 +783,12 @@ agen_emitter_emit_value (AgenEmitter   *self,
           goto out;
         }
     }
-  else if (self->n_items > self->buffer_size)
+  else if (self->n_waiting > self->buffer_size)
     {
       /* Full: wait until the consumer took half of the buffer, so that the
        * two threads wake each other once per half a buffer, not per item. */
       self->producer_blocked = TRUE;
-      while (self->n_items > self->buffer_size / 2 && self->thrown == NULL &&
+      while (self->n_waiting > self->buffer_size / 2 && self->thrown == NULL &&
              !agen_emitter_is_cancelled_locked (self, cancellable))
         g_cond_wait (&self->changed, &self->lock);
       self->producer_blocked = FALSE;
@@ -778,7 +797,7 @@ agen_emitter_emit_value (AgenEmitter   *self,
           g_propagate_error (error, g_steal_pointer (&self->thrown));
           goto out;
         }
-      if (self->n_items <= self->buffer_size / 2)
+      if (self->n_waiting <= self->buffer_size / 2)
         {
           ok = TRUE;
           goto out;
@@ -1058,18 +1077,6 @@ agen_emitter_start (AgenEmitter  *self,
   return TRUE;
 }
 
-/* Whether the producer emitted or finished since the body last looked. */
-static gboolean
-agen_emitter_is_ready (AgenEmitter *self)
-{
-  gboolean ready;
-
-  g_mutex_lock (&self->lock);
-  ready = self->n_items > 0 || self->producer_done;
-  g_mutex_unlock (&self->lock);
-  return ready;
-}
-
 /* Suspends the body until the producer emits or finishes. */
 static void
 agen_emitter_wait (AgenEmitter *self)
@@ -1078,7 +1085,7 @@ agen_emitter_wait (AgenEmitter *self)
   gboolean ready;
 
   g_mutex_lock (&self->lock);
-  ready = self->n_items > 0 || self->producer_done;
+  ready = self->items.length > 0 || self->producer_done;
   if (!ready)
     self->await_id = await_id;
   g_mutex_unlock (&self->lock);
@@ -1096,28 +1103,51 @@ agen_emitter_woken (AgenEmitter *self)
   g_mutex_unlock (&self->lock);
 }
 
-/* Takes the next item emitted into self->current: FALSE when the producer
- * has finished and every item is taken. */
-static gboolean
+typedef enum
+{
+  AGEN_TAKE_ITEM,                /* in self->current */
+  AGEN_TAKE_NOTHING_YET,
+  AGEN_TAKE_PRODUCER_DONE,       /* and every item is taken */
+} AgenTake;
+
+/* Takes the next item emitted into self->current. The body takes every
+ * item emitted so far at once, under one lock, and yields them without
+ * it: a producer thread and the body then contend for the lock once per
+ * batch. The buffer counts the taken items until the body comes back for
+ * more, so a producer never runs further ahead than its buffer. */
+static AgenTake
 agen_emitter_take_item (AgenEmitter *self)
 {
-  gboolean taken;
+  AgenRing emptied;
+  gboolean producer_done;
 
   /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
   if (G_VALUE_TYPE (&self->current) != 0)
     g_value_unset (&self->current);
 
-  g_mutex_lock (&self->lock);
-  taken = self->n_items > 0;
-  if (taken)
+  if (agen_ring_pop (&self->taken, &self->current))
     {
-      agen_emitter_pop_item_locked (self, &self->current);
-      if (self->producer_blocked && self->n_items <= self->buffer_size / 2)
-        g_cond_broadcast (&self->changed);
+      self->n_taken_yielded++;
+      return AGEN_TAKE_ITEM;
     }
+
+  g_mutex_lock (&self->lock);
+  self->n_waiting -= self->n_taken_yielded;
+  self->n_taken_yielded = 0;
+  emptied = self->taken;
+  self->taken = self->items;
+  self->items = emptied;
+  producer_done = self->producer_done;
+  if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
+    g_cond_broadcast (&self->changed);
   g_mutex_unlock (&self->lock);
 
-  return taken;
+  if (agen_ring_pop (&self->taken, &self->current))
+    {
+      self->n_taken_yielded++;
+      return AGEN_TAKE_ITEM;
+    }
+  return producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
 }
 
 /* Hands what the resumption brought to the emit that waits for it, or,
@@ -1200,6 +1230,7 @@ agen_emitter_body (AgenGenerator *generator,
 {
   AgenEmitter *self = user_data;
   GError *error = NULL;
+  AgenTake take;
 
   AGEN_BEGIN (generator);
 
@@ -1211,9 +1242,12 @@ agen_emitter_body (AgenGenerator *generator,
 
   for (;;)
     {
+      take = agen_emitter_take_item (self);
+      if (take == AGEN_TAKE_PRODUCER_DONE)
+        break;
       /* An async producer usually emits again within the reply to its last
        * emit: then the item is yielded without an await. */
-      if (!agen_emitter_is_ready (self))
+      if (take == AGEN_TAKE_NOTHING_YET)
         {
           AGEN_AWAIT_CATCH (generator, agen_emitter_wait (self), &error);
           agen_emitter_woken (self);
@@ -1224,11 +1258,9 @@ agen_emitter_body (AgenGenerator *generator,
                * producer makes of it, as a Python generator does. */
               g_clear_error (&error);
               g_cancellable_cancel (self->cancellable);
-              continue;
             }
+          continue;
         }
-      if (!agen_emitter_take_item (self))
-        break;
 
       AGEN_EMITTER_YIELD (generator, &self->current, &error);
       agen_emitter_reply (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
