@@ -927,6 +927,39 @@ test_thread_close_waits (AgenTestFixture *fixture,
 }
 
 static gboolean
+thread_slow_cleanup (AgenEmitter   *emitter,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  gint *cleaned_up = user_data;
+
+  while (agen_emitter_emit_int (emitter, 1, NULL, error))
+    ;
+  /* A cleanup that takes its time and never looks at @cancellable. */
+  g_usleep (200 * 1000);
+  g_atomic_int_set (cleaned_up, 1);
+  return FALSE;
+}
+
+/* Semantics: a close finishes only after the producer thread returned,
+ * however long its cleanup takes. */
+static void
+test_thread_close_waits_for_cleanup (AgenTestFixture *fixture,
+                                     gconstpointer    data)
+{
+  gint cleaned_up = 0;
+  AgenGenerator *gen = agen_generator_new_threaded (thread_slow_cleanup, &cleaned_up, NULL);
+  GError *error = NULL;
+
+  agen_test_assert_next_int (gen, 1);
+  g_assert_true (agen_test_close (gen, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&cleaned_up), ==, 1);
+  g_object_unref (gen);
+}
+
+static gboolean
 thread_fails_silently (AgenEmitter   *emitter,
                        GCancellable  *cancellable,
                        gpointer       user_data,
@@ -979,6 +1012,7 @@ main (int   argc,
   agen_test_add ("/emitter/thread/buffer", test_thread_buffer);
   agen_test_add ("/emitter/thread/buffer-close", test_thread_buffer_close);
   agen_test_add ("/emitter/thread/close-waits", test_thread_close_waits);
+  agen_test_add ("/emitter/thread/close-waits-for-cleanup", test_thread_close_waits_for_cleanup);
   agen_test_add ("/emitter/thread/fails-without-error", test_thread_fails_without_error);
 
   return g_test_run ();
