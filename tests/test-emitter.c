@@ -983,6 +983,37 @@ test_thread_fails_without_error (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
+/* A producer class that forgot to override produce. */
+typedef struct { AgenProducer parent_instance; } EmptyProducer;
+typedef struct { AgenProducerClass parent_class; } EmptyProducerClass;
+GType empty_producer_get_type (void);
+G_DEFINE_TYPE (EmptyProducer, empty_producer, AGEN_TYPE_PRODUCER)
+
+static void
+empty_producer_class_init (EmptyProducerClass *klass)
+{
+}
+
+static void
+empty_producer_init (EmptyProducer *self)
+{
+}
+
+/* Semantics: a producer class that does not override produce is a
+ * programmer error: a critical, and no generator. */
+static void
+test_producer_without_produce (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  g_autoptr(AgenProducer) producer = g_object_new (empty_producer_get_type (), NULL);
+  AgenGenerator *gen;
+
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*produce != NULL*");
+  gen = agen_generator_new_from_producer (producer);
+  g_test_assert_expected_messages ();
+  g_assert_null (gen);
+}
+
 #define add_both(path, func)                                     \
   G_STMT_START {                                                 \
     agen_test_add_data ("/emitter/async/" path, &kind_async, func);   \
@@ -1009,6 +1040,7 @@ main (int   argc,
   add_both ("emit-after-return", test_emit_after_return);
   agen_test_add ("/emitter/async/emit-while-pending", test_emit_while_pending);
   agen_test_add ("/emitter/async/blocking-emit", test_blocking_emit_from_async);
+  agen_test_add ("/emitter/async/producer-without-produce", test_producer_without_produce);
   agen_test_add ("/emitter/thread/buffer", test_thread_buffer);
   agen_test_add ("/emitter/thread/buffer-close", test_thread_buffer_close);
   agen_test_add ("/emitter/thread/close-waits", test_thread_close_waits);
