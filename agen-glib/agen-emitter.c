@@ -41,9 +41,10 @@
  *
  * An emit completes when the consumer asks for the next item, with the
  * value it sent (Python's `asend()`), or fails with the error it threw in
- * (`athrow()`), %AGEN_ERROR_EXIT when it closes the generator
- * (`GeneratorExit`), or %G_IO_ERROR_CANCELLED once a cancellation reached
- * the producer. The producer's cleanup runs where it emitted; a producer
+ * (`athrow()`), or %AGEN_ERROR_EXIT when it closes the generator
+ * (`GeneratorExit`). A cancellation of the consumer's operation reaches
+ * the producer through its cancellable, where it awaits or blocks between
+ * two emits, once. The producer's cleanup runs where it emitted; a producer
  * that emits again after %AGEN_ERROR_EXIT makes the close fail with
  * %AGEN_ERROR_IGNORED_EXIT, as CPython's "async generator ignored
  * GeneratorExit".
@@ -91,7 +92,7 @@ struct _AgenEmitter
   GError *producer_error;        /* a thread's */
 
   GCancellable *cancellable;     /* the producer's */
-  gulong cancel_handler;
+  gboolean cancellation_delivered;  /* its cancellable is cancelled until its next emit */
 
   AgenProduceAsyncFunc produce_async;
   AgenProduceFinishFunc produce_finish;
@@ -210,8 +211,6 @@ agen_emitter_finalize (GObject *object)
 
   g_assert (self->generator == NULL);
 
-  if (self->cancel_handler != 0)
-    g_cancellable_disconnect (self->cancellable, self->cancel_handler);
   g_clear_object (&self->cancellable);
   agen_emitter_clear_items_locked (self);
   g_free (self->items.values);
@@ -305,8 +304,7 @@ agen_emitter_init (AgenEmitter *self)
   self->cancellable = g_cancellable_new ();
 }
 
-/* In the thread that cancels, which may be any. Never called with the lock
- * held: the body cancels the producer's cancellable outside it. */
+/* In the thread that cancels an emit's own cancellable, which may be any. */
 static void
 agen_emitter_on_cancelled (GCancellable *cancellable,
                            gpointer      user_data)
@@ -403,6 +401,23 @@ agen_value_init_copy (GValue       *copy,
 
 /* G_VALUE_TYPE() rather than G_IS_VALUE(), and no g_clear_error() call
  * when there is none: this is on the path of every item. */
+/* A cancellation is delivered once: the producer's next emit, in its own
+ * thread and outside any other operation of its, makes its cancellable
+ * usable again, whether or not it looked at it. */
+static void
+agen_emitter_reset_cancellation (AgenEmitter *self)
+{
+  gboolean delivered;
+
+  g_mutex_lock (&self->lock);
+  delivered = self->cancellation_delivered;
+  self->cancellation_delivered = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (delivered)
+    g_cancellable_reset (self->cancellable);
+}
+
 static void
 agen_emitter_clear_reply_locked (AgenEmitter *self)
 {
@@ -424,6 +439,7 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
   GError *error = NULL;
   AgenWake wake;
 
+  agen_emitter_reset_cancellation (self);
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_value_unset (item);
@@ -495,9 +511,9 @@ agen_emitter_emit_async (AgenEmitter         *self,
  * Ends an emit: the consumer asked for the next item. It fails with the
  * error the consumer threw in with agen_generator_throw_async(), with
  * %AGEN_ERROR_EXIT when it closed the generator (the producer should clean
- * up and return), with %G_IO_ERROR_CANCELLED once a cancellation of the
- * consumer's operation reached the producer, and with %G_IO_ERROR_CLOSED
- * after the producer finished.
+ * up and return), with %G_IO_ERROR_CANCELLED when @cancellable was
+ * cancelled at the start, and with %G_IO_ERROR_CLOSED after the producer
+ * finished.
  *
  * Returns: %TRUE when the consumer asked for the next item
  *
@@ -727,12 +743,15 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
   return agen_emitter_emit_finish (self, result, NULL, error);
 }
 
-/* Under the lock: whether a blocked emit should give up. */
+/* Under the lock: whether a blocked emit should give up. Not for the
+ * producer's own cancellable: a cancellation reaches the producer where it
+ * awaits or blocks between two emits, never an emit whose item the
+ * consumer may already hold. */
 static gboolean
 agen_emitter_is_cancelled_locked (AgenEmitter  *self,
                                   GCancellable *cancellable)
 {
-  return g_cancellable_is_cancelled (self->cancellable) || g_cancellable_is_cancelled (cancellable);
+  return cancellable != self->cancellable && g_cancellable_is_cancelled (cancellable);
 }
 
 static gboolean
@@ -758,7 +777,8 @@ agen_emitter_emit_value (AgenEmitter   *self,
       return FALSE;
     }
 
-  if (cancellable != NULL)
+  agen_emitter_reset_cancellation (self);
+  if (cancellable != NULL && cancellable != self->cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
 
   g_mutex_lock (&self->lock);
@@ -841,8 +861,10 @@ out:
  * blocking until the consumer asks for the next item, or, with a
  * #AgenEmitter:buffer-size, only when the buffer is full (then @sent is
  * always a %G_TYPE_POINTER %NULL). It fails as agen_emitter_emit_finish() does; a
- * cancellation of @cancellable or of the producer's cancellable ends the
- * wait with %G_IO_ERROR_CANCELLED. It must not be called from the thread
+ * cancellation of @cancellable ends the wait with %G_IO_ERROR_CANCELLED,
+ * unless it is the producer's own cancellable, which a cancellation of the
+ * consumer's operation reaches only where the producer blocks between two
+ * emits. It must not be called from the thread
  * of the generator's main context.
  *
  * Returns: %TRUE when the consumer asked for the next item
@@ -1074,8 +1096,6 @@ agen_emitter_start (AgenEmitter  *self,
       return TRUE;
     }
 
-  self->cancel_handler = g_cancellable_connect (self->cancellable, G_CALLBACK (agen_emitter_on_cancelled),
-                                                self, NULL);
   self->thread = g_thread_try_new ("agen-producer", agen_emitter_run_thread, g_object_ref (self), error);
   if (self->thread == NULL)
     {
@@ -1224,6 +1244,15 @@ agen_emitter_take_outcome (AgenEmitter  *self,
   return ok;
 }
 
+static void
+agen_emitter_deliver_cancellation (AgenEmitter *self)
+{
+  g_mutex_lock (&self->lock);
+  self->cancellation_delivered = TRUE;
+  g_mutex_unlock (&self->lock);
+  g_cancellable_cancel (self->cancellable);
+}
+
 /* Yields @item by trading places with the generator's yield slot, as the
  * combinators do (agen-pull-private.h): no copy per item. @item holds the
  * slot's earlier content afterwards. What is thrown in goes to @error. */
@@ -1265,7 +1294,7 @@ agen_emitter_body (AgenGenerator *generator,
                * where it awaits or blocks, and the body waits for what the
                * producer makes of it, as a Python generator does. */
               g_clear_error (&error);
-              g_cancellable_cancel (self->cancellable);
+              agen_emitter_deliver_cancellation (self);
             }
           continue;
         }
