@@ -113,6 +113,57 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* The lock, told to ThreadSanitizer: GLib's GMutex is built on futexes
+ * in a library ThreadSanitizer does not instrument, so without these
+ * annotations every access under the lock would be reported as a race
+ * (tools/run-tests runs the threaded tests under it). */
+#if defined(__SANITIZE_THREAD__)
+# define AGEN_TSAN 1
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define AGEN_TSAN 1
+# endif
+#endif
+#ifdef AGEN_TSAN
+void __tsan_acquire (void *addr);
+void __tsan_release (void *addr);
+#else
+# define __tsan_acquire(addr) ((void) 0)
+# define __tsan_release(addr) ((void) 0)
+#endif
+
+static inline void
+agen_emitter_lock (AgenEmitter *self)
+{
+  g_mutex_lock (&self->lock);
+  __tsan_acquire (&self->lock);
+}
+
+static inline void
+agen_emitter_unlock (AgenEmitter *self)
+{
+  __tsan_release (&self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The references the library drops, in whichever thread: what a thread
+ * did before dropping its reference comes before the finalisation, which
+ * GObject orders with an atomic count ThreadSanitizer does not see. */
+static void
+agen_emitter_unref (gpointer data)
+{
+  __tsan_release (data);
+  g_object_unref (data);
+}
+
+static inline void
+agen_emitter_wait_changed (AgenEmitter *self)
+{
+  __tsan_release (&self->lock);
+  g_cond_wait (&self->changed, &self->lock);
+  __tsan_acquire (&self->lock);
+}
+
 static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgenEmitter, agen_emitter, G_TYPE_OBJECT,
@@ -209,6 +260,7 @@ agen_emitter_finalize (GObject *object)
 {
   AgenEmitter *self = AGEN_EMITTER (object);
 
+  __tsan_acquire (self);
   g_assert (self->generator == NULL);
 
   g_clear_object (&self->cancellable);
@@ -311,9 +363,9 @@ agen_emitter_on_cancelled (GCancellable *cancellable,
 {
   AgenEmitter *self = user_data;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   g_cond_broadcast (&self->changed);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -326,21 +378,35 @@ typedef struct
   guint await_id;
 } AgenWake;
 
-/* Under the lock: if the body waits for the producer, takes its await, to
- * end after the lock is released. While the body awaits, an operation
- * holds the generator, so the reference taken here is never the first
- * after the last. */
+/* Under the lock: if the body waits for the producer, ends its await.
+ *
+ * A producer thread does it here, under the lock: from a thread that does
+ * not own the generator's context, agen_generator_resume() only schedules
+ * the body there, and while the body awaits (it clears its await under the
+ * lock when it continues) an operation holds the generator. Taking a
+ * reference instead would let the producer thread drop the last one, and
+ * dispose of the generator outside its context.
+ *
+ * An async producer runs in the generator's context, where
+ * agen_generator_resume() may run the body at once, which takes the lock:
+ * it ends the await after the lock is released, with a reference, as the
+ * operation holding the generator may end in that call. */
 static AgenWake
 agen_emitter_take_wake_locked (AgenEmitter *self)
 {
   AgenWake wake = { NULL, 0 };
 
-  if (self->await_id != 0 && self->generator != NULL)
+  if (self->await_id == 0 || self->generator == NULL)
+    return wake;
+
+  if (self->thread_func != NULL)
+    agen_generator_resume (self->generator, self->await_id, NULL);
+  else
     {
       wake.generator = g_object_ref (self->generator);
       wake.await_id = self->await_id;
-      self->await_id = 0;
     }
+  self->await_id = 0;
   return wake;
 }
 
@@ -409,10 +475,10 @@ agen_emitter_reset_cancellation (AgenEmitter *self)
 {
   gboolean delivered;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   delivered = self->cancellation_delivered;
   self->cancellation_delivered = FALSE;
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   if (delivered)
     g_cancellable_reset (self->cancellable);
@@ -447,10 +513,10 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
       return;
     }
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   if (!agen_emitter_push_locked (self, item, G_STRFUNC, &error))
     {
-      g_mutex_unlock (&self->lock);
+      agen_emitter_unlock (self);
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
@@ -461,7 +527,7 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
   self->emit_user_data = user_data;
   self->emit_tag = source_tag;
   wake = agen_emitter_take_wake_locked (self);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   agen_wake (wake);
 }
@@ -542,12 +608,12 @@ agen_emitter_emit_finish (AgenEmitter   *self,
     g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
   else
     {
-      g_mutex_lock (&self->lock);
+      agen_emitter_lock (self);
       reply_sent = self->reply_sent;
       self->reply_sent = (GValue) G_VALUE_INIT;
       local_error = g_steal_pointer (&self->reply_error);
       self->replied = FALSE;
-      g_mutex_unlock (&self->lock);
+      agen_emitter_unlock (self);
     }
 
   /* Initialised also on error: bindings read it anyway. */
@@ -781,21 +847,21 @@ agen_emitter_emit_value (AgenEmitter   *self,
   if (cancellable != NULL && cancellable != self->cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   if (!agen_emitter_push_locked (self, item, caller, error))
     goto out;
 
   waits_for_reply = self->buffer_size == 0;
   self->emit_waiting = waits_for_reply;
   wake = agen_emitter_take_wake_locked (self);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
   agen_wake (wake);
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
 
   if (waits_for_reply)
     {
       while (!self->replied && !agen_emitter_is_cancelled_locked (self, cancellable))
-        g_cond_wait (&self->changed, &self->lock);
+        agen_emitter_wait_changed (self);
       self->emit_waiting = FALSE;
       if (self->replied)
         {
@@ -818,7 +884,7 @@ agen_emitter_emit_value (AgenEmitter   *self,
       self->producer_blocked = TRUE;
       while (self->n_waiting > self->buffer_size / 2 && self->thrown == NULL &&
              !agen_emitter_is_cancelled_locked (self, cancellable))
-        g_cond_wait (&self->changed, &self->lock);
+        agen_emitter_wait_changed (self);
       self->producer_blocked = FALSE;
       if (self->thrown != NULL)
         {
@@ -839,7 +905,7 @@ agen_emitter_emit_value (AgenEmitter   *self,
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
 
 out:
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
   /* Initialised also on error, as agen_emitter_emit_finish() does. */
@@ -994,9 +1060,9 @@ agen_emitter_get_buffer_size (AgenEmitter *self)
 
   g_return_val_if_fail (AGEN_IS_EMITTER (self), 0);
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   buffer_size = self->buffer_size;
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
   return buffer_size;
 }
 
@@ -1018,11 +1084,11 @@ agen_emitter_set_buffer_size (AgenEmitter *self,
 
   g_return_if_fail (AGEN_IS_EMITTER (self));
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   changed = self->buffer_size != buffer_size;
   self->buffer_size = buffer_size;
   g_cond_broadcast (&self->changed);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
@@ -1040,7 +1106,7 @@ agen_emitter_producer_done (AgenEmitter  *self,
 {
   AgenWake wake;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   self->producer_done = TRUE;
   /* Once the generator let go, nobody reads the outcome. */
   if (self->generator != NULL)
@@ -1050,7 +1116,7 @@ agen_emitter_producer_done (AgenEmitter  *self,
     }
   g_clear_error (&error);
   wake = agen_emitter_take_wake_locked (self);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   agen_wake (wake);
 }
@@ -1060,15 +1126,16 @@ agen_emitter_on_produced (GObject      *source_object,
                           GAsyncResult *result,
                           gpointer      user_data)
 {
-  g_autoptr(AgenEmitter) self = user_data;
+  AgenEmitter *self = user_data;
 
   agen_emitter_producer_done (self, result, NULL);
+  agen_emitter_unref (self);
 }
 
 static gpointer
 agen_emitter_run_thread (gpointer data)
 {
-  g_autoptr(AgenEmitter) self = data;
+  AgenEmitter *self = data;
   GError *error = NULL;
 
   if (!self->thread_func (self, self->cancellable, self->user_data, &error) && error == NULL)
@@ -1078,6 +1145,7 @@ agen_emitter_run_thread (gpointer data)
                                    "The producer thread failed without an error");
     }
   agen_emitter_producer_done (self, NULL, error);
+  agen_emitter_unref (self);
   return NULL;
 }
 
@@ -1099,7 +1167,7 @@ agen_emitter_start (AgenEmitter  *self,
   self->thread = g_thread_try_new ("agen-producer", agen_emitter_run_thread, g_object_ref (self), error);
   if (self->thread == NULL)
     {
-      g_object_unref (self);
+      agen_emitter_unref (self);
       return FALSE;
     }
   return TRUE;
@@ -1112,11 +1180,11 @@ agen_emitter_wait (AgenEmitter *self)
   guint await_id = agen_generator_suspend (self->generator);
   gboolean ready;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   ready = self->items.length > 0 || self->producer_done;
   if (!ready)
     self->await_id = await_id;
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   if (ready)
     agen_generator_resume (self->generator, await_id, NULL);
@@ -1126,9 +1194,9 @@ agen_emitter_wait (AgenEmitter *self)
 static void
 agen_emitter_woken (AgenEmitter *self)
 {
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   self->await_id = 0;
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 }
 
 typedef enum
@@ -1159,7 +1227,7 @@ agen_emitter_take_item (AgenEmitter *self)
       return AGEN_TAKE_ITEM;
     }
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   self->n_waiting -= self->n_taken_yielded;
   self->n_taken_yielded = 0;
   emptied = self->taken;
@@ -1168,7 +1236,7 @@ agen_emitter_take_item (AgenEmitter *self)
   producer_done = self->producer_done;
   if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
     g_cond_broadcast (&self->changed);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   if (agen_ring_pop (&self->taken, &self->current))
     {
@@ -1188,7 +1256,7 @@ agen_emitter_reply (AgenEmitter  *self,
   GAsyncReadyCallback callback = NULL;
   gpointer user_data = NULL;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   if (self->emit_waiting)
     {
       self->emit_waiting = FALSE;
@@ -1213,7 +1281,7 @@ agen_emitter_reply (AgenEmitter  *self,
   /* Only a thread waits on the condition. */
   if (self->thread_func != NULL)
     g_cond_broadcast (&self->changed);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   g_clear_error (&error);
   /* Outside the lock: the producer may continue in this call, and emit
@@ -1247,9 +1315,9 @@ agen_emitter_take_outcome (AgenEmitter  *self,
 static void
 agen_emitter_deliver_cancellation (AgenEmitter *self)
 {
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   self->cancellation_delivered = TRUE;
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
   g_cancellable_cancel (self->cancellable);
 }
 
@@ -1319,15 +1387,15 @@ agen_emitter_body (AgenGenerator *generator,
 static void
 agen_emitter_let_go (gpointer data)
 {
-  g_autoptr(AgenEmitter) self = data;
+  AgenEmitter *self = data;
   gboolean producer_done;
 
-  g_mutex_lock (&self->lock);
+  agen_emitter_lock (self);
   self->generator = NULL;
   self->await_id = 0;
   producer_done = self->producer_done;
   g_clear_object (&self->produce_result);
-  g_mutex_unlock (&self->lock);
+  agen_emitter_unlock (self);
 
   if (!producer_done)
     agen_emitter_reply (self, NULL, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_EXIT,
@@ -1339,6 +1407,7 @@ agen_emitter_let_go (gpointer data)
       else
         g_clear_pointer (&self->thread, g_thread_unref);
     }
+  agen_emitter_unref (self);
 }
 
 static AgenGenerator *
