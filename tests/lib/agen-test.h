@@ -60,6 +60,10 @@ AgenGenerator *agen_test_gated             (gint           n,
                                             AgenTestGate  *gate,
                                             AgenTestLog   *log);
 
+AgenGenerator *agen_test_threaded          (const char    *body,
+                                            gint           n,
+                                            AgenTestLog   *log);
+
 void           agen_test_consume_all_async  (AgenGenerator       *generator,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,

@@ -104,6 +104,37 @@ def test_c_bodies_agree_with_cpython(run, loop, trap, chunk):
         gc.unfreeze()
 
 
+THREADED_SEQUENCES = int(os.environ.get('AGEN_DIFF_THREADED_SEQUENCES', '300'))
+
+
+async def threaded_sequence(seed, loop, trap):
+    rng = random.Random(seed)
+    shape = rng.choice(twins.THREADED)
+    n = rng.randint(0, 4)
+    return await twins.differential(
+        rng, lambda impl: twins.Subject(impl, shape, n), ('cpython', 'c-thread'), loop, trap,
+        lambda actions: 'seed %d (producer thread): shape=%r n=%d actions=%r' % (seed, shape, n, actions),
+        twins.throwable(shape))
+
+
+@pytest.mark.parametrize('chunk', [list(range(i, min(i + CHUNK, THREADED_SEQUENCES)))
+                                   for i in range(0, THREADED_SEQUENCES, CHUNK)],
+                         ids=lambda chunk: 'seeds-%d-%d' % (chunk[0], chunk[-1]))
+def test_producer_threads_agree_with_cpython(run, loop, trap, chunk):
+    """The same sequences on the bodies that never await, written as
+    producer threads (contract-emitter): every PEP 525 rule holds for them
+    as for the macro bodies."""
+    async def main():
+        for seed in chunk:
+            await threaded_sequence(seed, loop, trap)
+    gc.collect()
+    gc.freeze()
+    try:
+        run(main(), timeout=60)
+    finally:
+        gc.unfreeze()
+
+
 async def throw_in(gen, error):
     # This frame, which holds gen, ends up in the exception's traceback.
     with pytest.raises(ValueError) as info:
