@@ -63,6 +63,10 @@ AgenGenerator *agen_test_gated             (gint           n,
 AgenGenerator *agen_test_threaded          (const char    *body,
                                             gint           n,
                                             AgenTestLog   *log);
+guint          agen_test_get_n_threaded_alive (void);
+AgenGenerator *agen_test_async_function    (const char    *body,
+                                            gint           n,
+                                            AgenTestLog   *log);
 
 void           agen_test_consume_all_async  (AgenGenerator       *generator,
                                              GCancellable        *cancellable,
