@@ -11,6 +11,8 @@
 #include "agen-enums.h"
 #include "agen-error.h"
 #include "agen-generator.h"
+#include "agen-emitter.h"
+#include "agen-async-producer.h"
 #include "agen-close-error.h"
 #include "agen-shutdown.h"
 #include "agen-sources.h"

@@ -11,7 +11,7 @@
  *
  *   agen-bench [--quick] [--items N] [--rounds N] [CASE...]
  *                                      CASE: next foreach await memory pipeline
- *                                            combinators operators
+ *                                            combinators time operators producers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -801,6 +801,154 @@ round_time_debounce (guint n)
   run_foreach (debounce);
 }
 
+/* ---------------------------------------------------------------------- *
+ * Producers written as async functions and threads (agen-emitter.h)
+ * ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint i;
+  guint n;
+  GTask *task;
+} AsyncCounter;
+
+static void async_count_next (AsyncCounter *counter, AgenEmitter *emitter);
+
+static void
+async_count_emitted (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  AsyncCounter *counter = user_data;
+
+  if (!agen_emitter_emit_int_finish (AGEN_EMITTER (source), result, NULL))
+    g_error ("emit failed");
+  async_count_next (counter, AGEN_EMITTER (source));
+}
+
+/* for i in range(n): yield i — as a GIO-style async function. */
+static void
+async_count_next (AsyncCounter *counter,
+                  AgenEmitter  *emitter)
+{
+  if (counter->i < counter->n)
+    {
+      agen_emitter_emit_int_async (emitter, counter->i++, NULL, async_count_emitted, counter);
+      return;
+    }
+  g_task_return_boolean (counter->task, TRUE);
+  g_clear_object (&counter->task);
+}
+
+static void
+async_count (AgenEmitter         *emitter,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             callback_data,
+             gpointer             user_data)
+{
+  AsyncCounter *counter = user_data;
+
+  counter->task = g_task_new (emitter, cancellable, callback, callback_data);
+  async_count_next (counter, emitter);
+}
+
+static gboolean
+async_count_finish (AgenEmitter   *emitter,
+                    GAsyncResult  *result,
+                    gpointer       user_data,
+                    GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+round_async_producer (guint n)
+{
+  AsyncCounter *counter = g_new0 (AsyncCounter, 1);
+  g_autoptr(AgenGenerator) generator = NULL;
+
+  counter->n = n;
+  generator = agen_generator_new_async (async_count, async_count_finish, counter, g_free);
+  run_foreach (generator);
+}
+
+static guint thread_buffer_size;
+
+/* for i in range(n): yield i — in a thread, blocking in each emit. */
+static gboolean
+thread_count (AgenEmitter   *emitter,
+              GCancellable  *cancellable,
+              gpointer       user_data,
+              GError       **error)
+{
+  guint n = GPOINTER_TO_UINT (user_data);
+
+  agen_emitter_set_buffer_size (emitter, thread_buffer_size);
+  for (guint i = 0; i < n; i++)
+    if (!agen_emitter_emit_int (emitter, (gint) i, NULL, error))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+round_threaded (guint n)
+{
+  g_autoptr(AgenGenerator) generator = agen_generator_new_threaded (thread_count, GUINT_TO_POINTER (n), NULL);
+
+  run_foreach (generator);
+}
+
+/* The reference of a 0-item buffer: the same rendezvous between two
+ * threads with two GAsyncQueues, the consumer asking and the producer
+ * answering with the item. */
+static GAsyncQueue *asks;
+static GAsyncQueue *answers;
+
+static gpointer
+ping_pong_producer (gpointer data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_async_queue_pop (asks);
+      g_async_queue_push (answers, GUINT_TO_POINTER (i));
+    }
+  return NULL;
+}
+
+static void
+round_async_queue_ping_pong (guint n)
+{
+  GThread *thread;
+
+  asks = g_async_queue_new ();
+  answers = g_async_queue_new ();
+  thread = g_thread_new ("ping-pong", ping_pong_producer, GUINT_TO_POINTER (n));
+  for (guint i = 0; i < n; i++)
+    {
+      g_async_queue_push (asks, GUINT_TO_POINTER (1));
+      g_async_queue_pop (answers);
+    }
+  g_thread_join (thread);
+  g_clear_pointer (&asks, g_async_queue_unref);
+  g_clear_pointer (&answers, g_async_queue_unref);
+}
+
+static void
+case_producers (guint scale)
+{
+  report ("producers", "macro body", "ns/item", best_ns_per_item (round_foreach, 2000000 / scale));
+  report ("producers", "async function", "ns/item", best_ns_per_item (round_async_producer, 2000000 / scale));
+  thread_buffer_size = 64;
+  report ("producers", "thread, 64-item buffer", "ns/item", best_ns_per_item (round_threaded, 2000000 / scale));
+  thread_buffer_size = 0;
+  report ("producers", "thread, no buffer", "ns/item", best_ns_per_item (round_threaded, 100000 / scale));
+  report ("producers", "bare GAsyncQueue ping-pong", "ns/item",
+          best_ns_per_item (round_async_queue_ping_pong, 100000 / scale));
+}
+
 /* ---------------------------------------------------------------------- */
 
 static gboolean
@@ -865,6 +1013,8 @@ main (int   argc,
               best_ns_per_prepared_item (prepare_values_source, round_combinators, 200000 / scale));
       free_source_values ();
     }
+  if (wanted (cases, "producers"))
+    case_producers (scale);
 
   if (wanted (cases, "time"))
     {

@@ -91,6 +91,12 @@ void           agen_test_wait_for_count   (const guint    *counter,
  * deadline, and again, until *flag is set (TRUE) or nothing is ready nor
  * armed (FALSE; TRUE when @flag is NULL): a run in virtual time. */
 gboolean       agen_test_clock_settle     (const gboolean *flag);
+/* A GAsyncReadyCallback that keeps the result in *(GAsyncResult **) @user_data,
+ * and the wait for it. */
+void           agen_test_store_result     (GObject        *source_object,
+                                           GAsyncResult   *result,
+                                           gpointer        user_data);
+void           agen_test_wait_for_result  (GAsyncResult  **result);
 /* Iterates the thread-default context for @ms milliseconds. */
 void           agen_test_iterate_ms       (guint           ms);
 /* Dispatches whatever is ready in the thread-default context, without blocking. */

@@ -110,6 +110,31 @@ agen_test_wait_for_count (const guint *counter,
   iterate_until (count_reached, &t, seconds, "a count");
 }
 
+static gboolean
+result_is_set (gconstpointer data)
+{
+  GAsyncResult * const *result = data;
+
+  return *result != NULL;
+}
+
+void
+agen_test_wait_for_result (GAsyncResult **result)
+{
+  iterate_until (result_is_set, result, 10, "a result");
+}
+
+void
+agen_test_store_result (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
 void
 agen_test_iterate_ms (guint ms)
 {

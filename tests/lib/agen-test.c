@@ -19,6 +19,7 @@
 struct _AgenTestLog
 {
   GObject parent_instance;
+  GMutex lock;                 /* producer threads append too */
   GPtrArray *entries;
 };
 
@@ -28,6 +29,7 @@ static void
 agen_test_log_finalize (GObject *object)
 {
   g_ptr_array_unref (AGEN_TEST_LOG (object)->entries);
+  g_mutex_clear (&AGEN_TEST_LOG (object)->lock);
   G_OBJECT_CLASS (agen_test_log_parent_class)->finalize (object);
 }
 
@@ -40,6 +42,7 @@ agen_test_log_class_init (AgenTestLogClass *klass)
 static void
 agen_test_log_init (AgenTestLog *self)
 {
+  g_mutex_init (&self->lock);
   self->entries = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -63,7 +66,9 @@ void
 agen_test_log_append (AgenTestLog *self,
                       const char  *entry)
 {
+  g_mutex_lock (&self->lock);
   g_ptr_array_add (self->entries, g_strdup (entry));
+  g_mutex_unlock (&self->lock);
 }
 
 /**
@@ -75,10 +80,13 @@ agen_test_log_append (AgenTestLog *self,
 char **
 agen_test_log_dup_entries (AgenTestLog *self)
 {
-  char **entries = g_new0 (char *, self->entries->len + 1);
+  char **entries;
 
+  g_mutex_lock (&self->lock);
+  entries = g_new0 (char *, self->entries->len + 1);
   for (guint i = 0; i < self->entries->len; i++)
     entries[i] = g_strdup (self->entries->pdata[i]);
+  g_mutex_unlock (&self->lock);
   return entries;
 }
 
@@ -89,7 +97,9 @@ agen_test_log_dup_entries (AgenTestLog *self)
 void
 agen_test_log_clear (AgenTestLog *self)
 {
+  g_mutex_lock (&self->lock);
   g_ptr_array_set_size (self->entries, 0);
+  g_mutex_unlock (&self->lock);
 }
 
 static void

@@ -67,6 +67,13 @@ AgenGenerator *agen_test_timed_source       (const gint     *script,
                                              guint           n_script,
                                              gint            error_code,
                                              AgenTestLog    *log);
+AgenGenerator *agen_test_threaded          (const char    *body,
+                                            gint           n,
+                                            AgenTestLog   *log);
+guint          agen_test_get_n_threaded_alive (void);
+AgenGenerator *agen_test_async_function    (const char    *body,
+                                            gint           n,
+                                            AgenTestLog   *log);
 
 void           agen_test_consume_all_async  (AgenGenerator       *generator,
                                              GCancellable        *cancellable,

@@ -104,6 +104,38 @@ def test_c_bodies_agree_with_cpython(run, loop, trap, chunk):
         gc.unfreeze()
 
 
+PRODUCER_SEQUENCES = int(os.environ.get('AGEN_DIFF_PRODUCER_SEQUENCES', '300'))
+
+
+async def producer_sequence(seed, impl, loop, trap):
+    rng = random.Random(seed)
+    shape = rng.choice(twins.THREADED)
+    n = rng.randint(0, 4)
+    return await twins.differential(
+        rng, lambda which: twins.Subject(which, shape, n), ('cpython', impl), loop, trap,
+        lambda actions: 'seed %d (%s): shape=%r n=%d actions=%r' % (seed, impl, shape, n, actions),
+        twins.throwable(shape))
+
+
+@pytest.mark.parametrize('chunk', [list(range(i, min(i + CHUNK, PRODUCER_SEQUENCES)))
+                                   for i in range(0, PRODUCER_SEQUENCES, CHUNK)],
+                         ids=lambda chunk: 'seeds-%d-%d' % (chunk[0], chunk[-1]))
+@pytest.mark.parametrize('impl', ['c-thread', 'c-async'])
+def test_producers_agree_with_cpython(run, loop, trap, chunk, impl):
+    """The same sequences on the bodies that never await, written as
+    producer threads and as async functions (contract-emitter): every PEP
+    525 rule holds for them as for the macro bodies."""
+    async def main():
+        for seed in chunk:
+            await producer_sequence(seed, impl, loop, trap)
+    gc.collect()
+    gc.freeze()
+    try:
+        run(main(), timeout=60)
+    finally:
+        gc.unfreeze()
+
+
 async def throw_in(gen, error):
     # This frame, which holds gen, ends up in the exception's traceback.
     with pytest.raises(ValueError) as info:

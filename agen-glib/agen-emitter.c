@@ -1,0 +1,1506 @@
+/* agen-emitter.c: producers written as async functions or threads
+ *
+ * A producer that is an ordinary asynchronous function (or a function
+ * running in a thread of its own) emits items to an #AgenEmitter; the
+ * generator's body is a straight-line body of this file that starts the
+ * producer, waits for what it emits and yields it, and hands what the next
+ * operation brings (a sent value, an error thrown in, the exit of a close)
+ * back to the emit that waits for it. So every rule of the engine (the
+ * PEP 525 table, a yield during a close, cancellation at an await) holds
+ * for these producers as for any body.
+ *
+ * The emitter's state is shared with a producer thread: everything below
+ * the lock is read and written under it, and the body is resumed (which
+ * may run it at once, in this thread) only after the lock is released.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "agen-emitter.h"
+#include "agen-error.h"
+#include "agen-macros.h"
+#include "agen-operation-private.h"
+
+/**
+ * SECTION:agen-emitter
+ * @title: AgenEmitter
+ * @short_description: producers written as async functions or threads
+ *
+ * An #AgenEmitter is what a producer emits its items to when it is not a
+ * body of the library's own (see the chapter "Writing producers"):
+ *
+ * - an asynchronous function in the GIO style (an `_async`/`_finish`
+ *   pair given to agen_generator_new_async(), or a Vala `async` method
+ *   overriding #AgenProducer's), awaiting agen_emitter_emit_async() for
+ *   each item;
+ * - a function running in a thread of its own
+ *   (agen_generator_new_threaded()), calling the blocking
+ *   agen_emitter_emit().
+ *
+ * An emit completes when the consumer asks for the next item, with the
+ * value it sent (Python's `asend()`), or fails with the error it threw in
+ * (`athrow()`), or %AGEN_ERROR_EXIT when it closes the generator
+ * (`GeneratorExit`). A cancellation of the consumer's operation reaches
+ * the producer through its cancellable, where it awaits or blocks between
+ * two emits, once. The producer's cleanup runs where it emitted; a producer
+ * that emits again after %AGEN_ERROR_EXIT makes the close fail with
+ * %AGEN_ERROR_IGNORED_EXIT, as CPython's "async generator ignored
+ * GeneratorExit".
+ */
+
+/* A queue of GValues moved in and out, without an allocation per item. */
+typedef struct
+{
+  GValue *values;
+  guint head;
+  guint length;
+  guint capacity;                /* a power of two */
+} AgenRing;
+
+struct _AgenEmitter
+{
+  GObject parent_instance;
+
+  GMutex lock;
+  GCond changed;                 /* for a producer thread blocked in an emit */
+
+  AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
+  guint await_id;                /* while the body waits for the producer */
+  AgenRing items;                /* emitted, not yet taken by the body */
+  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
+  guint n_taken_yielded;         /* the body's own: yielded since it last took */
+  guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
+  guint buffer_size;
+  gboolean producer_blocked;     /* a thread waits for room in the buffer */
+
+  /* The emit that waits for the consumer's next operation: a thread's,
+   * blocked in agen_emitter_emit(), or an async producer's, whose callback
+   * gets the emitter itself as its GAsyncResult (one emit at a time). */
+  gboolean emit_waiting;
+  GAsyncReadyCallback emit_callback;
+  gpointer emit_user_data;
+  gpointer emit_tag;
+  gboolean replied;              /* the reply below is for the last emit */
+  GValue reply_sent;
+  GError *reply_error;
+  GError *thrown;                /* thrown in while no emit waited: for the next one */
+
+  gboolean producer_done;
+  GAsyncResult *produce_result;  /* an async producer's */
+  GError *producer_error;        /* a thread's */
+
+  GCancellable *cancellable;     /* the producer's */
+  gboolean cancellation_delivered;  /* its cancellable is cancelled until its next emit */
+
+  AgenProduceAsyncFunc produce_async;
+  AgenProduceFinishFunc produce_finish;
+  AgenThreadFunc thread_func;
+  GThread *thread;
+  gpointer user_data;
+  GDestroyNotify user_data_destroy;
+
+  GValue current;                /* the item the body yields, owned by the body */
+};
+
+enum
+{
+  PROP_0,
+  PROP_BUFFER_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The lock, told to ThreadSanitizer: GLib's GMutex is built on futexes
+ * in a library ThreadSanitizer does not instrument, so without these
+ * annotations every access under the lock would be reported as a race
+ * (tools/run-tests runs the threaded tests under it). */
+#if defined(__SANITIZE_THREAD__)
+# define AGEN_TSAN 1
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define AGEN_TSAN 1
+# endif
+#endif
+#ifdef AGEN_TSAN
+void __tsan_acquire (void *addr);
+void __tsan_release (void *addr);
+#else
+# define __tsan_acquire(addr) ((void) 0)
+# define __tsan_release(addr) ((void) 0)
+#endif
+
+static inline void
+agen_emitter_lock (AgenEmitter *self)
+{
+  g_mutex_lock (&self->lock);
+  __tsan_acquire (&self->lock);
+}
+
+static inline void
+agen_emitter_unlock (AgenEmitter *self)
+{
+  __tsan_release (&self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The references the library drops, in whichever thread: what a thread
+ * did before dropping its reference comes before the finalisation, which
+ * GObject orders with an atomic count ThreadSanitizer does not see. */
+static void
+agen_emitter_unref (gpointer data)
+{
+  __tsan_release (data);
+  g_object_unref (data);
+}
+
+static inline void
+agen_emitter_wait_changed (AgenEmitter *self)
+{
+  __tsan_release (&self->lock);
+  g_cond_wait (&self->changed, &self->lock);
+  __tsan_acquire (&self->lock);
+}
+
+static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AgenEmitter, agen_emitter, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
+                                                      agen_emitter_async_result_iface_init))
+
+/* The emitter is the GAsyncResult of its async emits: a GTask per item
+ * would cost an allocation and, returned in the main-loop iteration it was
+ * made in (every item of a loop that never waits), a round trip through
+ * an idle source, a hundred times the cost of a yield. The reply is
+ * delivered from the consumer's next operation, never from within
+ * agen_emitter_emit_async(), as GIO requires. */
+static gpointer
+agen_emitter_result_get_user_data (GAsyncResult *result)
+{
+  return AGEN_EMITTER (result)->emit_user_data;
+}
+
+static GObject *
+agen_emitter_result_get_source_object (GAsyncResult *result)
+{
+  return g_object_ref (G_OBJECT (result));
+}
+
+static gboolean
+agen_emitter_result_is_tagged (GAsyncResult *result,
+                               gpointer      source_tag)
+{
+  return AGEN_EMITTER (result)->emit_tag == source_tag;
+}
+
+static void
+agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
+{
+  iface->get_user_data = agen_emitter_result_get_user_data;
+  iface->get_source_object = agen_emitter_result_get_source_object;
+  iface->is_tagged = agen_emitter_result_is_tagged;
+}
+
+static void
+agen_ring_push (AgenRing *ring,
+                GValue   *item)
+{
+  if (ring->length == ring->capacity)
+    {
+      guint capacity = MAX (4, 2 * ring->capacity);
+      GValue *values = g_new (GValue, capacity);
+
+      for (guint i = 0; i < ring->length; i++)
+        values[i] = ring->values[(ring->head + i) & (ring->capacity - 1)];
+      g_free (ring->values);
+      ring->values = values;
+      ring->head = 0;
+      ring->capacity = capacity;
+    }
+  ring->values[(ring->head + ring->length) & (ring->capacity - 1)] = *item;
+  ring->length++;
+  *item = (GValue) G_VALUE_INIT;
+}
+
+static gboolean
+agen_ring_pop (AgenRing *ring,
+               GValue   *item)
+{
+  if (ring->length == 0)
+    return FALSE;
+  *item = ring->values[ring->head];
+  ring->head = (ring->head + 1) & (ring->capacity - 1);
+  ring->length--;
+  return TRUE;
+}
+
+static void
+agen_ring_clear (AgenRing *ring)
+{
+  GValue item;
+
+  while (agen_ring_pop (ring, &item))
+    g_value_unset (&item);
+}
+
+/* Drops every item not yet yielded; under the lock, in the body's thread. */
+static void
+agen_emitter_clear_items_locked (AgenEmitter *self)
+{
+  agen_ring_clear (&self->items);
+  agen_ring_clear (&self->taken);
+  self->n_waiting = 0;
+  self->n_taken_yielded = 0;
+}
+
+static void
+agen_emitter_finalize (GObject *object)
+{
+  AgenEmitter *self = AGEN_EMITTER (object);
+
+  __tsan_acquire (self);
+  g_assert (self->generator == NULL);
+
+  g_clear_object (&self->cancellable);
+  agen_emitter_clear_items_locked (self);
+  g_free (self->items.values);
+  g_free (self->taken.values);
+  if (G_IS_VALUE (&self->reply_sent))
+    g_value_unset (&self->reply_sent);
+  if (G_IS_VALUE (&self->current))
+    g_value_unset (&self->current);
+  g_clear_error (&self->reply_error);
+  g_clear_error (&self->thrown);
+  g_clear_error (&self->producer_error);
+  g_clear_object (&self->produce_result);
+  if (self->user_data_destroy != NULL)
+    self->user_data_destroy (self->user_data);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->changed);
+
+  G_OBJECT_CLASS (agen_emitter_parent_class)->finalize (object);
+}
+
+static void
+agen_emitter_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  AgenEmitter *self = AGEN_EMITTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUFFER_SIZE:
+      g_value_set_uint (value, agen_emitter_get_buffer_size (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+agen_emitter_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  AgenEmitter *self = AGEN_EMITTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUFFER_SIZE:
+      agen_emitter_set_buffer_size (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+agen_emitter_class_init (AgenEmitterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = agen_emitter_finalize;
+  object_class->get_property = agen_emitter_get_property;
+  object_class->set_property = agen_emitter_set_property;
+
+  /**
+   * AgenEmitter:buffer-size:
+   *
+   * How many items a producer thread may emit ahead of the consumer: its
+   * agen_emitter_emit() returns at once, without a sent value, while at
+   * most this many items wait; the emit that makes them one more waits
+   * until the consumer has taken half of them. With 0, the default, each emit waits for
+   * the consumer's next operation and gives the value sent with it.
+   * Asynchronous producers have no buffer: each emit waits.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BUFFER_SIZE] =
+    g_param_spec_uint ("buffer-size", "Buffer size", "How many items a producer thread may emit ahead",
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+agen_emitter_init (AgenEmitter *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->changed);
+  self->cancellable = g_cancellable_new ();
+}
+
+/* In the thread that cancels an emit's own cancellable, which may be any. */
+static void
+agen_emitter_on_cancelled (GCancellable *cancellable,
+                           gpointer      user_data)
+{
+  AgenEmitter *self = user_data;
+
+  agen_emitter_lock (self);
+  g_cond_broadcast (&self->changed);
+  agen_emitter_unlock (self);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Waking the body
+ * ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  AgenGenerator *generator;
+  guint await_id;
+} AgenWake;
+
+/* Under the lock: if the body waits for the producer, ends its await.
+ *
+ * A producer thread does it here, under the lock: from a thread that does
+ * not own the generator's context, agen_generator_resume() only schedules
+ * the body there, and while the body awaits (it clears its await under the
+ * lock when it continues) an operation holds the generator. Taking a
+ * reference instead would let the producer thread drop the last one, and
+ * dispose of the generator outside its context.
+ *
+ * An async producer runs in the generator's context, where
+ * agen_generator_resume() may run the body at once, which takes the lock:
+ * it ends the await after the lock is released, with a reference, as the
+ * operation holding the generator may end in that call. */
+static AgenWake
+agen_emitter_take_wake_locked (AgenEmitter *self)
+{
+  AgenWake wake = { NULL, 0 };
+
+  if (self->await_id == 0 || self->generator == NULL)
+    return wake;
+
+  if (self->thread_func != NULL)
+    agen_generator_resume (self->generator, self->await_id, NULL);
+  else
+    {
+      wake.generator = g_object_ref (self->generator);
+      wake.await_id = self->await_id;
+    }
+  self->await_id = 0;
+  return wake;
+}
+
+static void
+agen_wake (AgenWake wake)
+{
+  if (wake.generator == NULL)
+    return;
+
+  agen_generator_resume (wake.generator, wake.await_id, NULL);
+  g_object_unref (wake.generator);
+}
+
+/* ---------------------------------------------------------------------- *
+ * The producer's side: emitting
+ * ---------------------------------------------------------------------- */
+
+/* Under the lock: queues @item (moving it) for the body, or fails at once
+ * with what the producer must hear first (and unsets it). */
+static gboolean
+agen_emitter_push_locked (AgenEmitter  *self,
+                          GValue       *item,
+                          const char   *caller,
+                          GError      **error)
+{
+  if (self->emit_waiting || (self->thread_func != NULL && self->replied))
+    {
+      g_critical ("%s: an emit is already pending; await it before emitting again", caller);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           "An emit is already pending on this emitter");
+    }
+  else if (self->thrown != NULL)
+    g_propagate_error (error, g_steal_pointer (&self->thrown));
+  else if (self->producer_done || self->generator == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The producer has finished: nothing more can be emitted");
+  else
+    {
+      agen_ring_push (&self->items, item);
+      self->n_waiting++;
+      return TRUE;
+    }
+
+  g_value_unset (item);
+  return FALSE;
+}
+
+static GValue *
+agen_value_init_copy (GValue       *copy,
+                      const GValue *value)
+{
+  if (value == NULL)
+    return g_value_init (copy, G_TYPE_POINTER);   /* a bare yield: Python's None */
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+  return copy;
+}
+
+/* G_VALUE_TYPE() rather than G_IS_VALUE(), and no g_clear_error() call
+ * when there is none: this is on the path of every item. */
+/* A cancellation is delivered once: the producer's next emit, in its own
+ * thread and outside any other operation of its, makes its cancellable
+ * usable again, whether or not it looked at it. */
+static void
+agen_emitter_reset_cancellation (AgenEmitter *self)
+{
+  gboolean delivered;
+
+  agen_emitter_lock (self);
+  delivered = self->cancellation_delivered;
+  self->cancellation_delivered = FALSE;
+  agen_emitter_unlock (self);
+
+  if (delivered)
+    g_cancellable_reset (self->cancellable);
+}
+
+static void
+agen_emitter_clear_reply_locked (AgenEmitter *self)
+{
+  self->replied = FALSE;
+  if (G_VALUE_TYPE (&self->reply_sent) != 0)
+    g_value_unset (&self->reply_sent);
+  if (self->reply_error != NULL)
+    g_clear_error (&self->reply_error);
+}
+
+static void
+agen_emitter_emit_value_async (AgenEmitter         *self,
+                               GValue              *item,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data,
+                               gpointer             source_tag)
+{
+  GError *error = NULL;
+  AgenWake wake;
+
+  agen_emitter_reset_cancellation (self);
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_value_unset (item);
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+
+  agen_emitter_lock (self);
+  if (!agen_emitter_push_locked (self, item, G_STRFUNC, &error))
+    {
+      agen_emitter_unlock (self);
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  /* A reply the producer never finished is dropped. */
+  agen_emitter_clear_reply_locked (self);
+  self->emit_waiting = TRUE;
+  self->emit_callback = callback;
+  self->emit_user_data = user_data;
+  self->emit_tag = source_tag;
+  wake = agen_emitter_take_wake_locked (self);
+  agen_emitter_unlock (self);
+
+  agen_wake (wake);
+}
+
+/**
+ * agen_emitter_emit_async:
+ * @self: an #AgenEmitter
+ * @item: (nullable): the item, copied; %NULL emits a %G_TYPE_POINTER %NULL
+ *   (Python's bare `yield`)
+ * @cancellable: (nullable): checked when the emit starts
+ * @callback: (scope async): called when the consumer asks for the next item
+ * @user_data: the data for @callback
+ *
+ * Emits @item from an asynchronous producer: the consumer's operation
+ * completes with it, and the emit completes when the consumer asks for the
+ * next item (or closes the generator). One emit at a time: emitting while
+ * one is pending is a programmer error.
+ *
+ * Since: 1.0
+ */
+void
+agen_emitter_emit_async (AgenEmitter         *self,
+                         const GValue        *item,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (item == NULL || G_IS_VALUE (item));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  agen_emitter_emit_value_async (self, agen_value_init_copy (&value, item), cancellable, callback, user_data,
+                                 agen_emitter_emit_async);
+}
+
+/**
+ * agen_emitter_emit_finish:
+ * @self: an #AgenEmitter
+ * @result: the #GAsyncResult given to the callback
+ * @sent: (out caller-allocates) (optional): an unset #GValue that receives
+ *   the value the consumer sent with agen_generator_send_async(), or a
+ *   %G_TYPE_POINTER %NULL after a next
+ * @error: return location for the error thrown in
+ *
+ * Ends an emit: the consumer asked for the next item. It fails with the
+ * error the consumer threw in with agen_generator_throw_async(), with
+ * %AGEN_ERROR_EXIT when it closed the generator (the producer should clean
+ * up and return), with %G_IO_ERROR_CANCELLED when @cancellable was
+ * cancelled at the start, and with %G_IO_ERROR_CLOSED after the producer
+ * finished.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_finish (AgenEmitter   *self,
+                          GAsyncResult  *result,
+                          GValue        *sent,
+                          GError       **error)
+{
+  GError *local_error = NULL;
+  GValue reply_sent = G_VALUE_INIT;
+
+  /* The emitter is the result of every emit that waited: checked first,
+   * by address, as it is on the path of every item. */
+  if ((gpointer) result != (gpointer) self)
+    {
+      g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+    }
+  g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((gpointer) result != (gpointer) self)
+    g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
+  else
+    {
+      agen_emitter_lock (self);
+      reply_sent = self->reply_sent;
+      self->reply_sent = (GValue) G_VALUE_INIT;
+      local_error = g_steal_pointer (&self->reply_error);
+      self->replied = FALSE;
+      agen_emitter_unlock (self);
+    }
+
+  /* Initialised also on error: bindings read it anyway. */
+  if (sent != NULL)
+    {
+      if (G_VALUE_TYPE (&reply_sent) != 0)
+        *sent = reply_sent;
+      else
+        g_value_init (sent, G_TYPE_POINTER);
+    }
+  else if (G_VALUE_TYPE (&reply_sent) != 0)
+    g_value_unset (&reply_sent);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GValue *
+agen_value_init_int (GValue *value,
+                     gint    item)
+{
+  g_value_init (value, G_TYPE_INT);
+  value->data[0].v_int = item;
+  return value;
+}
+
+static GValue *
+agen_value_init_string (GValue     *value,
+                        const char *item)
+{
+  g_value_set_string (g_value_init (value, G_TYPE_STRING), item);
+  return value;
+}
+
+static GValue *
+agen_value_init_object (GValue   *value,
+                        gpointer  item)
+{
+  g_value_set_object (g_value_init (value, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT), item);
+  return value;
+}
+
+/**
+ * agen_emitter_emit_int_async:
+ * @self: an #AgenEmitter
+ * @item: the item
+ * @cancellable: (nullable): checked when the emit starts
+ * @callback: (scope async): called when the consumer asks for the next item
+ * @user_data: the data for @callback
+ *
+ * Emits a #gint, like agen_emitter_emit_async().
+ *
+ * Since: 1.0
+ */
+void
+agen_emitter_emit_int_async (AgenEmitter         *self,
+                             gint                 item,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  agen_emitter_emit_value_async (self, agen_value_init_int (&value, item), cancellable, callback, user_data,
+                                 agen_emitter_emit_int_async);
+}
+
+/**
+ * agen_emitter_emit_int_finish:
+ * @self: an #AgenEmitter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for the error thrown in
+ *
+ * Ends agen_emitter_emit_int_async(), as agen_emitter_emit_finish() does,
+ * dropping the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_int_finish (AgenEmitter   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return agen_emitter_emit_finish (self, result, NULL, error);
+}
+
+/**
+ * agen_emitter_emit_string_async:
+ * @self: an #AgenEmitter
+ * @item: (nullable): the string, copied
+ * @cancellable: (nullable): checked when the emit starts
+ * @callback: (scope async): called when the consumer asks for the next item
+ * @user_data: the data for @callback
+ *
+ * Emits a string, like agen_emitter_emit_async().
+ *
+ * Since: 1.0
+ */
+void
+agen_emitter_emit_string_async (AgenEmitter         *self,
+                                const char          *item,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  agen_emitter_emit_value_async (self, agen_value_init_string (&value, item), cancellable, callback, user_data,
+                                 agen_emitter_emit_string_async);
+}
+
+/**
+ * agen_emitter_emit_string_finish:
+ * @self: an #AgenEmitter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for the error thrown in
+ *
+ * Ends agen_emitter_emit_string_async(), as agen_emitter_emit_finish()
+ * does, dropping the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_string_finish (AgenEmitter   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return agen_emitter_emit_finish (self, result, NULL, error);
+}
+
+/**
+ * agen_emitter_emit_object_async:
+ * @self: an #AgenEmitter
+ * @item: (type GObject) (nullable): the object; a reference is taken
+ * @cancellable: (nullable): checked when the emit starts
+ * @callback: (scope async): called when the consumer asks for the next item
+ * @user_data: the data for @callback
+ *
+ * Emits a #GObject, like agen_emitter_emit_async(); the item's type is the
+ * object's type.
+ *
+ * Since: 1.0
+ */
+void
+agen_emitter_emit_object_async (AgenEmitter         *self,
+                                gpointer             item,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (item == NULL || G_IS_OBJECT (item));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  agen_emitter_emit_value_async (self, agen_value_init_object (&value, item), cancellable, callback, user_data,
+                                 agen_emitter_emit_object_async);
+}
+
+/**
+ * agen_emitter_emit_object_finish:
+ * @self: an #AgenEmitter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for the error thrown in
+ *
+ * Ends agen_emitter_emit_object_async(), as agen_emitter_emit_finish()
+ * does, dropping the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_object_finish (AgenEmitter   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return agen_emitter_emit_finish (self, result, NULL, error);
+}
+
+/* Under the lock: whether a blocked emit should give up. Not for the
+ * producer's own cancellable: a cancellation reaches the producer where it
+ * awaits or blocks between two emits, never an emit whose item the
+ * consumer may already hold. */
+static gboolean
+agen_emitter_is_cancelled_locked (AgenEmitter  *self,
+                                  GCancellable *cancellable)
+{
+  return cancellable != self->cancellable && g_cancellable_is_cancelled (cancellable);
+}
+
+static gboolean
+agen_emitter_emit_value (AgenEmitter   *self,
+                         GValue        *item,
+                         GCancellable  *cancellable,
+                         GValue        *sent,
+                         const char    *caller,
+                         GError       **error)
+{
+  gulong handler = 0;
+  gboolean waits_for_reply;
+  gboolean ok = FALSE;
+  AgenWake wake;
+
+  if (self->thread_func == NULL)
+    {
+      g_critical ("%s: only a producer thread (agen_generator_new_threaded()) may block "
+                  "in an emit; an asynchronous producer awaits agen_emitter_emit_async()", caller);
+      g_value_unset (item);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "A blocking emit needs a producer thread");
+      return FALSE;
+    }
+
+  agen_emitter_reset_cancellation (self);
+  if (cancellable != NULL && cancellable != self->cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
+
+  agen_emitter_lock (self);
+  if (!agen_emitter_push_locked (self, item, caller, error))
+    goto out;
+
+  waits_for_reply = self->buffer_size == 0;
+  self->emit_waiting = waits_for_reply;
+  wake = agen_emitter_take_wake_locked (self);
+  agen_emitter_unlock (self);
+  agen_wake (wake);
+  agen_emitter_lock (self);
+
+  if (waits_for_reply)
+    {
+      while (!self->replied && !agen_emitter_is_cancelled_locked (self, cancellable))
+        agen_emitter_wait_changed (self);
+      self->emit_waiting = FALSE;
+      if (self->replied)
+        {
+          self->replied = FALSE;
+          if (sent != NULL)
+            *sent = self->reply_sent;
+          else if (G_IS_VALUE (&self->reply_sent))
+            g_value_unset (&self->reply_sent);
+          self->reply_sent = (GValue) G_VALUE_INIT;
+          ok = self->reply_error == NULL;
+          if (!ok)
+            g_propagate_error (error, g_steal_pointer (&self->reply_error));
+          goto out;
+        }
+    }
+  else if (self->n_waiting > self->buffer_size)
+    {
+      /* Full: wait until the consumer took half of the buffer, so that the
+       * two threads wake each other once per half a buffer, not per item. */
+      self->producer_blocked = TRUE;
+      while (self->n_waiting > self->buffer_size / 2 && self->thrown == NULL &&
+             !agen_emitter_is_cancelled_locked (self, cancellable))
+        agen_emitter_wait_changed (self);
+      self->producer_blocked = FALSE;
+      if (self->thrown != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&self->thrown));
+          goto out;
+        }
+      if (self->n_waiting <= self->buffer_size / 2)
+        {
+          ok = TRUE;
+          goto out;
+        }
+    }
+  else
+    {
+      ok = TRUE;
+      goto out;
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+
+out:
+  agen_emitter_unlock (self);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  /* Initialised also on error, as agen_emitter_emit_finish() does. */
+  if (sent != NULL && !G_IS_VALUE (sent))
+    g_value_init (sent, G_TYPE_POINTER);
+  return ok;
+}
+
+/**
+ * agen_emitter_emit:
+ * @self: an #AgenEmitter
+ * @item: (nullable): the item, copied; %NULL emits a %G_TYPE_POINTER %NULL
+ * @cancellable: (nullable): a #GCancellable that stops the wait
+ * @sent: (out caller-allocates) (optional): an unset #GValue that receives
+ *   the value the consumer sent, or a %G_TYPE_POINTER %NULL
+ * @error: return location for the error thrown in
+ *
+ * Emits @item from a producer thread (see agen_generator_new_threaded()),
+ * blocking until the consumer asks for the next item, or, with a
+ * #AgenEmitter:buffer-size, only when the buffer is full (then @sent is
+ * always a %G_TYPE_POINTER %NULL). It fails as agen_emitter_emit_finish() does; a
+ * cancellation of @cancellable ends the wait with %G_IO_ERROR_CANCELLED,
+ * unless it is the producer's own cancellable, which a cancellation of the
+ * consumer's operation reaches only where the producer blocks between two
+ * emits. It must not be called from the thread
+ * of the generator's main context.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit (AgenEmitter   *self,
+                   const GValue  *item,
+                   GCancellable  *cancellable,
+                   GValue        *sent,
+                   GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+  g_return_val_if_fail (item == NULL || G_IS_VALUE (item), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (sent == NULL || !G_IS_VALUE (sent), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return agen_emitter_emit_value (self, agen_value_init_copy (&value, item), cancellable, sent, G_STRFUNC, error);
+}
+
+/**
+ * agen_emitter_emit_int:
+ * @self: an #AgenEmitter
+ * @item: the item
+ * @cancellable: (nullable): a #GCancellable that stops the wait
+ * @error: return location for the error thrown in
+ *
+ * Emits a #gint from a producer thread, like agen_emitter_emit(), dropping
+ * the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_int (AgenEmitter   *self,
+                       gint           item,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return agen_emitter_emit_value (self, agen_value_init_int (&value, item), cancellable, NULL, G_STRFUNC, error);
+}
+
+/**
+ * agen_emitter_emit_string:
+ * @self: an #AgenEmitter
+ * @item: (nullable): the string, copied
+ * @cancellable: (nullable): a #GCancellable that stops the wait
+ * @error: return location for the error thrown in
+ *
+ * Emits a string from a producer thread, like agen_emitter_emit(),
+ * dropping the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_string (AgenEmitter   *self,
+                          const char    *item,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return agen_emitter_emit_value (self, agen_value_init_string (&value, item), cancellable, NULL, G_STRFUNC, error);
+}
+
+/**
+ * agen_emitter_emit_object:
+ * @self: an #AgenEmitter
+ * @item: (type GObject) (nullable): the object; a reference is taken
+ * @cancellable: (nullable): a #GCancellable that stops the wait
+ * @error: return location for the error thrown in
+ *
+ * Emits a #GObject from a producer thread, like agen_emitter_emit(),
+ * dropping the value sent.
+ *
+ * Returns: %TRUE when the consumer asked for the next item
+ *
+ * Since: 1.0
+ */
+gboolean
+agen_emitter_emit_object (AgenEmitter   *self,
+                          gpointer       item,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+  g_return_val_if_fail (item == NULL || G_IS_OBJECT (item), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return agen_emitter_emit_value (self, agen_value_init_object (&value, item), cancellable, NULL, G_STRFUNC, error);
+}
+
+/**
+ * agen_emitter_get_buffer_size:
+ * @self: an #AgenEmitter
+ *
+ * Gets the #AgenEmitter:buffer-size.
+ *
+ * Returns: how many items a producer thread may emit ahead
+ *
+ * Since: 1.0
+ */
+guint
+agen_emitter_get_buffer_size (AgenEmitter *self)
+{
+  guint buffer_size;
+
+  g_return_val_if_fail (AGEN_IS_EMITTER (self), 0);
+
+  agen_emitter_lock (self);
+  buffer_size = self->buffer_size;
+  agen_emitter_unlock (self);
+  return buffer_size;
+}
+
+/**
+ * agen_emitter_set_buffer_size:
+ * @self: an #AgenEmitter
+ * @buffer_size: how many items a producer thread may emit ahead
+ *
+ * Sets the #AgenEmitter:buffer-size; a producer thread usually sets it
+ * before its first emit. It applies from the next emit.
+ *
+ * Since: 1.0
+ */
+void
+agen_emitter_set_buffer_size (AgenEmitter *self,
+                              guint        buffer_size)
+{
+  gboolean changed;
+
+  g_return_if_fail (AGEN_IS_EMITTER (self));
+
+  agen_emitter_lock (self);
+  changed = self->buffer_size != buffer_size;
+  self->buffer_size = buffer_size;
+  g_cond_broadcast (&self->changed);
+  agen_emitter_unlock (self);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
+}
+
+/* ---------------------------------------------------------------------- *
+ * The producer's end
+ * ---------------------------------------------------------------------- */
+
+/* Records that the producer finished, whatever thread it finished in. */
+static void
+agen_emitter_producer_done (AgenEmitter  *self,
+                            GAsyncResult *result,
+                            GError       *error)
+{
+  AgenWake wake;
+
+  agen_emitter_lock (self);
+  self->producer_done = TRUE;
+  /* Once the generator let go, nobody reads the outcome. */
+  if (self->generator != NULL)
+    {
+      g_set_object (&self->produce_result, result);
+      self->producer_error = g_steal_pointer (&error);
+    }
+  g_clear_error (&error);
+  wake = agen_emitter_take_wake_locked (self);
+  agen_emitter_unlock (self);
+
+  agen_wake (wake);
+}
+
+static void
+agen_emitter_on_produced (GObject      *source_object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  AgenEmitter *self = user_data;
+
+  agen_emitter_producer_done (self, result, NULL);
+  agen_emitter_unref (self);
+}
+
+static gpointer
+agen_emitter_run_thread (gpointer data)
+{
+  AgenEmitter *self = data;
+  GError *error = NULL;
+
+  if (!self->thread_func (self, self->cancellable, self->user_data, &error) && error == NULL)
+    {
+      g_critical ("A producer thread returned FALSE without setting an error");
+      error = g_error_new_literal (AGEN_ERROR, AGEN_ERROR_INVALID_BODY,
+                                   "The producer thread failed without an error");
+    }
+  agen_emitter_producer_done (self, NULL, error);
+  agen_emitter_unref (self);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------- *
+ * The body's side
+ * ---------------------------------------------------------------------- */
+
+static gboolean
+agen_emitter_start (AgenEmitter  *self,
+                    GError      **error)
+{
+  if (self->thread_func == NULL)
+    {
+      self->produce_async (self, self->cancellable, agen_emitter_on_produced, g_object_ref (self),
+                           self->user_data);
+      return TRUE;
+    }
+
+  self->thread = g_thread_try_new ("agen-producer", agen_emitter_run_thread, g_object_ref (self), error);
+  if (self->thread == NULL)
+    {
+      agen_emitter_unref (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Suspends the body until the producer emits or finishes. */
+static void
+agen_emitter_wait (AgenEmitter *self)
+{
+  guint await_id = agen_generator_suspend (self->generator);
+  gboolean ready;
+
+  agen_emitter_lock (self);
+  ready = self->items.length > 0 || self->producer_done;
+  if (!ready)
+    self->await_id = await_id;
+  agen_emitter_unlock (self);
+
+  if (ready)
+    agen_generator_resume (self->generator, await_id, NULL);
+}
+
+/* The body continues after its wait, woken or by a cancellation. */
+static void
+agen_emitter_woken (AgenEmitter *self)
+{
+  agen_emitter_lock (self);
+  self->await_id = 0;
+  agen_emitter_unlock (self);
+}
+
+typedef enum
+{
+  AGEN_TAKE_ITEM,                /* in self->current */
+  AGEN_TAKE_NOTHING_YET,
+  AGEN_TAKE_PRODUCER_DONE,       /* and every item is taken */
+} AgenTake;
+
+/* Takes the next item emitted into self->current. The body takes every
+ * item emitted so far at once, under one lock, and yields them without
+ * it: a producer thread and the body then contend for the lock once per
+ * batch. The buffer counts the taken items until the body comes back for
+ * more, so a producer never runs further ahead than its buffer. */
+static AgenTake
+agen_emitter_take_item (AgenEmitter *self)
+{
+  AgenRing emptied;
+  gboolean producer_done;
+
+  /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
+  if (G_VALUE_TYPE (&self->current) != 0)
+    g_value_unset (&self->current);
+
+  if (agen_ring_pop (&self->taken, &self->current))
+    {
+      self->n_taken_yielded++;
+      return AGEN_TAKE_ITEM;
+    }
+
+  agen_emitter_lock (self);
+  self->n_waiting -= self->n_taken_yielded;
+  self->n_taken_yielded = 0;
+  emptied = self->taken;
+  self->taken = self->items;
+  self->items = emptied;
+  producer_done = self->producer_done;
+  if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
+    g_cond_broadcast (&self->changed);
+  agen_emitter_unlock (self);
+
+  if (agen_ring_pop (&self->taken, &self->current))
+    {
+      self->n_taken_yielded++;
+      return AGEN_TAKE_ITEM;
+    }
+  return producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+}
+
+/* Hands what the resumption brought to the emit that waits for it, or,
+ * when none waits (a buffered thread), an error to the next emit. */
+static void
+agen_emitter_reply (AgenEmitter  *self,
+                    const GValue *sent,
+                    GError       *error)
+{
+  GAsyncReadyCallback callback = NULL;
+  gpointer user_data = NULL;
+
+  agen_emitter_lock (self);
+  if (self->emit_waiting)
+    {
+      self->emit_waiting = FALSE;
+      callback = g_steal_pointer (&self->emit_callback);
+      user_data = self->emit_user_data;
+      agen_emitter_clear_reply_locked (self);
+      if (sent != NULL)
+        {
+          g_value_init (&self->reply_sent, G_VALUE_TYPE (sent));
+          g_value_copy (sent, &self->reply_sent);
+        }
+      self->reply_error = g_steal_pointer (&error);
+      self->replied = TRUE;
+    }
+  else if (error != NULL)
+    {
+      /* What was emitted ahead is dropped, as a closed channel drops it. */
+      agen_emitter_clear_items_locked (self);
+      g_clear_error (&self->thrown);
+      self->thrown = g_steal_pointer (&error);
+    }
+  /* Only a thread waits on the condition. */
+  if (self->thread_func != NULL)
+    g_cond_broadcast (&self->changed);
+  agen_emitter_unlock (self);
+
+  g_clear_error (&error);
+  /* Outside the lock: the producer may continue in this call, and emit
+   * again. */
+  if (callback != NULL)
+    callback ((GObject *) self, (GAsyncResult *) self, user_data);
+}
+
+static gboolean
+agen_emitter_take_outcome (AgenEmitter  *self,
+                           GError      **error)
+{
+  gboolean ok;
+
+  if (self->thread_func != NULL)
+    {
+      g_clear_pointer (&self->thread, g_thread_join);
+      if (self->producer_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&self->producer_error));
+      return FALSE;
+    }
+
+  /* The producer's result usually holds the emitter (as its source
+   * object): dropped once read, or they would keep each other. */
+  ok = self->produce_finish (self, self->produce_result, self->user_data, error);
+  g_clear_object (&self->produce_result);
+  return ok;
+}
+
+static void
+agen_emitter_deliver_cancellation (AgenEmitter *self)
+{
+  agen_emitter_lock (self);
+  self->cancellation_delivered = TRUE;
+  agen_emitter_unlock (self);
+  g_cancellable_cancel (self->cancellable);
+}
+
+/* Yields @item by trading places with the generator's yield slot, as the
+ * combinators do (agen-pull-private.h): no copy per item. @item holds the
+ * slot's earlier content afterwards. What is thrown in goes to @error. */
+#define AGEN_EMITTER_YIELD(generator, item, error) \
+  _AGEN_SUSPEND_AFTER_CATCH ((generator), _agen_generator_yield_swap ((generator), (item)), (error))
+
+/* The body of every generator of this file: a straight-line body (see
+ * agen-macros.h) whose state lives in the emitter. */
+static void
+agen_emitter_body (AgenGenerator *generator,
+                   gpointer       user_data)
+{
+  AgenEmitter *self = user_data;
+  GError *error = NULL;
+  AgenTake take;
+
+  AGEN_BEGIN (generator);
+
+  if (!agen_emitter_start (self, &error))
+    {
+      agen_generator_raise (generator, error);
+      return;
+    }
+
+  for (;;)
+    {
+      take = agen_emitter_take_item (self);
+      if (take == AGEN_TAKE_PRODUCER_DONE)
+        break;
+      /* An async producer usually emits again within the reply to its last
+       * emit: then the item is yielded without an await. */
+      if (take == AGEN_TAKE_NOTHING_YET)
+        {
+          AGEN_AWAIT_CATCH (generator, agen_emitter_wait (self), &error);
+          agen_emitter_woken (self);
+          if (error != NULL)
+            {
+              /* A cancellation reached the await: it reaches the producer
+               * where it awaits or blocks, and the body waits for what the
+               * producer makes of it, as a Python generator does. */
+              g_clear_error (&error);
+              agen_emitter_deliver_cancellation (self);
+            }
+          continue;
+        }
+
+      AGEN_EMITTER_YIELD (generator, &self->current, &error);
+      agen_emitter_reply (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
+    }
+
+  if (!agen_emitter_take_outcome (self, &error))
+    {
+      agen_generator_raise (generator, error);
+      return;
+    }
+
+  AGEN_END (generator);
+}
+
+/* The generator lets go of its body data: when it finished, or when it is
+ * finalised without finishing (it ignored a close). A producer still
+ * waiting in an emit hears %AGEN_ERROR_EXIT and may finish in its own time;
+ * a thread still running is left to end on its own. */
+static void
+agen_emitter_let_go (gpointer data)
+{
+  AgenEmitter *self = data;
+  gboolean producer_done;
+
+  agen_emitter_lock (self);
+  self->generator = NULL;
+  self->await_id = 0;
+  producer_done = self->producer_done;
+  g_clear_object (&self->produce_result);
+  agen_emitter_unlock (self);
+
+  if (!producer_done)
+    agen_emitter_reply (self, NULL, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_EXIT,
+                                                         "The generator was finalised"));
+  if (self->thread != NULL)
+    {
+      if (producer_done && g_thread_self () != self->thread)
+        g_thread_join (g_steal_pointer (&self->thread));
+      else
+        g_clear_pointer (&self->thread, g_thread_unref);
+    }
+  agen_emitter_unref (self);
+}
+
+static AgenGenerator *
+agen_emitter_new_generator (AgenEmitter *self)
+{
+  AgenGenerator *generator = agen_generator_new (agen_emitter_body, self, agen_emitter_let_go);
+
+  self->generator = generator;
+  return generator;
+}
+
+/**
+ * agen_generator_new_async: (skip)
+ * @produce_async: starts the producer
+ * @produce_finish: ends it
+ * @user_data: (nullable): the data for both
+ * @user_data_destroy: (nullable): frees @user_data when the producer is
+ *   done with it
+ *
+ * Creates a generator whose producer is an asynchronous function in the
+ * GIO style: @produce_async is called at the first operation, with an
+ * #AgenEmitter it emits each item to with agen_emitter_emit_async(),
+ * awaiting each; @produce_finish is called when it has finished, and the
+ * generator finishes as it did. Between its emits the producer may await
+ * anything, with the cancellable it was given: a cancellation of the
+ * consumer's operation cancels it there, and the operation ends with what
+ * the producer makes of it (an item, its end or its failure).
+ *
+ * Bindings subclass #AgenProducer instead: two functions sharing one
+ * closure do not bind.
+ *
+ * Returns: (transfer full): a new #AgenGenerator
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_new_async (AgenProduceAsyncFunc  produce_async,
+                          AgenProduceFinishFunc produce_finish,
+                          gpointer              user_data,
+                          GDestroyNotify        user_data_destroy)
+{
+  AgenEmitter *self;
+
+  g_return_val_if_fail (produce_async != NULL, NULL);
+  g_return_val_if_fail (produce_finish != NULL, NULL);
+
+  self = g_object_new (AGEN_TYPE_EMITTER, NULL);
+  self->produce_async = produce_async;
+  self->produce_finish = produce_finish;
+  self->user_data = user_data;
+  self->user_data_destroy = user_data_destroy;
+  return agen_emitter_new_generator (self);
+}
+
+/**
+ * agen_generator_new_threaded:
+ * @func: (scope notified) (closure user_data): the producer, run in a
+ *   thread of its own
+ * @user_data: (nullable): the data for @func
+ * @user_data_destroy: (nullable): frees @user_data once the thread is done
+ *   with it, in whichever thread lets go of it last
+ *
+ * Creates a generator whose producer runs in a thread of its own, started
+ * at the first operation: @func calls the blocking agen_emitter_emit() for
+ * each item, which waits until the consumer asks for the next one (or for
+ * room in the #AgenEmitter:buffer-size). The items reach the consumer in
+ * the generator's main context, where the consumer runs.
+ *
+ * A close makes the waiting emit fail with %AGEN_ERROR_EXIT, and finishes
+ * only once @func has returned: a producer that blocks elsewhere without
+ * watching its cancellable delays the close as long. A cancellation of the
+ * consumer's operation, while it waits for the producer, cancels the
+ * cancellable given to @func. Dropping the last reference closes the
+ * generator on its main context as any generator's does; a producer
+ * finalised without finishing hears %AGEN_ERROR_EXIT at its emit and ends
+ * in its own time.
+ *
+ * Returns: (transfer full): a new #AgenGenerator
+ *
+ * Since: 1.0
+ */
+AgenGenerator *
+agen_generator_new_threaded (AgenThreadFunc  func,
+                             gpointer        user_data,
+                             GDestroyNotify  user_data_destroy)
+{
+  AgenEmitter *self;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = g_object_new (AGEN_TYPE_EMITTER, NULL);
+  self->thread_func = func;
+  self->user_data = user_data;
+  self->user_data_destroy = user_data_destroy;
+  return agen_emitter_new_generator (self);
+}
