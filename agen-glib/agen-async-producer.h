@@ -34,7 +34,7 @@ G_BEGIN_DECLS
  *
  * Since: 1.0
  */
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 G_DECLARE_DERIVABLE_TYPE (AgenProducer, agen_producer, AGEN, PRODUCER, GObject)
 
 /**
@@ -67,17 +67,17 @@ struct _AgenProducerClass
   gpointer padding[8];
 };
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_producer_produce            (AgenProducer         *self,
                                                  AgenEmitter          *emitter,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_producer_produce_finish     (AgenProducer         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_from_producer (AgenProducer         *producer);
 
 G_END_DECLS

@@ -52,7 +52,7 @@ typedef void (*AgenCloseErrorFunc) (AgenGenerator   *generator,
                                     AgenCloseReason  reason,
                                     gpointer         user_data);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void agen_set_close_error_func (AgenCloseErrorFunc func,
                                 gpointer           user_data,
                                 GDestroyNotify     user_data_destroy);

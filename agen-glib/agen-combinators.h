@@ -55,35 +55,35 @@ typedef gboolean (*AgenFilterFunc) (const GValue  *item,
                                     gpointer       user_data,
                                     GError       **error);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_map       (AgenGenerator        *self,
                                          AgenMapFunc           func,
                                          gpointer              user_data,
                                          GDestroyNotify        user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_filter    (AgenGenerator        *self,
                                          AgenFilterFunc        func,
                                          gpointer              user_data,
                                          GDestroyNotify        user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_take      (AgenGenerator        *self,
                                          guint                 n_items);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_skip      (AgenGenerator        *self,
                                          guint                 n_items);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_enumerate (AgenGenerator        *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_batch     (AgenGenerator        *self,
                                          guint                 size,
                                          guint                 timeout_ms);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_chain     (AgenGenerator * const *sources,
                                          guint                 n_sources);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_zip       (AgenGenerator * const *sources,
                                          guint                 n_sources);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_merge     (AgenGenerator * const *sources,
                                          guint                 n_sources);
 
@@ -98,22 +98,22 @@ AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_zip_tuples       (AgenGenerator * const *sources,
                                                 guint                 n_sources);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_generator_collect_async        (AgenGenerator       *self,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GPtrArray     *agen_generator_collect_finish       (AgenGenerator       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_generator_collect_store_async  (AgenGenerator       *self,
                                                     GListStore          *store,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_generator_collect_store_finish (AgenGenerator       *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
@@ -137,16 +137,16 @@ typedef AgenGenerator *(*AgenGeneratorFactory) (guint     attempt,
                                                 gpointer  user_data,
                                                 GError  **error);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_debounce  (AgenGenerator        *self,
                                          guint                 period_ms);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_throttle  (AgenGenerator        *self,
                                          guint                 period_ms);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_timeout   (AgenGenerator        *self,
                                          guint                 timeout_ms);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_retry     (AgenGeneratorFactory  factory,
                                          gpointer              factory_data,
                                          GDestroyNotify        factory_data_destroy,
@@ -213,29 +213,29 @@ typedef gboolean (*AgenEqualFunc) (const GValue *a,
                                    const GValue *b,
                                    gpointer      user_data);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_flat_map       (AgenGenerator   *self,
                                               AgenFlatMapFunc  func,
                                               gpointer         user_data,
                                               GDestroyNotify   user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_flat_map_merge (AgenGenerator   *self,
                                               guint            concurrency,
                                               AgenFlatMapFunc  func,
                                               gpointer         user_data,
                                               GDestroyNotify   user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_switch_map     (AgenGenerator   *self,
                                               AgenFlatMapFunc  func,
                                               gpointer         user_data,
                                               GDestroyNotify   user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_scan           (AgenGenerator   *self,
                                               const GValue    *initial,
                                               AgenScanFunc     func,
                                               gpointer         user_data,
                                               GDestroyNotify   user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_distinct       (AgenGenerator   *self,
                                               AgenEqualFunc    func,
                                               gpointer         user_data,

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  *
  * Since: 1.0
  */
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (AgenEmitter, agen_emitter, AGEN, EMITTER, GObject)
 
 /**
@@ -97,83 +97,83 @@ typedef gboolean (*AgenThreadFunc) (AgenEmitter   *emitter,
                                     gpointer       user_data,
                                     GError       **error);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_async        (AgenProduceAsyncFunc   produce_async,
                                                 AgenProduceFinishFunc  produce_finish,
                                                 gpointer               user_data,
                                                 GDestroyNotify         user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_threaded     (AgenThreadFunc         func,
                                                 gpointer               user_data,
                                                 GDestroyNotify         user_data_destroy);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_emitter_emit_async         (AgenEmitter          *self,
                                                 const GValue         *item,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_finish        (AgenEmitter          *self,
                                                 GAsyncResult         *result,
                                                 GValue               *sent,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_emitter_emit_int_async     (AgenEmitter          *self,
                                                 gint                  item,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_int_finish    (AgenEmitter          *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_emitter_emit_string_async  (AgenEmitter          *self,
                                                 const char           *item,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_string_finish (AgenEmitter          *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_emitter_emit_object_async  (AgenEmitter          *self,
                                                 gpointer              item,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_object_finish (AgenEmitter          *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit               (AgenEmitter          *self,
                                                 const GValue         *item,
                                                 GCancellable         *cancellable,
                                                 GValue               *sent,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_int           (AgenEmitter          *self,
                                                 gint                  item,
                                                 GCancellable         *cancellable,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_string        (AgenEmitter          *self,
                                                 const char           *item,
                                                 GCancellable         *cancellable,
                                                 GError              **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_emitter_emit_object        (AgenEmitter          *self,
                                                 gpointer              item,
                                                 GCancellable         *cancellable,
                                                 GError              **error);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint          agen_emitter_get_buffer_size    (AgenEmitter          *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_emitter_set_buffer_size    (AgenEmitter          *self,
                                                 guint                 buffer_size);
 

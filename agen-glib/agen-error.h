@@ -51,7 +51,7 @@ typedef enum
   AGEN_ERROR_INVALID_BODY,
 } AgenError;
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GQuark agen_error_quark (void);
 
 G_END_DECLS

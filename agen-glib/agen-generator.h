@@ -74,7 +74,7 @@ typedef enum
  *
  * Since: 1.0
  */
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (AgenGenerator, agen_generator, AGEN, GENERATOR, GObject)
 
 /**
@@ -125,92 +125,92 @@ typedef void (*AgenReadyFunc) (AgenGenerator *self,
 
 /* The producer face: what a body calls. */
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator      *agen_generator_new                (AgenBodyFunc         body,
                                                        gpointer             user_data,
                                                        GDestroyNotify       user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_yield              (AgenGenerator       *self,
                                                        const GValue        *item);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_yield_int          (AgenGenerator       *self,
                                                        gint                 item);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_yield_string       (AgenGenerator       *self,
                                                        const char          *item);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_yield_object       (AgenGenerator       *self,
                                                        gpointer             item);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_return             (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_raise              (AgenGenerator       *self,
                                                        GError              *error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gpointer            agen_generator_await              (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_ready              (GObject             *source_object,
                                                        GAsyncResult        *result,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint               agen_generator_suspend            (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_resume             (AgenGenerator       *self,
                                                        guint                await_id,
                                                        GAsyncResult        *result);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GAsyncResult       *agen_generator_get_result         (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 const GValue       *agen_generator_get_sent           (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_catch              (AgenGenerator       *self,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GError             *agen_generator_catch_error        (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 const GError       *agen_generator_peek_error         (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GCancellable       *agen_generator_get_cancellable    (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_defer              (AgenGenerator       *self,
                                                        GDestroyNotify       func,
                                                        gpointer             data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint               agen_generator_get_resume_point   (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_set_resume_point   (AgenGenerator       *self,
                                                        guint                resume_point);
 
 /* The consumer face. */
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGeneratorState  agen_generator_get_state          (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 const char         *agen_generator_get_name           (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_set_name           (AgenGenerator       *self,
                                                        const char          *name);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_get_dispatch_body  (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_set_dispatch_body  (AgenGenerator       *self,
                                                        gboolean             dispatch_body);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 int                 agen_generator_get_priority       (AgenGenerator       *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_set_priority       (AgenGenerator       *self,
                                                        int                  priority);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_next_async         (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_next_finish        (AgenGenerator       *self,
                                                        GAsyncResult        *result,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_next_start         (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
@@ -219,54 +219,54 @@ gboolean            agen_generator_next_start         (AgenGenerator       *self
                                                        gboolean            *pending,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_set_ready_func     (AgenGenerator       *self,
                                                        AgenReadyFunc        func,
                                                        gpointer             user_data,
                                                        GDestroyNotify       user_data_destroy);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenNowStatus       agen_generator_next_now           (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenNowStatus       agen_generator_send_now           (AgenGenerator       *self,
                                                        const GValue        *value,
                                                        GCancellable        *cancellable,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_send_async         (AgenGenerator       *self,
                                                        const GValue        *value,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_send_finish        (AgenGenerator       *self,
                                                        GAsyncResult        *result,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_throw_async        (AgenGenerator       *self,
                                                        const GError        *error,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_throw_finish       (AgenGenerator       *self,
                                                        GAsyncResult        *result,
                                                        GValue              *item,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_close_async        (AgenGenerator       *self,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_close_finish       (AgenGenerator       *self,
                                                        GAsyncResult        *result,
                                                        GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void                agen_generator_foreach_async      (AgenGenerator       *self,
                                                        AgenForeachFunc      func,
                                                        gpointer             func_data,
@@ -274,7 +274,7 @@ void                agen_generator_foreach_async      (AgenGenerator       *self
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean            agen_generator_foreach_finish     (AgenGenerator       *self,
                                                        GAsyncResult        *result,
                                                        GError             **error);

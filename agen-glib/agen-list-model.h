@@ -32,34 +32,34 @@ G_BEGIN_DECLS
  *
  * Since: 1.0
  */
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (AgenListModel, agen_list_model, AGEN, LIST_MODEL, GObject)
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenListModel *agen_list_model_new                (AgenGenerator *generator,
                                                    GType          item_type,
                                                    guint          page_size);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_list_model_get_generator      (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint          agen_list_model_get_page_size      (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_set_page_size      (AgenListModel *self,
                                                    guint          page_size);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint          agen_list_model_get_autoload_limit (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_set_autoload_limit (AgenListModel *self,
                                                    guint          limit);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_load_more          (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_list_model_get_loading        (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean       agen_list_model_get_complete       (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 const GError  *agen_list_model_get_error          (AgenListModel *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_cancel             (AgenListModel *self);
 
 G_END_DECLS

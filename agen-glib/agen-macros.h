@@ -63,17 +63,17 @@
 #define _AGEN_RESUME_POINT_CATCHES(point) ((point) % 2 == 1)
 #define _AGEN_RESUME_UNCAUGHT             _AGEN_RESUME_POINT_CATCHING (0)
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint _agen_generator_enter           (AgenGenerator *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void  _agen_generator_yield_at        (AgenGenerator *self,
                                        const GValue  *item,
                                        guint          resume_point);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void  _agen_generator_yield_int_at    (AgenGenerator *self,
                                        gint           item,
                                        guint          resume_point);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void  _agen_generator_yield_string_at (AgenGenerator *self,
                                        const char    *item,
                                        guint          resume_point);

@@ -42,25 +42,25 @@ G_BEGIN_DECLS
  *
  * Since: 1.0
  */
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (AgenShare, agen_share, AGEN, SHARE, GObject)
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenShare     *agen_share_new             (AgenGenerator *source,
                                            guint          buffer_size);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_share_new_branch      (AgenShare     *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_share_get_source      (AgenShare     *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint          agen_share_get_buffer_size (AgenShare     *self);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void           agen_share_set_buffer_size (AgenShare     *self,
                                            guint          buffer_size);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 guint          agen_share_get_n_buffered  (AgenShare     *self);
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 GPtrArray     *agen_generator_tee         (AgenGenerator *self,
                                            guint          n_branches,
                                            guint          buffer_size);

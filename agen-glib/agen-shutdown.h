@@ -15,11 +15,11 @@
 
 G_BEGIN_DECLS
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void     agen_shutdown_async  (GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean agen_shutdown_finish (GAsyncResult        *result,
                                GError             **error);
 

@@ -40,22 +40,22 @@ typedef enum
   AGEN_OVERFLOW_RAISE,
 } AgenOverflowPolicy;
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_lines      (GInputStream        *stream,
                                               int                  io_priority);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_file_infos (GFile               *directory,
                                               const char          *attributes,
                                               GFileQueryInfoFlags  flags,
                                               int                  io_priority);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_list_items (GListModel          *model);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_values     (const GValue        *values,
                                               guint                n_values);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_interval   (guint                interval_ms);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 AgenGenerator *agen_generator_new_signal     (gpointer             instance,
                                               const char          *detailed_signal,
                                               guint                max_buffered,

@@ -4,7 +4,8 @@
  * for a time of their own through it (agen-combinators-time.c). Every
  * deadline is on the clock of _agen_clock_get_time(): the monotonic clock,
  * or a manual one the tests advance (so a test of debounce does not sleep).
- * The three _agen_clock_ calls below are exported for tests/lib only.
+ * The three _agen_clock_ calls below are exported for tests/lib only
+ * (_AGEN_EXTERN: exported, but not API; they may change with any release).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -33,16 +34,16 @@ void      _agen_timer_fire_now               (GSource      *timer);
 void      _agen_timer_destroy                (GSource      *timer);
 
 /* Now, in microseconds: g_get_monotonic_time(), or the manual clock. */
-AGEN_AVAILABLE_IN_ALL
+_AGEN_EXTERN
 gint64    _agen_clock_get_time               (void);
 /* Replaces the monotonic clock by a manual one (from the current time),
  * which only _agen_clock_advance_to_next_timer() moves; %FALSE goes back. */
-AGEN_AVAILABLE_IN_ALL
+_AGEN_EXTERN
 void      _agen_clock_set_manual             (gboolean      manual);
 /* With the manual clock: moves it to the earliest armed deadline and makes
  * that timer ready (it is dispatched by its context); %FALSE when no timer
  * is armed. */
-AGEN_AVAILABLE_IN_ALL
+_AGEN_EXTERN
 gboolean  _agen_clock_advance_to_next_timer  (void);
 
 G_END_DECLS

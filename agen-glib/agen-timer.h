@@ -16,15 +16,15 @@
 
 G_BEGIN_DECLS
 
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void     agen_sleep_async               (guint                timeout_ms,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 gboolean agen_sleep_finish              (GAsyncResult        *result,
                                          GError             **error);
-AGEN_AVAILABLE_IN_ALL
+AGEN_AVAILABLE_IN_1_0
 void     agen_generator_await_timeout   (AgenGenerator       *self,
                                          guint                timeout_ms);
 
