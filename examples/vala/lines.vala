@@ -1,9 +1,10 @@
 /* lines.vala: agen-glib from Vala, both ways.  vala-lines FILE WORD
  *
- * 1. consumes a generator written in C (the lines of FILE) with
- *    `while (yield lines.next_async (...))`;
+ * 1. consumes a generator written in C (the lines of FILE, read by
+ *    agen_generator_new_lines ()) with `while (yield lines.next_async (...))`;
  * 2. writes a generator as a Vala async method (the lines of FILE that
- *    contain WORD, numbered) and hands it to a consumer written in C.
+ *    contain WORD, numbered) and hands it to a consumer written in C
+ *    (agen_generator_foreach_async ()).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,7 +20,7 @@ class Grep : Agen.Producer {
 
 	/* Python's `async def grep(path, word)` with `yield`. */
 	public override async void produce (Agen.Emitter emitter, Cancellable? cancellable) throws Error {
-		var lines = AgenExample.lines_new (File.new_for_path (path));
+		var lines = lines_of (path);
 		Value line;
 		for (int n = 1; yield lines.next_async (cancellable, out line); n++)
 			if (word in line.get_string ())
@@ -27,16 +28,13 @@ class Grep : Agen.Producer {
 	}
 }
 
-/* AgenExample.print_all_async () as a Vala async method. */
-async uint print_all (Agen.Generator items) throws Error {
-	AsyncResult? result = null;
-	AgenExample.print_all_async (items, null, (obj, res) => { result = res; print_all.callback (); });
-	yield;
-	return AgenExample.print_all_finish (items, result);
+/* The lines of a file, as a generator written in C. */
+Agen.Generator lines_of (string path) throws Error {
+	return new Agen.Generator.lines (File.new_for_path (path).read (), Priority.DEFAULT);
 }
 
 async int run (string path, string word) throws Error {
-	var lines = AgenExample.lines_new (File.new_for_path (path));
+	var lines = lines_of (path);
 	int n_lines = 0, n_matches = 0;
 	Value line;
 	while (yield lines.next_async (null, out line)) {
@@ -44,9 +42,13 @@ async int run (string path, string word) throws Error {
 			print ("line %d: %s\n", n_lines, line.get_string ());
 		n_matches += word in line.get_string () ? 1 : 0;
 	}
-	print ("%s has %d lines, %d with \"%s\"\nThe lines with \"%s\", printed by C:\n", path, n_lines, n_matches, word, word);
-	stdout.flush ();
-	uint n_printed = yield print_all (new Agen.Generator.from_producer (new Grep (path, word)));
+	print ("%s has %d lines, %d with \"%s\"\nThe lines with \"%s\", as C consumes them:\n", path, n_lines, n_matches, word, word);
+	int n_printed = 0;
+	yield new Agen.Generator.from_producer (new Grep (path, word)).foreach_async ((gen, item) => {
+		print ("%s\n", item.get_string ());
+		n_printed++;
+		return true;
+	});
 	return n_printed == n_matches ? 0 : 1;
 }
 
