@@ -204,29 +204,6 @@ typedef enum
   N_RESULTS
 } ResultKind;
 
-static void
-keep_result_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static void
-wait_result (GAsyncResult **result)
-{
-  guint n = 0;
-
-  while (*result == NULL)
-    {
-      g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-      g_assert_cmpuint (++n, <, 10000);
-    }
-}
-
 /* Calls the finish of @kind on @gen and @result; returns what it returns. */
 static gboolean
 call_finish (ResultKind     kind,
@@ -300,19 +277,19 @@ test_finish_wrong_result (AgenTestFixture *fixture,
 
   agen_test_value_init_int (&v, 5);
 
-  agen_generator_next_async (gen, NULL, keep_result_cb, &results[R_NEXT]);
-  wait_result (&results[R_NEXT]);
-  agen_generator_send_async (gen, &v, NULL, keep_result_cb, &results[R_SEND]);
-  wait_result (&results[R_SEND]);
-  agen_generator_throw_async (gen, thrown, NULL, keep_result_cb, &results[R_THROW]);
-  wait_result (&results[R_THROW]);
-  agen_generator_close_async (gen, NULL, keep_result_cb, &results[R_CLOSE]);
-  wait_result (&results[R_CLOSE]);
+  agen_generator_next_async (gen, NULL, agen_test_store_result, &results[R_NEXT]);
+  agen_test_wait_for_result (&results[R_NEXT]);
+  agen_generator_send_async (gen, &v, NULL, agen_test_store_result, &results[R_SEND]);
+  agen_test_wait_for_result (&results[R_SEND]);
+  agen_generator_throw_async (gen, thrown, NULL, agen_test_store_result, &results[R_THROW]);
+  agen_test_wait_for_result (&results[R_THROW]);
+  agen_generator_close_async (gen, NULL, agen_test_store_result, &results[R_CLOSE]);
+  agen_test_wait_for_result (&results[R_CLOSE]);
   agen_generator_foreach_async (foreach_gen, agen_test_collect_func, collect, NULL, NULL,
-                                keep_result_cb, &results[R_FOREACH]);
-  wait_result (&results[R_FOREACH]);
-  agen_shutdown_async (NULL, keep_result_cb, &results[R_SHUTDOWN]);
-  wait_result (&results[R_SHUTDOWN]);
+                                agen_test_store_result, &results[R_FOREACH]);
+  agen_test_wait_for_result (&results[R_FOREACH]);
+  agen_shutdown_async (NULL, agen_test_store_result, &results[R_SHUTDOWN]);
+  agen_test_wait_for_result (&results[R_SHUTDOWN]);
 
   for (guint f = 0; f < N_RESULTS; f++)
     for (guint r = 0; r < N_RESULTS; r++)
