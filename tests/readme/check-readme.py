@@ -18,6 +18,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import tap  # noqa: E402
+
 LANGUAGES = {'c': '.c', 'python': '.py', 'js': '.js', 'vala': '.vala'}
 
 
@@ -28,17 +31,12 @@ def blocks(readme):
             yield match.group(1), line, match.group(2)
 
 
-def pkg_config(*args):
-    return shlex.split(subprocess.run(['pkg-config', *args, 'gio-2.0'], capture_output=True,
-                                      text=True, check=True).stdout)
-
-
 def commands(args, language, source, outdir):
     program = os.path.join(outdir, 'program')
     if language == 'c':
         return [shlex.split(args.cc) + ['-std=gnu11', '-Wall', '-Werror', '-o', program, source]
-                + [f'-I{d}' for d in args.include] + pkg_config('--cflags')
-                + [f'-L{args.libdir}', '-lagen-glib-1.0'] + pkg_config('--libs'),
+                + [f'-I{d}' for d in args.include] + tap.pkg_config('--cflags')
+                + [f'-L{args.libdir}', '-lagen-glib-1.0'] + tap.pkg_config('--libs'),
                 [program]]
     if language == 'vala':
         return [[args.valac, '--target-glib=2.74', f'--vapidir={args.vapidir}', '--pkg=gio-2.0',
@@ -79,18 +77,9 @@ def main():
 
     with open(args.readme) as f:
         found = list(blocks(f.read()))
-    print(f'1..{len(found)}')
-    failures = 0
-    for number, (language, line, text) in enumerate(found, 1):
-        failure = check(args, language, text)
-        name = f'README.md:{line} ({language})'
-        if failure:
-            failures += 1
-            print(f'not ok {number} {name}')
-            print('# ' + failure.replace('\n', '\n# '))
-        else:
-            print(f'ok {number} {name}')
-    return 1 if failures else 0
+    return tap.report([(f'README.md:{line} ({language})',
+                        lambda language=language, text=text: check(args, language, text))
+                       for language, line, text in found])
 
 
 if __name__ == '__main__':

@@ -9,10 +9,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse
+import os
 import shlex
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import tap  # noqa: E402
 
 STRICT = ['-Werror=incompatible-pointer-types', '-Werror=discarded-qualifiers']
 
@@ -44,22 +48,13 @@ def main():
     parser.add_argument('--program', action='append', required=True)
     args = parser.parse_args()
 
-    cflags = shlex.split(subprocess.run(['pkg-config', '--cflags', 'gio-2.0'],
-                                        capture_output=True, text=True,
-                                        check=True).stdout)
-    print(f'1..{len(args.program)}')
-    failures = 0
-    for number, program in enumerate(args.program, 1):
+    cflags = tap.pkg_config('--cflags')
+    checks = []
+    for program in args.program:
         packages, sources = (part.split(',') for part in program.split(':'))
         name = ' '.join(s.rsplit('/', 1)[-1] for s in sources)
-        failure = compile_program(args, packages, sources, cflags)
-        if failure:
-            failures += 1
-            print(f'not ok {number} {name}')
-            print('# ' + failure.replace('\n', '\n# '))
-        else:
-            print(f'ok {number} {name}')
-    return 1 if failures else 0
+        checks.append((name, lambda p=packages, s=sources: compile_program(args, p, s, cflags)))
+    return tap.report(checks)
 
 
 if __name__ == '__main__':
