@@ -1095,11 +1095,7 @@ class _Next(_Operation):
         except GLib.Error as error:
             failure = error.with_traceback(None)
         if failure is None and status == _NOW_ITEM:
-            if type(item) is _GValue:
-                item = item.get_value()
-            if type(item) is Tuple:
-                item = tuple(item)
-            raise StopIteration(item)
+            raise StopIteration(_from_value(item))
         self._generator = None
         if failure is not None:
             was_running = generator.get_state() == _RUNNING
