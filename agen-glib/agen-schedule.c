@@ -57,14 +57,15 @@ agen_call_stop_waiting (AgenCall *call)
   if (guard == NULL)
     return;
 
+  /* The guard keeps its ready time when nothing is left to guard: it
+   * wakes once for nothing, at most every AGEN_SCHEDULE_GUARD_USEC, where
+   * clearing and setting it for every call would wake the context (a
+   * write to its eventfd) twice a call. */
   g_mutex_lock (&guard->lock);
   if (call->waiting)
     {
       g_queue_unlink (&guard->waiting, &call->link);
       call->waiting = FALSE;
-      /* Nothing left to guard: no wake-up, no timeout of the context's. */
-      if (guard->waiting.length == 0 && !g_source_is_destroyed (&guard->parent))
-        g_source_set_ready_time (&guard->parent, -1);
     }
   g_mutex_unlock (&guard->lock);
 }
