@@ -76,6 +76,28 @@ void           agen_test_fixture_teardown (AgenTestFixture *fixture,
   g_test_add ((path), AgenTestFixture, (data), agen_test_fixture_setup, (func), agen_test_fixture_teardown)
 #define agen_test_add(path, func) agen_test_add_data ((path), NULL, (func))
 
+/* The kinds of body agen_test_script_generator() makes (docs/reference/
+ * semantics.xml, section contract-emitter: every PEP 525 row holds for
+ * each). Set for each test by agen_test_add_for_each_body(), raw
+ * otherwise. */
+typedef enum
+{
+  AGEN_TEST_BODY_RAW,      /* a straight-line body, as the AGEN_* macros write one */
+  AGEN_TEST_BODY_ASYNC,    /* an async-function producer: agen_generator_new_async() */
+  AGEN_TEST_BODY_THREAD,   /* a producer thread: agen_generator_new_threaded() */
+} AgenTestBodyKind;
+
+extern AgenTestBodyKind agen_test_body_kind;
+
+typedef void (*AgenTestCaseFunc) (AgenTestFixture *fixture,
+                                  gconstpointer    data);
+
+/* Adds @func three times, as PATH/raw, PATH/async-function and
+ * PATH/thread, each with its agen_test_body_kind. */
+void           agen_test_add_for_each_body (const char       *path,
+                                            gconstpointer     data,
+                                            AgenTestCaseFunc  func);
+
 /* Seconds before a wait fails the test; scaled up under valgrind. */
 guint          agen_test_timeout_seconds  (guint           base);
 
@@ -86,6 +108,10 @@ void           agen_test_wait_for         (const gboolean *flag);
 void           agen_test_wait_for_count   (const guint    *counter,
                                            guint           target,
                                            guint           seconds);
+/* The same, for a counter another thread moves without waking the
+ * thread-default context: polls it, dispatching what is ready between. */
+void           agen_test_poll_count       (const guint    *counter,
+                                           guint           target);
 /* With the manual clock (agen_test_clock_use_manual()): dispatches what is
  * ready in the thread-default context, then moves the clock to the next
  * deadline, and again, until *flag is set (TRUE) or nothing is ready nor
@@ -389,8 +415,13 @@ AgenTestScript *agen_test_script_new       (const AgenTestStep *steps,
                                             guint               n_handler);
 AgenTestScript *agen_test_script_ref       (AgenTestScript     *script);
 void            agen_test_script_unref     (AgenTestScript     *script);
-/* A new generator running @script (which it references). */
+/* A new generator running @script (which it references), as a body of
+ * the kind agen_test_body_kind says. */
 AgenGenerator  *agen_test_script_generator (AgenTestScript     *script);
+/* Asserts that @script has been called @n_calls times: at once, or, for a
+ * producer thread, which runs while the test goes on, once it has. */
+void            agen_test_script_wait_calls (AgenTestScript    *script,
+                                             guint              n_calls);
 
 /* What every body call must see: its own context, and state RUNNING. */
 #define agen_test_script_assert_sane(s)                                         \

@@ -334,9 +334,459 @@ script_destroy_notify (gpointer data)
   agen_test_script_unref (s);
 }
 
+
+/* ------------------------------------------------------------------------ *
+ * The same script as a producer: an async function or a thread
+ *
+ * docs/reference/semantics.xml, section contract-emitter: every row of the
+ * PEP 525 table holds for producers as for any body. The script's steps
+ * run as a producer's code: a yield is an emit, a thrown-in error is the
+ * emit's failure, a deferred cleanup runs when the producer returns. The
+ * steps that only a straight-line body has (SUSPEND, NOTHING) are not
+ * run this way.
+ * ------------------------------------------------------------------------ */
+
+AgenTestBodyKind agen_test_body_kind = AGEN_TEST_BODY_RAW;
+
+typedef enum
+{
+  PRODUCER_EMIT,
+  PRODUCER_AWAIT,
+  PRODUCER_AWAIT_IGNORING,
+  PRODUCER_END,
+} ProducerAction;
+
+typedef struct
+{
+  AgenTestScript *script;
+  AgenTestBodyKind kind;
+  GCancellable *cancellable;   /* the producer's */
+  guint pc;                    /* the next step */
+  gboolean awaited;            /* the last call ended in an await, not an emit */
+  GSList *cleanups;            /* of Cleanup, the latest first */
+  GTask *task;                 /* an async producer's */
+} ScriptProducer;
+
+static void
+producer_init (ScriptProducer   *p,
+               AgenTestScript   *s,
+               AgenTestBodyKind  kind,
+               GCancellable     *cancellable)
+{
+  *p = (ScriptProducer) { .script = s, .kind = kind, .cancellable = cancellable };
+}
+
+static void
+producer_run_cleanups (ScriptProducer *p)
+{
+  GSList *cleanups = g_steal_pointer (&p->cleanups);
+
+  g_slist_free_full (cleanups, cleanup_run);
+}
+
+/* What was sent with a next is no value: NULL, as for a raw body. */
+static const GValue *
+producer_sent_value (const GValue *sent)
+{
+  if (sent == NULL || G_VALUE_TYPE (sent) == 0 ||
+      (G_VALUE_HOLDS_POINTER (sent) && g_value_get_pointer (sent) == NULL))
+    return NULL;
+  return sent;
+}
+
+/* Ends the producer: its cleanups run, then it returns or fails. */
+static ProducerAction
+producer_end (ScriptProducer  *p,
+              GError          *failure,
+              GError         **error)
+{
+  producer_run_cleanups (p);
+  if (failure != NULL)
+    g_propagate_error (error, failure);
+  return PRODUCER_END;
+}
+
+/* One call of the script as a producer, as script_body() is one call of
+ * the raw body: at the start (@sent and @outcome NULL), or after the emit
+ * or the await that ended the last call, with what it gave (@outcome
+ * owned). Says what the producer does next: emit @item, await the gate,
+ * or end, failing with @failure when it is set. */
+static ProducerAction
+producer_call (ScriptProducer  *p,
+               const GValue    *sent,
+               GError          *outcome,
+               GValue          *item,
+               GError         **failure)
+{
+  AgenTestScript *s = p->script;
+
+  sent = producer_sent_value (sent);
+  g_atomic_int_inc ((gint *) &s->n_calls);
+  if (p->kind == AGEN_TEST_BODY_ASYNC && !g_main_context_is_owner (s->context))
+    s->wrong_context_calls++;
+  g_ptr_array_add (s->sent, sent != NULL ? value_dup (sent) : NULL);
+
+  if (outcome != NULL && p->awaited)
+    {
+      script_log (s, "await-failed:%s", agen_test_error_name (outcome));
+      return producer_end (p, outcome, failure);
+    }
+  if (outcome != NULL)
+    {
+      gboolean in_handler = s->handler_start >= 0 && p->pc > (guint) s->handler_start;
+
+      if (s->handler_start < 0 || in_handler)
+        {
+          script_log (s, "u:%s", agen_test_error_name (outcome));
+          return producer_end (p, outcome, failure);
+        }
+      script_log (s, "c:%s", agen_test_error_name (outcome));
+      g_ptr_array_add (s->caught, outcome);
+      p->pc = s->handler_start;
+    }
+
+  for (;; p->pc++)
+    {
+      const AgenTestStep *step = &s->steps[p->pc];
+
+      g_assert_cmpuint (p->pc, <, s->n_steps);
+      p->awaited = FALSE;
+
+      switch (step->kind)
+        {
+        case AGEN_TEST_STEP_YIELD:
+          g_value_set_int (g_value_init (item, G_TYPE_INT), step->arg);
+          p->pc++;
+          return PRODUCER_EMIT;
+
+        case AGEN_TEST_STEP_YIELD_SENT:
+          if (sent != NULL)
+            g_value_copy (sent, g_value_init (item, G_VALUE_TYPE (sent)));
+          else
+            g_value_set_int (g_value_init (item, G_TYPE_INT), -1);
+          p->pc++;
+          return PRODUCER_EMIT;
+
+        case AGEN_TEST_STEP_YIELD_OBJECT:
+          {
+            GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+            g_set_weak_pointer (&s->last_object, object);
+            g_value_take_object (g_value_init (item, G_TYPE_OBJECT), object);
+          }
+          p->pc++;
+          return PRODUCER_EMIT;
+
+        case AGEN_TEST_STEP_AWAIT:
+        case AGEN_TEST_STEP_AWAIT_IGNORING:
+          p->awaited = TRUE;
+          p->pc++;
+          return step->kind == AGEN_TEST_STEP_AWAIT ? PRODUCER_AWAIT : PRODUCER_AWAIT_IGNORING;
+
+        case AGEN_TEST_STEP_RETURN:
+          return producer_end (p, NULL, failure);
+
+        case AGEN_TEST_STEP_RAISE:
+          return producer_end (p, g_error_new (AGEN_TEST_ERROR, step->arg, "raised error %d", step->arg),
+                               failure);
+
+        case AGEN_TEST_STEP_RERAISE:
+          g_assert_cmpuint (s->caught->len, >, 0);
+          return producer_end (p, g_error_copy (s->caught->pdata[s->caught->len - 1]), failure);
+
+        case AGEN_TEST_STEP_DEFER:
+          {
+            Cleanup *cleanup = g_new (Cleanup, 1);
+
+            cleanup->script = agen_test_script_ref (s);
+            cleanup->n = step->arg;
+            p->cleanups = g_slist_prepend (p->cleanups, cleanup);
+          }
+          continue;
+
+        case AGEN_TEST_STEP_MARK:
+          script_log (s, "m%d", step->arg);
+          continue;
+
+        case AGEN_TEST_STEP_CHECK_CANCELLABLE:
+          s->cancellable_cancelled = g_cancellable_is_cancelled (p->cancellable);
+          continue;
+
+        default:
+          g_error ("step %d is only for straight-line bodies", step->kind);
+        }
+    }
+}
+
+/* ---------------------------------------------------- as an async function */
+
+static void producer_async_continue (ScriptProducer *p,
+                                     const GValue   *sent,
+                                     GError         *outcome);
+
+static void
+producer_async_emitted (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GValue sent = G_VALUE_INIT;
+  GError *error = NULL;
+
+  agen_emitter_emit_finish (AGEN_EMITTER (source), result, &sent, &error);
+  producer_async_continue (user_data, &sent, error);
+  g_value_unset (&sent);
+}
+
+static void
+producer_async_awaited (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GError *error = NULL;
+
+  agen_test_gate_wait_finish (AGEN_TEST_GATE (source), result, &error);
+  producer_async_continue (user_data, NULL, error);
+}
+
+static void
+producer_async_continue (ScriptProducer *p,
+                         const GValue   *sent,
+                         GError         *outcome)
+{
+  GValue item = G_VALUE_INIT;
+  GError *failure = NULL;
+  GTask *task;
+
+  switch (producer_call (p, sent, outcome, &item, &failure))
+    {
+    case PRODUCER_EMIT:
+      agen_emitter_emit_async (g_task_get_source_object (p->task), &item, NULL, producer_async_emitted, p);
+      g_value_unset (&item);
+      return;
+
+    case PRODUCER_AWAIT:
+      agen_test_gate_wait_async (p->script->gate, p->cancellable, producer_async_awaited, p);
+      return;
+
+    case PRODUCER_AWAIT_IGNORING:
+      agen_test_gate_wait_ignoring_cancel_async (p->script->gate, p->cancellable, producer_async_awaited, p);
+      return;
+
+    case PRODUCER_END:
+      /* The task owns the producer: it goes with the task. */
+      task = g_steal_pointer (&p->task);
+      if (failure != NULL)
+        g_task_return_error (task, failure);
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+script_produce_async (AgenEmitter         *emitter,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             callback_data,
+                      gpointer             user_data)
+{
+  ScriptProducer *p = g_new (ScriptProducer, 1);
+
+  producer_init (p, user_data, AGEN_TEST_BODY_ASYNC, cancellable);
+  p->task = g_task_new (emitter, cancellable, callback, callback_data);
+  g_task_set_task_data (p->task, p, g_free);
+  producer_async_continue (p, NULL, NULL);
+}
+
+static gboolean
+script_produce_finish (AgenEmitter   *emitter,
+                       GAsyncResult  *result,
+                       gpointer       user_data,
+                       GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -------------------------------------------------------------- as a thread */
+
+/* A thread awaits the gate where the gate lives, the script's context, and
+ * blocks until it opens. */
+typedef struct
+{
+  AgenTestScript *script;
+  GCancellable *cancellable;
+  gboolean ignoring;
+  GMutex lock;
+  GCond opened;
+  gboolean done;
+  GError *error;
+} GateWait;
+
+static void
+gate_wait_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GateWait *wait = user_data;
+
+  g_mutex_lock (&wait->lock);
+  agen_test_gate_wait_finish (AGEN_TEST_GATE (source), result, &wait->error);
+  wait->done = TRUE;
+  g_cond_signal (&wait->opened);
+  g_mutex_unlock (&wait->lock);
+}
+
+static gboolean
+gate_wait_start (gpointer user_data)
+{
+  GateWait *wait = user_data;
+
+  if (wait->ignoring)
+    agen_test_gate_wait_ignoring_cancel_async (wait->script->gate, wait->cancellable, gate_wait_done, wait);
+  else
+    agen_test_gate_wait_async (wait->script->gate, wait->cancellable, gate_wait_done, wait);
+  return G_SOURCE_REMOVE;
+}
+
+static GError *
+thread_await_gate (ScriptProducer *p,
+                   gboolean        ignoring)
+{
+  GateWait wait = { .script = p->script, .cancellable = p->cancellable, .ignoring = ignoring };
+
+  g_mutex_init (&wait.lock);
+  g_cond_init (&wait.opened);
+  g_main_context_invoke (p->script->context, gate_wait_start, &wait);
+  g_mutex_lock (&wait.lock);
+  while (!wait.done)
+    g_cond_wait (&wait.opened, &wait.lock);
+  g_mutex_unlock (&wait.lock);
+  g_cond_clear (&wait.opened);
+  g_mutex_clear (&wait.lock);
+  return wait.error;
+}
+
+static gboolean
+script_thread (AgenEmitter   *emitter,
+               GCancellable  *cancellable,
+               gpointer       user_data,
+               GError       **error)
+{
+  ScriptProducer p;
+  GValue sent = G_VALUE_INIT;
+  GError *outcome = NULL;
+
+  producer_init (&p, user_data, AGEN_TEST_BODY_THREAD, cancellable);
+  for (;;)
+    {
+      GValue item = G_VALUE_INIT;
+      GError *failure = NULL;
+      ProducerAction action = producer_call (&p, &sent, g_steal_pointer (&outcome), &item, &failure);
+
+      if (G_VALUE_TYPE (&sent) != 0)
+        g_value_unset (&sent);
+      switch (action)
+        {
+        case PRODUCER_EMIT:
+          agen_emitter_emit (emitter, &item, NULL, &sent, &outcome);
+          g_value_unset (&item);
+          break;
+
+        case PRODUCER_AWAIT:
+        case PRODUCER_AWAIT_IGNORING:
+          outcome = thread_await_gate (&p, action == PRODUCER_AWAIT_IGNORING);
+          break;
+
+        case PRODUCER_END:
+          if (failure == NULL)
+            return TRUE;
+          g_propagate_error (error, failure);
+          return FALSE;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+
 AgenGenerator *
 agen_test_script_generator (AgenTestScript *script)
 {
-  return agen_generator_new (script_body, agen_test_script_ref (script),
-                             script_destroy_notify);
+  switch (agen_test_body_kind)
+    {
+    case AGEN_TEST_BODY_ASYNC:
+      return agen_generator_new_async (script_produce_async, script_produce_finish,
+                                       agen_test_script_ref (script), script_destroy_notify);
+    case AGEN_TEST_BODY_THREAD:
+      return agen_generator_new_threaded (script_thread, agen_test_script_ref (script), script_destroy_notify);
+    case AGEN_TEST_BODY_RAW:
+    default:
+      return agen_generator_new (script_body, agen_test_script_ref (script), script_destroy_notify);
+    }
+}
+
+/* -------------------------------------------------------------- registering */
+
+static void
+fixture_setup_raw (AgenTestFixture *fixture,
+                   gconstpointer    data)
+{
+  agen_test_body_kind = AGEN_TEST_BODY_RAW;
+  agen_test_fixture_setup (fixture, data);
+}
+
+static void
+fixture_setup_async (AgenTestFixture *fixture,
+                     gconstpointer    data)
+{
+  agen_test_body_kind = AGEN_TEST_BODY_ASYNC;
+  agen_test_fixture_setup (fixture, data);
+}
+
+static void
+fixture_setup_thread (AgenTestFixture *fixture,
+                      gconstpointer    data)
+{
+  agen_test_body_kind = AGEN_TEST_BODY_THREAD;
+  agen_test_fixture_setup (fixture, data);
+}
+
+void
+agen_test_add_for_each_body (const char       *path,
+                             gconstpointer     data,
+                             AgenTestCaseFunc  func)
+{
+  static const struct
+  {
+    const char *name;
+    GTestFixtureFunc setup;
+  } kinds[] = {
+    { "raw", (GTestFixtureFunc) fixture_setup_raw },
+    { "async-function", (GTestFixtureFunc) fixture_setup_async },
+    { "thread", (GTestFixtureFunc) fixture_setup_thread },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *kind_path = g_strdup_printf ("%s/%s", path, kinds[i].name);
+
+      g_test_add_vtable (kind_path, sizeof (AgenTestFixture), data, kinds[i].setup,
+                         (GTestFixtureFunc) func, (GTestFixtureFunc) agen_test_fixture_teardown);
+    }
+}
+
+void
+agen_test_script_wait_calls (AgenTestScript *s,
+                             guint           n_calls)
+{
+  /* The thread counts a call as it starts one. */
+  if (agen_test_body_kind == AGEN_TEST_BODY_THREAD)
+    agen_test_poll_count (&s->n_calls, n_calls);
+  g_assert_cmpuint (g_atomic_int_get ((gint *) &s->n_calls), ==, n_calls);
 }

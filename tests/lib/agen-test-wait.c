@@ -28,6 +28,7 @@ agen_test_fixture_teardown (AgenTestFixture *fixture,
     ;
   g_main_context_pop_thread_default (fixture->context);
   g_main_context_unref (fixture->context);
+  agen_test_body_kind = AGEN_TEST_BODY_RAW;
 }
 
 guint
@@ -108,6 +109,21 @@ agen_test_wait_for_count (const guint *counter,
   CountTarget t = { counter, target };
 
   iterate_until (count_reached, &t, seconds, "a count");
+}
+
+void
+agen_test_poll_count (const guint *counter,
+                      guint        target)
+{
+  gint64 deadline = g_get_monotonic_time () + agen_test_timeout_seconds (10) * G_USEC_PER_SEC;
+
+  while ((guint) g_atomic_int_get ((const gint *) counter) < target)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out after %u s waiting for a count", agen_test_timeout_seconds (10));
+      agen_test_drain ();
+      g_usleep (1000);
+    }
 }
 
 static gboolean
