@@ -5,6 +5,8 @@
  * agen_shutdown_async() closes every such generator of a context; the
  * failures of those closes are reported (agen_set_close_error_func()); and
  * every generator is finalised with its user data destroyed exactly once.
+ * Every case runs with the three kinds of body (section contract-emitter):
+ * a straight-line body, an async-function producer and a producer thread.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -636,25 +638,25 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  agen_test_add ("/lifecycle/unref/unstarted-runs-only-destroy", test_new_drop_unstarted);
-  agen_test_add ("/lifecycle/unref/closes-suspended", test_unref_closes_suspended);
-  agen_test_add ("/lifecycle/unref/close-may-await", test_unref_close_may_await);
-  agen_test_add ("/lifecycle/unref/close-error-warns", test_unref_close_error_warns);
-  agen_test_add ("/lifecycle/unref/closes-on-own-context", test_unref_closes_on_own_context);
-  agen_test_add ("/lifecycle/unref/during-await", test_unref_during_await);
-  agen_test_add ("/lifecycle/unref/during-await-then-finish", test_unref_during_await_then_finish);
-  agen_test_add ("/lifecycle/unref/finished", test_unref_finished);
-  agen_test_add ("/lifecycle/close-error-func", test_close_error_func);
-  agen_test_add ("/lifecycle/close-error-func-replaced", test_close_error_func_replaced);
+  agen_test_add_for_each_body ("/lifecycle/unref/unstarted-runs-only-destroy", NULL, test_new_drop_unstarted);
+  agen_test_add_for_each_body ("/lifecycle/unref/closes-suspended", NULL, test_unref_closes_suspended);
+  agen_test_add_for_each_body ("/lifecycle/unref/close-may-await", NULL, test_unref_close_may_await);
+  agen_test_add_for_each_body ("/lifecycle/unref/close-error-warns", NULL, test_unref_close_error_warns);
+  agen_test_add_for_each_body ("/lifecycle/unref/closes-on-own-context", NULL, test_unref_closes_on_own_context);
+  agen_test_add_for_each_body ("/lifecycle/unref/during-await", NULL, test_unref_during_await);
+  agen_test_add_for_each_body ("/lifecycle/unref/during-await-then-finish", NULL, test_unref_during_await_then_finish);
+  agen_test_add_for_each_body ("/lifecycle/unref/finished", NULL, test_unref_finished);
+  agen_test_add_for_each_body ("/lifecycle/close-error-func", NULL, test_close_error_func);
+  agen_test_add_for_each_body ("/lifecycle/close-error-func-replaced", NULL, test_close_error_func_replaced);
 
-  agen_test_add ("/lifecycle/shutdown/closes-started", test_shutdown_closes_started);
-  agen_test_add ("/lifecycle/shutdown/empty", test_shutdown_empty);
-  agen_test_add ("/lifecycle/shutdown/concurrent", test_shutdown_concurrent);
-  agen_test_add ("/lifecycle/shutdown/first-error", test_shutdown_first_error);
-  agen_test_add ("/lifecycle/shutdown/only-this-context", test_shutdown_only_this_context);
+  agen_test_add_for_each_body ("/lifecycle/shutdown/closes-started", NULL, test_shutdown_closes_started);
+  agen_test_add_for_each_body ("/lifecycle/shutdown/empty", NULL, test_shutdown_empty);
+  agen_test_add_for_each_body ("/lifecycle/shutdown/concurrent", NULL, test_shutdown_concurrent);
+  agen_test_add_for_each_body ("/lifecycle/shutdown/first-error", NULL, test_shutdown_first_error);
+  agen_test_add_for_each_body ("/lifecycle/shutdown/only-this-context", NULL, test_shutdown_only_this_context);
 
-  agen_test_add ("/lifecycle/many/no-leak", test_many_no_leak);
-  agen_test_add ("/lifecycle/many/unstarted", test_many_unstarted);
+  agen_test_add_for_each_body ("/lifecycle/many/no-leak", NULL, test_many_no_leak);
+  agen_test_add_for_each_body ("/lifecycle/many/unstarted", NULL, test_many_unstarted);
 
   return g_test_run ();
 }
