@@ -550,6 +550,8 @@ agen_generator_call_body (AgenGenerator *self)
   AgenRun *run = self->run;
   gboolean again;
 
+  /* What it set at its last yield answers no more: the body moves on. */
+  run->next_ready = NULL;
   do
     {
       run->await_completed_in_body = FALSE;
@@ -608,8 +610,10 @@ agen_generator_continue (AgenGenerator *self,
  * The fast path of foreach: a next step for a generator the caller holds.
  * When the body yields at once, this returns %TRUE and leaves the item where
  * the body put it (valid until the next resumption), without a reply; the
- * table is skipped because a next always runs a started body. Anything
- * else takes the general path: %FALSE, and the outcome goes to the reply.
+ * table is skipped because a next always runs a started body. A body
+ * suspended at a yield of items held ready (_agen_generator_set_next_ready())
+ * is not even called while its function has the next one. Anything else
+ * takes the general path: %FALSE, and the outcome goes to the reply.
  */
 gboolean
 _agen_generator_next_in_place (AgenGenerator  *self,
@@ -624,6 +628,12 @@ _agen_generator_next_in_place (AgenGenerator  *self,
     }
 
   run->op.kind = AGEN_OP_NEXT;
+  if (run->next_ready != NULL && run->next_ready (run->next_ready_data, &run->yielded))
+    {
+      *item = &run->yielded;
+      return TRUE;
+    }
+
   agen_generator_call_body (self);
   if (G_LIKELY (run->outcome == AGEN_OUTCOME_YIELDED && run->thrown == NULL))
     {

@@ -67,6 +67,20 @@ gboolean _agen_generator_next_in_place  (AgenGenerator  *self,
 gboolean _agen_generator_take_cancellation (AgenGenerator  *self,
                                             GError        **error);
 void     _agen_generator_release        (AgenGenerator  *self);
+
+/* For a body whose items are often ready before it is resumed (a share's
+ * branch reading its buffer): puts the next item into @yielded (which may
+ * hold the previous one) and returns %TRUE, exactly as a body call that
+ * ends at the same yield again would; or returns %FALSE, and the body is
+ * called as usual. */
+typedef gboolean (*AgenNextReadyFunc) (gpointer  data,
+                                       GValue   *yielded);
+
+/* In a body call that ends in a yield: until the body is called again,
+ * _agen_generator_next_in_place() asks @func first. */
+void     _agen_generator_set_next_ready (AgenGenerator     *self,
+                                         AgenNextReadyFunc  func,
+                                         gpointer           data);
 void     _agen_generator_yield_swap     (AgenGenerator  *self,
                                          GValue         *item);
 /* A consumer that holds a generator for good (a combinator its sources)

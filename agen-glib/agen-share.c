@@ -61,7 +61,7 @@ struct _AgenShare
   AgenCombinator puller;       /* one pull: the source */
   guint buffer_size;
   GValue *ring;                /* the items held: index i at ring[i % capacity] */
-  guint capacity;              /* >= buffer_size, and >= n_items */
+  gsize capacity;              /* >= n_items; 0, or a power of 2: the % is a mask */
   guint n_items;
   guint64 first;               /* the index of the oldest */
   gboolean ended;              /* after the items: the source ended, */
@@ -99,40 +99,43 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (AgenShare, agen_share, G_TYPE_OBJECT)
 
 /* Every item is copied once into the buffer and once per branch: for the
- * fundamental types that hold their value in their bits (numbers, enums,
+ * fundamental types that hold their value in their bits (numbers,
  * booleans, pointers), a copy of the GValue's bits is the copy, without
- * g_value_init() and g_value_copy(), which take GType's lock. */
+ * g_value_init() and g_value_copy(), which take GType's lock. Such a value,
+ * like an unset one, has nothing to free. The check is a bit per
+ * fundamental type: it is on the path of every item, a few nanoseconds. */
+#define AGEN_FUNDAMENTAL_BIT(type) (1u << ((type) >> G_TYPE_FUNDAMENTAL_SHIFT))
+#define AGEN_PLAIN_TYPES                                                            \
+  (AGEN_FUNDAMENTAL_BIT (G_TYPE_CHAR) | AGEN_FUNDAMENTAL_BIT (G_TYPE_UCHAR) |       \
+   AGEN_FUNDAMENTAL_BIT (G_TYPE_BOOLEAN) | AGEN_FUNDAMENTAL_BIT (G_TYPE_INT) |      \
+   AGEN_FUNDAMENTAL_BIT (G_TYPE_UINT) | AGEN_FUNDAMENTAL_BIT (G_TYPE_LONG) |        \
+   AGEN_FUNDAMENTAL_BIT (G_TYPE_ULONG) | AGEN_FUNDAMENTAL_BIT (G_TYPE_INT64) |      \
+   AGEN_FUNDAMENTAL_BIT (G_TYPE_UINT64) | AGEN_FUNDAMENTAL_BIT (G_TYPE_FLOAT) |     \
+   AGEN_FUNDAMENTAL_BIT (G_TYPE_DOUBLE) | AGEN_FUNDAMENTAL_BIT (G_TYPE_POINTER))
+
 static inline gboolean
-agen_value_is_plain (GType type)
+agen_value_type_is_in (GType type,
+                       guint types)
 {
-  switch (type)
-    {
-    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
-    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
-    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
-    case G_TYPE_POINTER:
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  return type <= G_TYPE_POINTER && (types & AGEN_FUNDAMENTAL_BIT (type)) != 0;
 }
 
-static void
+static inline void
 agen_share_value_unset (GValue *value)
 {
-  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+  if (agen_value_type_is_in (G_VALUE_TYPE (value), AGEN_PLAIN_TYPES | AGEN_FUNDAMENTAL_BIT (G_TYPE_INVALID)))
     *value = (GValue) G_VALUE_INIT;
   else
-    agen_value_clear (value);
+    g_value_unset (value);
 }
 
 /* @dest, set or not, becomes a copy of @value. */
-static void
+static inline void
 agen_share_value_copy (GValue       *dest,
                        const GValue *value)
 {
   agen_share_value_unset (dest);
-  if (agen_value_is_plain (G_VALUE_TYPE (value)))
+  if (agen_value_type_is_in (G_VALUE_TYPE (value), AGEN_PLAIN_TYPES))
     {
       *dest = *value;
       return;
@@ -153,22 +156,28 @@ agen_share_end (AgenShare *self)
   return self->first + self->n_items;
 }
 
-static GValue *
+static inline GValue *
 agen_share_item (AgenShare *self,
                  guint64    index)
 {
-  return &self->ring[index % self->capacity];
+  return &self->ring[index & (self->capacity - 1)];
 }
 
-/* Makes room for @capacity items at least, keeping each at its index. */
+/* Makes room for @n_items items at least, keeping each at its index. It
+ * grows as items come, rather than to the buffer size at once: a large
+ * buffer that is never full costs nothing. */
 static void
 agen_share_resize_ring (AgenShare *self,
-                        guint      capacity)
+                        gsize      n_items)
 {
-  GValue *ring = g_new0 (GValue, capacity);
+  gsize capacity = 1;
+  GValue *ring;
 
+  while (capacity < n_items)
+    capacity *= 2;
+  ring = g_new0 (GValue, capacity);
   for (guint64 i = self->first; i < agen_share_end (self); i++)
-    ring[i % capacity] = *agen_share_item (self, i);        /* moved */
+    ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
   g_free (self->ring);
   self->ring = ring;
   self->capacity = capacity;
@@ -232,7 +241,7 @@ agen_share_take_reply (AgenShare *self)
     {
     case AGEN_REPLY_ITEM:
       if (self->n_items == self->capacity)
-        agen_share_resize_ring (self, self->capacity * 2);
+        agen_share_resize_ring (self, self->capacity + 1);
       item = agen_share_item (self, agen_share_end (self));
       agen_share_value_copy (item, pull->item);
       self->n_items++;
@@ -373,25 +382,62 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   g_error_free (error);
 }
 
-/* Takes the item at the branch's position. When the branch was the
- * slowest, the items it leaves behind are dropped, and a branch waiting for
- * room is woken once half the buffer is free: it then runs ahead by half a
- * buffer, rather than taking turns item by item. */
-static void
-agen_share_branch_read (AgenShareBranch *branch)
+static gboolean
+agen_share_oldest_is_read (AgenShare *self)
+{
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
+
+      if (branch->attached && branch->position == self->first)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies the item at the branch's position into @dest. When the branch was
+ * the last to read the oldest item, that item is dropped (the others are
+ * newer than this branch's position), and a branch waiting for room is
+ * woken once half the buffer is free: it then runs ahead by half a buffer,
+ * rather than taking turns item by item. */
+static inline void
+agen_share_branch_read (AgenShareBranch *branch,
+                        GValue          *dest)
 {
   AgenShare *self = branch->share;
-  const GValue *item = agen_share_item (self, branch->position);
-  guint n_before = self->n_items;
+  GValue *item = agen_share_item (self, branch->position);
 
-  agen_share_value_copy (&branch->item, item);
+  agen_share_value_copy (dest, item);
 
-  /* Only the oldest item can have been read by every branch now. */
-  if (branch->position++ != self->first)
+  if (branch->position++ != self->first || !agen_share_oldest_is_read (self))
     return;
-  agen_share_trim (self);
-  if (self->n_items < n_before && self->n_items <= self->buffer_size / 2)
+  agen_share_value_unset (item);
+  self->first++;
+  self->n_items--;
+  if (self->n_items == self->buffer_size / 2)
     agen_share_wake_all (self);
+}
+
+/* The body's loop, from its yield back to it, when it needs no wait: the
+ * item at the branch's position, pulled first when no branch has seen it
+ * and the source replies at once. Anything else (a wait, the source's end
+ * or error) is the body's. */
+static gboolean
+agen_share_branch_next_ready (gpointer  data,
+                              GValue   *yielded)
+{
+  AgenShareBranch *branch = data;
+  AgenShare *share = branch->share;
+
+  if (branch->position == agen_share_end (share))
+    {
+      agen_share_fill (share);
+      if (branch->position == agen_share_end (share))
+        return FALSE;
+    }
+
+  agen_share_branch_read (branch, yielded);
+  return TRUE;
 }
 
 /* Python's
@@ -436,10 +482,13 @@ agen_share_branch_body (AgenGenerator *self,
           break;
         }
 
-      agen_share_branch_read (branch);
+      agen_share_branch_read (branch, &branch->item);
 
       /* AGEN_COMBINATOR_YIELD() trades the item for the yield slot; what
-       * is thrown in goes to branch->caught. */
+       * is thrown in goes to branch->caught. Until a throw or a close
+       * resumes the body here, or an item needs a wait, a next is
+       * agen_share_branch_next_ready() instead of a body call. */
+      _agen_generator_set_next_ready (self, agen_share_branch_next_ready, branch);
       AGEN_COMBINATOR_YIELD (self, branch, &branch->item);
       if (branch->caught != NULL)
         {
@@ -652,8 +701,6 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
-  if (self->capacity < buffer_size)
-    agen_share_resize_ring (self, buffer_size);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
