@@ -603,21 +603,10 @@ agen_generator_continue (AgenGenerator *self,
   agen_generator_run_body (self);
 }
 
-/*
- * _agen_generator_next_in_place:
- * @item: (out): where the item is
- *
- * The fast path of foreach: a next step for a generator the caller holds.
- * When the body yields at once, this returns %TRUE and leaves the item where
- * the body put it (valid until the next resumption), without a reply; the
- * table is skipped because a next always runs a started body. A body
- * suspended at a yield of items held ready (_agen_generator_set_next_ready())
- * is not even called while its function has the next one. Anything else
- * takes the general path: %FALSE, and the outcome goes to the reply.
- */
-gboolean
-_agen_generator_next_in_place (AgenGenerator  *self,
-                               const GValue  **item)
+/* The fast path's body call: the next item, where the body put it. */
+G_NO_INLINE static gboolean
+agen_generator_next_by_body (AgenGenerator  *self,
+                             const GValue  **item)
 {
   AgenRun *run = self->run;
 
@@ -628,12 +617,6 @@ _agen_generator_next_in_place (AgenGenerator  *self,
     }
 
   run->op.kind = AGEN_OP_NEXT;
-  if (run->next_ready != NULL && run->next_ready (run->next_ready_data, &run->yielded))
-    {
-      *item = &run->yielded;
-      return TRUE;
-    }
-
   agen_generator_call_body (self);
   if (G_LIKELY (run->outcome == AGEN_OUTCOME_YIELDED && run->thrown == NULL))
     {
@@ -644,6 +627,45 @@ _agen_generator_next_in_place (AgenGenerator  *self,
 
   agen_generator_settle (self);
   return FALSE;
+}
+
+/* The fast path's item from the function a body named at its yield, or
+ * else from its body. */
+G_NO_INLINE static gboolean
+agen_generator_next_ready (AgenGenerator  *self,
+                           const GValue  **item)
+{
+  AgenRun *run = self->run;
+
+  if (!run->next_ready (run->next_ready_data, &run->yielded))
+    return agen_generator_next_by_body (self, item);
+
+  run->op.kind = AGEN_OP_NEXT;
+  *item = &run->yielded;
+  return TRUE;
+}
+
+/*
+ * _agen_generator_next_in_place:
+ * @item: (out): where the item is
+ *
+ * The fast path of foreach: a next step for a generator the caller holds.
+ * When the body yields at once, this returns %TRUE and leaves the item where
+ * the body put it (valid until the next resumption), without a reply; the
+ * table is skipped because a next always runs a started body. A body
+ * suspended at a yield of items held ready (_agen_generator_set_next_ready())
+ * is not even called while its function has the next one: it is started,
+ * and at a yield. Anything else takes the general path: %FALSE, and the
+ * outcome goes to the reply.
+ */
+gboolean
+_agen_generator_next_in_place (AgenGenerator  *self,
+                               const GValue  **item)
+{
+  /* Both tail calls: neither path pays for the other's frame. */
+  if (G_LIKELY (self->run->next_ready == NULL))
+    return agen_generator_next_by_body (self, item);
+  return agen_generator_next_ready (self, item);
 }
 
 /* ---------------------------------------------------------------------- *

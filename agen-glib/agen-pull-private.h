@@ -99,6 +99,8 @@ void           _agen_pull_clear                (AgenPull         *pull);
 void           _agen_pull_step                 (AgenPull         *pull,
                                                 AgenOpKind        kind,
                                                 const GError     *error);
+gboolean       _agen_pull_next_in_place        (AgenPull         *pull,
+                                                const GValue    **item);
 gboolean       _agen_pull_cancel               (AgenPull         *pull);
 GError        *_agen_pull_take_error           (AgenPull         *pull);
 

@@ -129,18 +129,29 @@ agen_share_value_unset (GValue *value)
     g_value_unset (value);
 }
 
-/* @dest, set or not, becomes a copy of @value. */
+/* @dest, set or not, becomes a copy of @value. Most often @dest is unset
+ * (a free place in the buffer) or holds an item of the same type (the
+ * previous item of a branch): one check then. */
 static inline void
 agen_share_value_copy (GValue       *dest,
                        const GValue *value)
 {
-  agen_share_value_unset (dest);
-  if (agen_value_type_is_in (G_VALUE_TYPE (value), AGEN_PLAIN_TYPES))
+  GType type = G_VALUE_TYPE (value);
+
+  if (G_LIKELY ((G_VALUE_TYPE (dest) == type || G_VALUE_TYPE (dest) == G_TYPE_INVALID) &&
+                agen_value_type_is_in (type, AGEN_PLAIN_TYPES)))
     {
       *dest = *value;
       return;
     }
-  g_value_init (dest, G_VALUE_TYPE (value));
+
+  agen_share_value_unset (dest);
+  if (agen_value_type_is_in (type, AGEN_PLAIN_TYPES))
+    {
+      *dest = *value;
+      return;
+    }
+  g_value_init (dest, type);
   g_value_copy (value, dest);
 }
 
@@ -201,13 +212,25 @@ agen_share_trim (AgenShare *self)
     agen_share_value_unset (agen_share_item (self, self->first));
 }
 
+typedef struct
+{
+  AgenGenerator *generator;    /* owned */
+  guint await_id;
+} AgenShareWaiter;
+
 /* Resumes every branch that waits: for an item, for room, or for the
- * source's close. Each looks again at what it waits for. */
-static void
+ * source's close. Each looks again at what it waits for. It happens once
+ * per half a buffer of items: the few branches of a tee are collected on
+ * the stack. */
+G_NO_INLINE static void
 agen_share_wake_all (AgenShare *self)
 {
-  g_autoptr(GPtrArray) waiting = NULL;
-  g_autoptr(GArray) await_ids = NULL;
+  AgenShareWaiter on_stack[4];
+  AgenShareWaiter *waiters = on_stack;
+  guint n_waiting = 0;
+
+  if (self->branches->len > G_N_ELEMENTS (on_stack))
+    waiters = g_new (AgenShareWaiter, self->branches->len);
 
   /* Collected first: a branch resumed here may run, and finish, at once. */
   for (guint i = 0; i < self->branches->len; i++)
@@ -216,18 +239,28 @@ agen_share_wake_all (AgenShare *self)
 
       if (branch->await_id == 0)
         continue;
-      if (waiting == NULL)
-        {
-          waiting = g_ptr_array_new_with_free_func (g_object_unref);
-          await_ids = g_array_new (FALSE, FALSE, sizeof (guint));
-        }
-      g_ptr_array_add (waiting, g_object_ref (branch->generator));
-      g_array_append_val (await_ids, branch->await_id);
+      waiters[n_waiting++] = (AgenShareWaiter) { g_object_ref (branch->generator), branch->await_id };
       branch->await_id = 0;
     }
 
-  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
-    agen_generator_resume (g_ptr_array_index (waiting, i), g_array_index (await_ids, guint, i), NULL);
+  for (guint i = 0; i < n_waiting; i++)
+    {
+      agen_generator_resume (waiters[i].generator, waiters[i].await_id, NULL);
+      g_object_unref (waiters[i].generator);
+    }
+  if (waiters != on_stack)
+    g_free (waiters);
+}
+
+/* Adds a copy of @item to the buffer. */
+static inline void
+agen_share_push (AgenShare    *self,
+                 const GValue *item)
+{
+  if (G_UNLIKELY (self->n_items == self->capacity))
+    agen_share_resize_ring (self, self->capacity + 1);
+  agen_share_value_copy (agen_share_item (self, agen_share_end (self)), item);
+  self->n_items++;
 }
 
 /* Takes the source's reply into the buffer. */
@@ -235,16 +268,11 @@ static void
 agen_share_take_reply (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
-  GValue *item;
 
   switch (pull->reply.kind)
     {
     case AGEN_REPLY_ITEM:
-      if (self->n_items == self->capacity)
-        agen_share_resize_ring (self, self->capacity + 1);
-      item = agen_share_item (self, agen_share_end (self));
-      agen_share_value_copy (item, pull->item);
-      self->n_items++;
+      agen_share_push (self, pull->item);
       _agen_pull_clear (pull);
       break;
     case AGEN_REPLY_ERROR:
@@ -301,26 +329,33 @@ agen_share_on_reply (AgenCombinator *comb)
 }
 
 /* Asks the source for the next item, when no next is in flight, the source
- * has not finished, and the buffer has room. */
-static void
+ * has not finished, and the buffer has room. %TRUE when the source yielded
+ * at once. */
+static gboolean
 agen_share_fill (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
+  const GValue *item;
 
-  if (pull->state != AGEN_PULL_IDLE || self->ended || self->error != NULL || self->closed ||
-      self->n_items >= self->buffer_size)
-    return;
+  if (self->n_items >= self->buffer_size || pull->state != AGEN_PULL_IDLE ||
+      self->ended || self->error != NULL || self->closed)
+    return FALSE;
 
-  _agen_pull_step (pull, AGEN_OP_NEXT, NULL);
+  if (G_LIKELY (_agen_pull_next_in_place (pull, &item)))
+    {
+      agen_share_push (self, item);
+      return TRUE;
+    }
   if (pull->state == AGEN_PULL_REPLIED)
     {
       agen_share_take_reply (self);
-      return;
+      return FALSE;
     }
 
   /* The reply comes to the share, which lives until it has come. */
   g_object_ref (self);
   self->reply_holds_self = TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -429,12 +464,8 @@ agen_share_branch_next_ready (gpointer  data,
   AgenShareBranch *branch = data;
   AgenShare *share = branch->share;
 
-  if (branch->position == agen_share_end (share))
-    {
-      agen_share_fill (share);
-      if (branch->position == agen_share_end (share))
-        return FALSE;
-    }
+  if (branch->position == agen_share_end (share) && !agen_share_fill (share))
+    return FALSE;
 
   agen_share_branch_read (branch, yielded);
   return TRUE;
