@@ -604,9 +604,9 @@ agen_generator_continue (AgenGenerator *self,
 }
 
 /* The fast path's body call: the next item, where the body put it. */
-G_NO_INLINE static gboolean
-agen_generator_next_by_body (AgenGenerator  *self,
-                             const GValue  **item)
+gboolean
+_agen_generator_next_by_body (AgenGenerator  *self,
+                              const GValue  **item)
 {
   AgenRun *run = self->run;
 
@@ -629,22 +629,6 @@ agen_generator_next_by_body (AgenGenerator  *self,
   return FALSE;
 }
 
-/* The fast path's item from the function a body named at its yield, or
- * else from its body. */
-G_NO_INLINE static gboolean
-agen_generator_next_ready (AgenGenerator  *self,
-                           const GValue  **item)
-{
-  AgenRun *run = self->run;
-
-  if (!run->next_ready (run->next_ready_data, &run->yielded))
-    return agen_generator_next_by_body (self, item);
-
-  run->op.kind = AGEN_OP_NEXT;
-  *item = &run->yielded;
-  return TRUE;
-}
-
 /*
  * _agen_generator_next_in_place:
  * @item: (out): where the item is
@@ -655,17 +639,20 @@ agen_generator_next_ready (AgenGenerator  *self,
  * table is skipped because a next always runs a started body. A body
  * suspended at a yield of items held ready (_agen_generator_set_next_ready())
  * is not even called while its function has the next one: it is started,
- * and at a yield. Anything else takes the general path: %FALSE, and the
- * outcome goes to the reply.
+ * and at a yield (op.kind, read only after a body call, is left as it is).
+ * Anything else takes the general path: %FALSE, and the outcome goes to the
+ * reply.
  */
 gboolean
 _agen_generator_next_in_place (AgenGenerator  *self,
                                const GValue  **item)
 {
-  /* Both tail calls: neither path pays for the other's frame. */
-  if (G_LIKELY (self->run->next_ready == NULL))
-    return agen_generator_next_by_body (self, item);
-  return agen_generator_next_ready (self, item);
+  AgenRun *run = self->run;
+
+  /* Tail calls: neither path pays for a frame here. */
+  if (G_LIKELY (run->next_ready == NULL))
+    return _agen_generator_next_by_body (self, item);
+  return run->next_ready (self, run->next_ready_data, &run->yielded, item);
 }
 
 /* ---------------------------------------------------------------------- *

@@ -67,24 +67,31 @@ gboolean _agen_generator_next_in_place  (AgenGenerator  *self,
 gboolean _agen_generator_take_cancellation (AgenGenerator  *self,
                                             GError        **error);
 void     _agen_generator_release        (AgenGenerator  *self);
-
-/* For a body whose items are often ready before it is resumed (a share's
- * branch reading its buffer): puts the next item into @yielded (which may
- * hold the previous one) and returns %TRUE, exactly as a body call that
- * ends at the same yield again would; or returns %FALSE, and the body is
- * called as usual. */
-typedef gboolean (*AgenNextReadyFunc) (gpointer  data,
-                                       GValue   *yielded);
-
-/* In a body call that ends in a yield: until the body is called again,
- * _agen_generator_next_in_place() asks @func first. */
-void     _agen_generator_set_next_ready (AgenGenerator     *self,
-                                         AgenNextReadyFunc  func,
-                                         gpointer           data);
 void     _agen_generator_yield_swap     (AgenGenerator  *self,
                                          GValue         *item);
 /* A consumer that holds a generator for good (a combinator its sources)
  * closes it itself: shutdown leaves it alone. */
 void     _agen_generator_unregister     (AgenGenerator  *self);
+
+/* The fast path of next for a body whose items are often ready before it
+ * is called (a share's branch reading its buffer), named at a yield with
+ * _agen_generator_set_next_ready(). It answers as
+ * _agen_generator_next_in_place() does: it puts the next item into
+ * @yielded (the yield slot, which may hold the previous item), sets @item
+ * to it and returns %TRUE, exactly as a body call ending at the same yield
+ * again would; or, with nothing ready, it returns
+ * _agen_generator_next_by_body (@self, @item). */
+typedef gboolean (*AgenNextReadyFunc) (AgenGenerator  *self,
+                                       gpointer        data,
+                                       GValue         *yielded,
+                                       const GValue  **item);
+
+/* In a body call that ends in a yield: until the body is called again,
+ * _agen_generator_next_in_place() is @func. */
+void     _agen_generator_set_next_ready (AgenGenerator     *self,
+                                         AgenNextReadyFunc  func,
+                                         gpointer           data);
+gboolean _agen_generator_next_by_body   (AgenGenerator     *self,
+                                         const GValue     **item);
 
 G_END_DECLS

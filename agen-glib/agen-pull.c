@@ -209,28 +209,13 @@ agen_pull_start (AgenPull     *pull,
   _agen_generator_unregister (pull->source);
 }
 
-/* A next whose item, when the source yields at once, stays where the
- * source's body put it: %TRUE with @item, valid until the source's next
- * step, and the pull stays IDLE. Otherwise %FALSE, and the pull is as
- * after _agen_pull_step(). For a combinator that copies the item anyway
- * (share): no reply to fill and clear. */
-gboolean
-_agen_pull_next_in_place (AgenPull      *pull,
-                          const GValue **item)
+/* The start of a pull's first next (see _agen_pull_next_in_place()). */
+void
+_agen_pull_start_next (AgenPull *pull)
 {
-  _agen_pull_clear (pull);
-
-  if (G_LIKELY (pull->held))
-    {
-      if (_agen_generator_next_in_place (pull->source, item))
-        return TRUE;
-    }
-  else
-    agen_pull_start (pull, AGEN_OP_NEXT, NULL);
-
+  agen_pull_start (pull, AGEN_OP_NEXT, NULL);
   if (pull->state == AGEN_PULL_IDLE)
     pull->state = AGEN_PULL_IN_FLIGHT;
-  return FALSE;
 }
 
 /* The one way a combinator asks something of a source: a next, a throw of
