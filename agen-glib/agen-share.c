@@ -61,6 +61,8 @@ struct _AgenShare
   AgenCombinator puller;       /* one pull: the source */
   guint buffer_size;
   GValue *ring;                /* the items held: index i at ring[i % capacity] */
+  guint *n_unread;             /* beside each: how many attached branches have
+                                * yet to read it, so the last one drops it */
   gsize capacity;              /* >= n_items; 0, or a power of 2: the % is a mask */
   guint n_items;
   guint64 first;               /* the index of the oldest */
@@ -129,6 +131,18 @@ agen_plain_value_size (GType type)
   return type <= G_TYPE_POINTER ? agen_plain_value_sizes[type >> G_TYPE_FUNDAMENTAL_SHIFT] : 0;
 }
 
+/* Frees what a dropped item holds. A plain value has nothing to free: its
+ * place in the buffer keeps its bits, which the next item there overwrites
+ * (a copy into a plain value of the same type is only the new bits). */
+static inline void
+agen_share_value_drop (GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type != G_TYPE_INVALID && agen_plain_value_size (type) == 0)
+    g_value_unset (value);
+}
+
 static inline void
 agen_share_value_unset (GValue *value)
 {
@@ -179,11 +193,28 @@ agen_share_end (AgenShare *self)
   return self->first + self->n_items;
 }
 
+static inline gsize
+agen_share_slot (AgenShare *self,
+                 guint64    index)
+{
+  return index & (self->capacity - 1);
+}
+
 static inline GValue *
 agen_share_item (AgenShare *self,
                  guint64    index)
 {
-  return &self->ring[index & (self->capacity - 1)];
+  return &self->ring[agen_share_slot (self, index)];
+}
+
+/* A branch that starts reading at @from, or stops, before the end. */
+static void
+agen_share_count_readers (AgenShare *self,
+                          guint64    from,
+                          gint       change)
+{
+  for (guint64 i = from; i < agen_share_end (self); i++)
+    self->n_unread[agen_share_slot (self, i)] += change;
 }
 
 /* Makes room for @n_items items at least, keeping each at its index. It
@@ -195,14 +226,21 @@ agen_share_resize_ring (AgenShare *self,
 {
   gsize capacity = 1;
   GValue *ring;
+  guint *n_unread;
 
   while (capacity < n_items)
     capacity *= 2;
   ring = g_new0 (GValue, capacity);
+  n_unread = g_new0 (guint, capacity);
   for (guint64 i = self->first; i < agen_share_end (self); i++)
-    ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
+    {
+      ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
+      n_unread[i & (capacity - 1)] = self->n_unread[agen_share_slot (self, i)];
+    }
   g_free (self->ring);
+  g_free (self->n_unread);
   self->ring = ring;
+  self->n_unread = n_unread;
   self->capacity = capacity;
 }
 
@@ -221,7 +259,7 @@ agen_share_trim (AgenShare *self)
     }
 
   for (; self->first < oldest; self->first++, self->n_items--)
-    agen_share_value_unset (agen_share_item (self, self->first));
+    agen_share_value_drop (agen_share_item (self, self->first));
 }
 
 typedef struct
@@ -269,9 +307,13 @@ static inline void
 agen_share_push (AgenShare    *self,
                  const GValue *item)
 {
+  gsize slot;
+
   if (G_UNLIKELY (self->n_items == self->capacity))
     agen_share_resize_ring (self, self->capacity + 1);
-  agen_share_value_copy (agen_share_item (self, agen_share_end (self)), item);
+  slot = agen_share_slot (self, agen_share_end (self));
+  agen_share_value_copy (&self->ring[slot], item);
+  self->n_unread[slot] = self->n_attached;
   self->n_items++;
 }
 
@@ -357,8 +399,8 @@ agen_share_await_reply (AgenShare *self)
 
 /* Asks the source for the next item, when no next is in flight, the source
  * has not finished, and the buffer has room. %TRUE when the source yielded
- * at once. */
-static gboolean
+ * at once. Inlined: the branch ahead of the others pulls at every item. */
+G_ALWAYS_INLINE static inline gboolean
 agen_share_fill (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
@@ -402,6 +444,7 @@ agen_share_detach (AgenShareBranch *branch)
 
   branch->attached = FALSE;
   self->n_attached--;
+  agen_share_count_readers (self, branch->position, -1);
   agen_share_trim (self);
   agen_share_wake_all (self);
 }
@@ -436,40 +479,47 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   g_error_free (error);
 }
 
-static gboolean
-agen_share_oldest_is_read (AgenShare *self)
+/* Every branch has read the oldest item: it is dropped, and a branch
+ * waiting for room is woken once half the buffer is free: it then runs
+ * ahead by half a buffer, rather than taking turns item by item. */
+G_NO_INLINE static void
+agen_share_drop_oldest (AgenShare *self)
 {
-  for (guint i = 0; i < self->branches->len; i++)
-    {
-      AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
-
-      if (branch->attached && branch->position == self->first)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Copies the item at the branch's position into @dest. When the branch was
- * the last to read the oldest item, that item is dropped (the others are
- * newer than this branch's position), and a branch waiting for room is
- * woken once half the buffer is free: it then runs ahead by half a buffer,
- * rather than taking turns item by item. */
-static inline void
-agen_share_branch_read (AgenShareBranch *branch,
-                        GValue          *dest)
-{
-  AgenShare *self = branch->share;
-  GValue *item = agen_share_item (self, branch->position);
-
-  agen_share_value_copy (dest, item);
-
-  if (branch->position++ != self->first || !agen_share_oldest_is_read (self))
-    return;
-  agen_share_value_unset (item);
+  agen_share_value_drop (agen_share_item (self, self->first));
   self->first++;
   self->n_items--;
   if (self->n_items == self->buffer_size / 2)
     agen_share_wake_all (self);
+}
+
+/* Copies the item at the branch's position into @dest. The last branch to
+ * read an item has read every older one: it was the oldest. */
+G_ALWAYS_INLINE static inline void
+agen_share_branch_read (AgenShareBranch *branch,
+                        GValue          *dest)
+{
+  AgenShare *self = branch->share;
+  gsize slot = agen_share_slot (self, branch->position++);
+
+  agen_share_value_copy (dest, &self->ring[slot]);
+  if (--self->n_unread[slot] == 0)
+    agen_share_drop_oldest (self);
+}
+
+/* agen_share_branch_next_ready() for the branch ahead of the others: it
+ * pulls the source, and yields the item when the source yields at once. */
+G_NO_INLINE static gboolean
+agen_share_branch_pull_ready (AgenGenerator    *self,
+                              AgenShareBranch  *branch,
+                              GValue           *yielded,
+                              const GValue    **item)
+{
+  if (!agen_share_fill (branch->share))
+    return _agen_generator_next_by_body (self, item);
+
+  agen_share_branch_read (branch, yielded);
+  *item = yielded;
+  return TRUE;
 }
 
 /* The body's loop, from its yield back to it, when it needs no wait: the
@@ -483,10 +533,9 @@ agen_share_branch_next_ready (AgenGenerator  *self,
                               const GValue  **item)
 {
   AgenShareBranch *branch = data;
-  AgenShare *share = branch->share;
 
-  if (branch->position == agen_share_end (share) && !agen_share_fill (share))
-    return _agen_generator_next_by_body (self, item);
+  if (branch->position == agen_share_end (branch->share))
+    return agen_share_branch_pull_ready (self, branch, yielded, item);
 
   agen_share_branch_read (branch, yielded);
   *item = yielded;
@@ -628,7 +677,11 @@ agen_share_new_branch (AgenShare *self)
   branch->share = g_object_ref (self);
   branch->position = self->first;
   branch->attached = !self->closed;
-  self->n_attached += branch->attached;
+  if (branch->attached)
+    {
+      self->n_attached++;
+      agen_share_count_readers (self, branch->position, +1);
+    }
   g_ptr_array_add (self->branches, branch);
 
   branch->generator = agen_generator_new (agen_share_branch_body, branch, agen_share_branch_free);
@@ -789,10 +842,11 @@ agen_share_finalize (GObject *object)
   self->buffer_size = 0;       /* every item is dropped */
   while (self->n_items > 0)
     {
-      agen_share_value_unset (agen_share_item (self, self->first++));
+      agen_share_value_drop (agen_share_item (self, self->first++));
       self->n_items--;
     }
   g_free (self->ring);
+  g_free (self->n_unread);
   g_clear_error (&self->error);
   _agen_combinator_clear (&self->puller);
 
