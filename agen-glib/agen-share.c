@@ -153,32 +153,45 @@ agen_share_value_unset (GValue *value)
   *value = (GValue) G_VALUE_INIT;
 }
 
-/* @dest, set or not, becomes a copy of @value. */
-static inline void
+/* agen_share_value_copy() of anything but a plain value of @dest's type. */
+G_NO_INLINE static void
+agen_share_value_copy_slow (GValue       *dest,
+                            const GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+  guint size = agen_plain_value_size (type);
+
+  agen_share_value_unset (dest);
+  if (size == 0)
+    {
+      g_value_init (dest, type);
+      g_value_copy (value, dest);
+      return;
+    }
+
+  dest->g_type = type;
+  if (size == 4)
+    dest->data[0].v_uint = value->data[0].v_uint;
+  else
+    dest->data[0].v_uint64 = value->data[0].v_uint64;
+}
+
+/* @dest, set or not, becomes a copy of @value. Most often @dest holds the
+ * previous item of a branch, or a dropped one of the buffer, of the same
+ * plain type: only the bits are copied then. */
+G_ALWAYS_INLINE static inline void
 agen_share_value_copy (GValue       *dest,
                        const GValue *value)
 {
   GType type = G_VALUE_TYPE (value);
   guint size = agen_plain_value_size (type);
 
-  /* Most often @dest is a free place in the buffer, or holds the previous
-   * item of a branch, of the same type. */
-  if (G_VALUE_TYPE (dest) != type)
-    {
-      agen_share_value_unset (dest);
-      dest->g_type = size != 0 ? type : G_TYPE_INVALID;
-    }
-
-  if (G_LIKELY (size == 4))
+  if (G_LIKELY (G_VALUE_TYPE (dest) == type && size == 4))
     dest->data[0].v_uint = value->data[0].v_uint;
-  else if (size == 8)
+  else if (G_VALUE_TYPE (dest) == type && size == 8)
     dest->data[0].v_uint64 = value->data[0].v_uint64;
   else
-    {
-      agen_share_value_unset (dest);
-      g_value_init (dest, type);
-      g_value_copy (value, dest);
-    }
+    agen_share_value_copy_slow (dest, value);
 }
 
 static AgenPull *
@@ -303,7 +316,7 @@ agen_share_wake_all (AgenShare *self)
 }
 
 /* Adds a copy of @item to the buffer. */
-static inline void
+G_ALWAYS_INLINE static inline void
 agen_share_push (AgenShare    *self,
                  const GValue *item)
 {
@@ -482,7 +495,7 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
 /* Every branch has read the oldest item: it is dropped, and a branch
  * waiting for room is woken once half the buffer is free: it then runs
  * ahead by half a buffer, rather than taking turns item by item. */
-G_NO_INLINE static void
+G_ALWAYS_INLINE static inline void
 agen_share_drop_oldest (AgenShare *self)
 {
   agen_share_value_drop (agen_share_item (self, self->first));
