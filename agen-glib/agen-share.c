@@ -318,7 +318,8 @@ agen_share_wake_all (AgenShare *self)
 /* Adds a copy of @item to the buffer. */
 G_ALWAYS_INLINE static inline void
 agen_share_push (AgenShare    *self,
-                 const GValue *item)
+                 const GValue *item,
+                 guint         n_readers)
 {
   gsize slot;
 
@@ -326,7 +327,7 @@ agen_share_push (AgenShare    *self,
     agen_share_resize_ring (self, self->capacity + 1);
   slot = agen_share_slot (self, agen_share_end (self));
   agen_share_value_copy (&self->ring[slot], item);
-  self->n_unread[slot] = self->n_attached;
+  self->n_unread[slot] = n_readers;
   self->n_items++;
 }
 
@@ -339,7 +340,7 @@ agen_share_take_reply (AgenShare *self)
   switch (pull->reply.kind)
     {
     case AGEN_REPLY_ITEM:
-      agen_share_push (self, pull->item);
+      agen_share_push (self, pull->item, self->n_attached);
       _agen_pull_clear (pull);
       break;
     case AGEN_REPLY_ERROR:
@@ -411,25 +412,34 @@ agen_share_await_reply (AgenShare *self)
 }
 
 /* Asks the source for the next item, when no next is in flight, the source
- * has not finished, and the buffer has room. %TRUE when the source yielded
- * at once. Inlined: the branch ahead of the others pulls at every item. */
+ * has not finished, and the buffer has room: %TRUE with @item, where the
+ * source put it, when the source yielded at once. */
 G_ALWAYS_INLINE static inline gboolean
-agen_share_fill (AgenShare *self)
+agen_share_pull_now (AgenShare     *self,
+                     const GValue **item)
 {
   AgenPull *pull = agen_share_pull (self);
-  const GValue *item;
 
   if (self->n_items >= self->buffer_size || pull->state != AGEN_PULL_IDLE ||
       self->ended || self->error != NULL || self->closed)
     return FALSE;
 
-  if (G_LIKELY (_agen_pull_next_in_place (pull, &item)))
-    {
-      agen_share_push (self, item);
-      return TRUE;
-    }
+  if (G_LIKELY (_agen_pull_next_in_place (pull, item)))
+    return TRUE;
   agen_share_await_reply (self);
   return FALSE;
+}
+
+/* agen_share_pull_now(), into the buffer. */
+static gboolean
+agen_share_fill (AgenShare *self)
+{
+  const GValue *item;
+
+  if (!agen_share_pull_now (self, &item))
+    return FALSE;
+  agen_share_push (self, item, self->n_attached);
+  return TRUE;
 }
 
 static gboolean
@@ -520,17 +530,28 @@ agen_share_branch_read (AgenShareBranch *branch,
 }
 
 /* agen_share_branch_next_ready() for the branch ahead of the others: it
- * pulls the source, and yields the item when the source yields at once. */
+ * pulls the source, and yields the item when the source yields at once,
+ * copied from where the source put it. */
 G_NO_INLINE static gboolean
 agen_share_branch_pull_ready (AgenGenerator    *self,
                               AgenShareBranch  *branch,
                               GValue           *yielded,
                               const GValue    **item)
 {
-  if (!agen_share_fill (branch->share))
+  AgenShare *share = branch->share;
+  const GValue *value;
+
+  if (!agen_share_pull_now (share, &value))
     return _agen_generator_next_by_body (self, item);
 
-  agen_share_branch_read (branch, yielded);
+  /* The others read it from the buffer; a branch alone needs none. */
+  if (share->n_attached > 1)
+    agen_share_push (share, value, share->n_attached - 1);
+  else
+    share->first++;
+  branch->position++;
+
+  agen_share_value_copy (yielded, value);
   *item = yielded;
   return TRUE;
 }
