@@ -54,6 +54,21 @@
  * last unref does. Branches made afterwards end at once.
  */
 
+/* The cost of an item. Two branches each read every item of the source,
+ * so what a branch adds to an item is what sharing costs, and a branch is
+ * not a stage like a map: its consumer (foreach, a combinator) asks it for
+ * an item through _agen_generator_next_in_place(), and, once its body has
+ * yielded, that is agen_share_branch_next_ready() instead of a body call,
+ * named at the yield. It copies the item at the branch's position out of
+ * the buffer into the yield slot; the branch ahead of the others pulls the
+ * source in place of the body (the pull's next in place, inlined) and
+ * copies the source's item from where the source put it, into the buffer
+ * for the others only. A plain value's copy is its bits; each held item
+ * counts the branches yet to read it, so the last one drops it at once,
+ * without a pass over the branches. Only waits go through the body: the
+ * branch ahead waits for room once the buffer is full, and is resumed once
+ * half of it is free, so it runs for half a buffer per resumption. */
+
 struct _AgenShare
 {
   GObject parent_instance;
