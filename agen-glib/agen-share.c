@@ -521,9 +521,10 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
  * waiting for room is woken once half the buffer is free: it then runs
  * ahead by half a buffer, rather than taking turns item by item. */
 G_ALWAYS_INLINE static inline void
-agen_share_drop_oldest (AgenShare *self)
+agen_share_drop_oldest (AgenShare *self,
+                        GValue    *oldest)
 {
-  agen_share_value_drop (agen_share_item (self, self->first));
+  agen_share_value_drop (oldest);
   self->first++;
   self->n_items--;
   if (self->n_items == self->buffer_size / 2)
@@ -541,7 +542,7 @@ agen_share_branch_read (AgenShareBranch *branch,
 
   agen_share_value_copy (dest, &self->ring[slot]);
   if (--self->n_unread[slot] == 0)
-    agen_share_drop_oldest (self);
+    agen_share_drop_oldest (self, &self->ring[slot]);
 }
 
 /* agen_share_branch_next_ready() for the branch ahead of the others: it
@@ -571,10 +572,23 @@ agen_share_branch_pull_ready (AgenGenerator    *self,
   return TRUE;
 }
 
+/* agen_share_branch_next_ready() for a branch behind another: the item is
+ * in the buffer. */
+G_NO_INLINE static gboolean
+agen_share_branch_read_ready (AgenShareBranch  *branch,
+                              GValue           *yielded,
+                              const GValue    **item)
+{
+  agen_share_branch_read (branch, yielded);
+  *item = yielded;
+  return TRUE;
+}
+
 /* The body's loop, from its yield back to it, when it needs no wait: the
  * item at the branch's position, pulled first when no branch has seen it
  * and the source replies at once. Anything else (a wait, the source's end
- * or error) is the body's. */
+ * or error) is the body's. Each way is a tail call: neither pays for the
+ * other's frame. */
 static gboolean
 agen_share_branch_next_ready (AgenGenerator  *self,
                               gpointer        data,
@@ -585,10 +599,7 @@ agen_share_branch_next_ready (AgenGenerator  *self,
 
   if (branch->position == agen_share_end (branch->share))
     return agen_share_branch_pull_ready (self, branch, yielded, item);
-
-  agen_share_branch_read (branch, yielded);
-  *item = yielded;
-  return TRUE;
+  return agen_share_branch_read_ready (branch, yielded, item);
 }
 
 /* Python's
