@@ -67,6 +67,11 @@ typedef struct
   GAsyncResult *result;
   GAsyncResult *early_result;    /* an await that completed inside the body call */
 
+  /* Set by a body call that ended at a yield of items held ready (a
+   * share's branch): answers the next nexts in place of the body. */
+  AgenNextReadyFunc next_ready;
+  gpointer next_ready_data;
+
   guint await_id;                /* unique across generators, so a stale one never matches */
   gboolean in_body;
   gboolean awaiting;

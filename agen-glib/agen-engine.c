@@ -550,6 +550,8 @@ agen_generator_call_body (AgenGenerator *self)
   AgenRun *run = self->run;
   gboolean again;
 
+  /* What it set at its last yield answers no more: the body moves on. */
+  run->next_ready = NULL;
   do
     {
       run->await_completed_in_body = FALSE;
@@ -601,19 +603,10 @@ agen_generator_continue (AgenGenerator *self,
   agen_generator_run_body (self);
 }
 
-/*
- * _agen_generator_next_in_place:
- * @item: (out): where the item is
- *
- * The fast path of foreach: a next step for a generator the caller holds.
- * When the body yields at once, this returns %TRUE and leaves the item where
- * the body put it (valid until the next resumption), without a reply; the
- * table is skipped because a next always runs a started body. Anything
- * else takes the general path: %FALSE, and the outcome goes to the reply.
- */
+/* The fast path's body call: the next item, where the body put it. */
 gboolean
-_agen_generator_next_in_place (AgenGenerator  *self,
-                               const GValue  **item)
+_agen_generator_next_by_body (AgenGenerator  *self,
+                              const GValue  **item)
 {
   AgenRun *run = self->run;
 
@@ -634,6 +627,32 @@ _agen_generator_next_in_place (AgenGenerator  *self,
 
   agen_generator_settle (self);
   return FALSE;
+}
+
+/*
+ * _agen_generator_next_in_place:
+ * @item: (out): where the item is
+ *
+ * The fast path of foreach: a next step for a generator the caller holds.
+ * When the body yields at once, this returns %TRUE and leaves the item where
+ * the body put it (valid until the next resumption), without a reply; the
+ * table is skipped because a next always runs a started body. A body
+ * suspended at a yield of items held ready (_agen_generator_set_next_ready())
+ * is not even called while its function has the next one: it is started,
+ * and at a yield (op.kind, read only after a body call, is left as it is).
+ * Anything else takes the general path: %FALSE, and the outcome goes to the
+ * reply.
+ */
+gboolean
+_agen_generator_next_in_place (AgenGenerator  *self,
+                               const GValue  **item)
+{
+  AgenRun *run = self->run;
+
+  /* Tail calls: neither path pays for a frame here. */
+  if (G_LIKELY (run->next_ready == NULL))
+    return _agen_generator_next_by_body (self, item);
+  return run->next_ready (self, run->next_ready_data, &run->yielded, item);
 }
 
 /* ---------------------------------------------------------------------- *

@@ -73,4 +73,25 @@ void     _agen_generator_yield_swap     (AgenGenerator  *self,
  * closes it itself: shutdown leaves it alone. */
 void     _agen_generator_unregister     (AgenGenerator  *self);
 
+/* The fast path of next for a body whose items are often ready before it
+ * is called (a share's branch reading its buffer), named at a yield with
+ * _agen_generator_set_next_ready(). It answers as
+ * _agen_generator_next_in_place() does: it puts the next item into
+ * @yielded (the yield slot, which may hold the previous item), sets @item
+ * to it and returns %TRUE, exactly as a body call ending at the same yield
+ * again would; or, with nothing ready, it returns
+ * _agen_generator_next_by_body (@self, @item). */
+typedef gboolean (*AgenNextReadyFunc) (AgenGenerator  *self,
+                                       gpointer        data,
+                                       GValue         *yielded,
+                                       const GValue  **item);
+
+/* In a body call that ends in a yield: until the body is called again,
+ * _agen_generator_next_in_place() is @func. */
+void     _agen_generator_set_next_ready (AgenGenerator     *self,
+                                         AgenNextReadyFunc  func,
+                                         gpointer           data);
+gboolean _agen_generator_next_by_body   (AgenGenerator     *self,
+                                         const GValue     **item);
+
 G_END_DECLS

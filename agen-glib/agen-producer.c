@@ -279,6 +279,26 @@ _agen_generator_yield_swap (AgenGenerator *self,
   *item = previous;
 }
 
+/*
+ * _agen_generator_set_next_ready:
+ *
+ * In a body call that is about to yield: until the body is called again,
+ * the fast path of next asks @func for the item (see
+ * agen-operation-private.h), so a body whose items are ready costs neither
+ * its call nor its own yield per item.
+ */
+void
+_agen_generator_set_next_ready (AgenGenerator     *self,
+                                AgenNextReadyFunc  func,
+                                gpointer           data)
+{
+  if (!agen_generator_check_in_body (self, G_STRFUNC))
+    return;
+
+  self->run->next_ready = func;
+  self->run->next_ready_data = data;
+}
+
 /**
  * agen_generator_yield_object:
  * @self: an #AgenGenerator

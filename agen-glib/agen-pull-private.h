@@ -99,6 +99,7 @@ void           _agen_pull_clear                (AgenPull         *pull);
 void           _agen_pull_step                 (AgenPull         *pull,
                                                 AgenOpKind        kind,
                                                 const GError     *error);
+void           _agen_pull_start_next           (AgenPull         *pull);
 gboolean       _agen_pull_cancel               (AgenPull         *pull);
 GError        *_agen_pull_take_error           (AgenPull         *pull);
 
@@ -134,5 +135,30 @@ gboolean       _agen_combinator_raise          (AgenCombinator        *comb);
 void           _agen_combinator_take_items     (AgenCombinator        *comb,
                                                 GValue                *value,
                                                 GValueArray           *items);
+
+/* A next whose item, when the source yields at once, stays where the
+ * source's body put it: %TRUE with @item, valid until the source's next
+ * step, and the pull stays IDLE. Otherwise %FALSE, and the pull is as
+ * after _agen_pull_step(). For a combinator that copies the item anyway
+ * (share): no reply to fill and clear. Inlined: it is on the path of
+ * every item. */
+static inline gboolean
+_agen_pull_next_in_place (AgenPull      *pull,
+                          const GValue **item)
+{
+  if (pull->state == AGEN_PULL_REPLIED)
+    _agen_pull_clear (pull);
+
+  if (G_UNLIKELY (!pull->held))
+    {
+      _agen_pull_start_next (pull);
+      return FALSE;
+    }
+  if (G_LIKELY (_agen_generator_next_in_place (pull->source, item)))
+    return TRUE;
+  if (pull->state == AGEN_PULL_IDLE)
+    pull->state = AGEN_PULL_IN_FLIGHT;
+  return FALSE;
+}
 
 G_END_DECLS

@@ -209,6 +209,15 @@ agen_pull_start (AgenPull     *pull,
   _agen_generator_unregister (pull->source);
 }
 
+/* The start of a pull's first next (see _agen_pull_next_in_place()). */
+void
+_agen_pull_start_next (AgenPull *pull)
+{
+  agen_pull_start (pull, AGEN_OP_NEXT, NULL);
+  if (pull->state == AGEN_PULL_IDLE)
+    pull->state = AGEN_PULL_IN_FLIGHT;
+}
+
 /* The one way a combinator asks something of a source: a next, a throw of
  * @error, or a close. Afterwards the pull is either REPLIED, or IN_FLIGHT
  * and its reply will wake the combinator's body. The previous reply is
@@ -220,24 +229,21 @@ _agen_pull_step (AgenPull     *pull,
 {
   const GValue *item;
 
-  _agen_pull_clear (pull);
-
-  if (G_LIKELY (pull->held))
+  if (G_LIKELY (kind == AGEN_OP_NEXT))
     {
-      if (G_LIKELY (kind == AGEN_OP_NEXT))
+      if (_agen_pull_next_in_place (pull, &item))
         {
-          if (_agen_generator_next_in_place (pull->source, &item))
-            {
-              pull->reply.kind = AGEN_REPLY_ITEM;
-              pull->item = (GValue *) item;
-              pull->arrival = ++pull->combinator->n_arrivals;
-              pull->state = AGEN_PULL_REPLIED;
-              return;
-            }
+          pull->reply.kind = AGEN_REPLY_ITEM;
+          pull->item = (GValue *) item;
+          pull->arrival = ++pull->combinator->n_arrivals;
+          pull->state = AGEN_PULL_REPLIED;
         }
-      else
-        _agen_generator_step (pull->source, kind, NULL, error);
+      return;
     }
+
+  _agen_pull_clear (pull);
+  if (G_LIKELY (pull->held))
+    _agen_generator_step (pull->source, kind, NULL, error);
   else
     agen_pull_start (pull, kind, error);
 

@@ -54,6 +54,21 @@
  * last unref does. Branches made afterwards end at once.
  */
 
+/* The cost of an item. Two branches each read every item of the source,
+ * so what a branch adds to an item is what sharing costs, and a branch is
+ * not a stage like a map: its consumer (foreach, a combinator) asks it for
+ * an item through _agen_generator_next_in_place(), and, once its body has
+ * yielded, that is agen_share_branch_next_ready() instead of a body call,
+ * named at the yield. It copies the item at the branch's position out of
+ * the buffer into the yield slot; the branch ahead of the others pulls the
+ * source in place of the body (the pull's next in place, inlined) and
+ * copies the source's item from where the source put it, into the buffer
+ * for the others only. A plain value's copy is its bits; each held item
+ * counts the branches yet to read it, so the last one drops it at once,
+ * without a pass over the branches. Only waits go through the body: the
+ * branch ahead waits for room once the buffer is full, and is resumed once
+ * half of it is free, so it runs for half a buffer per resumption. */
+
 struct _AgenShare
 {
   GObject parent_instance;
@@ -61,7 +76,9 @@ struct _AgenShare
   AgenCombinator puller;       /* one pull: the source */
   guint buffer_size;
   GValue *ring;                /* the items held: index i at ring[i % capacity] */
-  guint capacity;              /* >= buffer_size, and >= n_items */
+  guint *n_unread;             /* beside each: how many attached branches have
+                                * yet to read it, so the last one drops it */
+  gsize capacity;              /* >= n_items; 0, or a power of 2: the % is a mask */
   guint n_items;
   guint64 first;               /* the index of the oldest */
   gboolean ended;              /* after the items: the source ended, */
@@ -99,46 +116,97 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (AgenShare, agen_share, G_TYPE_OBJECT)
 
 /* Every item is copied once into the buffer and once per branch: for the
- * fundamental types that hold their value in their bits (numbers, enums,
- * booleans, pointers), a copy of the GValue's bits is the copy, without
- * g_value_init() and g_value_copy(), which take GType's lock. */
-static inline gboolean
-agen_value_is_plain (GType type)
+ * fundamental types that hold their value in their bits (numbers,
+ * booleans, pointers), a copy of the bits is the copy, without
+ * g_value_init() and g_value_copy(), which take GType's lock. Such a value,
+ * like an unset one, has nothing to free. The bits copied are only those
+ * the type uses: a producer that stored a gint just before
+ * (agen_generator_yield_int()) would make a load of the whole GValue wait
+ * until that store is done (a store-forwarding stall, a quarter of a fast
+ * item). This table, by fundamental type, says how many. */
+static const guint8 agen_plain_value_sizes[] = {
+  [G_TYPE_CHAR >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_UCHAR >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_BOOLEAN >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_INT >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_UINT >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_FLOAT >> G_TYPE_FUNDAMENTAL_SHIFT] = 4,
+  [G_TYPE_LONG >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+  [G_TYPE_ULONG >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+  [G_TYPE_INT64 >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+  [G_TYPE_UINT64 >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+  [G_TYPE_DOUBLE >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+  [G_TYPE_POINTER >> G_TYPE_FUNDAMENTAL_SHIFT] = 8,
+};
+
+/* 0 for a value that is not plain. */
+static inline guint
+agen_plain_value_size (GType type)
 {
-  switch (type)
-    {
-    case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_BOOLEAN:
-    case G_TYPE_INT: case G_TYPE_UINT: case G_TYPE_LONG: case G_TYPE_ULONG:
-    case G_TYPE_INT64: case G_TYPE_UINT64: case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
-    case G_TYPE_POINTER:
-      return TRUE;
-    default:
-      return FALSE;
-    }
+  return type <= G_TYPE_POINTER ? agen_plain_value_sizes[type >> G_TYPE_FUNDAMENTAL_SHIFT] : 0;
 }
 
-static void
+/* Frees what a dropped item holds. A plain value has nothing to free: its
+ * place in the buffer keeps its bits, which the next item there overwrites
+ * (a copy into a plain value of the same type is only the new bits). */
+static inline void
+agen_share_value_drop (GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type != G_TYPE_INVALID && agen_plain_value_size (type) == 0)
+    g_value_unset (value);
+}
+
+static inline void
 agen_share_value_unset (GValue *value)
 {
-  if (agen_value_is_plain (G_VALUE_TYPE (value)))
-    *value = (GValue) G_VALUE_INIT;
-  else
-    agen_value_clear (value);
+  GType type = G_VALUE_TYPE (value);
+
+  if (type != G_TYPE_INVALID && agen_plain_value_size (type) == 0)
+    g_value_unset (value);
+  *value = (GValue) G_VALUE_INIT;
 }
 
-/* @dest, set or not, becomes a copy of @value. */
-static void
+/* agen_share_value_copy() of anything but a plain value of @dest's type. */
+G_NO_INLINE static void
+agen_share_value_copy_slow (GValue       *dest,
+                            const GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+  guint size = agen_plain_value_size (type);
+
+  agen_share_value_unset (dest);
+  if (size == 0)
+    {
+      g_value_init (dest, type);
+      g_value_copy (value, dest);
+      return;
+    }
+
+  dest->g_type = type;
+  if (size == 4)
+    dest->data[0].v_uint = value->data[0].v_uint;
+  else
+    dest->data[0].v_uint64 = value->data[0].v_uint64;
+}
+
+/* @dest, set or not, becomes a copy of @value. Most often @dest holds the
+ * previous item of a branch, or a dropped one of the buffer, of the same
+ * plain type: only the bits are copied then. */
+G_ALWAYS_INLINE static inline void
 agen_share_value_copy (GValue       *dest,
                        const GValue *value)
 {
-  agen_share_value_unset (dest);
-  if (agen_value_is_plain (G_VALUE_TYPE (value)))
-    {
-      *dest = *value;
-      return;
-    }
-  g_value_init (dest, G_VALUE_TYPE (value));
-  g_value_copy (value, dest);
+  GType type = G_VALUE_TYPE (value);
+  guint size = agen_plain_value_size (type);
+
+  if (G_LIKELY (G_VALUE_TYPE (dest) == type && size == 4))
+    dest->data[0].v_uint = value->data[0].v_uint;
+  else if (G_VALUE_TYPE (dest) == type && size == 8)
+    dest->data[0].v_uint64 = value->data[0].v_uint64;
+  else
+    agen_share_value_copy_slow (dest, value);
 }
 
 static AgenPull *
@@ -153,24 +221,54 @@ agen_share_end (AgenShare *self)
   return self->first + self->n_items;
 }
 
-static GValue *
+static inline gsize
+agen_share_slot (AgenShare *self,
+                 guint64    index)
+{
+  return index & (self->capacity - 1);
+}
+
+static inline GValue *
 agen_share_item (AgenShare *self,
                  guint64    index)
 {
-  return &self->ring[index % self->capacity];
+  return &self->ring[agen_share_slot (self, index)];
 }
 
-/* Makes room for @capacity items at least, keeping each at its index. */
+/* A branch that starts reading at @from, or stops, before the end. */
+static void
+agen_share_count_readers (AgenShare *self,
+                          guint64    from,
+                          gint       change)
+{
+  for (guint64 i = from; i < agen_share_end (self); i++)
+    self->n_unread[agen_share_slot (self, i)] += change;
+}
+
+/* Makes room for @n_items items at least, keeping each at its index. It
+ * grows as items come, rather than to the buffer size at once: a large
+ * buffer that is never full costs nothing. */
 static void
 agen_share_resize_ring (AgenShare *self,
-                        guint      capacity)
+                        gsize      n_items)
 {
-  GValue *ring = g_new0 (GValue, capacity);
+  gsize capacity = 1;
+  GValue *ring;
+  guint *n_unread;
 
+  while (capacity < n_items)
+    capacity *= 2;
+  ring = g_new0 (GValue, capacity);
+  n_unread = g_new0 (guint, capacity);
   for (guint64 i = self->first; i < agen_share_end (self); i++)
-    ring[i % capacity] = *agen_share_item (self, i);        /* moved */
+    {
+      ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
+      n_unread[i & (capacity - 1)] = self->n_unread[agen_share_slot (self, i)];
+    }
   g_free (self->ring);
+  g_free (self->n_unread);
   self->ring = ring;
+  self->n_unread = n_unread;
   self->capacity = capacity;
 }
 
@@ -189,16 +287,28 @@ agen_share_trim (AgenShare *self)
     }
 
   for (; self->first < oldest; self->first++, self->n_items--)
-    agen_share_value_unset (agen_share_item (self, self->first));
+    agen_share_value_drop (agen_share_item (self, self->first));
 }
 
+typedef struct
+{
+  AgenGenerator *generator;    /* owned */
+  guint await_id;
+} AgenShareWaiter;
+
 /* Resumes every branch that waits: for an item, for room, or for the
- * source's close. Each looks again at what it waits for. */
-static void
+ * source's close. Each looks again at what it waits for. It happens once
+ * per half a buffer of items: the few branches of a tee are collected on
+ * the stack. */
+G_NO_INLINE static void
 agen_share_wake_all (AgenShare *self)
 {
-  g_autoptr(GPtrArray) waiting = NULL;
-  g_autoptr(GArray) await_ids = NULL;
+  AgenShareWaiter on_stack[4];
+  AgenShareWaiter *waiters = on_stack;
+  guint n_waiting = 0;
+
+  if (self->branches->len > G_N_ELEMENTS (on_stack))
+    waiters = g_new (AgenShareWaiter, self->branches->len);
 
   /* Collected first: a branch resumed here may run, and finish, at once. */
   for (guint i = 0; i < self->branches->len; i++)
@@ -207,18 +317,33 @@ agen_share_wake_all (AgenShare *self)
 
       if (branch->await_id == 0)
         continue;
-      if (waiting == NULL)
-        {
-          waiting = g_ptr_array_new_with_free_func (g_object_unref);
-          await_ids = g_array_new (FALSE, FALSE, sizeof (guint));
-        }
-      g_ptr_array_add (waiting, g_object_ref (branch->generator));
-      g_array_append_val (await_ids, branch->await_id);
+      waiters[n_waiting++] = (AgenShareWaiter) { g_object_ref (branch->generator), branch->await_id };
       branch->await_id = 0;
     }
 
-  for (guint i = 0; waiting != NULL && i < waiting->len; i++)
-    agen_generator_resume (g_ptr_array_index (waiting, i), g_array_index (await_ids, guint, i), NULL);
+  for (guint i = 0; i < n_waiting; i++)
+    {
+      agen_generator_resume (waiters[i].generator, waiters[i].await_id, NULL);
+      g_object_unref (waiters[i].generator);
+    }
+  if (waiters != on_stack)
+    g_free (waiters);
+}
+
+/* Adds a copy of @item to the buffer. */
+G_ALWAYS_INLINE static inline void
+agen_share_push (AgenShare    *self,
+                 const GValue *item,
+                 guint         n_readers)
+{
+  gsize slot;
+
+  if (G_UNLIKELY (self->n_items == self->capacity))
+    agen_share_resize_ring (self, self->capacity + 1);
+  slot = agen_share_slot (self, agen_share_end (self));
+  agen_share_value_copy (&self->ring[slot], item);
+  self->n_unread[slot] = n_readers;
+  self->n_items++;
 }
 
 /* Takes the source's reply into the buffer. */
@@ -226,16 +351,11 @@ static void
 agen_share_take_reply (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
-  GValue *item;
 
   switch (pull->reply.kind)
     {
     case AGEN_REPLY_ITEM:
-      if (self->n_items == self->capacity)
-        agen_share_resize_ring (self, self->capacity * 2);
-      item = agen_share_item (self, agen_share_end (self));
-      agen_share_value_copy (item, pull->item);
-      self->n_items++;
+      agen_share_push (self, pull->item, self->n_attached);
       _agen_pull_clear (pull);
       break;
     case AGEN_REPLY_ERROR:
@@ -291,27 +411,50 @@ agen_share_on_reply (AgenCombinator *comb)
     g_object_unref (self);
 }
 
-/* Asks the source for the next item, when no next is in flight, the source
- * has not finished, and the buffer has room. */
-static void
-agen_share_fill (AgenShare *self)
+/* The source did not yield at once: its reply came (an end, an error), or
+ * will come to the share, which lives until it has come. */
+G_NO_INLINE static void
+agen_share_await_reply (AgenShare *self)
 {
-  AgenPull *pull = agen_share_pull (self);
-
-  if (pull->state != AGEN_PULL_IDLE || self->ended || self->error != NULL || self->closed ||
-      self->n_items >= self->buffer_size)
-    return;
-
-  _agen_pull_step (pull, AGEN_OP_NEXT, NULL);
-  if (pull->state == AGEN_PULL_REPLIED)
+  if (agen_share_pull (self)->state == AGEN_PULL_REPLIED)
     {
       agen_share_take_reply (self);
       return;
     }
 
-  /* The reply comes to the share, which lives until it has come. */
   g_object_ref (self);
   self->reply_holds_self = TRUE;
+}
+
+/* Asks the source for the next item, when no next is in flight, the source
+ * has not finished, and the buffer has room: %TRUE with @item, where the
+ * source put it, when the source yielded at once. */
+G_ALWAYS_INLINE static inline gboolean
+agen_share_pull_now (AgenShare     *self,
+                     const GValue **item)
+{
+  AgenPull *pull = agen_share_pull (self);
+
+  if (self->n_items >= self->buffer_size || pull->state != AGEN_PULL_IDLE ||
+      self->ended || self->error != NULL || self->closed)
+    return FALSE;
+
+  if (G_LIKELY (_agen_pull_next_in_place (pull, item)))
+    return TRUE;
+  agen_share_await_reply (self);
+  return FALSE;
+}
+
+/* agen_share_pull_now(), into the buffer. */
+static gboolean
+agen_share_fill (AgenShare *self)
+{
+  const GValue *item;
+
+  if (!agen_share_pull_now (self, &item))
+    return FALSE;
+  agen_share_push (self, item, self->n_attached);
+  return TRUE;
 }
 
 static gboolean
@@ -339,6 +482,7 @@ agen_share_detach (AgenShareBranch *branch)
 
   branch->attached = FALSE;
   self->n_attached--;
+  agen_share_count_readers (self, branch->position, -1);
   agen_share_trim (self);
   agen_share_wake_all (self);
 }
@@ -373,25 +517,89 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   g_error_free (error);
 }
 
-/* Takes the item at the branch's position. When the branch was the
- * slowest, the items it leaves behind are dropped, and a branch waiting for
- * room is woken once half the buffer is free: it then runs ahead by half a
- * buffer, rather than taking turns item by item. */
-static void
-agen_share_branch_read (AgenShareBranch *branch)
+/* Every branch has read the oldest item: it is dropped, and a branch
+ * waiting for room is woken once half the buffer is free: it then runs
+ * ahead by half a buffer, rather than taking turns item by item. */
+G_ALWAYS_INLINE static inline void
+agen_share_drop_oldest (AgenShare *self,
+                        GValue    *oldest)
+{
+  agen_share_value_drop (oldest);
+  self->first++;
+  self->n_items--;
+  if (self->n_items == self->buffer_size / 2)
+    agen_share_wake_all (self);
+}
+
+/* Copies the item at the branch's position into @dest. The last branch to
+ * read an item has read every older one: it was the oldest. */
+G_ALWAYS_INLINE static inline void
+agen_share_branch_read (AgenShareBranch *branch,
+                        GValue          *dest)
 {
   AgenShare *self = branch->share;
-  const GValue *item = agen_share_item (self, branch->position);
-  guint n_before = self->n_items;
+  gsize slot = agen_share_slot (self, branch->position++);
 
-  agen_share_value_copy (&branch->item, item);
+  agen_share_value_copy (dest, &self->ring[slot]);
+  if (--self->n_unread[slot] == 0)
+    agen_share_drop_oldest (self, &self->ring[slot]);
+}
 
-  /* Only the oldest item can have been read by every branch now. */
-  if (branch->position++ != self->first)
-    return;
-  agen_share_trim (self);
-  if (self->n_items < n_before && self->n_items <= self->buffer_size / 2)
-    agen_share_wake_all (self);
+/* agen_share_branch_next_ready() for the branch ahead of the others: it
+ * pulls the source, and yields the item when the source yields at once,
+ * copied from where the source put it. */
+G_NO_INLINE static gboolean
+agen_share_branch_pull_ready (AgenGenerator    *self,
+                              AgenShareBranch  *branch,
+                              GValue           *yielded,
+                              const GValue    **item)
+{
+  AgenShare *share = branch->share;
+  const GValue *value;
+
+  if (!agen_share_pull_now (share, &value))
+    return _agen_generator_next_by_body (self, item);
+
+  /* The others read it from the buffer; a branch alone needs none. */
+  if (share->n_attached > 1)
+    agen_share_push (share, value, share->n_attached - 1);
+  else
+    share->first++;
+  branch->position++;
+
+  agen_share_value_copy (yielded, value);
+  *item = yielded;
+  return TRUE;
+}
+
+/* agen_share_branch_next_ready() for a branch behind another: the item is
+ * in the buffer. */
+G_NO_INLINE static gboolean
+agen_share_branch_read_ready (AgenShareBranch  *branch,
+                              GValue           *yielded,
+                              const GValue    **item)
+{
+  agen_share_branch_read (branch, yielded);
+  *item = yielded;
+  return TRUE;
+}
+
+/* The body's loop, from its yield back to it, when it needs no wait: the
+ * item at the branch's position, pulled first when no branch has seen it
+ * and the source replies at once. Anything else (a wait, the source's end
+ * or error) is the body's. Each way is a tail call: neither pays for the
+ * other's frame. */
+static gboolean
+agen_share_branch_next_ready (AgenGenerator  *self,
+                              gpointer        data,
+                              GValue         *yielded,
+                              const GValue  **item)
+{
+  AgenShareBranch *branch = data;
+
+  if (branch->position == agen_share_end (branch->share))
+    return agen_share_branch_pull_ready (self, branch, yielded, item);
+  return agen_share_branch_read_ready (branch, yielded, item);
 }
 
 /* Python's
@@ -436,10 +644,13 @@ agen_share_branch_body (AgenGenerator *self,
           break;
         }
 
-      agen_share_branch_read (branch);
+      agen_share_branch_read (branch, &branch->item);
 
       /* AGEN_COMBINATOR_YIELD() trades the item for the yield slot; what
-       * is thrown in goes to branch->caught. */
+       * is thrown in goes to branch->caught. Until a throw or a close
+       * resumes the body here, or an item needs a wait, a next is
+       * agen_share_branch_next_ready() instead of a body call. */
+      _agen_generator_set_next_ready (self, agen_share_branch_next_ready, branch);
       AGEN_COMBINATOR_YIELD (self, branch, &branch->item);
       if (branch->caught != NULL)
         {
@@ -526,7 +737,11 @@ agen_share_new_branch (AgenShare *self)
   branch->share = g_object_ref (self);
   branch->position = self->first;
   branch->attached = !self->closed;
-  self->n_attached += branch->attached;
+  if (branch->attached)
+    {
+      self->n_attached++;
+      agen_share_count_readers (self, branch->position, +1);
+    }
   g_ptr_array_add (self->branches, branch);
 
   branch->generator = agen_generator_new (agen_share_branch_body, branch, agen_share_branch_free);
@@ -652,8 +867,6 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
-  if (self->capacity < buffer_size)
-    agen_share_resize_ring (self, buffer_size);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
@@ -689,10 +902,11 @@ agen_share_finalize (GObject *object)
   self->buffer_size = 0;       /* every item is dropped */
   while (self->n_items > 0)
     {
-      agen_share_value_unset (agen_share_item (self, self->first++));
+      agen_share_value_drop (agen_share_item (self, self->first++));
       self->n_items--;
     }
   g_free (self->ring);
+  g_free (self->n_unread);
   g_clear_error (&self->error);
   _agen_combinator_clear (&self->puller);
 

@@ -494,10 +494,13 @@ free_source_values (void)
  *   by foreach; time per item yielded. Target: ≤ 1.5 ×.
  * - "tee(2)" vs "one consumer": two foreach loops over the branches of
  *   agen_generator_tee (counter, 2, 0) at once, against one foreach over
- *   the counter; time per source item. Target: ≤ 2 ×. A branch is a
- *   generator stage of its own (about what a map stage costs), so against
- *   the bare counter this measures three generators against one; "tee(1)"
- *   (one branch) tells what the second consumer adds.
+ *   the counter; time per source item. Target: ≤ 2 ×. A branch held by
+ *   foreach is not called per item: foreach's next reads the share's
+ *   buffer, or pulls the counter, in place of the branch's body (see
+ *   agen-share.c). So a source item costs the counter's body once, a
+ *   foreach step per branch, and the share's copies and bookkeeping; the
+ *   target leaves the share what the counter's body costs. "tee(1)" (one
+ *   branch, which buffers nothing) tells what the second consumer adds.
  * ---------------------------------------------------------------------- */
 
 #define INNER_ITEMS 10

@@ -302,6 +302,131 @@ test_throw_into_branch (AgenTestFixture *fixture,
   g_assert_cmpuint (counter.n_cleaned, ==, 1);
 }
 
+/* A branch whose consumer holds it (foreach, a combinator) reads the
+ * items the buffer holds, and pulls the source, without its body: the
+ * same items, of any type, in order, within the bound. */
+typedef struct
+{
+  AgenShare *share;
+  GString *items;
+} Reader;
+
+static gboolean
+read_item (AgenGenerator *generator,
+           const GValue  *item,
+           gpointer       data)
+{
+  Reader *reader = data;
+  g_autofree char *text = agen_test_value_to_string (item);
+
+  g_assert_cmpuint (agen_share_get_n_buffered (reader->share), <=,
+                    agen_share_get_buffer_size (reader->share));
+  g_string_append_printf (reader->items, "%s ", text);
+  return TRUE;
+}
+
+static gboolean
+map_identity (const GValue  *item,
+              GValue        *result,
+              gpointer       user_data,
+              GError       **error)
+{
+  g_value_init (result, G_VALUE_TYPE (item));
+  g_value_copy (item, result);
+  return TRUE;
+}
+
+/* Ints, strings, doubles, an object and a NULL pointer, mixed, so that a
+ * branch's yield slot changes type; @expected gets their text. */
+static AgenGenerator *
+mixed_values_new (GObject *object,
+                  guint    n,
+                  GString *expected)
+{
+  g_autofree GValue *values = g_new0 (GValue, n);
+  AgenGenerator *generator;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = NULL;
+
+      switch (i % 5)
+        {
+        case 0:
+          g_value_init (&values[i], G_TYPE_INT);
+          g_value_set_int (&values[i], i);
+          break;
+        case 1:
+          g_value_init (&values[i], G_TYPE_STRING);
+          g_value_take_string (&values[i], g_strdup_printf ("s%u", i));
+          break;
+        case 2:
+          g_value_init (&values[i], G_TYPE_DOUBLE);
+          g_value_set_double (&values[i], i + 0.5);
+          break;
+        case 3:
+          g_value_init (&values[i], G_TYPE_OBJECT);
+          g_value_set_object (&values[i], object);
+          break;
+        default:
+          g_value_init (&values[i], G_TYPE_POINTER);
+          break;
+        }
+      text = agen_test_value_to_string (&values[i]);
+      g_string_append_printf (expected, "%s ", text);
+    }
+  generator = agen_generator_new_values (values, n);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  return generator;
+}
+
+static void
+test_held_branches (AgenTestFixture *fixture,
+                    gconstpointer    data)
+{
+  gboolean through_map = GPOINTER_TO_INT (data);
+
+  for (guint buffer_size = 1; buffer_size <= 8; buffer_size += 3)
+    {
+      g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+      g_autoptr(GString) expected = g_string_new (NULL);
+      g_autoptr(AgenGenerator) source = mixed_values_new (object, 100, expected);
+      g_autoptr(AgenShare) share = agen_share_new (source, buffer_size);
+      Reader readers[2] = { { share, g_string_new (NULL) }, { share, g_string_new (NULL) } };
+      AgenTestCall calls[2] = { { 0 } };
+      GObject *alive = object;
+
+      g_autoptr(AgenGenerator) first = agen_share_new_branch (share);
+      g_autoptr(AgenGenerator) second = agen_share_new_branch (share);
+      g_autoptr(AgenGenerator) mapped = through_map ? agen_generator_map (second, map_identity, NULL, NULL)
+                                                    : g_object_ref (second);
+
+      agen_test_start_foreach (first, read_item, &readers[0], NULL, NULL, &calls[0]);
+      agen_test_start_foreach (mapped, read_item, &readers[1], NULL, NULL, &calls[1]);
+      for (guint b = 0; b < 2; b++)
+        {
+          agen_test_call_wait (&calls[b]);
+          g_assert_no_error (calls[b].error);
+          g_assert_true (calls[b].ret);
+          agen_test_call_clear (&calls[b]);
+          g_assert_cmpstr (readers[b].items->str, ==, expected->str);
+          g_string_free (readers[b].items, TRUE);
+        }
+      g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
+
+      /* Every copy the share made of the object is released. */
+      g_object_add_weak_pointer (alive, (gpointer *) &alive);
+      g_clear_object (&object);
+      g_clear_object (&mapped);
+      g_clear_object (&second);
+      g_clear_object (&first);
+      g_clear_object (&share);
+      g_clear_object (&source);
+      g_assert_null (alive);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -317,6 +442,8 @@ main (int    argc,
   agen_test_add ("/share/drop-branches", test_drop_branches);
   agen_test_add ("/share/cancel-puller", test_cancel_puller);
   agen_test_add ("/share/throw-into-branch", test_throw_into_branch);
+  agen_test_add_data ("/share/held-branches/foreach", GINT_TO_POINTER (0), test_held_branches);
+  agen_test_add_data ("/share/held-branches/combinator", GINT_TO_POINTER (1), test_held_branches);
 
   return g_test_run ();
 }
