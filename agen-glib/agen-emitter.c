@@ -9,9 +9,10 @@
  * PEP 525 table, a yield during a close, cancellation at an await) holds
  * for these producers as for any body.
  *
- * The emitter's state is shared with a producer thread: everything below
- * the lock is read and written under it, and the body is resumed (which
- * may run it at once, in this thread) only after the lock is released.
+ * An asynchronous producer runs in the generator's main context, as the
+ * body does (contract-emitter), so its emitter is never shared and takes
+ * no lock. A producer thread's emitter is: everything below the lock is
+ * then read and written under it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -63,7 +64,7 @@ struct _AgenEmitter
 {
   GObject parent_instance;
 
-  GMutex lock;
+  GMutex lock;                   /* a producer thread's only */
   GCond changed;                 /* for a producer thread blocked in an emit */
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
@@ -71,6 +72,7 @@ struct _AgenEmitter
   AgenRing items;                /* emitted, not yet taken by the body */
   AgenRing taken;                /* the body's own: taken at once, not yet yielded */
   guint n_taken_yielded;         /* the body's own: yielded since it last took */
+  gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
   guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
   guint buffer_size;
   gboolean producer_blocked;     /* a thread waits for room in the buffer */
@@ -92,7 +94,7 @@ struct _AgenEmitter
   GError *producer_error;        /* a thread's */
 
   GCancellable *cancellable;     /* the producer's */
-  gboolean cancellation_delivered;  /* its cancellable is cancelled until its next emit */
+  gint cancellation_delivered;   /* atomic: its cancellable is cancelled until its next emit */
 
   AgenProduceAsyncFunc produce_async;
   AgenProduceFinishFunc produce_finish;
@@ -132,9 +134,15 @@ void __tsan_release (void *addr);
 # define __tsan_release(addr) ((void) 0)
 #endif
 
+/* Only a producer thread's emitter is shared: an asynchronous producer's
+ * is only ever used in the generator's context, and skips the lock, a
+ * third of the cost of its items. thread_func is set before the emitter
+ * is shared, and never changes. */
 static inline void
 agen_emitter_lock (AgenEmitter *self)
 {
+  if (self->thread_func == NULL)
+    return;
   g_mutex_lock (&self->lock);
   __tsan_acquire (&self->lock);
 }
@@ -142,6 +150,8 @@ agen_emitter_lock (AgenEmitter *self)
 static inline void
 agen_emitter_unlock (AgenEmitter *self)
 {
+  if (self->thread_func == NULL)
+    return;
   __tsan_release (&self->lock);
   g_mutex_unlock (&self->lock);
 }
@@ -465,25 +475,19 @@ agen_value_init_copy (GValue       *copy,
   return copy;
 }
 
-/* G_VALUE_TYPE() rather than G_IS_VALUE(), and no g_clear_error() call
- * when there is none: this is on the path of every item. */
 /* A cancellation is delivered once: the producer's next emit, in its own
  * thread and outside any other operation of its, makes its cancellable
  * usable again, whether or not it looked at it. */
 static void
 agen_emitter_reset_cancellation (AgenEmitter *self)
 {
-  gboolean delivered;
-
-  agen_emitter_lock (self);
-  delivered = self->cancellation_delivered;
-  self->cancellation_delivered = FALSE;
-  agen_emitter_unlock (self);
-
-  if (delivered)
+  if (G_UNLIKELY (g_atomic_int_get (&self->cancellation_delivered)) &&
+      g_atomic_int_compare_and_exchange (&self->cancellation_delivered, TRUE, FALSE))
     g_cancellable_reset (self->cancellable);
 }
 
+/* G_VALUE_TYPE() rather than G_IS_VALUE(), and no g_clear_error() call
+ * when there is none: this is on the path of every item. */
 static void
 agen_emitter_clear_reply_locked (AgenEmitter *self)
 {
@@ -820,6 +824,16 @@ agen_emitter_is_cancelled_locked (AgenEmitter  *self,
   return cancellable != self->cancellable && g_cancellable_is_cancelled (cancellable);
 }
 
+/* Under the lock: whether the producer thread's emit may return. */
+static gboolean
+agen_emitter_emit_done_locked (AgenEmitter *self,
+                               gboolean     waits_for_reply)
+{
+  if (waits_for_reply)
+    return self->replied;
+  return self->thrown != NULL || self->n_waiting <= self->buffer_size / 2;
+}
+
 static gboolean
 agen_emitter_emit_value (AgenEmitter   *self,
                          GValue        *item,
@@ -831,7 +845,6 @@ agen_emitter_emit_value (AgenEmitter   *self,
   gulong handler = 0;
   gboolean waits_for_reply;
   gboolean ok = FALSE;
-  AgenWake wake;
 
   if (self->thread_func == NULL)
     {
@@ -844,65 +857,62 @@ agen_emitter_emit_value (AgenEmitter   *self,
     }
 
   agen_emitter_reset_cancellation (self);
-  if (cancellable != NULL && cancellable != self->cancellable)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
 
+  /* One lock per item: the body is only woken when it waits for the
+   * producer, from here (agen_emitter_take_wake_locked() schedules it). */
   agen_emitter_lock (self);
   if (!agen_emitter_push_locked (self, item, caller, error))
     goto out;
 
   waits_for_reply = self->buffer_size == 0;
   self->emit_waiting = waits_for_reply;
-  wake = agen_emitter_take_wake_locked (self);
-  agen_emitter_unlock (self);
-  agen_wake (wake);
-  agen_emitter_lock (self);
+  (void) agen_emitter_take_wake_locked (self);   /* a thread's is scheduled there */
 
-  if (waits_for_reply)
-    {
-      while (!self->replied && !agen_emitter_is_cancelled_locked (self, cancellable))
-        agen_emitter_wait_changed (self);
-      self->emit_waiting = FALSE;
-      if (self->replied)
-        {
-          self->replied = FALSE;
-          if (sent != NULL)
-            *sent = self->reply_sent;
-          else if (G_IS_VALUE (&self->reply_sent))
-            g_value_unset (&self->reply_sent);
-          self->reply_sent = (GValue) G_VALUE_INIT;
-          ok = self->reply_error == NULL;
-          if (!ok)
-            g_propagate_error (error, g_steal_pointer (&self->reply_error));
-          goto out;
-        }
-    }
-  else if (self->n_waiting > self->buffer_size)
-    {
-      /* Full: wait until the consumer took half of the buffer, so that the
-       * two threads wake each other once per half a buffer, not per item. */
-      self->producer_blocked = TRUE;
-      while (self->n_waiting > self->buffer_size / 2 && self->thrown == NULL &&
-             !agen_emitter_is_cancelled_locked (self, cancellable))
-        agen_emitter_wait_changed (self);
-      self->producer_blocked = FALSE;
-      if (self->thrown != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&self->thrown));
-          goto out;
-        }
-      if (self->n_waiting <= self->buffer_size / 2)
-        {
-          ok = TRUE;
-          goto out;
-        }
-    }
-  else
+  if (!waits_for_reply && self->n_waiting <= self->buffer_size)
     {
       ok = TRUE;
       goto out;
     }
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+
+  /* Full, or waiting for the reply. A full buffer waits until the consumer
+   * took half of it, so that the two threads wake each other once per half
+   * a buffer, not per item. */
+  self->producer_blocked = !waits_for_reply;
+  while (!agen_emitter_emit_done_locked (self, waits_for_reply) &&
+         !agen_emitter_is_cancelled_locked (self, cancellable))
+    {
+      /* Watched only while it blocks: connecting costs a global lock. The
+       * handler may run at once, and takes the lock. */
+      if (handler == 0 && cancellable != NULL && cancellable != self->cancellable)
+        {
+          agen_emitter_unlock (self);
+          handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
+          agen_emitter_lock (self);
+          continue;
+        }
+      agen_emitter_wait_changed (self);
+    }
+  self->producer_blocked = FALSE;
+  self->emit_waiting = FALSE;
+
+  if (waits_for_reply && self->replied)
+    {
+      self->replied = FALSE;
+      if (sent != NULL)
+        *sent = self->reply_sent;
+      else if (G_IS_VALUE (&self->reply_sent))
+        g_value_unset (&self->reply_sent);
+      self->reply_sent = (GValue) G_VALUE_INIT;
+      ok = self->reply_error == NULL;
+      if (!ok)
+        g_propagate_error (error, g_steal_pointer (&self->reply_error));
+    }
+  else if (!waits_for_reply && self->thrown != NULL)
+    g_propagate_error (error, g_steal_pointer (&self->thrown));
+  else if (!waits_for_reply && self->n_waiting <= self->buffer_size / 2)
+    ok = TRUE;
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
 
 out:
   agen_emitter_unlock (self);
@@ -1233,9 +1243,12 @@ agen_emitter_take_item (AgenEmitter *self)
   emptied = self->taken;
   self->taken = self->items;
   self->items = emptied;
+  /* A waiting emit blocks its producer: its item is the last emitted. */
+  self->last_taken_waits = self->emit_waiting;
   producer_done = self->producer_done;
+  /* Only a producer thread waits on the condition, and only when full. */
   if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
-    g_cond_broadcast (&self->changed);
+    g_cond_signal (&self->changed);
   agen_emitter_unlock (self);
 
   if (agen_ring_pop (&self->taken, &self->current))
@@ -1247,7 +1260,8 @@ agen_emitter_take_item (AgenEmitter *self)
 }
 
 /* Hands what the resumption brought to the emit that waits for it, or,
- * when none waits (a buffered thread), an error to the next emit. */
+ * when none waits (a buffered thread), an error to the next emit. An error
+ * drops what was emitted ahead, as a closed channel drops it. */
 static void
 agen_emitter_reply (AgenEmitter  *self,
                     const GValue *sent,
@@ -1257,6 +1271,8 @@ agen_emitter_reply (AgenEmitter  *self,
   gpointer user_data = NULL;
 
   agen_emitter_lock (self);
+  if (error != NULL)
+    agen_emitter_clear_items_locked (self);
   if (self->emit_waiting)
     {
       self->emit_waiting = FALSE;
@@ -1273,21 +1289,36 @@ agen_emitter_reply (AgenEmitter  *self,
     }
   else if (error != NULL)
     {
-      /* What was emitted ahead is dropped, as a closed channel drops it. */
-      agen_emitter_clear_items_locked (self);
       g_clear_error (&self->thrown);
       self->thrown = g_steal_pointer (&error);
     }
   /* Only a thread waits on the condition. */
   if (self->thread_func != NULL)
-    g_cond_broadcast (&self->changed);
+    g_cond_signal (&self->changed);
   agen_emitter_unlock (self);
 
-  g_clear_error (&error);
   /* Outside the lock: the producer may continue in this call, and emit
    * again. */
   if (callback != NULL)
     callback ((GObject *) self, (GAsyncResult *) self, user_data);
+}
+
+/* After the yield of an item: what the resumption brought goes to the
+ * item's emit when it waits (the last taken, see agen_emitter_take_item());
+ * an item emitted ahead into a buffer has no emit to hear it, and only an
+ * error thrown in is then handed on. Neither costs an item a lock. */
+static void
+agen_emitter_reply_to_yield (AgenEmitter  *self,
+                             const GValue *sent,
+                             GError       *error)
+{
+  if (self->last_taken_waits && self->taken.length == 0)
+    {
+      self->last_taken_waits = FALSE;
+      agen_emitter_reply (self, sent, error);
+    }
+  else if (G_UNLIKELY (error != NULL))
+    agen_emitter_reply (self, NULL, error);
 }
 
 static gboolean
@@ -1315,9 +1346,7 @@ agen_emitter_take_outcome (AgenEmitter  *self,
 static void
 agen_emitter_deliver_cancellation (AgenEmitter *self)
 {
-  agen_emitter_lock (self);
-  self->cancellation_delivered = TRUE;
-  agen_emitter_unlock (self);
+  g_atomic_int_set (&self->cancellation_delivered, TRUE);
   g_cancellable_cancel (self->cancellable);
 }
 
@@ -1368,7 +1397,7 @@ agen_emitter_body (AgenGenerator *generator,
         }
 
       AGEN_EMITTER_YIELD (generator, &self->current, &error);
-      agen_emitter_reply (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
+      agen_emitter_reply_to_yield (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
     }
 
   if (!agen_emitter_take_outcome (self, &error))
