@@ -69,7 +69,9 @@ struct _AgenEmitter
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
-  AgenRing items;                /* emitted, not yet taken by the body */
+  GValue emitted;                /* an async producer's item: its emit waits */
+  gboolean has_emitted;          /* else it holds the item yielded before, or nothing */
+  AgenRing items;                /* a thread's: emitted, not yet taken by the body */
   AgenRing taken;                /* the body's own: taken at once, not yet yielded */
   guint n_taken_yielded;         /* the body's own: yielded since it last took */
   gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
@@ -176,6 +178,13 @@ agen_emitter_wait_changed (AgenEmitter *self)
 
 static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
 
+/* AGEN_IS_EMITTER() costs an emit a call to agen_emitter_get_type() and
+ * its once-guard; the type is final, so comparing the instance's type with
+ * the one class_init recorded is the whole check (as
+ * AGEN_IS_GENERATOR_FINAL()). */
+static GType agen_emitter_final_type;
+#define AGEN_IS_EMITTER_FINAL(obj) ((obj) != NULL && G_TYPE_FROM_INSTANCE (obj) == agen_emitter_final_type)
+
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgenEmitter, agen_emitter, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
                                                       agen_emitter_async_result_iface_init))
@@ -259,6 +268,11 @@ agen_ring_clear (AgenRing *ring)
 static void
 agen_emitter_clear_items_locked (AgenEmitter *self)
 {
+  if (self->has_emitted)
+    {
+      self->has_emitted = FALSE;
+      g_value_unset (&self->emitted);
+    }
   agen_ring_clear (&self->items);
   agen_ring_clear (&self->taken);
   self->n_waiting = 0;
@@ -277,6 +291,8 @@ agen_emitter_finalize (GObject *object)
   agen_emitter_clear_items_locked (self);
   g_free (self->items.values);
   g_free (self->taken.values);
+  if (G_IS_VALUE (&self->emitted))
+    g_value_unset (&self->emitted);
   if (G_IS_VALUE (&self->reply_sent))
     g_value_unset (&self->reply_sent);
   if (G_IS_VALUE (&self->current))
@@ -334,6 +350,7 @@ agen_emitter_class_init (AgenEmitterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  agen_emitter_final_type = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = agen_emitter_finalize;
   object_class->get_property = agen_emitter_get_property;
   object_class->set_property = agen_emitter_set_property;
@@ -434,34 +451,45 @@ agen_wake (AgenWake wake)
  * The producer's side: emitting
  * ---------------------------------------------------------------------- */
 
-/* Under the lock: queues @item (moving it) for the body, or fails at once
- * with what the producer must hear first (and unsets it). */
+/* Under the lock: whether the emit fails at once, with what the producer
+ * must hear first. */
+static gboolean
+agen_emitter_refuse_emit_locked (AgenEmitter  *self,
+                                 const char   *caller,
+                                 GError      **error)
+{
+  if (G_UNLIKELY (self->emit_waiting || (self->thread_func != NULL && self->replied)))
+    {
+      g_critical ("%s: an emit is already pending; await it before emitting again", caller);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           "An emit is already pending on this emitter");
+    }
+  else if (G_UNLIKELY (self->thrown != NULL))
+    g_propagate_error (error, g_steal_pointer (&self->thrown));
+  else if (G_UNLIKELY (self->producer_done || self->generator == NULL))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The producer has finished: nothing more can be emitted");
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Under the lock: queues a producer thread's @item (moving it) for the
+ * body, or fails at once (and unsets it). */
 static gboolean
 agen_emitter_push_locked (AgenEmitter  *self,
                           GValue       *item,
                           const char   *caller,
                           GError      **error)
 {
-  if (self->emit_waiting || (self->thread_func != NULL && self->replied))
+  if (agen_emitter_refuse_emit_locked (self, caller, error))
     {
-      g_critical ("%s: an emit is already pending; await it before emitting again", caller);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                           "An emit is already pending on this emitter");
+      g_value_unset (item);
+      return FALSE;
     }
-  else if (self->thrown != NULL)
-    g_propagate_error (error, g_steal_pointer (&self->thrown));
-  else if (self->producer_done || self->generator == NULL)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                         "The producer has finished: nothing more can be emitted");
-  else
-    {
-      agen_ring_push (&self->items, item);
-      self->n_waiting++;
-      return TRUE;
-    }
-
-  g_value_unset (item);
-  return FALSE;
+  agen_ring_push (&self->items, item);
+  self->n_waiting++;
+  return TRUE;
 }
 
 static GValue *
@@ -498,42 +526,69 @@ agen_emitter_clear_reply_locked (AgenEmitter *self)
     g_clear_error (&self->reply_error);
 }
 
-static void
-agen_emitter_emit_value_async (AgenEmitter         *self,
-                               GValue              *item,
+/* Starts an asynchronous producer's emit: returns the slot its item goes
+ * in, holding a @type, or NULL when the emit fails at once (its callback
+ * is then called from an idle, as GIO reports an error). The body yields
+ * from that slot by trading places with the generator's yield slot, so it
+ * holds the item yielded before, which the consumer is done with: an item
+ * of the same type reuses it, as a yield does (agen-producer.c), and costs
+ * no GValue set up and torn down. */
+static GValue *
+agen_emitter_begin_emit_async (AgenEmitter         *self,
+                               GType                type,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data,
-                               gpointer             source_tag)
+                               gpointer             source_tag,
+                               const char          *caller)
 {
   GError *error = NULL;
-  AgenWake wake;
 
-  agen_emitter_reset_cancellation (self);
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+  if (G_UNLIKELY (self->thread_func != NULL))
     {
-      g_value_unset (item);
+      g_critical ("%s: a producer thread blocks in agen_emitter_emit(); only an asynchronous "
+                  "producer (agen_generator_new_async()) awaits an emit", caller);
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   "An asynchronous emit needs an asynchronous producer");
+    }
+  else
+    {
+      agen_emitter_reset_cancellation (self);
+      if (cancellable == NULL || !g_cancellable_set_error_if_cancelled (cancellable, &error))
+        agen_emitter_refuse_emit_locked (self, caller, &error);
+    }
+  if (G_UNLIKELY (error != NULL))
+    {
       g_task_report_error (self, callback, user_data, source_tag, error);
-      return;
+      return NULL;
     }
 
-  agen_emitter_lock (self);
-  if (!agen_emitter_push_locked (self, item, G_STRFUNC, &error))
+  if (G_VALUE_TYPE (&self->emitted) != type)
     {
-      agen_emitter_unlock (self);
-      g_task_report_error (self, callback, user_data, source_tag, error);
-      return;
+      if (G_VALUE_TYPE (&self->emitted) != 0)
+        g_value_unset (&self->emitted);
+      g_value_init (&self->emitted, type);
     }
+  return &self->emitted;
+}
+
+/* Ends the emit agen_emitter_begin_emit_async() began, its item in place:
+ * the body takes it at once when it runs (the producer usually emits
+ * within the reply to its last emit), or is woken. */
+static void
+agen_emitter_end_emit_async (AgenEmitter         *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
+{
   /* A reply the producer never finished is dropped. */
   agen_emitter_clear_reply_locked (self);
+  self->has_emitted = TRUE;
   self->emit_waiting = TRUE;
   self->emit_callback = callback;
   self->emit_user_data = user_data;
   self->emit_tag = source_tag;
-  wake = agen_emitter_take_wake_locked (self);
-  agen_emitter_unlock (self);
-
-  agen_wake (wake);
+  agen_wake (agen_emitter_take_wake_locked (self));
 }
 
 /**
@@ -559,14 +614,21 @@ agen_emitter_emit_async (AgenEmitter         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_copy (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_async);
+  slot = agen_emitter_begin_emit_async (self, item != NULL ? G_VALUE_TYPE (item) : G_TYPE_POINTER,
+                                        cancellable, callback, user_data, agen_emitter_emit_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  if (item != NULL)
+    g_value_copy (item, slot);
+  else
+    g_value_set_pointer (slot, NULL);   /* a bare yield: Python's None */
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_async);
 }
 
 /**
@@ -602,7 +664,7 @@ agen_emitter_emit_finish (AgenEmitter   *self,
    * by address, as it is on the path of every item. */
   if ((gpointer) result != (gpointer) self)
     {
-      g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
+      g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
       g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
     }
   g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
@@ -683,13 +745,18 @@ agen_emitter_emit_int_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_int (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_int_async);
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
+                                        agen_emitter_emit_int_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  /* The slot holds a G_TYPE_INT: g_value_set_int() would check it again. */
+  slot->data[0].v_int = item;
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
 }
 
 /**
@@ -732,13 +799,17 @@ agen_emitter_emit_string_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_string (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_string_async);
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_STRING, cancellable, callback, user_data,
+                                        agen_emitter_emit_string_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  g_value_set_string (slot, item);
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_string_async);
 }
 
 /**
@@ -782,14 +853,19 @@ agen_emitter_emit_object_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_object (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_object_async);
+  slot = agen_emitter_begin_emit_async (self, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT,
+                                        cancellable, callback, user_data, agen_emitter_emit_object_async,
+                                        G_STRFUNC);
+  if (slot == NULL)
+    return;
+  g_value_set_object (slot, item);
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_object_async);
 }
 
 /**
@@ -1191,7 +1267,7 @@ agen_emitter_wait (AgenEmitter *self)
   gboolean ready;
 
   agen_emitter_lock (self);
-  ready = self->items.length > 0 || self->producer_done;
+  ready = self->has_emitted || self->items.length > 0 || self->producer_done;
   if (!ready)
     self->await_id = await_id;
   agen_emitter_unlock (self);
@@ -1211,26 +1287,47 @@ agen_emitter_woken (AgenEmitter *self)
 
 typedef enum
 {
-  AGEN_TAKE_ITEM,                /* in self->current */
+  AGEN_TAKE_ITEM,
   AGEN_TAKE_NOTHING_YET,
   AGEN_TAKE_PRODUCER_DONE,       /* and every item is taken */
 } AgenTake;
 
-/* Takes the next item emitted into self->current. The body takes every
- * item emitted so far at once, under one lock, and yields them without
- * it: a producer thread and the body then contend for the lock once per
- * batch. The buffer counts the taken items until the body comes back for
- * more, so a producer never runs further ahead than its buffer. */
+/* Takes an asynchronous producer's item: it is where its emit put it. */
 static AgenTake
-agen_emitter_take_item (AgenEmitter *self)
+agen_emitter_take_emitted (AgenEmitter  *self,
+                           GValue      **item)
+{
+  if (self->has_emitted)
+    {
+      self->has_emitted = FALSE;
+      self->last_taken_waits = TRUE;
+      *item = &self->emitted;
+      return AGEN_TAKE_ITEM;
+    }
+  return self->producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+}
+
+/* Takes the next item emitted, to yield from @item. A producer thread's
+ * items are taken all at once, under one lock, and yielded from
+ * self->current without it: the thread and the body then contend for the
+ * lock once per batch. The buffer counts the taken items until the body
+ * comes back for more, so a producer never runs further ahead than its
+ * buffer. */
+static AgenTake
+agen_emitter_take_item (AgenEmitter  *self,
+                        GValue      **item)
 {
   AgenRing emptied;
   gboolean producer_done;
+
+  if (self->thread_func == NULL)
+    return agen_emitter_take_emitted (self, item);
 
   /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
   if (G_VALUE_TYPE (&self->current) != 0)
     g_value_unset (&self->current);
 
+  *item = &self->current;
   if (agen_ring_pop (&self->taken, &self->current))
     {
       self->n_taken_yielded++;
@@ -1271,7 +1368,7 @@ agen_emitter_reply (AgenEmitter  *self,
   gpointer user_data = NULL;
 
   agen_emitter_lock (self);
-  if (error != NULL)
+  if (G_UNLIKELY (error != NULL))
     agen_emitter_clear_items_locked (self);
   if (self->emit_waiting)
     {
@@ -1364,6 +1461,7 @@ agen_emitter_body (AgenGenerator *generator,
 {
   AgenEmitter *self = user_data;
   GError *error = NULL;
+  GValue *item;
   AgenTake take;
 
   AGEN_BEGIN (generator);
@@ -1376,7 +1474,7 @@ agen_emitter_body (AgenGenerator *generator,
 
   for (;;)
     {
-      take = agen_emitter_take_item (self);
+      take = agen_emitter_take_item (self, &item);
       if (take == AGEN_TAKE_PRODUCER_DONE)
         break;
       /* An async producer usually emits again within the reply to its last
@@ -1396,7 +1494,7 @@ agen_emitter_body (AgenGenerator *generator,
           continue;
         }
 
-      AGEN_EMITTER_YIELD (generator, &self->current, &error);
+      AGEN_EMITTER_YIELD (generator, item, &error);
       agen_emitter_reply_to_yield (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
     }
 
