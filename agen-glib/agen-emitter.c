@@ -526,25 +526,19 @@ agen_emitter_clear_reply_locked (AgenEmitter *self)
     g_clear_error (&self->reply_error);
 }
 
-/* Starts an asynchronous producer's emit: returns the slot its item goes
- * in, holding a @type, or NULL when the emit fails at once (its callback
- * is then called from an idle, as GIO reports an error). The body yields
- * from that slot by trading places with the generator's yield slot, so it
- * holds the item yielded before, which the consumer is done with: an item
- * of the same type reuses it, as a yield does (agen-producer.c), and costs
- * no GValue set up and torn down. */
-static GValue *
-agen_emitter_begin_emit_async (AgenEmitter         *self,
-                               GType                type,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data,
-                               gpointer             source_tag,
-                               const char          *caller)
+/* Whether an asynchronous producer's emit fails at once: then its
+ * callback is called from an idle, as GIO reports an error. */
+static gboolean
+agen_emitter_refuse_emit_async (AgenEmitter         *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data,
+                                gpointer             source_tag,
+                                const char          *caller)
 {
   GError *error = NULL;
 
-  if (G_UNLIKELY (self->thread_func != NULL))
+  if (self->thread_func != NULL)
     {
       g_critical ("%s: a producer thread blocks in agen_emitter_emit(); only an asynchronous "
                   "producer (agen_generator_new_async()) awaits an emit", caller);
@@ -554,16 +548,42 @@ agen_emitter_begin_emit_async (AgenEmitter         *self,
   else
     {
       agen_emitter_reset_cancellation (self);
-      if (cancellable == NULL || !g_cancellable_set_error_if_cancelled (cancellable, &error))
+      if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
         agen_emitter_refuse_emit_locked (self, caller, &error);
     }
-  if (G_UNLIKELY (error != NULL))
-    {
-      g_task_report_error (self, callback, user_data, source_tag, error);
-      return NULL;
-    }
+  if (error == NULL)
+    return FALSE;
 
-  if (G_VALUE_TYPE (&self->emitted) != type)
+  g_task_report_error (self, callback, user_data, source_tag, error);
+  return TRUE;
+}
+
+/* Starts an asynchronous producer's emit: returns the slot its item goes
+ * in, holding a @type, or NULL when the emit failed at once. The body
+ * yields from that slot by trading places with the generator's yield slot,
+ * so it holds the item yielded before, which the consumer is done with: an
+ * item of the same type reuses it, as a yield does (agen-producer.c), and
+ * costs no GValue set up and torn down. Inlined, with its end, into each
+ * emit: they are on the path of every item. */
+G_ALWAYS_INLINE static inline GValue *
+agen_emitter_begin_emit_async (AgenEmitter         *self,
+                               GType                type,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data,
+                               gpointer             source_tag,
+                               const char          *caller)
+{
+  /* Anything unusual (a thread's emitter, a cancellation to reset or
+   * report, an emit the producer may not make) takes the slow path. */
+  if (G_UNLIKELY (self->thread_func != NULL || self->emit_waiting || self->thrown != NULL ||
+                  self->producer_done || self->generator == NULL ||
+                  g_atomic_int_get (&self->cancellation_delivered) ||
+                  (cancellable != NULL && g_cancellable_is_cancelled (cancellable))) &&
+      agen_emitter_refuse_emit_async (self, cancellable, callback, user_data, source_tag, caller))
+    return NULL;
+
+  if (G_UNLIKELY (G_VALUE_TYPE (&self->emitted) != type))
     {
       if (G_VALUE_TYPE (&self->emitted) != 0)
         g_value_unset (&self->emitted);
@@ -575,7 +595,7 @@ agen_emitter_begin_emit_async (AgenEmitter         *self,
 /* Ends the emit agen_emitter_begin_emit_async() began, its item in place:
  * the body takes it at once when it runs (the producer usually emits
  * within the reply to its last emit), or is woken. */
-static void
+G_ALWAYS_INLINE static inline void
 agen_emitter_end_emit_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data,
@@ -588,7 +608,8 @@ agen_emitter_end_emit_async (AgenEmitter         *self,
   self->emit_callback = callback;
   self->emit_user_data = user_data;
   self->emit_tag = source_tag;
-  agen_wake (agen_emitter_take_wake_locked (self));
+  if (G_UNLIKELY (self->await_id != 0))
+    agen_wake (agen_emitter_take_wake_locked (self));
 }
 
 /**
@@ -631,6 +652,61 @@ agen_emitter_emit_async (AgenEmitter         *self,
   agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_async);
 }
 
+/* Every _finish of an emit; inlined into each, as it is on the path of
+ * every item. */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_finish_emit (AgenEmitter   *self,
+                          GAsyncResult  *result,
+                          GValue        *sent,
+                          GError       **error)
+{
+  GError *local_error;
+  GValue reply_sent = G_VALUE_INIT;
+
+  /* The emitter is the result of every emit that waited: checked first,
+   * by address, as it is on the path of every item. */
+  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+    {
+      g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
+      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+    }
+  g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+    {
+      local_error = NULL;
+      g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
+    }
+  else
+    {
+      /* Only an asynchronous producer's emit completes with the emitter:
+       * no lock. */
+      reply_sent = self->reply_sent;
+      self->reply_sent = (GValue) G_VALUE_INIT;
+      local_error = g_steal_pointer (&self->reply_error);
+      self->replied = FALSE;
+    }
+
+  /* Initialised also on error: bindings read it anyway. */
+  if (sent != NULL)
+    {
+      if (G_VALUE_TYPE (&reply_sent) != 0)
+        *sent = reply_sent;
+      else
+        g_value_init (sent, G_TYPE_POINTER);
+    }
+  else if (G_VALUE_TYPE (&reply_sent) != 0)
+    g_value_unset (&reply_sent);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * agen_emitter_emit_finish:
  * @self: an #AgenEmitter
@@ -657,48 +733,7 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GValue        *sent,
                           GError       **error)
 {
-  GError *local_error = NULL;
-  GValue reply_sent = G_VALUE_INIT;
-
-  /* The emitter is the result of every emit that waited: checked first,
-   * by address, as it is on the path of every item. */
-  if ((gpointer) result != (gpointer) self)
-    {
-      g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
-      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-    }
-  g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if ((gpointer) result != (gpointer) self)
-    g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
-  else
-    {
-      agen_emitter_lock (self);
-      reply_sent = self->reply_sent;
-      self->reply_sent = (GValue) G_VALUE_INIT;
-      local_error = g_steal_pointer (&self->reply_error);
-      self->replied = FALSE;
-      agen_emitter_unlock (self);
-    }
-
-  /* Initialised also on error: bindings read it anyway. */
-  if (sent != NULL)
-    {
-      if (G_VALUE_TYPE (&reply_sent) != 0)
-        *sent = reply_sent;
-      else
-        g_value_init (sent, G_TYPE_POINTER);
-    }
-  else if (G_VALUE_TYPE (&reply_sent) != 0)
-    g_value_unset (&reply_sent);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  return agen_emitter_finish_emit (self, result, sent, error);
 }
 
 static GValue *
@@ -777,7 +812,7 @@ agen_emitter_emit_int_finish (AgenEmitter   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -830,7 +865,7 @@ agen_emitter_emit_string_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -886,7 +921,7 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /* Under the lock: whether a blocked emit should give up. Not for the
@@ -1449,9 +1484,19 @@ agen_emitter_deliver_cancellation (AgenEmitter *self)
 
 /* Yields @item by trading places with the generator's yield slot, as the
  * combinators do (agen-pull-private.h): no copy per item. @item holds the
- * slot's earlier content afterwards. What is thrown in goes to @error. */
-#define AGEN_EMITTER_YIELD(generator, item, error) \
-  _AGEN_SUSPEND_AFTER_CATCH ((generator), _agen_generator_yield_swap ((generator), (item)), (error))
+ * slot's earlier content afterwards. The body continues after it at a
+ * catching resume point, and takes what the resumption brought with
+ * _agen_generator_take_resumption(): two calls per item, where
+ * AGEN_YIELD_CATCH() and agen_generator_get_sent() make four. */
+#define AGEN_EMITTER_YIELD(generator, item)                                             \
+  do                                                                                  \
+    {                                                                                 \
+      _agen_generator_yield_swap_at ((generator), (item),                              \
+                                     _AGEN_RESUME_POINT_CATCHING (__LINE__));          \
+      return;                                                                         \
+    case _AGEN_RESUME_POINT_CATCHING (__LINE__):;                                      \
+    }                                                                                 \
+  while (0)
 
 /* The body of every generator of this file: a straight-line body (see
  * agen-macros.h) whose state lives in the emitter. */
@@ -1461,6 +1506,7 @@ agen_emitter_body (AgenGenerator *generator,
 {
   AgenEmitter *self = user_data;
   GError *error = NULL;
+  const GValue *sent;
   GValue *item;
   AgenTake take;
 
@@ -1494,8 +1540,9 @@ agen_emitter_body (AgenGenerator *generator,
           continue;
         }
 
-      AGEN_EMITTER_YIELD (generator, item, &error);
-      agen_emitter_reply_to_yield (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
+      AGEN_EMITTER_YIELD (generator, item);
+      sent = _agen_generator_take_resumption (generator, &error);
+      agen_emitter_reply_to_yield (self, sent, g_steal_pointer (&error));
     }
 
   if (!agen_emitter_take_outcome (self, &error))

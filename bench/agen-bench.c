@@ -820,10 +820,11 @@ async_count_emitted (GObject      *source,
                      gpointer      user_data)
 {
   AsyncCounter *counter = user_data;
+  AgenEmitter *emitter = AGEN_EMITTER (source);
 
-  if (!agen_emitter_emit_int_finish (AGEN_EMITTER (source), result, NULL))
+  if (!agen_emitter_emit_int_finish (emitter, result, NULL))
     g_error ("emit failed");
-  async_count_next (counter, AGEN_EMITTER (source));
+  async_count_next (counter, emitter);
 }
 
 /* for i in range(n): yield i — as a GIO-style async function. */
