@@ -1444,13 +1444,30 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
                              const GValue *sent,
                              GError       *error)
 {
-  if (self->last_taken_waits && self->taken.length == 0)
+  GAsyncReadyCallback callback;
+
+  if (!self->last_taken_waits || self->taken.length > 0)
     {
-      self->last_taken_waits = FALSE;
-      agen_emitter_reply (self, sent, error);
+      if (G_UNLIKELY (error != NULL))
+        agen_emitter_reply (self, NULL, error);
+      return;
     }
-  else if (G_UNLIKELY (error != NULL))
-    agen_emitter_reply (self, NULL, error);
+
+  self->last_taken_waits = FALSE;
+  if (self->thread_func != NULL || sent != NULL || error != NULL)
+    {
+      agen_emitter_reply (self, sent, error);
+      return;
+    }
+
+  /* The usual case, inlined: an asynchronous producer's emit, after a
+   * next. */
+  callback = g_steal_pointer (&self->emit_callback);
+  self->emit_waiting = FALSE;
+  agen_emitter_clear_reply_locked (self);
+  self->replied = TRUE;
+  if (callback != NULL)
+    callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
 }
 
 static gboolean
