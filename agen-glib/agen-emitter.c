@@ -624,7 +624,9 @@ agen_emitter_end_emit_async (AgenEmitter         *self,
  * Emits @item from an asynchronous producer: the consumer's operation
  * completes with it, and the emit completes when the consumer asks for the
  * next item (or closes the generator). One emit at a time: emitting while
- * one is pending is a programmer error.
+ * one is pending is a programmer error. Call it in the generator's main
+ * context, where the producer's callbacks run, never from another thread;
+ * a producer thread calls agen_emitter_emit().
  *
  * Since: 1.0
  */
