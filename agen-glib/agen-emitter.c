@@ -77,7 +77,7 @@ struct _AgenEmitter
   gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
   guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
   guint buffer_size;
-  gboolean producer_blocked;     /* a thread waits for room in the buffer */
+  guint n_blocked;               /* emits waiting for room in the buffer */
 
   /* The emit that waits for the consumer's next operation: a thread's,
    * blocked in agen_emitter_emit(), or an async producer's, whose callback
@@ -990,7 +990,8 @@ agen_emitter_emit_value (AgenEmitter   *self,
   /* Full, or waiting for the reply. A full buffer waits until the consumer
    * took half of it, so that the two threads wake each other once per half
    * a buffer, not per item. */
-  self->producer_blocked = !waits_for_reply;
+  if (!waits_for_reply)
+    self->n_blocked++;
   while (!agen_emitter_emit_done_locked (self, waits_for_reply) &&
          !agen_emitter_is_cancelled_locked (self, cancellable))
     {
@@ -1005,7 +1006,8 @@ agen_emitter_emit_value (AgenEmitter   *self,
         }
       agen_emitter_wait_changed (self);
     }
-  self->producer_blocked = FALSE;
+  if (!waits_for_reply)
+    self->n_blocked--;
   self->emit_waiting = FALSE;
 
   if (waits_for_reply && self->replied)
@@ -1381,8 +1383,8 @@ agen_emitter_take_item (AgenEmitter  *self,
   self->last_taken_waits = self->emit_waiting;
   producer_done = self->producer_done;
   /* Only a producer thread waits on the condition, and only when full. */
-  if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
-    g_cond_signal (&self->changed);
+  if (self->n_blocked > 0 && self->n_waiting <= self->buffer_size / 2)
+    g_cond_broadcast (&self->changed);
   agen_emitter_unlock (self);
 
   if (agen_ring_pop (&self->taken, &self->current))
@@ -1428,7 +1430,7 @@ agen_emitter_reply (AgenEmitter  *self,
     }
   /* Only a thread waits on the condition. */
   if (self->thread_func != NULL)
-    g_cond_signal (&self->changed);
+    g_cond_broadcast (&self->changed);
   agen_emitter_unlock (self);
 
   /* Outside the lock: the producer may continue in this call, and emit
@@ -1497,8 +1499,10 @@ agen_emitter_take_outcome (AgenEmitter  *self,
 static void
 agen_emitter_deliver_cancellation (AgenEmitter *self)
 {
-  g_atomic_int_set (&self->cancellation_delivered, TRUE);
+  /* Cancelled first: a producer thread's emit that resets the cancellable
+   * in between leaves it cancelled until the emit after, never for good. */
   g_cancellable_cancel (self->cancellable);
+  g_atomic_int_set (&self->cancellation_delivered, TRUE);
 }
 
 /* Yields @item by trading places with the generator's yield slot, as the
