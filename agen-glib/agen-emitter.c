@@ -9,17 +9,16 @@
  * PEP 525 table, a yield during a close, cancellation at an await) holds
  * for these producers as for any body.
  *
- * An asynchronous producer runs in the generator's main context, as the
- * body does (contract-emitter), so its emitter is never shared and takes
- * no lock. A producer thread's emitter is: everything below the lock is
- * then read and written under it.
+ * This file is the object, the asynchronous producers and the body; the
+ * producer threads are in agen-emitter-thread.c, and what the two share
+ * in agen-emitter-private.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include "agen-emitter.h"
+#include "agen-emitter-private.h"
 #include "agen-error.h"
 #include "agen-macros.h"
 #include "agen-operation-private.h"
@@ -51,63 +50,6 @@
  * GeneratorExit".
  */
 
-/* A queue of GValues moved in and out, without an allocation per item. */
-typedef struct
-{
-  GValue *values;
-  guint head;
-  guint length;
-  guint capacity;                /* a power of two */
-} AgenRing;
-
-struct _AgenEmitter
-{
-  GObject parent_instance;
-
-  GMutex lock;                   /* a producer thread's only */
-  GCond changed;                 /* for a producer thread blocked in an emit */
-
-  AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
-  guint await_id;                /* while the body waits for the producer */
-  GValue emitted;                /* an async producer's item: its emit waits */
-  gboolean has_emitted;          /* else it holds the item yielded before, or nothing */
-  AgenRing items;                /* a thread's: emitted, not yet taken by the body */
-  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
-  guint n_taken_yielded;         /* the body's own: yielded since it last took */
-  gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
-  guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
-  guint buffer_size;
-  guint n_blocked;               /* emits waiting for room in the buffer */
-
-  /* The emit that waits for the consumer's next operation: a thread's,
-   * blocked in agen_emitter_emit(), or an async producer's, whose callback
-   * gets the emitter itself as its GAsyncResult (one emit at a time). */
-  gboolean emit_waiting;
-  GAsyncReadyCallback emit_callback;
-  gpointer emit_user_data;
-  gpointer emit_tag;
-  gboolean replied;              /* the reply below is for the last emit */
-  GValue reply_sent;
-  GError *reply_error;
-  GError *thrown;                /* thrown in while no emit waited: for the next one */
-
-  gboolean producer_done;
-  GAsyncResult *produce_result;  /* an async producer's */
-  GError *producer_error;        /* a thread's */
-
-  GCancellable *cancellable;     /* the producer's */
-  gint cancellation_delivered;   /* atomic: its cancellable is cancelled until its next emit */
-
-  AgenProduceAsyncFunc produce_async;
-  AgenProduceFinishFunc produce_finish;
-  AgenThreadFunc thread_func;
-  GThread *thread;
-  gpointer user_data;
-  GDestroyNotify user_data_destroy;
-
-  GValue current;                /* the item the body yields, owned by the body */
-};
-
 enum
 {
   PROP_0,
@@ -117,63 +59,14 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The lock, told to ThreadSanitizer: GLib's GMutex is built on futexes
- * in a library ThreadSanitizer does not instrument, so without these
- * annotations every access under the lock would be reported as a race
- * (tools/run-tests runs the threaded tests under it). */
-#if defined(__SANITIZE_THREAD__)
-# define AGEN_TSAN 1
-#elif defined(__has_feature)
-# if __has_feature(thread_sanitizer)
-#  define AGEN_TSAN 1
-# endif
-#endif
-#ifdef AGEN_TSAN
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-#else
-# define __tsan_acquire(addr) ((void) 0)
-# define __tsan_release(addr) ((void) 0)
-#endif
-
-/* Only a producer thread's emitter is shared: an asynchronous producer's
- * is only ever used in the generator's context, and skips the lock, a
- * third of the cost of its items. thread_func is set before the emitter
- * is shared, and never changes. */
-static inline void
-agen_emitter_lock (AgenEmitter *self)
-{
-  if (self->thread_func == NULL)
-    return;
-  g_mutex_lock (&self->lock);
-  __tsan_acquire (&self->lock);
-}
-
-static inline void
-agen_emitter_unlock (AgenEmitter *self)
-{
-  if (self->thread_func == NULL)
-    return;
-  __tsan_release (&self->lock);
-  g_mutex_unlock (&self->lock);
-}
-
 /* The references the library drops, in whichever thread: what a thread
  * did before dropping its reference comes before the finalisation, which
  * GObject orders with an atomic count ThreadSanitizer does not see. */
-static void
-agen_emitter_unref (gpointer data)
+void
+_agen_emitter_unref (gpointer data)
 {
   __tsan_release (data);
   g_object_unref (data);
-}
-
-static inline void
-agen_emitter_wait_changed (AgenEmitter *self)
-{
-  __tsan_release (&self->lock);
-  g_cond_wait (&self->changed, &self->lock);
-  __tsan_acquire (&self->lock);
 }
 
 static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
@@ -222,48 +115,6 @@ agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = agen_emitter_result_is_tagged;
 }
 
-static void
-agen_ring_push (AgenRing *ring,
-                GValue   *item)
-{
-  if (ring->length == ring->capacity)
-    {
-      guint capacity = MAX (4, 2 * ring->capacity);
-      GValue *values = g_new (GValue, capacity);
-
-      for (guint i = 0; i < ring->length; i++)
-        values[i] = ring->values[(ring->head + i) & (ring->capacity - 1)];
-      g_free (ring->values);
-      ring->values = values;
-      ring->head = 0;
-      ring->capacity = capacity;
-    }
-  ring->values[(ring->head + ring->length) & (ring->capacity - 1)] = *item;
-  ring->length++;
-  *item = (GValue) G_VALUE_INIT;
-}
-
-static gboolean
-agen_ring_pop (AgenRing *ring,
-               GValue   *item)
-{
-  if (ring->length == 0)
-    return FALSE;
-  *item = ring->values[ring->head];
-  ring->head = (ring->head + 1) & (ring->capacity - 1);
-  ring->length--;
-  return TRUE;
-}
-
-static void
-agen_ring_clear (AgenRing *ring)
-{
-  GValue item;
-
-  while (agen_ring_pop (ring, &item))
-    g_value_unset (&item);
-}
-
 /* Drops every item not yet yielded; under the lock, in the body's thread. */
 static void
 agen_emitter_clear_items_locked (AgenEmitter *self)
@@ -273,10 +124,7 @@ agen_emitter_clear_items_locked (AgenEmitter *self)
       self->has_emitted = FALSE;
       g_value_unset (&self->emitted);
     }
-  agen_ring_clear (&self->items);
-  agen_ring_clear (&self->taken);
-  self->n_waiting = 0;
-  self->n_taken_yielded = 0;
+  _agen_emitter_thread_clear_locked (self);
 }
 
 static void
@@ -289,7 +137,7 @@ agen_emitter_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   agen_emitter_clear_items_locked (self);
-  g_free (self->items.values);
+  g_free (self->items.values);        /* a producer thread's */
   g_free (self->taken.values);
   if (G_IS_VALUE (&self->emitted))
     g_value_unset (&self->emitted);
@@ -383,27 +231,9 @@ agen_emitter_init (AgenEmitter *self)
   self->cancellable = g_cancellable_new ();
 }
 
-/* In the thread that cancels an emit's own cancellable, which may be any. */
-static void
-agen_emitter_on_cancelled (GCancellable *cancellable,
-                           gpointer      user_data)
-{
-  AgenEmitter *self = user_data;
-
-  agen_emitter_lock (self);
-  g_cond_broadcast (&self->changed);
-  agen_emitter_unlock (self);
-}
-
 /* ---------------------------------------------------------------------- *
  * Waking the body
  * ---------------------------------------------------------------------- */
-
-typedef struct
-{
-  AgenGenerator *generator;
-  guint await_id;
-} AgenWake;
 
 /* Under the lock: if the body waits for the producer, ends its await.
  *
@@ -415,11 +245,11 @@ typedef struct
  * dispose of the generator outside its context.
  *
  * An async producer runs in the generator's context, where
- * agen_generator_resume() may run the body at once, which takes the lock:
- * it ends the await after the lock is released, with a reference, as the
- * operation holding the generator may end in that call. */
-static AgenWake
-agen_emitter_take_wake_locked (AgenEmitter *self)
+ * agen_generator_resume() may run the body at once: the caller ends the
+ * await with agen_wake() once its own state is in place, holding a
+ * reference, as the operation holding the generator may end in that call. */
+AgenWake
+_agen_emitter_take_wake_locked (AgenEmitter *self)
 {
   AgenWake wake = { NULL, 0 };
 
@@ -453,8 +283,8 @@ agen_wake (AgenWake wake)
 
 /* Under the lock: whether the emit fails at once, with what the producer
  * must hear first. */
-static gboolean
-agen_emitter_refuse_emit_locked (AgenEmitter  *self,
+gboolean
+_agen_emitter_refuse_emit_locked (AgenEmitter  *self,
                                  const char   *caller,
                                  GError      **error)
 {
@@ -474,40 +304,11 @@ agen_emitter_refuse_emit_locked (AgenEmitter  *self,
   return TRUE;
 }
 
-/* Under the lock: queues a producer thread's @item (moving it) for the
- * body, or fails at once (and unsets it). */
-static gboolean
-agen_emitter_push_locked (AgenEmitter  *self,
-                          GValue       *item,
-                          const char   *caller,
-                          GError      **error)
-{
-  if (agen_emitter_refuse_emit_locked (self, caller, error))
-    {
-      g_value_unset (item);
-      return FALSE;
-    }
-  agen_ring_push (&self->items, item);
-  self->n_waiting++;
-  return TRUE;
-}
-
-static GValue *
-agen_value_init_copy (GValue       *copy,
-                      const GValue *value)
-{
-  if (value == NULL)
-    return g_value_init (copy, G_TYPE_POINTER);   /* a bare yield: Python's None */
-  g_value_init (copy, G_VALUE_TYPE (value));
-  g_value_copy (value, copy);
-  return copy;
-}
-
 /* A cancellation is delivered once: the producer's next emit, in its own
  * thread and outside any other operation of its, makes its cancellable
  * usable again, whether or not it looked at it. */
-static void
-agen_emitter_reset_cancellation (AgenEmitter *self)
+void
+_agen_emitter_reset_cancellation (AgenEmitter *self)
 {
   if (G_UNLIKELY (g_atomic_int_get (&self->cancellation_delivered)) &&
       g_atomic_int_compare_and_exchange (&self->cancellation_delivered, TRUE, FALSE))
@@ -547,9 +348,9 @@ agen_emitter_refuse_emit_async (AgenEmitter         *self,
     }
   else
     {
-      agen_emitter_reset_cancellation (self);
+      _agen_emitter_reset_cancellation (self);
       if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
-        agen_emitter_refuse_emit_locked (self, caller, &error);
+        _agen_emitter_refuse_emit_locked (self, caller, &error);
     }
   if (error == NULL)
     return FALSE;
@@ -609,7 +410,7 @@ agen_emitter_end_emit_async (AgenEmitter         *self,
   self->emit_user_data = user_data;
   self->emit_tag = source_tag;
   if (G_UNLIKELY (self->await_id != 0))
-    agen_wake (agen_emitter_take_wake_locked (self));
+    agen_wake (_agen_emitter_take_wake_locked (self));
 }
 
 /**
@@ -736,31 +537,6 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GError       **error)
 {
   return agen_emitter_finish_emit (self, result, sent, error);
-}
-
-static GValue *
-agen_value_init_int (GValue *value,
-                     gint    item)
-{
-  g_value_init (value, G_TYPE_INT);
-  value->data[0].v_int = item;
-  return value;
-}
-
-static GValue *
-agen_value_init_string (GValue     *value,
-                        const char *item)
-{
-  g_value_set_string (g_value_init (value, G_TYPE_STRING), item);
-  return value;
-}
-
-static GValue *
-agen_value_init_object (GValue   *value,
-                        gpointer  item)
-{
-  g_value_set_object (g_value_init (value, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT), item);
-  return value;
 }
 
 /**
@@ -926,248 +702,6 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
   return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
-/* Under the lock: whether a blocked emit should give up. Not for the
- * producer's own cancellable: a cancellation reaches the producer where it
- * awaits or blocks between two emits, never an emit whose item the
- * consumer may already hold. */
-static gboolean
-agen_emitter_is_cancelled_locked (AgenEmitter  *self,
-                                  GCancellable *cancellable)
-{
-  return cancellable != self->cancellable && g_cancellable_is_cancelled (cancellable);
-}
-
-/* Under the lock: whether the producer thread's emit may return. */
-static gboolean
-agen_emitter_emit_done_locked (AgenEmitter *self,
-                               gboolean     waits_for_reply)
-{
-  if (waits_for_reply)
-    return self->replied;
-  return self->thrown != NULL || self->n_waiting <= self->buffer_size / 2;
-}
-
-static gboolean
-agen_emitter_emit_value (AgenEmitter   *self,
-                         GValue        *item,
-                         GCancellable  *cancellable,
-                         GValue        *sent,
-                         const char    *caller,
-                         GError       **error)
-{
-  gulong handler = 0;
-  gboolean waits_for_reply;
-  gboolean ok = FALSE;
-
-  if (self->thread_func == NULL)
-    {
-      g_critical ("%s: only a producer thread (agen_generator_new_threaded()) may block "
-                  "in an emit; an asynchronous producer awaits agen_emitter_emit_async()", caller);
-      g_value_unset (item);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "A blocking emit needs a producer thread");
-      return FALSE;
-    }
-
-  agen_emitter_reset_cancellation (self);
-
-  /* One lock per item: the body is only woken when it waits for the
-   * producer, from here (agen_emitter_take_wake_locked() schedules it). */
-  agen_emitter_lock (self);
-  if (!agen_emitter_push_locked (self, item, caller, error))
-    goto out;
-
-  waits_for_reply = self->buffer_size == 0;
-  self->emit_waiting = waits_for_reply;
-  (void) agen_emitter_take_wake_locked (self);   /* a thread's is scheduled there */
-
-  if (!waits_for_reply && self->n_waiting <= self->buffer_size)
-    {
-      ok = TRUE;
-      goto out;
-    }
-
-  /* Full, or waiting for the reply. A full buffer waits until the consumer
-   * took half of it, so that the two threads wake each other once per half
-   * a buffer, not per item. */
-  if (!waits_for_reply)
-    self->n_blocked++;
-  while (!agen_emitter_emit_done_locked (self, waits_for_reply) &&
-         !agen_emitter_is_cancelled_locked (self, cancellable))
-    {
-      /* Watched only while it blocks: connecting costs a global lock. The
-       * handler may run at once, and takes the lock. */
-      if (handler == 0 && cancellable != NULL && cancellable != self->cancellable)
-        {
-          agen_emitter_unlock (self);
-          handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
-          agen_emitter_lock (self);
-          continue;
-        }
-      agen_emitter_wait_changed (self);
-    }
-  if (!waits_for_reply)
-    self->n_blocked--;
-  self->emit_waiting = FALSE;
-
-  if (waits_for_reply && self->replied)
-    {
-      self->replied = FALSE;
-      if (sent != NULL)
-        *sent = self->reply_sent;
-      else if (G_IS_VALUE (&self->reply_sent))
-        g_value_unset (&self->reply_sent);
-      self->reply_sent = (GValue) G_VALUE_INIT;
-      ok = self->reply_error == NULL;
-      if (!ok)
-        g_propagate_error (error, g_steal_pointer (&self->reply_error));
-    }
-  else if (!waits_for_reply && self->thrown != NULL)
-    g_propagate_error (error, g_steal_pointer (&self->thrown));
-  else if (!waits_for_reply && self->n_waiting <= self->buffer_size / 2)
-    ok = TRUE;
-  else
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-
-out:
-  agen_emitter_unlock (self);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  /* Initialised also on error, as agen_emitter_emit_finish() does. */
-  if (sent != NULL && !G_IS_VALUE (sent))
-    g_value_init (sent, G_TYPE_POINTER);
-  return ok;
-}
-
-/**
- * agen_emitter_emit:
- * @self: an #AgenEmitter
- * @item: (nullable): the item, copied; %NULL emits a %G_TYPE_POINTER %NULL
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @sent: (out caller-allocates) (optional): an unset #GValue that receives
- *   the value the consumer sent, or a %G_TYPE_POINTER %NULL
- * @error: return location for the error thrown in
- *
- * Emits @item from a producer thread (see agen_generator_new_threaded()),
- * blocking until the consumer asks for the next item, or, with a
- * #AgenEmitter:buffer-size, only when the buffer is full (then @sent is
- * always a %G_TYPE_POINTER %NULL). It fails as agen_emitter_emit_finish() does; a
- * cancellation of @cancellable ends the wait with %G_IO_ERROR_CANCELLED,
- * unless it is the producer's own cancellable, which a cancellation of the
- * consumer's operation reaches only where the producer blocks between two
- * emits. It must not be called from the thread
- * of the generator's main context.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit (AgenEmitter   *self,
-                   const GValue  *item,
-                   GCancellable  *cancellable,
-                   GValue        *sent,
-                   GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (item == NULL || G_IS_VALUE (item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (sent == NULL || !G_IS_VALUE (sent), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_copy (&value, item), cancellable, sent, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_int:
- * @self: an #AgenEmitter
- * @item: the item
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a #gint from a producer thread, like agen_emitter_emit(), dropping
- * the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_int (AgenEmitter   *self,
-                       gint           item,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_int (&value, item), cancellable, NULL, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_string:
- * @self: an #AgenEmitter
- * @item: (nullable): the string, copied
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a string from a producer thread, like agen_emitter_emit(),
- * dropping the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_string (AgenEmitter   *self,
-                          const char    *item,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_string (&value, item), cancellable, NULL, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_object:
- * @self: an #AgenEmitter
- * @item: (type GObject) (nullable): the object; a reference is taken
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a #GObject from a producer thread, like agen_emitter_emit(),
- * dropping the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_object (AgenEmitter   *self,
-                          gpointer       item,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (item == NULL || G_IS_OBJECT (item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_object (&value, item), cancellable, NULL, G_STRFUNC, error);
-}
-
 /**
  * agen_emitter_get_buffer_size:
  * @self: an #AgenEmitter
@@ -1224,8 +758,8 @@ agen_emitter_set_buffer_size (AgenEmitter *self,
  * ---------------------------------------------------------------------- */
 
 /* Records that the producer finished, whatever thread it finished in. */
-static void
-agen_emitter_producer_done (AgenEmitter  *self,
+void
+_agen_emitter_producer_done (AgenEmitter  *self,
                             GAsyncResult *result,
                             GError       *error)
 {
@@ -1240,7 +774,7 @@ agen_emitter_producer_done (AgenEmitter  *self,
       self->producer_error = g_steal_pointer (&error);
     }
   g_clear_error (&error);
-  wake = agen_emitter_take_wake_locked (self);
+  wake = _agen_emitter_take_wake_locked (self);
   agen_emitter_unlock (self);
 
   agen_wake (wake);
@@ -1253,25 +787,8 @@ agen_emitter_on_produced (GObject      *source_object,
 {
   AgenEmitter *self = user_data;
 
-  agen_emitter_producer_done (self, result, NULL);
-  agen_emitter_unref (self);
-}
-
-static gpointer
-agen_emitter_run_thread (gpointer data)
-{
-  AgenEmitter *self = data;
-  GError *error = NULL;
-
-  if (!self->thread_func (self, self->cancellable, self->user_data, &error) && error == NULL)
-    {
-      g_critical ("A producer thread returned FALSE without setting an error");
-      error = g_error_new_literal (AGEN_ERROR, AGEN_ERROR_INVALID_BODY,
-                                   "The producer thread failed without an error");
-    }
-  agen_emitter_producer_done (self, NULL, error);
-  agen_emitter_unref (self);
-  return NULL;
+  _agen_emitter_producer_done (self, result, NULL);
+  _agen_emitter_unref (self);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -1289,13 +806,7 @@ agen_emitter_start (AgenEmitter  *self,
       return TRUE;
     }
 
-  self->thread = g_thread_try_new ("agen-producer", agen_emitter_run_thread, g_object_ref (self), error);
-  if (self->thread == NULL)
-    {
-      agen_emitter_unref (self);
-      return FALSE;
-    }
-  return TRUE;
+  return _agen_emitter_thread_start (self, error);
 }
 
 /* Suspends the body until the producer emits or finishes. */
@@ -1324,13 +835,6 @@ agen_emitter_woken (AgenEmitter *self)
   agen_emitter_unlock (self);
 }
 
-typedef enum
-{
-  AGEN_TAKE_ITEM,
-  AGEN_TAKE_NOTHING_YET,
-  AGEN_TAKE_PRODUCER_DONE,       /* and every item is taken */
-} AgenTake;
-
 /* Takes an asynchronous producer's item: it is where its emit put it. */
 static AgenTake
 agen_emitter_take_emitted (AgenEmitter  *self,
@@ -1346,53 +850,14 @@ agen_emitter_take_emitted (AgenEmitter  *self,
   return self->producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
 }
 
-/* Takes the next item emitted, to yield from @item. A producer thread's
- * items are taken all at once, under one lock, and yielded from
- * self->current without it: the thread and the body then contend for the
- * lock once per batch. The buffer counts the taken items until the body
- * comes back for more, so a producer never runs further ahead than its
- * buffer. */
+/* Takes the next item emitted, to yield from @item. */
 static AgenTake
 agen_emitter_take_item (AgenEmitter  *self,
                         GValue      **item)
 {
-  AgenRing emptied;
-  gboolean producer_done;
-
   if (self->thread_func == NULL)
     return agen_emitter_take_emitted (self, item);
-
-  /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
-  if (G_VALUE_TYPE (&self->current) != 0)
-    g_value_unset (&self->current);
-
-  *item = &self->current;
-  if (agen_ring_pop (&self->taken, &self->current))
-    {
-      self->n_taken_yielded++;
-      return AGEN_TAKE_ITEM;
-    }
-
-  agen_emitter_lock (self);
-  self->n_waiting -= self->n_taken_yielded;
-  self->n_taken_yielded = 0;
-  emptied = self->taken;
-  self->taken = self->items;
-  self->items = emptied;
-  /* A waiting emit blocks its producer: its item is the last emitted. */
-  self->last_taken_waits = self->emit_waiting;
-  producer_done = self->producer_done;
-  /* Only a producer thread waits on the condition, and only when full. */
-  if (self->n_blocked > 0 && self->n_waiting <= self->buffer_size / 2)
-    g_cond_broadcast (&self->changed);
-  agen_emitter_unlock (self);
-
-  if (agen_ring_pop (&self->taken, &self->current))
-    {
-      self->n_taken_yielded++;
-      return AGEN_TAKE_ITEM;
-    }
-  return producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+  return _agen_emitter_thread_take (self, item);
 }
 
 /* Hands what the resumption brought to the emit that waits for it, or,
@@ -1481,13 +946,7 @@ agen_emitter_take_outcome (AgenEmitter  *self,
   gboolean ok;
 
   if (self->thread_func != NULL)
-    {
-      g_clear_pointer (&self->thread, g_thread_join);
-      if (self->producer_error == NULL)
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&self->producer_error));
-      return FALSE;
-    }
+    return _agen_emitter_thread_take_outcome (self, error);
 
   /* The producer's result usually holds the emitter (as its source
    * object): dropped once read, or they would keep each other. */
@@ -1597,18 +1056,13 @@ agen_emitter_let_go (gpointer data)
   if (!producer_done)
     agen_emitter_reply (self, NULL, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_EXIT,
                                                          "The generator was finalised"));
-  if (self->thread != NULL)
-    {
-      if (producer_done && g_thread_self () != self->thread)
-        g_thread_join (g_steal_pointer (&self->thread));
-      else
-        g_clear_pointer (&self->thread, g_thread_unref);
-    }
-  agen_emitter_unref (self);
+  if (self->thread_func != NULL)
+    _agen_emitter_thread_let_go (self, producer_done);
+  _agen_emitter_unref (self);
 }
 
-static AgenGenerator *
-agen_emitter_new_generator (AgenEmitter *self)
+AgenGenerator *
+_agen_emitter_new_generator (AgenEmitter *self)
 {
   AgenGenerator *generator = agen_generator_new (agen_emitter_body, self, agen_emitter_let_go);
 
@@ -1656,48 +1110,6 @@ agen_generator_new_async (AgenProduceAsyncFunc  produce_async,
   self->produce_finish = produce_finish;
   self->user_data = user_data;
   self->user_data_destroy = user_data_destroy;
-  return agen_emitter_new_generator (self);
+  return _agen_emitter_new_generator (self);
 }
 
-/**
- * agen_generator_new_threaded:
- * @func: (scope notified) (closure user_data): the producer, run in a
- *   thread of its own
- * @user_data: (nullable): the data for @func
- * @user_data_destroy: (nullable): frees @user_data once the thread is done
- *   with it, in whichever thread lets go of it last
- *
- * Creates a generator whose producer runs in a thread of its own, started
- * at the first operation: @func calls the blocking agen_emitter_emit() for
- * each item, which waits until the consumer asks for the next one (or for
- * room in the #AgenEmitter:buffer-size). The items reach the consumer in
- * the generator's main context, where the consumer runs.
- *
- * A close makes the waiting emit fail with %AGEN_ERROR_EXIT, and finishes
- * only once @func has returned: a producer that blocks elsewhere without
- * watching its cancellable delays the close as long. A cancellation of the
- * consumer's operation, while it waits for the producer, cancels the
- * cancellable given to @func. Dropping the last reference closes the
- * generator on its main context as any generator's does; a producer
- * finalised without finishing hears %AGEN_ERROR_EXIT at its emit and ends
- * in its own time.
- *
- * Returns: (transfer full): a new #AgenGenerator
- *
- * Since: 1.0
- */
-AgenGenerator *
-agen_generator_new_threaded (AgenThreadFunc  func,
-                             gpointer        user_data,
-                             GDestroyNotify  user_data_destroy)
-{
-  AgenEmitter *self;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  self = g_object_new (AGEN_TYPE_EMITTER, NULL);
-  self->thread_func = func;
-  self->user_data = user_data;
-  self->user_data_destroy = user_data_destroy;
-  return agen_emitter_new_generator (self);
-}
