@@ -285,8 +285,8 @@ agen_wake (AgenWake wake)
  * must hear first. */
 gboolean
 _agen_emitter_refuse_emit_locked (AgenEmitter  *self,
-                                 const char   *caller,
-                                 GError      **error)
+                                  const char   *caller,
+                                  GError      **error)
 {
   if (G_UNLIKELY (self->emit_waiting || (self->thread_func != NULL && self->replied)))
     {
@@ -760,8 +760,8 @@ agen_emitter_set_buffer_size (AgenEmitter *self,
 /* Records that the producer finished, whatever thread it finished in. */
 void
 _agen_emitter_producer_done (AgenEmitter  *self,
-                            GAsyncResult *result,
-                            GError       *error)
+                             GAsyncResult *result,
+                             GError       *error)
 {
   AgenWake wake;
 
