@@ -9,16 +9,16 @@
  * PEP 525 table, a yield during a close, cancellation at an await) holds
  * for these producers as for any body.
  *
- * The emitter's state is shared with a producer thread: everything below
- * the lock is read and written under it, and the body is resumed (which
- * may run it at once, in this thread) only after the lock is released.
+ * This file is the object, the asynchronous producers and the body; the
+ * producer threads are in agen-emitter-thread.c, and what the two share
+ * in agen-emitter-private.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include "agen-emitter.h"
+#include "agen-emitter-private.h"
 #include "agen-error.h"
 #include "agen-macros.h"
 #include "agen-operation-private.h"
@@ -50,60 +50,6 @@
  * GeneratorExit".
  */
 
-/* A queue of GValues moved in and out, without an allocation per item. */
-typedef struct
-{
-  GValue *values;
-  guint head;
-  guint length;
-  guint capacity;                /* a power of two */
-} AgenRing;
-
-struct _AgenEmitter
-{
-  GObject parent_instance;
-
-  GMutex lock;
-  GCond changed;                 /* for a producer thread blocked in an emit */
-
-  AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
-  guint await_id;                /* while the body waits for the producer */
-  AgenRing items;                /* emitted, not yet taken by the body */
-  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
-  guint n_taken_yielded;         /* the body's own: yielded since it last took */
-  guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
-  guint buffer_size;
-  gboolean producer_blocked;     /* a thread waits for room in the buffer */
-
-  /* The emit that waits for the consumer's next operation: a thread's,
-   * blocked in agen_emitter_emit(), or an async producer's, whose callback
-   * gets the emitter itself as its GAsyncResult (one emit at a time). */
-  gboolean emit_waiting;
-  GAsyncReadyCallback emit_callback;
-  gpointer emit_user_data;
-  gpointer emit_tag;
-  gboolean replied;              /* the reply below is for the last emit */
-  GValue reply_sent;
-  GError *reply_error;
-  GError *thrown;                /* thrown in while no emit waited: for the next one */
-
-  gboolean producer_done;
-  GAsyncResult *produce_result;  /* an async producer's */
-  GError *producer_error;        /* a thread's */
-
-  GCancellable *cancellable;     /* the producer's */
-  gboolean cancellation_delivered;  /* its cancellable is cancelled until its next emit */
-
-  AgenProduceAsyncFunc produce_async;
-  AgenProduceFinishFunc produce_finish;
-  AgenThreadFunc thread_func;
-  GThread *thread;
-  gpointer user_data;
-  GDestroyNotify user_data_destroy;
-
-  GValue current;                /* the item the body yields, owned by the body */
-};
-
 enum
 {
   PROP_0,
@@ -113,58 +59,24 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The lock, told to ThreadSanitizer: GLib's GMutex is built on futexes
- * in a library ThreadSanitizer does not instrument, so without these
- * annotations every access under the lock would be reported as a race
- * (tools/run-tests runs the threaded tests under it). */
-#if defined(__SANITIZE_THREAD__)
-# define AGEN_TSAN 1
-#elif defined(__has_feature)
-# if __has_feature(thread_sanitizer)
-#  define AGEN_TSAN 1
-# endif
-#endif
-#ifdef AGEN_TSAN
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-#else
-# define __tsan_acquire(addr) ((void) 0)
-# define __tsan_release(addr) ((void) 0)
-#endif
-
-static inline void
-agen_emitter_lock (AgenEmitter *self)
-{
-  g_mutex_lock (&self->lock);
-  __tsan_acquire (&self->lock);
-}
-
-static inline void
-agen_emitter_unlock (AgenEmitter *self)
-{
-  __tsan_release (&self->lock);
-  g_mutex_unlock (&self->lock);
-}
-
 /* The references the library drops, in whichever thread: what a thread
  * did before dropping its reference comes before the finalisation, which
  * GObject orders with an atomic count ThreadSanitizer does not see. */
-static void
-agen_emitter_unref (gpointer data)
+void
+_agen_emitter_unref (gpointer data)
 {
   __tsan_release (data);
   g_object_unref (data);
 }
 
-static inline void
-agen_emitter_wait_changed (AgenEmitter *self)
-{
-  __tsan_release (&self->lock);
-  g_cond_wait (&self->changed, &self->lock);
-  __tsan_acquire (&self->lock);
-}
-
 static void agen_emitter_async_result_iface_init (GAsyncResultIface *iface);
+
+/* AGEN_IS_EMITTER() costs an emit a call to agen_emitter_get_type() and
+ * its once-guard; the type is final, so comparing the instance's type with
+ * the one class_init recorded is the whole check (as
+ * AGEN_IS_GENERATOR_FINAL()). */
+static GType agen_emitter_final_type;
+#define AGEN_IS_EMITTER_FINAL(obj) ((obj) != NULL && G_TYPE_FROM_INSTANCE (obj) == agen_emitter_final_type)
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (AgenEmitter, agen_emitter, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT,
@@ -203,56 +115,16 @@ agen_emitter_async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = agen_emitter_result_is_tagged;
 }
 
-static void
-agen_ring_push (AgenRing *ring,
-                GValue   *item)
-{
-  if (ring->length == ring->capacity)
-    {
-      guint capacity = MAX (4, 2 * ring->capacity);
-      GValue *values = g_new (GValue, capacity);
-
-      for (guint i = 0; i < ring->length; i++)
-        values[i] = ring->values[(ring->head + i) & (ring->capacity - 1)];
-      g_free (ring->values);
-      ring->values = values;
-      ring->head = 0;
-      ring->capacity = capacity;
-    }
-  ring->values[(ring->head + ring->length) & (ring->capacity - 1)] = *item;
-  ring->length++;
-  *item = (GValue) G_VALUE_INIT;
-}
-
-static gboolean
-agen_ring_pop (AgenRing *ring,
-               GValue   *item)
-{
-  if (ring->length == 0)
-    return FALSE;
-  *item = ring->values[ring->head];
-  ring->head = (ring->head + 1) & (ring->capacity - 1);
-  ring->length--;
-  return TRUE;
-}
-
-static void
-agen_ring_clear (AgenRing *ring)
-{
-  GValue item;
-
-  while (agen_ring_pop (ring, &item))
-    g_value_unset (&item);
-}
-
 /* Drops every item not yet yielded; under the lock, in the body's thread. */
 static void
 agen_emitter_clear_items_locked (AgenEmitter *self)
 {
-  agen_ring_clear (&self->items);
-  agen_ring_clear (&self->taken);
-  self->n_waiting = 0;
-  self->n_taken_yielded = 0;
+  if (self->has_emitted)
+    {
+      self->has_emitted = FALSE;
+      g_value_unset (&self->emitted);
+    }
+  _agen_emitter_thread_clear_locked (self);
 }
 
 static void
@@ -265,8 +137,10 @@ agen_emitter_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   agen_emitter_clear_items_locked (self);
-  g_free (self->items.values);
+  g_free (self->items.values);        /* a producer thread's */
   g_free (self->taken.values);
+  if (G_IS_VALUE (&self->emitted))
+    g_value_unset (&self->emitted);
   if (G_IS_VALUE (&self->reply_sent))
     g_value_unset (&self->reply_sent);
   if (G_IS_VALUE (&self->current))
@@ -324,6 +198,7 @@ agen_emitter_class_init (AgenEmitterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  agen_emitter_final_type = G_TYPE_FROM_CLASS (klass);
   object_class->finalize = agen_emitter_finalize;
   object_class->get_property = agen_emitter_get_property;
   object_class->set_property = agen_emitter_set_property;
@@ -356,27 +231,9 @@ agen_emitter_init (AgenEmitter *self)
   self->cancellable = g_cancellable_new ();
 }
 
-/* In the thread that cancels an emit's own cancellable, which may be any. */
-static void
-agen_emitter_on_cancelled (GCancellable *cancellable,
-                           gpointer      user_data)
-{
-  AgenEmitter *self = user_data;
-
-  agen_emitter_lock (self);
-  g_cond_broadcast (&self->changed);
-  agen_emitter_unlock (self);
-}
-
 /* ---------------------------------------------------------------------- *
  * Waking the body
  * ---------------------------------------------------------------------- */
-
-typedef struct
-{
-  AgenGenerator *generator;
-  guint await_id;
-} AgenWake;
 
 /* Under the lock: if the body waits for the producer, ends its await.
  *
@@ -388,11 +245,11 @@ typedef struct
  * dispose of the generator outside its context.
  *
  * An async producer runs in the generator's context, where
- * agen_generator_resume() may run the body at once, which takes the lock:
- * it ends the await after the lock is released, with a reference, as the
- * operation holding the generator may end in that call. */
-static AgenWake
-agen_emitter_take_wake_locked (AgenEmitter *self)
+ * agen_generator_resume() may run the body at once: the caller ends the
+ * await with agen_wake() once its own state is in place, holding a
+ * reference, as the operation holding the generator may end in that call. */
+AgenWake
+_agen_emitter_take_wake_locked (AgenEmitter *self)
 {
   AgenWake wake = { NULL, 0 };
 
@@ -424,66 +281,42 @@ agen_wake (AgenWake wake)
  * The producer's side: emitting
  * ---------------------------------------------------------------------- */
 
-/* Under the lock: queues @item (moving it) for the body, or fails at once
- * with what the producer must hear first (and unsets it). */
-static gboolean
-agen_emitter_push_locked (AgenEmitter  *self,
-                          GValue       *item,
-                          const char   *caller,
-                          GError      **error)
+/* Under the lock: whether the emit fails at once, with what the producer
+ * must hear first. */
+gboolean
+_agen_emitter_refuse_emit_locked (AgenEmitter  *self,
+                                  const char   *caller,
+                                  GError      **error)
 {
-  if (self->emit_waiting || (self->thread_func != NULL && self->replied))
+  if (G_UNLIKELY (self->emit_waiting || (self->thread_func != NULL && self->replied)))
     {
       g_critical ("%s: an emit is already pending; await it before emitting again", caller);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
                            "An emit is already pending on this emitter");
     }
-  else if (self->thrown != NULL)
+  else if (G_UNLIKELY (self->thrown != NULL))
     g_propagate_error (error, g_steal_pointer (&self->thrown));
-  else if (self->producer_done || self->generator == NULL)
+  else if (G_UNLIKELY (self->producer_done || self->generator == NULL))
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                          "The producer has finished: nothing more can be emitted");
   else
-    {
-      agen_ring_push (&self->items, item);
-      self->n_waiting++;
-      return TRUE;
-    }
-
-  g_value_unset (item);
-  return FALSE;
+    return FALSE;
+  return TRUE;
 }
 
-static GValue *
-agen_value_init_copy (GValue       *copy,
-                      const GValue *value)
+/* A cancellation is delivered once: the producer's next emit, in its own
+ * thread and outside any other operation of its, makes its cancellable
+ * usable again, whether or not it looked at it. */
+void
+_agen_emitter_reset_cancellation (AgenEmitter *self)
 {
-  if (value == NULL)
-    return g_value_init (copy, G_TYPE_POINTER);   /* a bare yield: Python's None */
-  g_value_init (copy, G_VALUE_TYPE (value));
-  g_value_copy (value, copy);
-  return copy;
+  if (G_UNLIKELY (g_atomic_int_get (&self->cancellation_delivered)) &&
+      g_atomic_int_compare_and_exchange (&self->cancellation_delivered, TRUE, FALSE))
+    g_cancellable_reset (self->cancellable);
 }
 
 /* G_VALUE_TYPE() rather than G_IS_VALUE(), and no g_clear_error() call
  * when there is none: this is on the path of every item. */
-/* A cancellation is delivered once: the producer's next emit, in its own
- * thread and outside any other operation of its, makes its cancellable
- * usable again, whether or not it looked at it. */
-static void
-agen_emitter_reset_cancellation (AgenEmitter *self)
-{
-  gboolean delivered;
-
-  agen_emitter_lock (self);
-  delivered = self->cancellation_delivered;
-  self->cancellation_delivered = FALSE;
-  agen_emitter_unlock (self);
-
-  if (delivered)
-    g_cancellable_reset (self->cancellable);
-}
-
 static void
 agen_emitter_clear_reply_locked (AgenEmitter *self)
 {
@@ -494,42 +327,90 @@ agen_emitter_clear_reply_locked (AgenEmitter *self)
     g_clear_error (&self->reply_error);
 }
 
-static void
-agen_emitter_emit_value_async (AgenEmitter         *self,
-                               GValue              *item,
+/* Whether an asynchronous producer's emit fails at once: then its
+ * callback is called from an idle, as GIO reports an error. */
+static gboolean
+agen_emitter_refuse_emit_async (AgenEmitter         *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data,
+                                gpointer             source_tag,
+                                const char          *caller)
+{
+  GError *error = NULL;
+
+  if (self->thread_func != NULL)
+    {
+      g_critical ("%s: a producer thread blocks in agen_emitter_emit(); only an asynchronous "
+                  "producer (agen_generator_new_async()) awaits an emit", caller);
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   "An asynchronous emit needs an asynchronous producer");
+    }
+  else
+    {
+      _agen_emitter_reset_cancellation (self);
+      if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
+        _agen_emitter_refuse_emit_locked (self, caller, &error);
+    }
+  if (error == NULL)
+    return FALSE;
+
+  g_task_report_error (self, callback, user_data, source_tag, error);
+  return TRUE;
+}
+
+/* Starts an asynchronous producer's emit: returns the slot its item goes
+ * in, holding a @type, or NULL when the emit failed at once. The body
+ * yields from that slot by trading places with the generator's yield slot,
+ * so it holds the item yielded before, which the consumer is done with: an
+ * item of the same type reuses it, as a yield does (agen-producer.c), and
+ * costs no GValue set up and torn down. Inlined, with its end, into each
+ * emit: they are on the path of every item. */
+G_ALWAYS_INLINE static inline GValue *
+agen_emitter_begin_emit_async (AgenEmitter         *self,
+                               GType                type,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data,
-                               gpointer             source_tag)
+                               gpointer             source_tag,
+                               const char          *caller)
 {
-  GError *error = NULL;
-  AgenWake wake;
+  /* Anything unusual (a thread's emitter, a cancellation to reset or
+   * report, an emit the producer may not make) takes the slow path. */
+  if (G_UNLIKELY (self->thread_func != NULL || self->emit_waiting || self->thrown != NULL ||
+                  self->producer_done || self->generator == NULL ||
+                  g_atomic_int_get (&self->cancellation_delivered) ||
+                  (cancellable != NULL && g_cancellable_is_cancelled (cancellable))) &&
+      agen_emitter_refuse_emit_async (self, cancellable, callback, user_data, source_tag, caller))
+    return NULL;
 
-  agen_emitter_reset_cancellation (self);
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+  if (G_UNLIKELY (G_VALUE_TYPE (&self->emitted) != type))
     {
-      g_value_unset (item);
-      g_task_report_error (self, callback, user_data, source_tag, error);
-      return;
+      if (G_VALUE_TYPE (&self->emitted) != 0)
+        g_value_unset (&self->emitted);
+      g_value_init (&self->emitted, type);
     }
+  return &self->emitted;
+}
 
-  agen_emitter_lock (self);
-  if (!agen_emitter_push_locked (self, item, G_STRFUNC, &error))
-    {
-      agen_emitter_unlock (self);
-      g_task_report_error (self, callback, user_data, source_tag, error);
-      return;
-    }
+/* Ends the emit agen_emitter_begin_emit_async() began, its item in place:
+ * the body takes it at once when it runs (the producer usually emits
+ * within the reply to its last emit), or is woken. */
+G_ALWAYS_INLINE static inline void
+agen_emitter_end_emit_async (AgenEmitter         *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
+{
   /* A reply the producer never finished is dropped. */
   agen_emitter_clear_reply_locked (self);
+  self->has_emitted = TRUE;
   self->emit_waiting = TRUE;
   self->emit_callback = callback;
   self->emit_user_data = user_data;
   self->emit_tag = source_tag;
-  wake = agen_emitter_take_wake_locked (self);
-  agen_emitter_unlock (self);
-
-  agen_wake (wake);
+  if (G_UNLIKELY (self->await_id != 0))
+    agen_wake (_agen_emitter_take_wake_locked (self));
 }
 
 /**
@@ -544,7 +425,9 @@ agen_emitter_emit_value_async (AgenEmitter         *self,
  * Emits @item from an asynchronous producer: the consumer's operation
  * completes with it, and the emit completes when the consumer asks for the
  * next item (or closes the generator). One emit at a time: emitting while
- * one is pending is a programmer error.
+ * one is pending is a programmer error. Call it in the generator's main
+ * context, where the producer's callbacks run, never from another thread;
+ * a producer thread calls agen_emitter_emit().
  *
  * Since: 1.0
  */
@@ -555,14 +438,76 @@ agen_emitter_emit_async (AgenEmitter         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_copy (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_async);
+  slot = agen_emitter_begin_emit_async (self, item != NULL ? G_VALUE_TYPE (item) : G_TYPE_POINTER,
+                                        cancellable, callback, user_data, agen_emitter_emit_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  if (item != NULL)
+    g_value_copy (item, slot);
+  else
+    g_value_set_pointer (slot, NULL);   /* a bare yield: Python's None */
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_async);
+}
+
+/* Every _finish of an emit; inlined into each, as it is on the path of
+ * every item. */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_finish_emit (AgenEmitter   *self,
+                          GAsyncResult  *result,
+                          GValue        *sent,
+                          GError       **error)
+{
+  GError *local_error;
+  GValue reply_sent = G_VALUE_INIT;
+
+  /* The emitter is the result of every emit that waited: checked first,
+   * by address, as it is on the path of every item. */
+  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+    {
+      g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
+      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+    }
+  g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+    {
+      local_error = NULL;
+      g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
+    }
+  else
+    {
+      /* Only an asynchronous producer's emit completes with the emitter:
+       * no lock. */
+      reply_sent = self->reply_sent;
+      self->reply_sent = (GValue) G_VALUE_INIT;
+      local_error = g_steal_pointer (&self->reply_error);
+      self->replied = FALSE;
+    }
+
+  /* Initialised also on error: bindings read it anyway. */
+  if (sent != NULL)
+    {
+      if (G_VALUE_TYPE (&reply_sent) != 0)
+        *sent = reply_sent;
+      else
+        g_value_init (sent, G_TYPE_POINTER);
+    }
+  else if (G_VALUE_TYPE (&reply_sent) != 0)
+    g_value_unset (&reply_sent);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -591,73 +536,7 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GValue        *sent,
                           GError       **error)
 {
-  GError *local_error = NULL;
-  GValue reply_sent = G_VALUE_INIT;
-
-  /* The emitter is the result of every emit that waited: checked first,
-   * by address, as it is on the path of every item. */
-  if ((gpointer) result != (gpointer) self)
-    {
-      g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-    }
-  g_return_val_if_fail (sent == NULL || G_VALUE_TYPE (sent) == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if ((gpointer) result != (gpointer) self)
-    g_task_propagate_boolean (G_TASK (result), &local_error);   /* refused at once */
-  else
-    {
-      agen_emitter_lock (self);
-      reply_sent = self->reply_sent;
-      self->reply_sent = (GValue) G_VALUE_INIT;
-      local_error = g_steal_pointer (&self->reply_error);
-      self->replied = FALSE;
-      agen_emitter_unlock (self);
-    }
-
-  /* Initialised also on error: bindings read it anyway. */
-  if (sent != NULL)
-    {
-      if (G_VALUE_TYPE (&reply_sent) != 0)
-        *sent = reply_sent;
-      else
-        g_value_init (sent, G_TYPE_POINTER);
-    }
-  else if (G_VALUE_TYPE (&reply_sent) != 0)
-    g_value_unset (&reply_sent);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static GValue *
-agen_value_init_int (GValue *value,
-                     gint    item)
-{
-  g_value_init (value, G_TYPE_INT);
-  value->data[0].v_int = item;
-  return value;
-}
-
-static GValue *
-agen_value_init_string (GValue     *value,
-                        const char *item)
-{
-  g_value_set_string (g_value_init (value, G_TYPE_STRING), item);
-  return value;
-}
-
-static GValue *
-agen_value_init_object (GValue   *value,
-                        gpointer  item)
-{
-  g_value_set_object (g_value_init (value, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT), item);
-  return value;
+  return agen_emitter_finish_emit (self, result, sent, error);
 }
 
 /**
@@ -679,13 +558,18 @@ agen_emitter_emit_int_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_int (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_int_async);
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
+                                        agen_emitter_emit_int_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  /* The slot holds a G_TYPE_INT: g_value_set_int() would check it again. */
+  slot->data[0].v_int = item;
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
 }
 
 /**
@@ -706,7 +590,7 @@ agen_emitter_emit_int_finish (AgenEmitter   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -728,13 +612,17 @@ agen_emitter_emit_string_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_string (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_string_async);
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_STRING, cancellable, callback, user_data,
+                                        agen_emitter_emit_string_async, G_STRFUNC);
+  if (slot == NULL)
+    return;
+  g_value_set_string (slot, item);
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_string_async);
 }
 
 /**
@@ -755,7 +643,7 @@ agen_emitter_emit_string_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -778,14 +666,19 @@ agen_emitter_emit_object_async (AgenEmitter         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GValue value = G_VALUE_INIT;
+  GValue *slot;
 
-  g_return_if_fail (AGEN_IS_EMITTER (self));
+  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  agen_emitter_emit_value_async (self, agen_value_init_object (&value, item), cancellable, callback, user_data,
-                                 agen_emitter_emit_object_async);
+  slot = agen_emitter_begin_emit_async (self, item != NULL ? G_OBJECT_TYPE (item) : G_TYPE_OBJECT,
+                                        cancellable, callback, user_data, agen_emitter_emit_object_async,
+                                        G_STRFUNC);
+  if (slot == NULL)
+    return;
+  g_value_set_object (slot, item);
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_object_async);
 }
 
 /**
@@ -806,241 +699,7 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_emit_finish (self, result, NULL, error);
-}
-
-/* Under the lock: whether a blocked emit should give up. Not for the
- * producer's own cancellable: a cancellation reaches the producer where it
- * awaits or blocks between two emits, never an emit whose item the
- * consumer may already hold. */
-static gboolean
-agen_emitter_is_cancelled_locked (AgenEmitter  *self,
-                                  GCancellable *cancellable)
-{
-  return cancellable != self->cancellable && g_cancellable_is_cancelled (cancellable);
-}
-
-static gboolean
-agen_emitter_emit_value (AgenEmitter   *self,
-                         GValue        *item,
-                         GCancellable  *cancellable,
-                         GValue        *sent,
-                         const char    *caller,
-                         GError       **error)
-{
-  gulong handler = 0;
-  gboolean waits_for_reply;
-  gboolean ok = FALSE;
-  AgenWake wake;
-
-  if (self->thread_func == NULL)
-    {
-      g_critical ("%s: only a producer thread (agen_generator_new_threaded()) may block "
-                  "in an emit; an asynchronous producer awaits agen_emitter_emit_async()", caller);
-      g_value_unset (item);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "A blocking emit needs a producer thread");
-      return FALSE;
-    }
-
-  agen_emitter_reset_cancellation (self);
-  if (cancellable != NULL && cancellable != self->cancellable)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (agen_emitter_on_cancelled), self, NULL);
-
-  agen_emitter_lock (self);
-  if (!agen_emitter_push_locked (self, item, caller, error))
-    goto out;
-
-  waits_for_reply = self->buffer_size == 0;
-  self->emit_waiting = waits_for_reply;
-  wake = agen_emitter_take_wake_locked (self);
-  agen_emitter_unlock (self);
-  agen_wake (wake);
-  agen_emitter_lock (self);
-
-  if (waits_for_reply)
-    {
-      while (!self->replied && !agen_emitter_is_cancelled_locked (self, cancellable))
-        agen_emitter_wait_changed (self);
-      self->emit_waiting = FALSE;
-      if (self->replied)
-        {
-          self->replied = FALSE;
-          if (sent != NULL)
-            *sent = self->reply_sent;
-          else if (G_IS_VALUE (&self->reply_sent))
-            g_value_unset (&self->reply_sent);
-          self->reply_sent = (GValue) G_VALUE_INIT;
-          ok = self->reply_error == NULL;
-          if (!ok)
-            g_propagate_error (error, g_steal_pointer (&self->reply_error));
-          goto out;
-        }
-    }
-  else if (self->n_waiting > self->buffer_size)
-    {
-      /* Full: wait until the consumer took half of the buffer, so that the
-       * two threads wake each other once per half a buffer, not per item. */
-      self->producer_blocked = TRUE;
-      while (self->n_waiting > self->buffer_size / 2 && self->thrown == NULL &&
-             !agen_emitter_is_cancelled_locked (self, cancellable))
-        agen_emitter_wait_changed (self);
-      self->producer_blocked = FALSE;
-      if (self->thrown != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&self->thrown));
-          goto out;
-        }
-      if (self->n_waiting <= self->buffer_size / 2)
-        {
-          ok = TRUE;
-          goto out;
-        }
-    }
-  else
-    {
-      ok = TRUE;
-      goto out;
-    }
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-
-out:
-  agen_emitter_unlock (self);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  /* Initialised also on error, as agen_emitter_emit_finish() does. */
-  if (sent != NULL && !G_IS_VALUE (sent))
-    g_value_init (sent, G_TYPE_POINTER);
-  return ok;
-}
-
-/**
- * agen_emitter_emit:
- * @self: an #AgenEmitter
- * @item: (nullable): the item, copied; %NULL emits a %G_TYPE_POINTER %NULL
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @sent: (out caller-allocates) (optional): an unset #GValue that receives
- *   the value the consumer sent, or a %G_TYPE_POINTER %NULL
- * @error: return location for the error thrown in
- *
- * Emits @item from a producer thread (see agen_generator_new_threaded()),
- * blocking until the consumer asks for the next item, or, with a
- * #AgenEmitter:buffer-size, only when the buffer is full (then @sent is
- * always a %G_TYPE_POINTER %NULL). It fails as agen_emitter_emit_finish() does; a
- * cancellation of @cancellable ends the wait with %G_IO_ERROR_CANCELLED,
- * unless it is the producer's own cancellable, which a cancellation of the
- * consumer's operation reaches only where the producer blocks between two
- * emits. It must not be called from the thread
- * of the generator's main context.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit (AgenEmitter   *self,
-                   const GValue  *item,
-                   GCancellable  *cancellable,
-                   GValue        *sent,
-                   GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (item == NULL || G_IS_VALUE (item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (sent == NULL || !G_IS_VALUE (sent), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_copy (&value, item), cancellable, sent, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_int:
- * @self: an #AgenEmitter
- * @item: the item
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a #gint from a producer thread, like agen_emitter_emit(), dropping
- * the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_int (AgenEmitter   *self,
-                       gint           item,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_int (&value, item), cancellable, NULL, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_string:
- * @self: an #AgenEmitter
- * @item: (nullable): the string, copied
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a string from a producer thread, like agen_emitter_emit(),
- * dropping the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_string (AgenEmitter   *self,
-                          const char    *item,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_string (&value, item), cancellable, NULL, G_STRFUNC, error);
-}
-
-/**
- * agen_emitter_emit_object:
- * @self: an #AgenEmitter
- * @item: (type GObject) (nullable): the object; a reference is taken
- * @cancellable: (nullable): a #GCancellable that stops the wait
- * @error: return location for the error thrown in
- *
- * Emits a #GObject from a producer thread, like agen_emitter_emit(),
- * dropping the value sent.
- *
- * Returns: %TRUE when the consumer asked for the next item
- *
- * Since: 1.0
- */
-gboolean
-agen_emitter_emit_object (AgenEmitter   *self,
-                          gpointer       item,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (AGEN_IS_EMITTER (self), FALSE);
-  g_return_val_if_fail (item == NULL || G_IS_OBJECT (item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return agen_emitter_emit_value (self, agen_value_init_object (&value, item), cancellable, NULL, G_STRFUNC, error);
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -1099,10 +758,10 @@ agen_emitter_set_buffer_size (AgenEmitter *self,
  * ---------------------------------------------------------------------- */
 
 /* Records that the producer finished, whatever thread it finished in. */
-static void
-agen_emitter_producer_done (AgenEmitter  *self,
-                            GAsyncResult *result,
-                            GError       *error)
+void
+_agen_emitter_producer_done (AgenEmitter  *self,
+                             GAsyncResult *result,
+                             GError       *error)
 {
   AgenWake wake;
 
@@ -1115,7 +774,7 @@ agen_emitter_producer_done (AgenEmitter  *self,
       self->producer_error = g_steal_pointer (&error);
     }
   g_clear_error (&error);
-  wake = agen_emitter_take_wake_locked (self);
+  wake = _agen_emitter_take_wake_locked (self);
   agen_emitter_unlock (self);
 
   agen_wake (wake);
@@ -1128,25 +787,8 @@ agen_emitter_on_produced (GObject      *source_object,
 {
   AgenEmitter *self = user_data;
 
-  agen_emitter_producer_done (self, result, NULL);
-  agen_emitter_unref (self);
-}
-
-static gpointer
-agen_emitter_run_thread (gpointer data)
-{
-  AgenEmitter *self = data;
-  GError *error = NULL;
-
-  if (!self->thread_func (self, self->cancellable, self->user_data, &error) && error == NULL)
-    {
-      g_critical ("A producer thread returned FALSE without setting an error");
-      error = g_error_new_literal (AGEN_ERROR, AGEN_ERROR_INVALID_BODY,
-                                   "The producer thread failed without an error");
-    }
-  agen_emitter_producer_done (self, NULL, error);
-  agen_emitter_unref (self);
-  return NULL;
+  _agen_emitter_producer_done (self, result, NULL);
+  _agen_emitter_unref (self);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -1164,13 +806,7 @@ agen_emitter_start (AgenEmitter  *self,
       return TRUE;
     }
 
-  self->thread = g_thread_try_new ("agen-producer", agen_emitter_run_thread, g_object_ref (self), error);
-  if (self->thread == NULL)
-    {
-      agen_emitter_unref (self);
-      return FALSE;
-    }
-  return TRUE;
+  return _agen_emitter_thread_start (self, error);
 }
 
 /* Suspends the body until the producer emits or finishes. */
@@ -1181,7 +817,7 @@ agen_emitter_wait (AgenEmitter *self)
   gboolean ready;
 
   agen_emitter_lock (self);
-  ready = self->items.length > 0 || self->producer_done;
+  ready = self->has_emitted || self->items.length > 0 || self->producer_done;
   if (!ready)
     self->await_id = await_id;
   agen_emitter_unlock (self);
@@ -1199,55 +835,34 @@ agen_emitter_woken (AgenEmitter *self)
   agen_emitter_unlock (self);
 }
 
-typedef enum
-{
-  AGEN_TAKE_ITEM,                /* in self->current */
-  AGEN_TAKE_NOTHING_YET,
-  AGEN_TAKE_PRODUCER_DONE,       /* and every item is taken */
-} AgenTake;
-
-/* Takes the next item emitted into self->current. The body takes every
- * item emitted so far at once, under one lock, and yields them without
- * it: a producer thread and the body then contend for the lock once per
- * batch. The buffer counts the taken items until the body comes back for
- * more, so a producer never runs further ahead than its buffer. */
+/* Takes an asynchronous producer's item: it is where its emit put it. */
 static AgenTake
-agen_emitter_take_item (AgenEmitter *self)
+agen_emitter_take_emitted (AgenEmitter  *self,
+                           GValue      **item)
 {
-  AgenRing emptied;
-  gboolean producer_done;
-
-  /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
-  if (G_VALUE_TYPE (&self->current) != 0)
-    g_value_unset (&self->current);
-
-  if (agen_ring_pop (&self->taken, &self->current))
+  if (self->has_emitted)
     {
-      self->n_taken_yielded++;
+      self->has_emitted = FALSE;
+      self->last_taken_waits = TRUE;
+      *item = &self->emitted;
       return AGEN_TAKE_ITEM;
     }
+  return self->producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+}
 
-  agen_emitter_lock (self);
-  self->n_waiting -= self->n_taken_yielded;
-  self->n_taken_yielded = 0;
-  emptied = self->taken;
-  self->taken = self->items;
-  self->items = emptied;
-  producer_done = self->producer_done;
-  if (self->producer_blocked && self->n_waiting <= self->buffer_size / 2)
-    g_cond_broadcast (&self->changed);
-  agen_emitter_unlock (self);
-
-  if (agen_ring_pop (&self->taken, &self->current))
-    {
-      self->n_taken_yielded++;
-      return AGEN_TAKE_ITEM;
-    }
-  return producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+/* Takes the next item emitted, to yield from @item. */
+static AgenTake
+agen_emitter_take_item (AgenEmitter  *self,
+                        GValue      **item)
+{
+  if (self->thread_func == NULL)
+    return agen_emitter_take_emitted (self, item);
+  return _agen_emitter_thread_take (self, item);
 }
 
 /* Hands what the resumption brought to the emit that waits for it, or,
- * when none waits (a buffered thread), an error to the next emit. */
+ * when none waits (a buffered thread), an error to the next emit. An error
+ * drops what was emitted ahead, as a closed channel drops it. */
 static void
 agen_emitter_reply (AgenEmitter  *self,
                     const GValue *sent,
@@ -1257,6 +872,8 @@ agen_emitter_reply (AgenEmitter  *self,
   gpointer user_data = NULL;
 
   agen_emitter_lock (self);
+  if (G_UNLIKELY (error != NULL))
+    agen_emitter_clear_items_locked (self);
   if (self->emit_waiting)
     {
       self->emit_waiting = FALSE;
@@ -1273,8 +890,6 @@ agen_emitter_reply (AgenEmitter  *self,
     }
   else if (error != NULL)
     {
-      /* What was emitted ahead is dropped, as a closed channel drops it. */
-      agen_emitter_clear_items_locked (self);
       g_clear_error (&self->thrown);
       self->thrown = g_steal_pointer (&error);
     }
@@ -1283,11 +898,45 @@ agen_emitter_reply (AgenEmitter  *self,
     g_cond_broadcast (&self->changed);
   agen_emitter_unlock (self);
 
-  g_clear_error (&error);
   /* Outside the lock: the producer may continue in this call, and emit
    * again. */
   if (callback != NULL)
     callback ((GObject *) self, (GAsyncResult *) self, user_data);
+}
+
+/* After the yield of an item: what the resumption brought goes to the
+ * item's emit when it waits (the last taken, see agen_emitter_take_item());
+ * an item emitted ahead into a buffer has no emit to hear it, and only an
+ * error thrown in is then handed on. Neither costs an item a lock. */
+static void
+agen_emitter_reply_to_yield (AgenEmitter  *self,
+                             const GValue *sent,
+                             GError       *error)
+{
+  GAsyncReadyCallback callback;
+
+  if (!self->last_taken_waits || self->taken.length > 0)
+    {
+      if (G_UNLIKELY (error != NULL))
+        agen_emitter_reply (self, NULL, error);
+      return;
+    }
+
+  self->last_taken_waits = FALSE;
+  if (self->thread_func != NULL || sent != NULL || error != NULL)
+    {
+      agen_emitter_reply (self, sent, error);
+      return;
+    }
+
+  /* The usual case, inlined: an asynchronous producer's emit, after a
+   * next. */
+  callback = g_steal_pointer (&self->emit_callback);
+  self->emit_waiting = FALSE;
+  agen_emitter_clear_reply_locked (self);
+  self->replied = TRUE;
+  if (callback != NULL)
+    callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
 }
 
 static gboolean
@@ -1297,13 +946,7 @@ agen_emitter_take_outcome (AgenEmitter  *self,
   gboolean ok;
 
   if (self->thread_func != NULL)
-    {
-      g_clear_pointer (&self->thread, g_thread_join);
-      if (self->producer_error == NULL)
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&self->producer_error));
-      return FALSE;
-    }
+    return _agen_emitter_thread_take_outcome (self, error);
 
   /* The producer's result usually holds the emitter (as its source
    * object): dropped once read, or they would keep each other. */
@@ -1315,17 +958,27 @@ agen_emitter_take_outcome (AgenEmitter  *self,
 static void
 agen_emitter_deliver_cancellation (AgenEmitter *self)
 {
-  agen_emitter_lock (self);
-  self->cancellation_delivered = TRUE;
-  agen_emitter_unlock (self);
+  /* Cancelled first: a producer thread's emit that resets the cancellable
+   * in between leaves it cancelled until the emit after, never for good. */
   g_cancellable_cancel (self->cancellable);
+  g_atomic_int_set (&self->cancellation_delivered, TRUE);
 }
 
 /* Yields @item by trading places with the generator's yield slot, as the
  * combinators do (agen-pull-private.h): no copy per item. @item holds the
- * slot's earlier content afterwards. What is thrown in goes to @error. */
-#define AGEN_EMITTER_YIELD(generator, item, error) \
-  _AGEN_SUSPEND_AFTER_CATCH ((generator), _agen_generator_yield_swap ((generator), (item)), (error))
+ * slot's earlier content afterwards. The body continues after it at a
+ * catching resume point, and takes what the resumption brought with
+ * _agen_generator_take_resumption(): two calls per item, where
+ * AGEN_YIELD_CATCH() and agen_generator_get_sent() make four. */
+#define AGEN_EMITTER_YIELD(generator, item)                                             \
+  do                                                                                  \
+    {                                                                                 \
+      _agen_generator_yield_swap_at ((generator), (item),                              \
+                                     _AGEN_RESUME_POINT_CATCHING (__LINE__));          \
+      return;                                                                         \
+    case _AGEN_RESUME_POINT_CATCHING (__LINE__):;                                      \
+    }                                                                                 \
+  while (0)
 
 /* The body of every generator of this file: a straight-line body (see
  * agen-macros.h) whose state lives in the emitter. */
@@ -1335,6 +988,8 @@ agen_emitter_body (AgenGenerator *generator,
 {
   AgenEmitter *self = user_data;
   GError *error = NULL;
+  const GValue *sent;
+  GValue *item;
   AgenTake take;
 
   AGEN_BEGIN (generator);
@@ -1347,7 +1002,7 @@ agen_emitter_body (AgenGenerator *generator,
 
   for (;;)
     {
-      take = agen_emitter_take_item (self);
+      take = agen_emitter_take_item (self, &item);
       if (take == AGEN_TAKE_PRODUCER_DONE)
         break;
       /* An async producer usually emits again within the reply to its last
@@ -1367,8 +1022,9 @@ agen_emitter_body (AgenGenerator *generator,
           continue;
         }
 
-      AGEN_EMITTER_YIELD (generator, &self->current, &error);
-      agen_emitter_reply (self, agen_generator_get_sent (generator), g_steal_pointer (&error));
+      AGEN_EMITTER_YIELD (generator, item);
+      sent = _agen_generator_take_resumption (generator, &error);
+      agen_emitter_reply_to_yield (self, sent, g_steal_pointer (&error));
     }
 
   if (!agen_emitter_take_outcome (self, &error))
@@ -1400,18 +1056,13 @@ agen_emitter_let_go (gpointer data)
   if (!producer_done)
     agen_emitter_reply (self, NULL, g_error_new_literal (AGEN_ERROR, AGEN_ERROR_EXIT,
                                                          "The generator was finalised"));
-  if (self->thread != NULL)
-    {
-      if (producer_done && g_thread_self () != self->thread)
-        g_thread_join (g_steal_pointer (&self->thread));
-      else
-        g_clear_pointer (&self->thread, g_thread_unref);
-    }
-  agen_emitter_unref (self);
+  if (self->thread_func != NULL)
+    _agen_emitter_thread_let_go (self, producer_done);
+  _agen_emitter_unref (self);
 }
 
-static AgenGenerator *
-agen_emitter_new_generator (AgenEmitter *self)
+AgenGenerator *
+_agen_emitter_new_generator (AgenEmitter *self)
 {
   AgenGenerator *generator = agen_generator_new (agen_emitter_body, self, agen_emitter_let_go);
 
@@ -1459,48 +1110,6 @@ agen_generator_new_async (AgenProduceAsyncFunc  produce_async,
   self->produce_finish = produce_finish;
   self->user_data = user_data;
   self->user_data_destroy = user_data_destroy;
-  return agen_emitter_new_generator (self);
+  return _agen_emitter_new_generator (self);
 }
 
-/**
- * agen_generator_new_threaded:
- * @func: (scope notified) (closure user_data): the producer, run in a
- *   thread of its own
- * @user_data: (nullable): the data for @func
- * @user_data_destroy: (nullable): frees @user_data once the thread is done
- *   with it, in whichever thread lets go of it last
- *
- * Creates a generator whose producer runs in a thread of its own, started
- * at the first operation: @func calls the blocking agen_emitter_emit() for
- * each item, which waits until the consumer asks for the next one (or for
- * room in the #AgenEmitter:buffer-size). The items reach the consumer in
- * the generator's main context, where the consumer runs.
- *
- * A close makes the waiting emit fail with %AGEN_ERROR_EXIT, and finishes
- * only once @func has returned: a producer that blocks elsewhere without
- * watching its cancellable delays the close as long. A cancellation of the
- * consumer's operation, while it waits for the producer, cancels the
- * cancellable given to @func. Dropping the last reference closes the
- * generator on its main context as any generator's does; a producer
- * finalised without finishing hears %AGEN_ERROR_EXIT at its emit and ends
- * in its own time.
- *
- * Returns: (transfer full): a new #AgenGenerator
- *
- * Since: 1.0
- */
-AgenGenerator *
-agen_generator_new_threaded (AgenThreadFunc  func,
-                             gpointer        user_data,
-                             GDestroyNotify  user_data_destroy)
-{
-  AgenEmitter *self;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  self = g_object_new (AGEN_TYPE_EMITTER, NULL);
-  self->thread_func = func;
-  self->user_data = user_data;
-  self->user_data_destroy = user_data_destroy;
-  return agen_emitter_new_generator (self);
-}

@@ -69,6 +69,14 @@ gboolean _agen_generator_take_cancellation (AgenGenerator  *self,
 void     _agen_generator_release        (AgenGenerator  *self);
 void     _agen_generator_yield_swap     (AgenGenerator  *self,
                                          GValue         *item);
+/* The same, storing the resume point too; and, at the resumption, what it
+ * brought (the value sent, the error thrown in): one call each where a
+ * body using the macros makes two (agen-emitter.c, every item). */
+void     _agen_generator_yield_swap_at  (AgenGenerator  *self,
+                                         GValue         *item,
+                                         guint           resume_point);
+const GValue *_agen_generator_take_resumption (AgenGenerator  *self,
+                                               GError        **thrown);
 /* A consumer that holds a generator for good (a combinator its sources)
  * closes it itself: shutdown leaves it alone. */
 void     _agen_generator_unregister     (AgenGenerator  *self);

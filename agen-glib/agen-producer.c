@@ -265,18 +265,56 @@ _agen_generator_yield_string_at (AgenGenerator *self,
  * yield slot trade places instead of a copy, whose type checks take a third
  * of a combinator's item. The caller owns what @item holds on return.
  */
-void
-_agen_generator_yield_swap (AgenGenerator *self,
-                            GValue        *item)
+G_ALWAYS_INLINE static inline gboolean
+agen_generator_swap_yielded (AgenGenerator *self,
+                             GValue        *item,
+                             const char    *caller)
 {
   GValue previous;
 
-  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, G_STRFUNC))
-    return;
+  if (!agen_generator_end_call (self, AGEN_OUTCOME_YIELDED, caller))
+    return FALSE;
 
   previous = self->run->yielded;
   self->run->yielded = *item;
   *item = previous;
+  return TRUE;
+}
+
+void
+_agen_generator_yield_swap (AgenGenerator *self,
+                            GValue        *item)
+{
+  agen_generator_swap_yielded (self, item, G_STRFUNC);
+}
+
+void
+_agen_generator_yield_swap_at (AgenGenerator *self,
+                               GValue        *item,
+                               guint          resume_point)
+{
+  if (agen_generator_swap_yielded (self, item, G_STRFUNC))
+    self->resume_point = resume_point;
+}
+
+/*
+ * _agen_generator_take_resumption:
+ * @thrown: (out) (transfer full): the error thrown in, caught, or %NULL
+ *
+ * In a body call that continues at a catching resume point:
+ * agen_generator_catch() and agen_generator_get_sent() in one call.
+ *
+ * Returns: (transfer none) (nullable): the value sent
+ */
+const GValue *
+_agen_generator_take_resumption (AgenGenerator  *self,
+                                 GError        **thrown)
+{
+  *thrown = NULL;
+  if (!agen_generator_check_in_body (self, G_STRFUNC))
+    return NULL;
+  *thrown = g_steal_pointer (&self->run->thrown);
+  return self->run->sent;
 }
 
 /*

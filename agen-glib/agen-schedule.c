@@ -105,9 +105,10 @@ agen_guard_dispatch (GSource     *source,
   AgenGuard *guard = (AgenGuard *) source;
   gint64 now = g_source_get_time (source);
   gint64 next = -1;
-  GList *l = guard->waiting.head;
+  GList *l;
 
   g_mutex_lock (&guard->lock);
+  l = guard->waiting.head;
   while (l != NULL)
     {
       AgenCall *call = l->data;

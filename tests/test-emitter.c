@@ -835,6 +835,204 @@ test_blocking_emit_from_async (AgenTestFixture *fixture,
   plan_clear (&plan);
 }
 
+/* Semantics: the asynchronous emit belongs to asynchronous producers: one
+ * made to a producer thread's emitter (it would complete in the consumer's
+ * thread) gets a critical and NOT_SUPPORTED, and the thread is unharmed. */
+static void
+test_async_emit_to_thread (AgenTestFixture *fixture,
+                           gconstpointer    data)
+{
+  Plan plan;
+  AgenGenerator *gen;
+  GAsyncResult *result = NULL;
+  GError *error = NULL;
+
+  plan_init (&plan);
+  plan.keep_emitter = TRUE;
+  plan.n = 2;
+  gen = plan_generator (&plan, &kind_thread);
+
+  agen_test_assert_next_int (gen, 1);
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*only an asynchronous producer*");
+  agen_emitter_emit_int_async (plan.emitter, 5, NULL, agen_test_store_result, &result);
+  g_test_assert_expected_messages ();
+  agen_test_wait_for_result (&result);
+  g_assert_false (agen_emitter_emit_int_finish (plan.emitter, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_object_unref (result);
+
+  agen_test_assert_next_int (gen, 2);
+  agen_test_assert_next_end (gen);
+  g_object_unref (gen);
+  plan_clear (&plan);
+}
+
+/* An asynchronous producer of items of every kind, one after the other:
+ * each emit reuses (or replaces) the slot the item before was yielded
+ * from. */
+typedef struct
+{
+  guint i;
+  GObject *object;
+} Medley;
+
+static void medley_emit_next (GTask *task);
+
+static void
+medley_emitted (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!agen_emitter_emit_finish (AGEN_EMITTER (source_object), result, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  medley_emit_next (task);
+}
+
+static void
+medley_emit_next (GTask *task)
+{
+  Medley *medley = g_task_get_task_data (task);
+  AgenEmitter *emitter = g_task_get_source_object (task);
+  GValue value = G_VALUE_INIT;
+
+  switch (medley->i++)
+    {
+    case 0:
+      agen_emitter_emit_int_async (emitter, 1, NULL, medley_emitted, task);
+      break;
+    case 1:
+      agen_emitter_emit_int_async (emitter, 2, NULL, medley_emitted, task);
+      break;
+    case 2:
+      agen_emitter_emit_string_async (emitter, "three", NULL, medley_emitted, task);
+      break;
+    case 3:
+      agen_emitter_emit_object_async (emitter, medley->object, NULL, medley_emitted, task);
+      break;
+    case 4:
+      agen_emitter_emit_async (emitter, NULL, NULL, medley_emitted, task);
+      break;
+    case 5:
+      g_value_set_double (g_value_init (&value, G_TYPE_DOUBLE), 6.5);
+      agen_emitter_emit_async (emitter, &value, NULL, medley_emitted, task);
+      g_value_unset (&value);
+      break;
+    case 6:
+      agen_emitter_emit_string_async (emitter, NULL, NULL, medley_emitted, task);
+      break;
+    case 7:
+      agen_emitter_emit_string_async (emitter, "eight", NULL, medley_emitted, task);
+      break;
+    case 8:
+      agen_emitter_emit_object_async (emitter, NULL, NULL, medley_emitted, task);
+      break;
+    default:
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      break;
+    }
+}
+
+static void
+medley_produce (AgenEmitter         *emitter,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             callback_data,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (emitter, cancellable, callback, callback_data);
+
+  g_task_set_task_data (task, user_data, NULL);
+  medley_emit_next (task);
+}
+
+static gboolean
+medley_produce_finish (AgenEmitter   *emitter,
+                       GAsyncResult  *result,
+                       gpointer       user_data,
+                       GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+medley_describe (GString      *log,
+                 const GValue *item)
+{
+  g_autofree char *text = NULL;
+
+  if (G_VALUE_HOLDS_OBJECT (item))
+    text = g_strdup (g_value_get_object (item) != NULL ? G_VALUE_TYPE_NAME (item) : "no-object");
+  else
+    text = agen_test_value_to_string (item);
+  if (log->len > 0)
+    g_string_append_c (log, ' ');
+  g_string_append (log, text);
+}
+
+static gboolean
+medley_collect (AgenGenerator *generator,
+                const GValue  *item,
+                gpointer       log)
+{
+  medley_describe (log, item);
+  return TRUE;
+}
+
+/* Semantics: every item arrives as it was emitted, whatever the kind of
+ * the item before, read in place (foreach) or taken (next); none leaks. */
+static void
+test_async_items_of_every_kind (AgenTestFixture *fixture,
+                                gconstpointer    data)
+{
+  static const char expected[] = "1 2 three GCancellable none 6.500000 (null) eight no-object";
+
+  for (guint by_next = 0; by_next < 2; by_next++)
+    {
+      Medley medley = { 0, G_OBJECT (g_cancellable_new ()) };
+      g_autoptr(GString) log = g_string_new (NULL);
+      AgenGenerator *gen = agen_generator_new_async (medley_produce, medley_produce_finish, &medley, NULL);
+      gboolean object_finalized = FALSE;
+
+      agen_test_watch_finalize (medley.object, &object_finalized);
+      if (by_next)
+        {
+          GValue item = G_VALUE_INIT;
+          GError *error = NULL;
+
+          while (agen_test_next (gen, NULL, &item, &error))
+            {
+              medley_describe (log, &item);
+              g_value_unset (&item);
+            }
+          g_assert_no_error (error);
+        }
+      else
+        {
+          AgenTestCall call;
+
+          agen_test_call_init (&call);
+          agen_test_start_foreach (gen, medley_collect, log, NULL, NULL, &call);
+          agen_test_call_wait (&call);
+          g_assert_no_error (call.error);
+          agen_test_call_clear (&call);
+        }
+      g_assert_cmpstr (log->str, ==, expected);
+
+      g_object_unref (gen);
+      g_object_unref (medley.object);
+      agen_test_wait_for (&object_finalized);
+    }
+}
+
 /* ============================================================= threads */
 
 /* Semantics: with a buffer, the producer runs ahead by at most that many
@@ -1141,6 +1339,8 @@ main (int   argc,
   add_both ("emit-after-return", test_emit_after_return);
   agen_test_add ("/emitter/async/emit-while-pending", test_emit_while_pending);
   agen_test_add ("/emitter/async/blocking-emit", test_blocking_emit_from_async);
+  agen_test_add ("/emitter/async/items-of-every-kind", test_async_items_of_every_kind);
+  agen_test_add ("/emitter/thread/async-emit", test_async_emit_to_thread);
   agen_test_add ("/emitter/async/producer-without-produce", test_producer_without_produce);
   agen_test_add ("/emitter/thread/random", test_thread_random);
   agen_test_add ("/emitter/thread/buffer", test_thread_buffer);
