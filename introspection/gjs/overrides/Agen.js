@@ -1096,7 +1096,7 @@ const resumeHere = function (gen, awaitId) {
 class JavaScriptBody {
     constructor(iterator) {
         this._iterator = iterator;
-        // The step in flight: {settled, fulfilled, result, promise}.
+        // The step in flight: {settled, outcome, promise}.
         this._step = null;
         this._awaitId = 0;
     }
@@ -1161,47 +1161,78 @@ class JavaScriptBody {
     }
 
     _start(gen, run) {
-        const current = {settled: false, fulfilled: false, result: undefined, promise: null};
-        this._step = current;
+        this._step = this._begin(gen, run);
+        this._awaitId = gen.suspend();
+    }
+
+    // Starts a step of the iterator for the body's await (this._awaitId).
+    // Once the step has settled, an item is yielded with
+    // agen_generator_resume_yield(), without a body call (a call from C
+    // into JavaScript costs more than the item); when the consumer then
+    // asks for the next item at once, as a C consumer does, the body is
+    // left suspended at a new await and the next step starts here, again
+    // without a body call. Anything else resumes the body, which _settle()s.
+    _begin(gen, run) {
+        const current = {settled: false, outcome: null, promise: null};
         let promise;
         try {
             promise = Promise.resolve(run());
         } catch (e) {
             promise = Promise.reject(e);
         }
-        this._awaitId = gen.suspend();
-        const settled = () => {
-            current.settled = true;
-            if (this._step === current)
-                resumeHere(gen, this._awaitId);
-        };
         current.promise = promise.then(r => {
-            current.fulfilled = true;
-            current.result = r;
-            settled();
+            current.outcome = outcomeOf(r);
+            this._onSettled(gen, current);
         }, e => {
-            current.result = e;
-            settled();
+            current.outcome = {raise: e};
+            this._onSettled(gen, current);
         });
+        return current;
+    }
+
+    _onSettled(gen, current) {
+        current.settled = true;
+        if (this._step !== current)
+            return;
+        const {outcome} = current;
+        if (!('yield' in outcome)) {
+            resumeHere(gen, this._awaitId);
+            return;
+        }
+        this._step = null;
+        const nextAwaitId = gen.resume_yield(this._awaitId, outcome.yield);
+        if (nextAwaitId !== 0) {
+            this._awaitId = nextAwaitId;
+            const iterator = this._iterator;
+            this._step = this._begin(gen, () => iterator.next());
+        }
     }
 
     _settle(gen, done) {
-        if (!done.fulfilled) {
-            gen.raise(done.result);
-            return;
-        }
-        const r = done.result;
-        if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-            gen.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
-            return;
-        }
-        if (r.done) {
+        const {outcome} = done;
+        if ('raise' in outcome)
+            gen.raise(outcome.raise);
+        else if ('yield' in outcome)
+            gen.yield(outcome.yield);
+        else
             gen.return_();
-            return;
-        }
-        gen.yield(r.value);
     }
 }
+
+// What a settled step of an iterator gave, read once: {yield: value}
+// converted for C, {return: true}, or {raise: e} (a result that is not an
+// object, or a value that cannot be converted).
+const outcomeOf = function (r) {
+    if (r === null || (typeof r !== 'object' && typeof r !== 'function'))
+        return {raise: new TypeError(`iterator result ${describe(r)} is not an object`)};
+    try {
+        if (r.done)
+            return {return: true};
+        return {yield: toValue(r.value)};
+    } catch (e) {
+        return {raise: e};
+    }
+};
 
 // Agen.Generator.fromAsyncIterable(iterable[, {name}]).
 const fromAsyncIterable = function (iterable, {name} = {}) {
