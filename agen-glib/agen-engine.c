@@ -976,9 +976,10 @@ _agen_generator_resume_yield (AgenGenerator *self,
       return 0;
     }
 
+  /* The body has passed its await: a cancellation that has not reached it
+   * yet reaches it at its next await, as it would a body whose await had
+   * completed before the cancellation came. */
   agen_generator_end_await (self);
-  if (agen_generator_throw_cancellation (self, FALSE))
-    return 0;
 
   if (G_IS_VALUE (&run->yielded))
     g_value_unset (&run->yielded);

@@ -483,11 +483,13 @@ agen_generator_resume (AgenGenerator *self,
  * does exactly that for a plain next may use this function. Any other
  * resumption calls the body as usual.
  *
+ * The body has passed its await when this is called: a cancellation of
+ * the consumer's operation that has not reached the body yet does not
+ * drop @item, and reaches the body at its next await. An await that
+ * already ended (a cancellation reached it, or the body finished) ignores
+ * this, as it ignores agen_generator_resume(), and @item is dropped.
+ *
  * Call it from the generator's main context, outside a body call of @self.
- * An await that already ended ignores this, as it ignores
- * agen_generator_resume(); so does one whose consumer cancelled meanwhile:
- * the cancellation is thrown in at the await, as with
- * agen_generator_resume(), and @item is dropped.
  *
  * Returns: the id of the await the body was left suspended at, to give to
  *   agen_generator_resume_yield() or agen_generator_resume(), or 0 when
