@@ -138,9 +138,18 @@
 // override's own resume of a fromAsyncIterable() body, from the promise job
 // where the JS generator's step settled: no call of yours is on the stack
 // there, so the body runs at once (dispatch-body is off for that call), and
-// a C consumer's next item starts in the same main-loop iteration. Code that calls the C functions
-// (next_async, ...) itself from inside a callback of a C function should
-// do the same.
+// a C consumer's next item starts in the same main-loop iteration. An item
+// is not even a body call: it is yielded with
+// agen_generator_resume_yield(), and when the consumer asks for the next
+// one inside that call (a C consumer does), the next step of the JS
+// generator starts from the same promise job, without a body call either.
+// Code that calls the C functions (next_async, ...) itself from inside a
+// callback of a C function should do the same.
+//
+// A body written by hand may do the same: gen.resume_yield(awaitId, v)
+// ends its await as if it yielded v (v converted by Agen.toValue()), and
+// returns the id of its next await when the consumer asked for a plain
+// next inside the call (0 otherwise): see agen_generator_resume_yield().
 //
 // Bodies written by hand use Agen.Generator.new(body) with the producer API:
 // body(gen) is called at each resumption and ends in exactly one of
