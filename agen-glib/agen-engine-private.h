@@ -101,6 +101,8 @@ struct _AgenGenerator
   guint exit_ignored : 1;        /* yielded during a close (Python's ag_closed) */
   guint close_on_dispose_tried : 1;
   guint dispatch_body : 1;       /* the body is only called from a source of its context */
+  guint suspend_next : 1;        /* agen_generator_resume_yield() is delivering: a next
+                                  * suspends the body without calling it */
 };
 
 /* A body makes several producer calls per item, and AGEN_IS_GENERATOR()
@@ -132,6 +134,9 @@ guint               _agen_generator_begin_await    (AgenGenerator *self,
 void                _agen_generator_resume_await   (AgenGenerator *self,
                                                     guint          await_id,
                                                     GAsyncResult  *result);
+guint               _agen_generator_resume_yield   (AgenGenerator *self,
+                                                    guint          await_id,
+                                                    const GValue  *item);
 gpointer            _agen_await_token_new          (AgenGenerator *self,
                                                     guint          await_id);
 void                _agen_await_token_resume       (gpointer       token,

@@ -586,6 +586,28 @@ agen_generator_run_body_in_source (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Inside agen_generator_resume_yield(), a next that its consumer asks for
+ * there (nothing sent, nothing thrown) is not a body call: the body is
+ * left suspended at a new await, as a body driven from outside would
+ * suspend at once, and the caller of agen_generator_resume_yield() takes
+ * that await. Once per call. */
+static gboolean
+agen_generator_suspend_next (AgenGenerator *self)
+{
+  AgenRun *run = self->run;
+
+  if (G_LIKELY (!self->suspend_next) || run->op.kind != AGEN_OP_NEXT ||
+      run->sent != NULL || run->thrown != NULL || run->result != NULL)
+    return FALSE;
+
+  self->suspend_next = FALSE;
+  run->in_body = TRUE;
+  agen_generator_suspend (self);
+  run->in_body = FALSE;
+  agen_generator_settle (self);
+  return TRUE;
+}
+
 /* Runs the body for the resumption under way: at once, or, for a
  * dispatch-body generator, from a source of its context unless one of its
  * own sources is running already. */
@@ -593,6 +615,9 @@ static void
 agen_generator_continue (AgenGenerator *self,
                          gboolean       in_own_source)
 {
+  if (G_UNLIKELY (self->suspend_next) && agen_generator_suspend_next (self))
+    return;
+
   if (G_UNLIKELY (self->dispatch_body) && !in_own_source)
     {
       _agen_generator_schedule (self, "[agen] body", agen_generator_run_body_in_source,
@@ -610,7 +635,7 @@ _agen_generator_next_by_body (AgenGenerator  *self,
 {
   AgenRun *run = self->run;
 
-  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED || self->dispatch_body))
+  if (G_UNLIKELY (self->phase != AGEN_PHASE_STARTED || self->dispatch_body || self->suspend_next))
     {
       _agen_generator_step (self, AGEN_OP_NEXT, NULL, NULL);
       return FALSE;
@@ -945,6 +970,59 @@ _agen_generator_resume_await (AgenGenerator *self,
     }
 
   agen_generator_resume_await (self, await_id, result, FALSE);
+}
+
+/*
+ * _agen_generator_resume_yield:
+ *
+ * agen_generator_resume_yield(), in the generator's context.
+ */
+guint
+_agen_generator_resume_yield (AgenGenerator *self,
+                              guint          await_id,
+                              const GValue  *item)
+{
+  AgenRun *run = self->run;
+  guint next_await_id = 0;
+
+  if (run == NULL || !run->awaiting || await_id != run->await_id)
+    return 0;
+
+  if (run->in_body)
+    {
+      g_critical ("agen_generator_resume_yield: called inside a body call of the generator; "
+                  "its await ends after the call, with agen_generator_resume()");
+      return 0;
+    }
+
+  /* The body has passed its await: a cancellation that has not reached it
+   * yet reaches it at its next await, as it would a body whose await had
+   * completed before the cancellation came. */
+  agen_generator_end_await (self);
+
+  if (G_IS_VALUE (&run->yielded))
+    g_value_unset (&run->yielded);
+  if (item != NULL)
+    {
+      g_value_init (&run->yielded, G_VALUE_TYPE (item));
+      g_value_copy (item, &run->yielded);
+    }
+  else
+    {
+      g_value_init (&run->yielded, G_TYPE_POINTER);
+    }
+  run->outcome = AGEN_OUTCOME_YIELDED;
+
+  /* The consumer's reply may drop the last reference. */
+  g_object_ref (self);
+  self->suspend_next = TRUE;
+  agen_generator_settle (self);
+  if (!self->suspend_next && self->run != NULL && self->run->awaiting)
+    next_await_id = self->run->await_id;
+  self->suspend_next = FALSE;
+  g_object_unref (self);
+
+  return next_await_id;
 }
 
 /* The user data of agen_generator_ready(). */

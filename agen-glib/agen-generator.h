@@ -159,6 +159,10 @@ void                agen_generator_resume             (AgenGenerator       *self
                                                        guint                await_id,
                                                        GAsyncResult        *result);
 AGEN_AVAILABLE_IN_1_0
+guint               agen_generator_resume_yield       (AgenGenerator       *self,
+                                                       guint                await_id,
+                                                       const GValue        *item);
+AGEN_AVAILABLE_IN_1_0
 GAsyncResult       *agen_generator_get_result         (AgenGenerator       *self);
 AGEN_AVAILABLE_IN_1_0
 const GValue       *agen_generator_get_sent           (AgenGenerator       *self);

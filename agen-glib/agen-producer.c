@@ -520,6 +520,65 @@ agen_generator_resume (AgenGenerator *self,
 }
 
 /**
+ * agen_generator_resume_yield:
+ * @self: an #AgenGenerator
+ * @await_id: what agen_generator_suspend() returned
+ * @item: (nullable): the item, copied; %NULL yields a %G_TYPE_POINTER %NULL
+ *
+ * Ends the await @await_id as agen_generator_resume() would if the body,
+ * called again, yielded @item at once, without calling the body: for a
+ * body driven from outside, such as a binding's that forwards each
+ * operation to an iterator of its language, where calling into the
+ * binding costs more than the item. The operation that resumed the body
+ * completes with @item, in this call.
+ *
+ * If the consumer asks for the next item inside this call (nothing sent,
+ * nothing thrown in; a consumer that takes each item in its callback, as
+ * agen_generator_foreach_async() does, asks there), the body is not called
+ * for it either: it is left suspended at a new await, as a body that calls
+ * agen_generator_suspend() at once for a plain next would be, and this
+ * returns that await's id, which the caller now owns. Only a body that
+ * does exactly that for a plain next may use this function. Any other
+ * resumption calls the body as usual.
+ *
+ * The body has passed its await when this is called: a cancellation of
+ * the consumer's operation that has not reached the body yet does not
+ * drop @item, and reaches the body at its next await. An await that
+ * already ended (a cancellation reached it, or the body finished) ignores
+ * this, as it ignores agen_generator_resume(), and @item is dropped.
+ *
+ * Call it from the generator's main context, outside a body call of @self.
+ *
+ * Returns: the id of the await the body was left suspended at, to give to
+ *   agen_generator_resume_yield() or agen_generator_resume(), or 0 when
+ *   no next was asked for in this call (or the await had ended)
+ *
+ * Since: 1.0
+ */
+guint
+agen_generator_resume_yield (AgenGenerator *self,
+                             guint          await_id,
+                             const GValue  *item)
+{
+  AgenReply refusal = AGEN_REPLY_INIT;
+  guint next_await_id;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR_FINAL (self), 0);
+  g_return_val_if_fail (item == NULL || G_IS_VALUE (item), 0);
+
+  if (!_agen_generator_acquire_context (self, &refusal))
+    {
+      g_critical ("%s: %s", G_STRFUNC, refusal.error->message);
+      g_clear_error (&refusal.error);
+      return 0;
+    }
+
+  next_await_id = _agen_generator_resume_yield (self, await_id, item);
+  g_main_context_release (self->context);
+  return next_await_id;
+}
+
+/**
  * agen_generator_get_result:
  * @self: an #AgenGenerator
  *

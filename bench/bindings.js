@@ -6,6 +6,8 @@
 //     native JS async generator, with 500,000 live objects in the heap;
 //   - the same with 0, 300,000 and 1,000,000 live objects: the cost per
 //     item should not grow with the heap;
+//   - what bounds the first in GJS 1.74: a JS async iterator of settled
+//     promises, alone and with one empty GI call an item;
 //   - gen.map(f).filter(p) with JS functions against the same written as
 //     native async generators over the same source;
 //   - C consuming a JS async generator (fromAsyncIterable()).
@@ -79,6 +81,35 @@ const forAwaitNative = async n => {
         throw new Error(`${count} items instead of ${n}`);
 };
 
+// What bounds the first: a JS async iterator whose next() returns a
+// settled promise, as the override's does for an item that is ready, and
+// the same with one empty GI call an item (a getter of the generator).
+const settledIterator = (n, each) => ({
+    i: 0,
+    [Symbol.asyncIterator]() {
+        return this;
+    },
+    next() {
+        each();
+        return Promise.resolve(this.i < n ? {value: this.i++, done: false} : {value: undefined, done: true});
+    },
+});
+
+const nothing = () => {};
+
+const forAwaitSettled = async n => {
+    // eslint-disable-next-line no-unused-vars
+    for await (const _ of settledIterator(n, nothing))
+        ;
+};
+
+const forAwaitSettledGICall = async n => {
+    const gen = AgenTest.counter(1, new AgenTest.Log());
+    // eslint-disable-next-line no-unused-vars
+    for await (const _ of settledIterator(n, () => gen.get_priority()))
+        ;
+};
+
 const double = x => 2 * x;
 const isThird = x => x % 3 === 0;
 
@@ -132,6 +163,12 @@ const main = async () => {
         const [agen, native] = await bestOfPair(forAwaitAgen, forAwaitNative, N);
         report(`for await over C, ${live} live objects`, agen);
         report(`JS async generator, ${live} live objects`, native);
+        if (live === 500000) {
+            // eslint-disable-next-line no-await-in-loop
+            const [settledGICall, settled] = await bestOfPair(forAwaitSettledGICall, forAwaitSettled, N);
+            report('JS iterator of settled promises, 500000 live objects', settled);
+            report('the same with one empty GI call an item, 500000 live objects', settledGICall);
+        }
     }
     setLiveObjects(0);
     const [agen, native] = await bestOfPair(mapFilterAgen, mapFilterNative, N);

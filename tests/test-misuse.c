@@ -471,6 +471,8 @@ check_producer_not_self (AgenGenerator *self)
   g_assert_cmpuint (agen_generator_suspend (self), ==, 0);
   EXPECT_NOT_SELF ("agen_generator_resume");
   agen_generator_resume (self, 1, NULL);
+  EXPECT_NOT_SELF ("agen_generator_resume_yield");
+  g_assert_cmpuint (agen_generator_resume_yield (self, 1, NULL), ==, 0);
   EXPECT_NOT_SELF ("agen_generator_get_result");
   g_assert_null (agen_generator_get_result (self));
   EXPECT_NOT_SELF ("agen_generator_get_sent");
@@ -508,6 +510,44 @@ test_producer_null_self (AgenTestFixture *fixture,
   /* The await token. */
   EXPECT_RETURN_IF_FAIL ("agen_generator_ready", "token != NULL");
   agen_generator_ready (NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+}
+
+/* agen_generator_resume_yield() inside a body call of its generator: a
+ * critical, 0, and the await goes on (agen_generator_resume() ends it). */
+static void
+resume_yield_in_own_body (AgenGenerator *self,
+                          gpointer       user_data)
+{
+  guint await_id;
+
+  if (agen_generator_get_resume_point (self) == 1)
+    {
+      agen_generator_yield_int (self, 2);
+      return;
+    }
+
+  agen_generator_set_resume_point (self, 1);
+  await_id = agen_generator_suspend (self);
+  g_test_expect_message ("Agen", G_LOG_LEVEL_CRITICAL, "*agen_generator_resume_yield: called inside a body call*");
+  g_assert_cmpuint (agen_generator_resume_yield (self, await_id, NULL), ==, 0);
+  g_test_assert_expected_messages ();
+  agen_generator_resume (self, await_id, NULL);
+}
+
+static void
+test_resume_yield_in_own_body (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  g_autoptr(AgenGenerator) gen = agen_generator_new (resume_yield_in_own_body, NULL, NULL);
+  GValue item = G_VALUE_INIT;
+  GValue not_a_value = G_VALUE_INIT;
+
+  agen_test_assert_item_int (agen_test_next (gen, NULL, &item, NULL), &item, 2);
+  g_value_unset (&item);
+
+  EXPECT_RETURN_IF_FAIL ("agen_generator_resume_yield", "G_IS_VALUE (item)");
+  g_assert_cmpuint (agen_generator_resume_yield (gen, 1, &not_a_value), ==, 0);
   g_test_assert_expected_messages ();
 }
 
@@ -1261,6 +1301,7 @@ main (int    argc,
   agen_test_add ("/misuse/producer/null-self", test_producer_null_self);
   agen_test_add ("/misuse/producer/not-a-generator", test_producer_not_a_generator);
   agen_test_add ("/misuse/producer/new-without-body", test_producer_new_without_body);
+  agen_test_add ("/misuse/producer/resume-yield-in-own-body", test_resume_yield_in_own_body);
   agen_test_add ("/misuse/producer/bad-arguments-in-body", test_producer_bad_arguments_in_body);
   agen_test_add ("/misuse/producer/outside-body/created-and-suspended",
                  test_outside_body_created_and_suspended);

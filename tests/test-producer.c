@@ -2,7 +2,9 @@
  *
  * docs/reference/semantics.xml, section contract-producer: the producer
  * face (yield, return, raise, await, suspend and resume, catch, peek_error,
- * get_sent, defer, the resume point), the AGEN_* macros, dispatch-body, and
+ * get_sent, defer, the resume point), the AGEN_* macros, dispatch-body, a
+ * body driven from outside (agen_generator_resume_yield(), paragraph
+ * contract-producer-resume-yield), and
  * a body that awaits real GIO operations: the lines of a file, read with
  * g_file_read_async() and g_data_input_stream_read_line_async().
  *
@@ -232,6 +234,240 @@ test_send_sent_null_after_await (AgenTestFixture *fixture,
   g_assert_null (s->sent->pdata[2]);
 
   g_object_unref (gen);
+}
+
+/* ======================================== a body driven from outside */
+
+/* The body of a generator driven from outside, as a binding's iterator
+ * body is: each call records what came in and suspends, or, once told to,
+ * returns; an error thrown in is raised. */
+typedef struct
+{
+  guint n_calls;
+  guint await_id;
+  gboolean finish;
+  gboolean suspend_on_error;   /* catch an error thrown in, and suspend */
+  GError *thrown;              /* the last error thrown in */
+} DrivenBody;
+
+static void
+driven_body (AgenGenerator *self,
+             gpointer       data)
+{
+  DrivenBody *body = data;
+  GError *thrown = agen_generator_catch_error (self);
+
+  body->n_calls++;
+  if (thrown != NULL)
+    {
+      g_clear_error (&body->thrown);
+      body->thrown = g_error_copy (thrown);
+      if (!body->suspend_on_error)
+        {
+          agen_generator_raise (self, thrown);
+          return;
+        }
+      g_error_free (thrown);
+    }
+  if (body->finish)
+    {
+      agen_generator_return (self);
+      return;
+    }
+  body->await_id = agen_generator_suspend (self);
+}
+
+static void
+driven_body_clear (DrivenBody *body)
+{
+  g_clear_error (&body->thrown);
+}
+
+static AgenGenerator *
+driven_generator (DrivenBody *body)
+{
+  return agen_generator_new (driven_body, body, NULL);
+}
+
+static void
+test_resume_yield_next (AgenTestFixture *fixture,
+                        gconstpointer    data)
+{
+  DrivenBody body = { 0 };
+  AgenGenerator *gen = driven_generator (&body);
+  AgenTestCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  guint first_id;
+
+  agen_test_start_next (gen, NULL, &call);
+  g_assert_cmpuint (body.n_calls, ==, 1);
+  first_id = body.await_id;
+
+  /* The next_async's callback comes later: no next was asked in the call. */
+  g_value_init (&item, G_TYPE_INT);
+  g_value_set_int (&item, 7);
+  g_assert_cmpuint (agen_generator_resume_yield (gen, first_id, &item), ==, 0);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 7);
+  g_assert_cmpuint (body.n_calls, ==, 1);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+  agen_test_call_clear (&call);
+
+  /* The await is over: its id is stale. */
+  g_assert_cmpuint (agen_generator_resume_yield (gen, first_id, &item), ==, 0);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+
+  /* A next asked for later calls the body, which suspends again. */
+  agen_test_call_init (&call);
+  agen_test_start_next (gen, NULL, &call);
+  g_assert_cmpuint (body.n_calls, ==, 2);
+  g_assert_cmpuint (body.await_id, !=, first_id);
+
+  /* NULL yields a G_TYPE_POINTER NULL, as agen_generator_yield() does. */
+  g_assert_cmpuint (agen_generator_resume_yield (gen, body.await_id, NULL), ==, 0);
+  agen_test_call_wait (&call);
+  g_assert_true (call.ret);
+  g_assert_true (G_VALUE_HOLDS_POINTER (&call.item));
+  g_assert_null (g_value_get_pointer (&call.item));
+  agen_test_call_clear (&call);
+
+  /* Closed here: the body's data lives on this stack. */
+  g_assert_true (agen_test_close (gen, NULL, NULL));
+  g_value_unset (&item);
+  g_object_unref (gen);
+  driven_body_clear (&body);
+}
+
+/* foreach asks for the next item in its reply: the body is not called for
+ * it, the call hands its await back. */
+static void
+test_resume_yield_foreach (AgenTestFixture *fixture,
+                           gconstpointer    data)
+{
+  DrivenBody body = { 0 };
+  AgenGenerator *gen = driven_generator (&body);
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  AgenTestCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  guint await_id;
+
+  agen_test_start_foreach (gen, agen_test_collect_func, collect, agen_test_collect_destroy_notify,
+                           NULL, &call);
+  g_assert_cmpuint (body.n_calls, ==, 1);
+  await_id = body.await_id;
+
+  g_value_init (&item, G_TYPE_INT);
+  for (int i = 0; i < 3; i++)
+    {
+      guint next_id;
+
+      g_value_set_int (&item, i);
+      next_id = agen_generator_resume_yield (gen, await_id, &item);
+      g_assert_cmpuint (next_id, !=, 0);
+      g_assert_cmpuint (next_id, !=, await_id);
+      g_assert_cmpuint (body.n_calls, ==, 1);
+      g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+      await_id = next_id;
+    }
+  g_assert_cmpstr (collect->items->str, ==, "0 1 2");
+
+  /* Anything else resumes the body as usual: here, the end. */
+  body.finish = TRUE;
+  agen_generator_resume (gen, await_id, NULL);
+  agen_test_call_wait (&call);
+  g_assert_true (call.ret);
+  g_assert_cmpuint (body.n_calls, ==, 2);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_assert_cmpstr (collect->items->str, ==, "0 1 2");
+  agen_test_call_clear (&call);
+
+  g_value_unset (&item);
+  g_object_unref (gen);
+  agen_test_collect_free (collect);
+  driven_body_clear (&body);
+}
+
+/* A cancellation that has not reached the body does not drop the item: it
+ * reaches the body at its next await. */
+static void
+test_resume_yield_cancelled (AgenTestFixture *fixture,
+                             gconstpointer    data)
+{
+  DrivenBody body = { 0 };
+  AgenGenerator *gen = driven_generator (&body);
+  AgenTestCollect *collect = agen_test_collect_new (0);
+  GCancellable *cancellable = g_cancellable_new ();
+  AgenTestCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  guint next_id;
+
+  agen_test_start_foreach (gen, agen_test_collect_func, collect, agen_test_collect_destroy_notify,
+                           cancellable, &call);
+  g_cancellable_cancel (cancellable);
+
+  g_value_init (&item, G_TYPE_INT);
+  g_value_set_int (&item, 1);
+  next_id = agen_generator_resume_yield (gen, body.await_id, &item);
+  g_assert_cmpuint (next_id, !=, 0);
+  g_assert_cmpstr (collect->items->str, ==, "1");
+  g_assert_cmpuint (body.n_calls, ==, 1);
+
+  agen_test_call_wait (&call);
+  g_assert_false (call.ret);
+  g_assert_error (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (body.n_calls, ==, 2);
+  g_assert_error (body.thrown, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (collect->items->str, ==, "1");
+
+  /* Its await ended with the cancellation: stale. */
+  g_assert_cmpuint (agen_generator_resume_yield (gen, next_id, &item), ==, 0);
+  agen_test_call_clear (&call);
+
+  g_value_unset (&item);
+  g_object_unref (cancellable);
+  g_object_unref (gen);
+  agen_test_collect_free (collect);
+  driven_body_clear (&body);
+}
+
+/* During a close, the item is refused as any yield during a close is. */
+static void
+test_resume_yield_during_close (AgenTestFixture *fixture,
+                                gconstpointer    data)
+{
+  DrivenBody body = { .suspend_on_error = TRUE };
+  AgenGenerator *gen = driven_generator (&body);
+  AgenTestCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&item, G_TYPE_INT);
+  g_value_set_int (&item, 1);
+  agen_test_start_next (gen, NULL, &call);
+  g_assert_cmpuint (agen_generator_resume_yield (gen, body.await_id, &item), ==, 0);
+  agen_test_call_wait (&call);
+  agen_test_assert_item_int (call.ret, &call.item, 1);
+  agen_test_call_clear (&call);
+
+  agen_test_call_init (&call);
+  agen_test_start_close (gen, NULL, &call);
+  g_assert_cmpuint (body.n_calls, ==, 2);
+  g_assert_error (body.thrown, AGEN_ERROR, AGEN_ERROR_EXIT);
+  g_assert_cmpuint (agen_generator_resume_yield (gen, body.await_id, &item), ==, 0);
+  agen_test_call_wait (&call);
+  g_assert_false (call.ret);
+  g_assert_error (call.error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
+  agen_test_call_clear (&call);
+
+  /* As after any ignored close, a later close is refused without a body
+   * call (the body's data lives on this stack). */
+  g_assert_false (agen_test_close (gen, NULL, &error));
+  g_assert_error (error, AGEN_ERROR, AGEN_ERROR_IGNORED_EXIT);
+  g_assert_cmpuint (body.n_calls, ==, 2);
+  g_clear_error (&error);
+  g_value_unset (&item);
+  g_object_unref (gen);
+  driven_body_clear (&body);
 }
 
 /* ================================================= suspend and resume */
@@ -1267,6 +1503,10 @@ main (int    argc,
   agen_test_add ("/producer/get-sent/value-reaches-body", test_send_value_reaches_body);
   agen_test_add ("/producer/get-sent/null-after-await", test_send_sent_null_after_await);
   agen_test_add ("/producer/suspend/resume-wakes-body", test_suspend_resume);
+  agen_test_add ("/producer/resume-yield/next", test_resume_yield_next);
+  agen_test_add ("/producer/resume-yield/foreach-hands-back", test_resume_yield_foreach);
+  agen_test_add ("/producer/resume-yield/cancelled-after-item", test_resume_yield_cancelled);
+  agen_test_add ("/producer/resume-yield/during-close", test_resume_yield_during_close);
   agen_test_add ("/producer/suspend/stale-id-ignored", test_suspend_stale_id);
   agen_test_add ("/producer/suspend/stale-after-cancel", test_suspend_stale_after_cancel);
   agen_test_add ("/producer/suspend/resume-from-callback", test_suspend_from_callback);

@@ -348,6 +348,63 @@ run({
         assert(await rejection(gen2.next()) === tooFar, 'raise(JS error): the very error');
     },
 
+    // semantics.xml, contract-producer-resume-yield.
+    async 'a body driven from outside: resume_yield() yields without a body call'() {
+        const calls = [];
+        let finish = false;
+        let awaitId = 0;
+        const makeGen = () => Agen.Generator.new(self => {
+            const error = self.catch_error();
+            calls.push(error === null ? 'next' : 'error');
+            if (finish || error !== null)
+                self.return_();
+            else
+                awaitId = self.suspend();
+        });
+        const drive = (gen, items) => new Promise(resolve => {
+            const ids = [];
+            const step = () => {
+                if (items.length === 0) {
+                    resolve(ids);
+                    return GLib.SOURCE_REMOVE;
+                }
+                const next = gen.resume_yield(awaitId, items.shift());
+                ids.push(next);
+                if (next !== 0)
+                    awaitId = next;
+                return GLib.SOURCE_CONTINUE;
+            };
+            GLib.timeout_add(GLib.PRIORITY_DEFAULT, 1, step);
+        });
+
+        // A C consumer asks for the next item in its reply: one body call.
+        let gen = makeGen();
+        let consumed = consumeAll(gen);
+        await until(() => awaitId !== 0, 'the first await');
+        const ids = await drive(gen, [1, 'two', 3]);
+        assert(ids.every(id => id !== 0), `await ids handed back: ${ids}`);
+        assertDeepEqual(calls, ['next'], 'one body call');
+        finish = true;
+        gen.resume(awaitId, null);
+        assertDeepEqual(await consumed, ['1', 'two', '3']);
+        assertDeepEqual(calls, ['next', 'next']);
+
+        // A JavaScript consumer asks later, through a promise job: 0, and
+        // the body is called for each next.
+        calls.length = 0;
+        finish = false;
+        awaitId = 0;
+        gen = makeGen();
+        const first = gen.next();
+        await until(() => awaitId !== 0, 'the first await');
+        assertEqual(gen.resume_yield(awaitId, 'a'), 0, 'no next asked in the call');
+        assertResult(await first, 'a', false, 'the item');
+        assertEqual(gen.resume_yield(awaitId, 'stale'), 0, 'a stale id');
+        assertDeepEqual(calls, ['next']);
+        assertResult(await gen.return('r'), 'r', true, 'close');
+        assertDeepEqual(calls, ['next', 'error']);
+    },
+
     async 'an exception escaping a body call is raised, not lost'() {
         const escaped = new ReferenceError('escaped');
         const gen = Agen.Generator.new(() => {

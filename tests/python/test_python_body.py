@@ -241,3 +241,38 @@ def test_a_cancellation_before_the_first_step_ran(run):
         assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
         assert list(log.dup_entries()) == ['started', 'cancelled at the await', 'cleanup']
     run(main())
+
+
+def test_a_body_driven_from_outside_yields_without_a_body_call(run):
+    """semantics.xml, contract-producer-resume-yield: resume_yield() ends
+    the body's await with an item; a C consumer asks for the next one in
+    its reply, and the body is not called for it."""
+    calls = []
+    state = {'await_id': 0, 'finish': False}
+
+    def body(gen, _data=None):
+        error = gen.catch_error()
+        calls.append('next' if error is None else 'error')
+        if state['finish'] or error is not None:
+            gen.return_()
+        else:
+            state['await_id'] = gen.suspend()
+
+    async def main():
+        gen = Agen.Generator.new(body, None)
+        consumed = asyncio.ensure_future(collect(gen))
+        while state['await_id'] == 0:
+            await asyncio.sleep(0.001)
+        ids = []
+        for item in (1, 'two', 3):
+            await asyncio.sleep(0)
+            ids.append(gen.resume_yield(state['await_id'], item))
+            state['await_id'] = ids[-1]
+        assert all(ids) and len(set(ids)) == 3
+        assert calls == ['next']
+        assert gen.resume_yield(12345678, 4) == 0       # not its await: ignored
+        state['finish'] = True
+        gen.resume(state['await_id'], None)
+        assert await consumed == ['1', 'two', '3']
+        assert calls == ['next', 'next']
+    run(main())

@@ -338,6 +338,43 @@ async void test_foreach () throws Error {
 	assert_log (log, { "cleanup" });
 }
 
+/* A Vala body driven from outside (semantics.xml,
+ * contract-producer-resume-yield): resume_yield () ends its await with an
+ * item; a C consumer asks for the next one in its reply, and the body is
+ * not called for it. */
+async void test_resume_yield () throws Error {
+	int calls = 0;
+	uint await_id = 0;
+	bool finish = false;
+	var gen = new Agen.Generator ((gen) => {
+		calls++;
+		if (finish || gen.peek_error () != null) {
+			gen.return ();
+			return;
+		}
+		await_id = gen.suspend ();
+	});
+	int next = 0;
+	Timeout.add (1, () => {
+		if (await_id == 0)
+			return Source.CONTINUE;
+		if (next == 3) {
+			finish = true;
+			gen.resume (await_id, null);
+			return Source.REMOVE;
+		}
+		var item = Value (typeof (int));
+		item.set_int (next++);
+		await_id = gen.resume_yield (await_id, item);
+		assert (await_id != 0);
+		assert (calls == 1);
+		return Source.CONTINUE;
+	});
+	var items = yield consume_all (gen);
+	assert_strv (items, { "0", "1", "2" });
+	assert (calls == 2);
+}
+
 int main (string[] args) {
 	Test.init (ref args);
 	add ("/vala/body/consumed-by-c", (cb) => test_consumed_by_c.begin (cb), (r) => test_consumed_by_c.end (r));
@@ -349,5 +386,6 @@ int main (string[] args) {
 	add ("/vala/body/catch", (cb) => test_catch.begin (cb), (r) => test_catch.end (r));
 	add ("/vala/body/raise", (cb) => test_raise.begin (cb), (r) => test_raise.end (r));
 	add ("/vala/body/foreach", (cb) => test_foreach.begin (cb), (r) => test_foreach.end (r));
+	add ("/vala/body/resume-yield", (cb) => test_resume_yield.begin (cb), (r) => test_resume_yield.end (r));
 	return Test.run ();
 }

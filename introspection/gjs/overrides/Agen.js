@@ -138,9 +138,18 @@
 // override's own resume of a fromAsyncIterable() body, from the promise job
 // where the JS generator's step settled: no call of yours is on the stack
 // there, so the body runs at once (dispatch-body is off for that call), and
-// a C consumer's next item starts in the same main-loop iteration. Code that calls the C functions
-// (next_async, ...) itself from inside a callback of a C function should
-// do the same.
+// a C consumer's next item starts in the same main-loop iteration. An item
+// is not even a body call: it is yielded with
+// agen_generator_resume_yield(), and when the consumer asks for the next
+// one inside that call (a C consumer does), the next step of the JS
+// generator starts from the same promise job, without a body call either.
+// Code that calls the C functions (next_async, ...) itself from inside a
+// callback of a C function should do the same.
+//
+// A body written by hand may do the same: gen.resume_yield(awaitId, v)
+// ends its await as if it yielded v (v converted by Agen.toValue()), and
+// returns the id of its next await when the consumer asked for a plain
+// next inside the call (0 otherwise): see agen_generator_resume_yield().
 //
 // Bodies written by hand use Agen.Generator.new(body) with the producer API:
 // body(gen) is called at each resumption and ends in exactly one of
@@ -506,10 +515,11 @@ const reportCloseError = function (gen, error, reason) {
 // async generators: promises, for await, and map/filter/foreach functions
 // that take and give plain JS values.
 
-// How many map, filter and foreach functions run now. C calls them from
-// inside a call into agen-glib: what they ask for is issued from a promise
-// job (fromPromiseJob()).
-let callsFromC = 0;
+// fromC.calls: how many map, filter and foreach functions run now. C calls
+// them from inside a call into agen-glib: what they ask for is issued from a
+// promise job (fromPromiseJob()). An object, so that makeNext() below keeps
+// it in its own scope.
+const fromC = {calls: 0};
 
 const iteratorResult = function (produced, item) {
     return produced
@@ -557,7 +567,7 @@ class RequestQueue {
 
     add(request) {
         this._requests.push(request);
-        if (callsFromC > 0)
+        if (fromC.calls > 0)
             fromPromiseJob(() => this._issueQueued());
         else
             this._issueQueued();
@@ -698,14 +708,14 @@ class RequestQueue {
         const {argument: fn, cancellable} = request;
         let failed = null;
         this._gen.foreach_async((_self, item) => {
-            callsFromC++;
+            fromC.calls++;
             try {
                 return fn(fromValue(item)) !== false;
             } catch (e) {
                 failed = {value: e};
                 return false;
             } finally {
-                callsFromC--;
+                fromC.calls--;
             }
         }, cancellable, (self, result) => this._complete(request, () => {
             if (failed !== null) {
@@ -741,13 +751,13 @@ const enqueue = function (gen, kind, argument, cancellable) {
 // source and raises it, and a promise rejects with the very value thrown.
 const combinatorFunc = function (fn, result) {
     return (...items) => {
-        callsFromC++;
+        fromC.calls++;
         try {
             return result(fn(...items.map(fromValue)));
         } catch (e) {
             throw errorFromValue(e);
         } finally {
-            callsFromC--;
+            fromC.calls--;
         }
     };
 };
@@ -769,40 +779,56 @@ const innerFunc = function (what, fn) {
     }, inner => inner);
 };
 
-// next() with nothing queued: a promise that is settled already when the
-// item was ready. A generator whose items are always ready never gets a
-// RequestQueue.
-const nextNow = function (gen, cancellable) {
-    let taken;
-    try {
-        taken = gen.next_now(cancellable);
-    } catch (e) {
-        return Promise.reject(translate(e));
-    }
-    // Indexed rather than destructured: destructuring goes through the
-    // array's iterator.
-    const status = taken[0];
-    if (status === NOW_ITEM)
-        return Promise.resolve({value: fromValue(taken[1]), done: false});
-    if (status === NOW_END)
-        return Promise.resolve({value: undefined, done: true});
-    return RequestQueue.of(gen).waitForReady();
+// next(): in the common case, `for await` (nothing queued, nothing sent),
+// an item that is ready is taken in one call into C, without a request, a
+// callback or a main-loop round trip, and the promise is settled already.
+// A generator whose items are always ready never gets a RequestQueue.
+//
+// Made by a function, and using only names of that function's scope: GJS
+// 1.74 loads this file as a legacy module, where each use of a name of the
+// file's top level is a lookup by name (some 20 to 30 ns); the dozen this
+// path used cost about 0.3 µs an item. _init makes it once NOW_ITEM and
+// NOW_END are known.
+const makeNext = function (ITEM, END) {
+    const P = Promise;
+    const queues = requestQueues;
+    const running = fromC;
+    const convert = fromValue;
+    const reject = translate;
+    const queueOf = RequestQueue.of;
+    const request = enqueue;
+
+    return function next(value, cancellable = null) {
+        if ((value === undefined || value === null) && running.calls === 0) {
+            const queue = queues.get(this);
+            if (queue === undefined || queue.isIdle()) {
+                let taken;
+                try {
+                    taken = this.next_now(cancellable);
+                } catch (e) {
+                    return P.reject(reject(e));
+                }
+                // Indexed rather than destructured: destructuring goes
+                // through the array's iterator.
+                const status = taken[0];
+                if (status === ITEM) {
+                    const item = taken[1];
+                    return P.resolve({
+                        value: typeof item !== 'object' || item === null ? item : convert(item),
+                        done: false,
+                    });
+                }
+                if (status === END)
+                    return P.resolve({value: undefined, done: true});
+                return queueOf(this).waitForReady();
+            }
+        }
+        return request(this, 'next', value, cancellable);
+    };
 };
 
 // Installed on Agen.Generator.prototype by _init.
 const consumerMethods = {
-    next(value, cancellable = null) {
-        // The common case, `for await`: nothing queued, nothing sent. An
-        // item that is ready is taken in one call into C, without a
-        // request, a callback or a main-loop round trip.
-        if ((value === undefined || value === null) && callsFromC === 0) {
-            const queue = requestQueues.get(this);
-            if (queue === undefined || queue.isIdle())
-                return nextNow(this, cancellable);
-        }
-        return enqueue(this, 'next', value, cancellable);
-    },
-
     throw(error, cancellable = null) {
         return enqueue(this, 'throw', error, cancellable);
     },
@@ -913,7 +939,7 @@ const retry = function (factory, maxAttempts, backoffMs = 0, afterItems = false)
     milliseconds('Generator.retry (maxAttempts)', maxAttempts);
     milliseconds('Generator.retry (backoffMs)', backoffMs, 0);
     return introspected.retry(attempt => {
-        callsFromC++;
+        fromC.calls++;
         try {
             const made = factory(attempt);
             if (made instanceof Agen.Generator)
@@ -925,7 +951,7 @@ const retry = function (factory, maxAttempts, backoffMs = 0, afterItems = false)
         } catch (e) {
             throw errorFromValue(e);
         } finally {
-            callsFromC--;
+            fromC.calls--;
         }
     }, maxAttempts, backoffMs, Boolean(afterItems));
 };
@@ -1076,21 +1102,42 @@ const resumeHere = function (gen, awaitId) {
 // body suspends until the step's promise settles and then yields, returns
 // or raises what it gave. Between body calls the state lives here; only a
 // step in flight refers to the generator, to resume it.
+//
+// An item is yielded with agen_generator_resume_yield(), without a body
+// call (a call from C into JavaScript costs more than the item); when the
+// consumer then asks for the next item at once, as a C consumer does, the
+// body is left suspended at a new await and the next step starts here,
+// again without a body call. Anything else (the end, an error, a send, a
+// throw, a close, a cancellation) resumes or calls the body. The state of
+// the step is kept in fields, and its callbacks are made once, rather than
+// objects and closures per item: with them, the JavaScript side of an item
+// cost half as much again.
+const STEP_YIELD = 0, STEP_RETURN = 1, STEP_RAISE = 2;
+
 class JavaScriptBody {
     constructor(iterator) {
         this._iterator = iterator;
-        // The step in flight: {settled, fulfilled, result, promise}.
-        this._step = null;
+        // Only while a step is in flight: the generator keeps this body,
+        // which must not keep the generator.
+        this._gen = null;
         this._awaitId = 0;
+        // The step in flight, if any, and once settled what it gave: a
+        // STEP_* and the value yielded (converted for C) or raised.
+        this._inFlight = false;
+        this._settled = false;
+        this._outcome = STEP_RETURN;
+        this._value = undefined;
+        this._promise = null;
+        this._onFulfilled = r => this._onSettled(r);
+        this._onRejected = e => this._onFailed(e);
     }
 
     run(gen) {
         const iterator = this._iterator;
         const thrown = gen.catch_error();
 
-        if (this._step !== null) {
-            const inFlight = this._step;
-            if (!inFlight.settled) {
+        if (this._inFlight) {
+            if (!this._settled) {
                 // Only a cancellation ends our await early.
                 if (thrown === null) {
                     this._awaitId = gen.suspend();
@@ -1100,8 +1147,9 @@ class JavaScriptBody {
                 // at its await, so the operation fails with it at once, and
                 // the JS generator is closed once the step in flight settles
                 // (what it produced is dropped).
-                this._step = null;
-                inFlight.promise.then(() => {
+                this._inFlight = false;
+                this._gen = null;
+                this._promise.then(() => {
                     if (typeof iterator.return === 'function')
                         return iterator.return();
                     return undefined;
@@ -1112,8 +1160,9 @@ class JavaScriptBody {
             }
             // Our resume. A cancellation that came after the step was done
             // is too late: the step has yielded or finished.
-            this._step = null;
-            this._settle(gen, inFlight);
+            this._inFlight = false;
+            this._gen = null;
+            this._settle(gen);
             return;
         }
 
@@ -1144,45 +1193,85 @@ class JavaScriptBody {
     }
 
     _start(gen, run) {
-        const current = {settled: false, fulfilled: false, result: undefined, promise: null};
-        this._step = current;
-        let promise;
+        let result;
         try {
-            promise = Promise.resolve(run());
+            result = run();
         } catch (e) {
-            promise = Promise.reject(e);
+            result = Promise.reject(e);
         }
+        this._begin(gen, result);
         this._awaitId = gen.suspend();
-        const settled = () => {
-            current.settled = true;
-            if (this._step === current)
-                resumeHere(gen, this._awaitId);
-        };
-        current.promise = promise.then(r => {
-            current.fulfilled = true;
-            current.result = r;
-            settled();
-        }, e => {
-            current.result = e;
-            settled();
-        });
     }
 
-    _settle(gen, done) {
-        if (!done.fulfilled) {
-            gen.raise(done.result);
-            return;
-        }
-        const r = done.result;
+    // Waits for the step whose result (a promise, or a value) is @result.
+    _begin(gen, result) {
+        this._gen = gen;
+        this._inFlight = true;
+        this._settled = false;
+        this._promise = Promise.resolve(result).then(this._onFulfilled, this._onRejected);
+    }
+
+    _onSettled(r) {
+        if (!this._inFlight)
+            return;    // abandoned by a cancellation
+        this._settled = true;
         if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-            gen.raise(new TypeError(`iterator result ${describe(r)} is not an object`));
+            this._outcome = STEP_RAISE;
+            this._value = new TypeError(`iterator result ${describe(r)} is not an object`);
+        } else {
+            try {
+                if (r.done) {
+                    this._outcome = STEP_RETURN;
+                    this._value = undefined;
+                } else {
+                    this._outcome = STEP_YIELD;
+                    this._value = toValue(r.value);
+                }
+            } catch (e) {
+                this._outcome = STEP_RAISE;
+                this._value = e;
+            }
+        }
+        if (this._outcome !== STEP_YIELD) {
+            resumeHere(this._gen, this._awaitId);
             return;
         }
-        if (r.done) {
+        const gen = this._gen;
+        const value = this._value;
+        this._inFlight = false;
+        this._gen = null;
+        this._value = undefined;
+        const nextAwaitId = gen.resume_yield(this._awaitId, value);
+        if (nextAwaitId === 0)
+            return;
+        this._awaitId = nextAwaitId;
+        let result;
+        try {
+            result = this._iterator.next();
+        } catch (e) {
+            result = Promise.reject(e);
+        }
+        this._begin(gen, result);
+    }
+
+    _onFailed(e) {
+        if (!this._inFlight)
+            return;
+        this._settled = true;
+        this._outcome = STEP_RAISE;
+        this._value = e;
+        resumeHere(this._gen, this._awaitId);
+    }
+
+    _settle(gen) {
+        const value = this._value;
+        this._value = undefined;
+        if (this._outcome === STEP_RAISE)
+            gen.raise(value);
+        else if (this._outcome === STEP_YIELD)
+            gen.yield(value);
+        else
             gen.return_();
-            return;
-        }
-        gen.yield(r.value);
     }
 }
 
@@ -1250,6 +1339,7 @@ function _init() {
     introspected.retry = Agen.Generator.retry;
 
     Object.assign(proto, producerMethods, consumerMethods, timeMethods);
+    proto.next = makeNext(NOW_ITEM, NOW_END);
     proto._init = refuseGeneratorWithoutBody;
     Agen.Generator.new = newGenerator;
     Agen.Generator.fromAsyncIterable = fromAsyncIterable;
