@@ -15,6 +15,7 @@
 #include "search-window.h"
 
 #include "search-pipeline.h"
+#include "search-spinner.h"
 
 /* The rows the model loads by itself: a few screens. */
 #define SEARCH_FIRST_ROWS 200
@@ -34,7 +35,7 @@ struct _SearchWindow
 
   /* The template's. */
   GtkLabel *subtitle;
-  GtkSpinner *spinner;
+  SearchSpinner *spinner;
   GtkSearchEntry *query_entry;
   GtkEntry *include_entry;
   GtkStack *stack;
@@ -230,7 +231,7 @@ search_window_show_results (SearchWindow  *self,
       g_signal_connect_swapped (results, "notify::error", G_CALLBACK (on_results_ended), self);
     }
   else
-    gtk_spinner_set_spinning (self->spinner, FALSE);
+    search_spinner_set_spinning (self->spinner, FALSE);
 
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (results));
   search_window_update_status (self);
@@ -499,6 +500,7 @@ search_window_class_init (SearchWindowClass *klass)
   object_class->dispose = search_window_dispose;
   GTK_WINDOW_CLASS (klass)->close_request = search_window_close_request;
 
+  g_type_ensure (SEARCH_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/AgenSearch/search-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SearchWindow, subtitle);
   gtk_widget_class_bind_template_child (widget_class, SearchWindow, spinner);
