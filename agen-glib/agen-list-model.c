@@ -894,10 +894,11 @@ agen_list_model_dispose (GObject *object)
    * someone else may still hold it. */
   if (self->page != NULL)
     g_cancellable_cancel (agen_list_model_abandon_page (self)->cancellable);
-  /* No item is held back once loading ends: those an announce interval
-   * (or an idle) was holding are announced. */
-  agen_list_model_announce (self);
   g_clear_object (&self->generator);
+  /* No item is held back once loading ends: those an announce interval
+   * (or an idle) was holding are announced, once the generator is gone, so
+   * that a handler cannot start another page. */
+  agen_list_model_announce (self);
 
   G_OBJECT_CLASS (agen_list_model_parent_class)->dispose (object);
 }
