@@ -32,6 +32,13 @@
  * as soon as the main loop has nothing more urgent to do, so that the view
  * shows them as they come.
  *
+ * A model that loads many pages by itself announces once per page; each
+ * announcement costs the view a layout of its rows, and whatever listens to
+ * #GListModel::items-changed its handlers. #AgenListModel:announce-interval
+ * batches them: while the model loads, it announces at most once per
+ * interval (100 ms suits a view that streams thousands of rows), and
+ * announces what remains as soon as loading stops.
+ *
  * The model ends in one of three ways, after which
  * agen_list_model_load_more() does nothing:
  *
@@ -102,6 +109,7 @@ enum
   PROP_ITEM_TYPE,
   PROP_PAGE_SIZE,
   PROP_AUTOLOAD_LIMIT,
+  PROP_ANNOUNCE_INTERVAL,
   PROP_LOADING,
   PROP_N_ITEMS,
   PROP_COMPLETE,
@@ -138,12 +146,15 @@ struct _AgenListModel
   GType item_type;
   guint page_size;
   guint autoload_limit;
+  guint announce_interval;     /* ms; 0: announce each page */
 
   /* The first n_items are announced; the others arrived in the page in
-   * flight and wait for announce_source or the end of the page. */
+   * flight and wait for announce_source or the end of the page (or, with
+   * an announce interval, the end of the interval or of loading). */
   GPtrArray *items;
   guint n_items;
-  GSource *announce_source;
+  GSource *announce_source;    /* an idle, or a timeout with an interval */
+  gint64 last_announce;        /* monotonic µs of the last announcement */
 
   AgenListModelPage *page;     /* NULL unless loading */
   GError *error;
@@ -185,6 +196,7 @@ agen_list_model_announce (AgenListModel *self)
     return;
 
   self->n_items = self->items->len;
+  self->last_announce = g_get_monotonic_time ();
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
@@ -198,20 +210,46 @@ agen_list_model_announce_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Just below the generator's priority, that of the slices that pull a
- * generator that yields without awaiting: its page is announced once, at
- * its end. Items that arrive while the generator waits for something slow
- * are announced when nothing more urgent is left. */
+/* Announces the items that arrived while loading goes on: @at_once (at
+ * the end of a page), or just below the generator's priority, that of the
+ * slices that pull a generator that yields without awaiting (while it
+ * awaits: when nothing more urgent is left). With an announce interval,
+ * not before the interval since the last announcement is over: a timeout
+ * at the generator's priority announces then. */
 static void
-agen_list_model_announce_when_idle (AgenListModel *self)
+agen_list_model_announce_soon (AgenListModel *self,
+                               gboolean       at_once)
 {
   int priority = agen_generator_get_priority (self->generator);
+  guint wait_ms = 0;
 
+  if (self->announce_interval > 0)
+    {
+      gint64 due = self->last_announce + (gint64) self->announce_interval * 1000;
+      gint64 now = g_get_monotonic_time ();
+
+      if (now < due)
+        wait_ms = (due - now + 999) / 1000;
+    }
+
+  if (wait_ms == 0 && at_once)
+    {
+      agen_list_model_announce (self);
+      return;
+    }
   if (self->announce_source != NULL)
     return;
 
-  self->announce_source = g_idle_source_new ();
-  g_source_set_priority (self->announce_source, MIN (priority + 1, G_MAXINT16));
+  if (wait_ms == 0)
+    {
+      self->announce_source = g_idle_source_new ();
+      g_source_set_priority (self->announce_source, MIN (priority + 1, G_MAXINT16));
+    }
+  else
+    {
+      self->announce_source = g_timeout_source_new (wait_ms);
+      g_source_set_priority (self->announce_source, priority);
+    }
   g_source_set_static_name (self->announce_source, "[agen] list model announce");
   g_source_set_callback (self->announce_source, agen_list_model_announce_cb, self, NULL);
   g_source_attach (self->announce_source, _agen_generator_get_context (self->generator));
@@ -322,7 +360,10 @@ agen_list_model_end_page (AgenListModel *self,
   /* Handlers see every change made: notifications come after the
    * announcement, and once each even if a handler loads more. */
   g_object_freeze_notify (G_OBJECT (self));
-  agen_list_model_announce (self);
+  if (go_on)
+    agen_list_model_announce_soon (self, TRUE);
+  else
+    agen_list_model_announce (self);      /* what remains, when loading stops */
   if (complete)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
   if (error != NULL)
@@ -388,7 +429,7 @@ agen_list_model_pull (AgenListModelPage *page)
                                            &pending, &item, &error);
       if (pending)
         {
-          agen_list_model_announce_when_idle (self);
+          agen_list_model_announce_soon (self, FALSE);
           return;
         }
       if (!agen_list_model_take (self, page, yielded, &item, error))
@@ -637,6 +678,58 @@ agen_list_model_set_autoload_limit (AgenListModel *self,
 }
 
 /**
+ * agen_list_model_get_announce_interval:
+ * @self: an #AgenListModel
+ *
+ * Gets the shortest time between two announcements while the model loads.
+ *
+ * Returns: the interval in milliseconds, or 0 when each page is announced
+ *   as it ends
+ *
+ * Since: 1.0
+ */
+guint
+agen_list_model_get_announce_interval (AgenListModel *self)
+{
+  g_return_val_if_fail (AGEN_IS_LIST_MODEL (self), 0);
+
+  return self->announce_interval;
+}
+
+/**
+ * agen_list_model_set_announce_interval:
+ * @self: an #AgenListModel
+ * @interval_ms: the shortest time between two announcements while the
+ *   model loads, in milliseconds, or 0 to announce each page as it ends
+ *
+ * Sets #AgenListModel:announce-interval: while the model loads, its
+ * #GListModel::items-changed signals come at most once per @interval_ms,
+ * each announcing every item that arrived since the last one; what remains
+ * is announced as soon as loading stops. A change applies at once: items
+ * waiting for the end of the old interval wait for the end of the new one
+ * instead.
+ *
+ * Since: 1.0
+ */
+void
+agen_list_model_set_announce_interval (AgenListModel *self,
+                                       guint          interval_ms)
+{
+  g_return_if_fail (AGEN_IS_LIST_MODEL (self));
+
+  if (self->announce_interval == interval_ms)
+    return;
+
+  self->announce_interval = interval_ms;
+  if (self->announce_source != NULL)
+    {
+      g_clear_pointer (&self->announce_source, agen_list_model_destroy_source);
+      agen_list_model_announce_soon (self, FALSE);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANNOUNCE_INTERVAL]);
+}
+
+/**
  * agen_list_model_load_more:
  * @self: an #AgenListModel
  *
@@ -801,8 +894,11 @@ agen_list_model_dispose (GObject *object)
    * someone else may still hold it. */
   if (self->page != NULL)
     g_cancellable_cancel (agen_list_model_abandon_page (self)->cancellable);
-  g_clear_pointer (&self->announce_source, agen_list_model_destroy_source);
   g_clear_object (&self->generator);
+  /* No item is held back once loading ends: those an announce interval
+   * (or an idle) was holding are announced, once the generator is gone, so
+   * that a handler cannot start another page. */
+  agen_list_model_announce (self);
 
   G_OBJECT_CLASS (agen_list_model_parent_class)->dispose (object);
 }
@@ -839,6 +935,9 @@ agen_list_model_get_property (GObject    *object,
       break;
     case PROP_AUTOLOAD_LIMIT:
       g_value_set_uint (value, self->autoload_limit);
+      break;
+    case PROP_ANNOUNCE_INTERVAL:
+      g_value_set_uint (value, self->announce_interval);
       break;
     case PROP_LOADING:
       g_value_set_boolean (value, agen_list_model_get_loading (self));
@@ -878,6 +977,9 @@ agen_list_model_set_property (GObject      *object,
       break;
     case PROP_AUTOLOAD_LIMIT:
       agen_list_model_set_autoload_limit (self, g_value_get_uint (value));
+      break;
+    case PROP_ANNOUNCE_INTERVAL:
+      agen_list_model_set_announce_interval (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -954,6 +1056,34 @@ agen_list_model_class_init (AgenListModelClass *klass)
    */
   properties[PROP_AUTOLOAD_LIMIT] =
     g_param_spec_uint ("autoload-limit", "Autoload limit", "How many items the model loads by itself",
+                       0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AgenListModel:announce-interval:
+   *
+   * The shortest time, in milliseconds, between two
+   * #GListModel::items-changed signals while the model loads; 0 (the
+   * default) announces the items of each page when the page ends.
+   *
+   * Each announcement costs its listeners: a view lays out its rows, a
+   * status line counts them. A model that loads page after page by itself
+   * (#AgenListModel:autoload-limit) over a generator that yields without
+   * awaiting ends a page every few hundred microseconds; with an interval,
+   * the items of the pages that end within it are announced together, in
+   * one signal, when it is over (by a timeout at the generator's
+   * #AgenGenerator:priority). The first items are announced at once.
+   *
+   * No item is held back once loading ends: what remains is announced as
+   * soon as loading stops (a page loaded by agen_list_model_load_more()
+   * ends, the autoload limit is reached, the generator finishes or fails,
+   * agen_list_model_cancel() is called) and when the model is disposed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ANNOUNCE_INTERVAL] =
+    g_param_spec_uint ("announce-interval", "Announce interval",
+                       "The shortest time between two announcements while loading, in ms",
                        0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 

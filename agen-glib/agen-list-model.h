@@ -52,6 +52,11 @@ AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_set_autoload_limit (AgenListModel *self,
                                                    guint          limit);
 AGEN_AVAILABLE_IN_1_0
+guint          agen_list_model_get_announce_interval (AgenListModel *self);
+AGEN_AVAILABLE_IN_1_0
+void           agen_list_model_set_announce_interval (AgenListModel *self,
+                                                      guint          interval_ms);
+AGEN_AVAILABLE_IN_1_0
 void           agen_list_model_load_more          (AgenListModel *self);
 AGEN_AVAILABLE_IN_1_0
 gboolean       agen_list_model_get_loading        (AgenListModel *self);

@@ -9,6 +9,8 @@
 #include "agen-macros.h"
 #include "agen-sources.h"
 
+#include <string.h>
+
 /**
  * SECTION:agen-sources
  * @title: Sources
@@ -134,7 +136,9 @@ typedef struct _AgenGioSource AgenGioSource;
 /* What a GIO source does, the rest being the shared body: open its object
  * (optional), read a batch of items into a buffer, take the next item of
  * the buffer, close the object. A _finish that fails sets @error; a read
- * that returns %FALSE without an error is the end. */
+ * that returns %FALSE without an error is the end. take_item returns
+ * %FALSE when the buffer holds no item, and may fail (setting @error) on
+ * an item it could not take; the read is then not made. */
 typedef struct
 {
   void     (*open_async)   (AgenGioSource        *source,
@@ -151,7 +155,8 @@ typedef struct
   gboolean (*read_finish)  (AgenGioSource        *source,
                             GAsyncResult         *result,
                             GError              **error);
-  gboolean (*take_item)    (AgenGioSource        *source);
+  gboolean (*take_item)    (AgenGioSource        *source,
+                            GError              **error);
   void     (*close_async)  (AgenGioSource        *source,
                             GCancellable         *cancellable,
                             GAsyncReadyCallback   callback,
@@ -208,15 +213,17 @@ agen_gio_source_body (AgenGenerator *self,
 
   for (;;)
     {
-      if (!klass->take_item (source))
+      if (!klass->take_item (source, &source->error))
         {
+          if (source->error != NULL)
+            break;         /* an item in the buffer that could not be taken */
           AGEN_AWAIT_CATCH (self, klass->read_async (source, agen_generator_get_cancellable (self),
                                                      agen_busy_call_ready,
                                                      agen_busy_call_begin (&source->read, self)),
                             &source->error);
           if (source->error != NULL ||
               !klass->read_finish (source, agen_generator_get_result (self), &source->error) ||
-              !klass->take_item (source))
+              !klass->take_item (source, &source->error))
             break;         /* the end, or a read error */
         }
 
@@ -296,14 +303,105 @@ agen_lines_read_finish (AgenGioSource  *source,
   return lines->line != NULL;
 }
 
+/* The length of the first line the buffer of @input holds whole, and
+ * that of its line end, as g_data_input_stream_read_line() would find
+ * them without reading; or -1 when the buffer holds no whole line: no line
+ * end, or a \r at its very end that a \n may follow (with
+ * %G_DATA_STREAM_NEWLINE_TYPE_ANY and %G_DATA_STREAM_NEWLINE_TYPE_CR_LF). */
+static gssize
+agen_lines_find_buffered (GDataInputStream *input,
+                          gsize            *end_length)
+{
+  gsize available;
+  const char *buffer = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (input), &available);
+  const char *end = buffer + available;
+  const char *p;
+
+  switch (g_data_input_stream_get_newline_type (input))
+    {
+    case G_DATA_STREAM_NEWLINE_TYPE_LF:
+      p = memchr (buffer, '\n', available);
+      *end_length = 1;
+      return p != NULL ? p - buffer : -1;
+
+    case G_DATA_STREAM_NEWLINE_TYPE_CR:
+      p = memchr (buffer, '\r', available);
+      *end_length = 1;
+      return p != NULL ? p - buffer : -1;
+
+    case G_DATA_STREAM_NEWLINE_TYPE_CR_LF:
+      for (p = buffer; (p = memchr (p, '\r', end - p)) != NULL && p + 1 < end; p++)
+        if (p[1] == '\n')
+          {
+            *end_length = 2;
+            return p - buffer;
+          }
+      return -1;
+
+    case G_DATA_STREAM_NEWLINE_TYPE_ANY:
+    default:
+      for (p = buffer; p < end; p++)
+        {
+          if (*p == '\n')
+            {
+              *end_length = 1;
+              return p - buffer;
+            }
+          if (*p == '\r')
+            {
+              if (p + 1 == end)
+                return -1;     /* \r\n or \r: the next read tells */
+              *end_length = p[1] == '\n' ? 2 : 1;
+              return p - buffer;
+            }
+        }
+      return -1;
+    }
+}
+
+/* Takes the line read by the last read_async, or else the first line the
+ * stream's buffer holds whole, with no read and no main-loop round trip:
+ * a read fills the buffer with many lines, and all but the first come
+ * from here. The line is checked as g_data_input_stream_read_line_utf8()
+ * checks it, and consumed even when it is not UTF-8, as GIO does. */
 static gboolean
-agen_lines_take_item (AgenGioSource *source)
+agen_lines_take_item (AgenGioSource  *source,
+                      GError        **error)
 {
   AgenLines *lines = (AgenLines *) source;
+  gsize end_length;
+  gssize length;
+  char *line;
 
-  if (lines->line == NULL)
+  if (lines->line != NULL)
+    {
+      g_value_take_string (&source->item, g_steal_pointer (&lines->line));
+      return TRUE;
+    }
+
+  length = agen_lines_find_buffered (lines->input, &end_length);
+  if (length < 0)
     return FALSE;
-  g_value_take_string (&source->item, g_steal_pointer (&lines->line));
+
+  line = g_malloc (length + 1);
+  memcpy (line, g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (lines->input), NULL), length);
+  line[length] = '\0';
+  /* From the buffer: no read of the base stream, so it cannot block (it
+   * fails as a read would on a stream closed under the generator). */
+  if (g_input_stream_skip (G_INPUT_STREAM (lines->input), length + end_length, NULL, error) < 0)
+    {
+      g_free (line);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (line, -1, NULL))
+    {
+      g_free (line);
+      g_set_error_literal (error, G_CONVERT_ERROR, G_CONVERT_ERROR_ILLEGAL_SEQUENCE,
+                           g_dgettext ("glib20", "Invalid byte sequence in conversion input"));
+      return FALSE;
+    }
+  g_value_take_string (&source->item, line);
   return TRUE;
 }
 
@@ -356,9 +454,14 @@ static const AgenGioSourceClass agen_lines_class = {
  * `\r` (%G_DATA_STREAM_NEWLINE_TYPE_ANY); the last line needs no line end.
  * An empty stream gives no line.
  *
- * The lines are read with g_data_input_stream_read_line_async(): @stream is
- * wrapped in a #GDataInputStream, unless it is one already, which is then
- * read as it is configured (its own newline type). A line that is not
+ * @stream is wrapped in a #GDataInputStream, unless it is one already,
+ * which is then read as it is configured (its own newline type and buffer
+ * size). A line its buffer holds whole is taken from the buffer at once,
+ * without a read and without a main-loop iteration, so a read that fills
+ * the buffer with many lines costs one round trip for all of them; when
+ * the buffer holds no whole line, the line is read with
+ * g_data_input_stream_read_line_async(). The lines are those
+ * g_data_input_stream_read_line_utf8() would give. A line that is not
  * valid UTF-8 raises %G_CONVERT_ERROR_ILLEGAL_SEQUENCE; a read error is
  * raised as GIO reports it. Cancelling the consumer's operation cancels the
  * read it waits for.
@@ -481,7 +584,8 @@ agen_file_infos_read_finish (AgenGioSource  *source,
 }
 
 static gboolean
-agen_file_infos_take_item (AgenGioSource *source)
+agen_file_infos_take_item (AgenGioSource  *source,
+                           GError        **error)
 {
   AgenFileInfos *infos = (AgenFileInfos *) source;
 

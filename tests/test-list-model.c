@@ -225,6 +225,7 @@ typedef struct
   guint error_notifies;
   guint page_size_notifies;
   guint autoload_limit_notifies;
+  guint announce_interval_notifies;
 } Recorder;
 
 static void
@@ -271,6 +272,8 @@ recorder_on_notify (GObject    *object,
     r->page_size_notifies++;
   else if (g_str_equal (name, "autoload-limit"))
     r->autoload_limit_notifies++;
+  else if (g_str_equal (name, "announce-interval"))
+    r->announce_interval_notifies++;
   else
     g_assert_not_reached ();
 }
@@ -1381,6 +1384,214 @@ test_properties (AgenTestFixture *fixture,
   counter_clear (&c);
 }
 
+/* ------------------------------------------------- the announce interval */
+
+/* Checks that the announcements of @r cover the first @n items, in order,
+ * each adding something; returns how many there were. */
+static guint
+assert_changes_cover (Recorder *r,
+                      guint     n)
+{
+  g_auto(GStrv) changes = g_strsplit (r->changes->str, " ", -1);
+  guint expected_position = 0;
+  guint i;
+
+  for (i = 0; changes[i] != NULL && changes[i][0] != '\0'; i++)
+    {
+      guint position, removed, added;
+
+      g_assert_cmpint (sscanf (changes[i], "%u-%u+%u", &position, &removed, &added), ==, 3);
+      g_assert_cmpuint (position, ==, expected_position);
+      g_assert_cmpuint (removed, ==, 0);
+      g_assert_cmpuint (added, >, 0);
+      expected_position += added;
+    }
+  g_assert_cmpuint (expected_position, ==, n);
+  g_assert_cmpuint (i, ==, r->n_changes);
+  return i;
+}
+
+/* With an interval, a model that loads by itself announces at most once
+ * per interval (the first item at once), however its pages end: a page
+ * size of 1 ends a page per item, one of 1000 leaves the items to the
+ * announcements made while the generator awaits. Once loading ends every
+ * item is announced. Interval 0 (the default) announces as before: each
+ * page as it ends. */
+static void
+test_announce_interval (AgenTestFixture *fixture,
+                        gconstpointer    data)
+{
+  static const guint page_sizes[] = { 1, 1000 };
+
+  for (guint p = 0; p < G_N_ELEMENTS (page_sizes); p++)
+    for (guint interval = 0; interval <= 40; interval += 40)
+      {
+        Counter c;
+        AgenListModel *model;
+        Recorder r;
+        gint64 start;
+        guint elapsed_ms, n_changes;
+
+        counter_init (&c, 150);
+        c.tick = TRUE;               /* about a millisecond per item */
+        model = counter_model_new (&c, G_TYPE_OBJECT, page_sizes[p], &r);
+        g_assert_cmpuint (agen_list_model_get_announce_interval (model), ==, 0);
+        agen_list_model_set_announce_interval (model, interval);
+        g_assert_cmpuint (r.announce_interval_notifies, ==, interval > 0 ? 1 : 0);
+
+        start = g_get_monotonic_time ();
+        agen_list_model_set_autoload_limit (model, G_MAXUINT);
+        wait_loaded (&r, 1);
+        elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+        g_assert_true (agen_list_model_get_complete (model));
+        g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 150);
+        assert_items_in_order (model);
+        n_changes = assert_changes_cover (&r, 150);
+        g_assert_cmpuint (r.n_items_notifies, ==, n_changes);
+        g_assert_cmpstr (r.loading->str, ==, "TF");
+
+        if (interval == 0 && page_sizes[p] == 1)
+          g_assert_cmpuint (n_changes, ==, 150);        /* one per page, as before */
+        else if (interval > 0)
+          {
+            g_assert_true (g_str_has_prefix (r.changes->str, "0-0+1 "));
+            /* The first at once, one per interval, the rest at the end. */
+            g_assert_cmpuint (n_changes, <=, elapsed_ms / interval + 2);
+            g_assert_cmpuint (elapsed_ms, >=, 150);
+            g_assert_cmpuint (n_changes, <, 150 / 4);
+          }
+
+        g_object_unref (model);
+        recorder_clear (&r);
+        counter_clear (&c);
+      }
+}
+
+/* Runs the model's context until the counter is making item @n (it has
+ * yielded the @n before, which the model took). */
+static void
+wait_for_item (Counter *c,
+               guint    n)
+{
+  guint rounds = 0;
+
+  while (c->i < n)
+    {
+      g_assert_cmpuint (++rounds, <, 100000);
+      g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+    }
+}
+
+typedef enum
+{
+  HELD_UNTIL_ERROR,
+  HELD_UNTIL_CANCEL,
+  HELD_UNTIL_DISPOSE,
+  HELD_UNTIL_LIMIT,
+} HeldUntil;
+
+/* With an interval far longer than the test, what the model holds back
+ * is announced when loading ends however it ends: the generator raises,
+ * the model is cancelled, disposed of, or reaches its autoload limit. */
+static void
+test_announce_interval_ends (AgenTestFixture *fixture,
+                             gconstpointer    data)
+{
+  for (HeldUntil until = HELD_UNTIL_ERROR; until <= HELD_UNTIL_LIMIT; until++)
+    {
+      Counter c;
+      AgenListModel *model;
+      Recorder r;
+      g_autofree char *expected = NULL;
+      gboolean model_finalized = FALSE;
+      guint n;
+
+      counter_init (&c, 1000);
+      c.tick = TRUE;
+      if (until == HELD_UNTIL_ERROR)
+        c.raise_at = 30;
+      model = counter_model_new (&c, G_TYPE_OBJECT, until == HELD_UNTIL_LIMIT ? 10 : 1000, &r);
+      agen_test_watch_finalize (model, &model_finalized);
+      g_object_set (model, "announce-interval", 1000000, NULL);
+      agen_list_model_set_autoload_limit (model, until == HELD_UNTIL_LIMIT ? 30 : G_MAXUINT);
+
+      switch (until)
+        {
+        case HELD_UNTIL_ERROR:
+          wait_loaded (&r, 1);
+          g_assert_error (agen_list_model_get_error (model), AGEN_TEST_ERROR, 7);
+          n = 30;
+          break;
+        case HELD_UNTIL_LIMIT:
+          wait_loaded (&r, 1);
+          g_assert_null (agen_list_model_get_error (model));
+          n = 30;
+          break;
+        case HELD_UNTIL_CANCEL:
+          wait_for_item (&c, 20);
+          n = c.i;
+          g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+          agen_list_model_cancel (model);
+          g_assert_cmpstr (r.loading->str, ==, "TF");
+          break;
+        case HELD_UNTIL_DISPOSE:
+          wait_for_item (&c, 20);
+          n = c.i;
+          g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+          g_object_unref (model);
+          g_assert_true (model_finalized);
+          break;
+        }
+
+      expected = g_strdup_printf ("0-0+1 1-0+%u", n - 1);
+      g_assert_cmpstr (r.changes->str, ==, expected);
+      if (until != HELD_UNTIL_DISPOSE)
+        {
+          g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+          assert_items_in_order (model);
+          g_object_unref (model);
+        }
+      recorder_clear (&r);
+      counter_clear (&c);
+    }
+}
+
+/* Changing the interval while items wait applies at once: from an hour to
+ * none, they are announced when the main loop is idle. */
+static void
+test_announce_interval_change (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  Counter c;
+  AgenListModel *model;
+  Recorder r;
+  guint n;
+
+  counter_init (&c, 1000);
+  c.tick = TRUE;
+  model = counter_model_new (&c, G_TYPE_OBJECT, 1000, &r);
+  agen_list_model_set_announce_interval (model, 3600 * 1000);
+  agen_list_model_set_announce_interval (model, 3600 * 1000);
+  g_assert_cmpuint (r.announce_interval_notifies, ==, 1);
+  agen_list_model_set_autoload_limit (model, G_MAXUINT);
+  wait_for_item (&c, 10);
+  g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+
+  agen_list_model_set_announce_interval (model, 0);
+  g_assert_cmpuint (r.announce_interval_notifies, ==, 2);
+  n = c.i;
+  while (g_main_context_iteration (fixture->context, FALSE) && c.i == n)
+    ;
+  g_assert_cmpuint (r.n_changes, >=, 2);
+  g_assert_true (g_str_has_prefix (r.changes->str, "0-0+1 1-0+"));
+
+  agen_list_model_cancel (model);
+  assert_changes_cover (&r, g_list_model_get_n_items (G_LIST_MODEL (model)));
+  g_object_unref (model);
+  recorder_clear (&r);
+  counter_clear (&c);
+}
+
 /* Programmer errors are criticals, and change nothing. */
 static void
 test_misuse (AgenTestFixture *fixture,
@@ -1444,6 +1655,9 @@ main (int    argc,
   agen_test_add ("/list-model/autoload-at-construction", test_autoload_at_construction);
   agen_test_add ("/list-model/await-between-items", test_await_between_items);
   agen_test_add ("/list-model/announce-while-waiting", test_announce_while_waiting);
+  agen_test_add ("/list-model/announce-interval", test_announce_interval);
+  agen_test_add ("/list-model/announce-interval-ends", test_announce_interval_ends);
+  agen_test_add ("/list-model/announce-interval-change", test_announce_interval_change);
   agen_test_add ("/list-model/generator-error", test_generator_error);
   agen_test_add ("/list-model/generator-error-at-once", test_generator_error_at_once);
   agen_test_add ("/list-model/wrong-item-type", test_wrong_item_type);

@@ -264,6 +264,162 @@ socket_pair_teardown (SocketPair *pair)
   g_object_unref (pair->connection);
 }
 
+/* A next that must complete at once (from the stream's buffer), or must
+ * wait for a read; either way it gives @expected (NULL: the end). */
+static void
+assert_next_start_string (AgenGenerator *lines,
+                          gboolean       expect_pending,
+                          const char    *expected)
+{
+  AgenTestStartCall call = { 0 };
+  GValue item = G_VALUE_INIT;
+  GError *error = NULL;
+  gboolean pending = !expect_pending;
+  gboolean ret;
+
+  ret = agen_test_next_start (lines, &call, &pending, &item, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pending, ==, expect_pending);
+  if (pending)
+    {
+      agen_test_wait_for_count (&call.n_callbacks, 1, agen_test_timeout_seconds (5));
+      g_assert_no_error (call.error);
+      ret = call.ret;
+      g_value_unset (&item);
+      item = call.item;
+    }
+  if (expected == NULL)
+    g_assert_false (ret);
+  else
+    {
+      g_assert_true (ret);
+      g_assert_cmpstr (g_value_get_string (&item), ==, expected);
+    }
+  g_value_unset (&item);
+  agen_test_drain ();
+  g_assert_cmpuint (call.n_destroyed, ==, 1);
+}
+
+/* A read fills the stream's buffer with many lines: the lines it holds
+ * whole are yielded at once, without a read and without a main-loop round
+ * trip; a read is made only when the buffer holds no whole line (here, for
+ * the last line, which has no line end, and to find the end). */
+static void
+test_lines_buffered (AgenTestFixture *fixture,
+                     gconstpointer    data)
+{
+  g_autoptr(GInputStream) stream = memory_stream_new ("a\nb\r\nc\rd\n\nlast");
+  g_autoptr(AgenGenerator) lines = agen_generator_new_lines (stream, G_PRIORITY_DEFAULT);
+
+  assert_next_start_string (lines, TRUE, "a");
+  assert_next_start_string (lines, FALSE, "b");
+  assert_next_start_string (lines, FALSE, "c");
+  assert_next_start_string (lines, FALSE, "d");
+  assert_next_start_string (lines, FALSE, "");
+  assert_next_start_string (lines, TRUE, "last");
+  g_assert_false (g_input_stream_is_closed (stream));
+  assert_next_start_string (lines, TRUE, NULL);
+  g_assert_true (g_input_stream_is_closed (stream));
+}
+
+/* The lines GIO reads synchronously from @contents, with a buffer of
+ * @buffer_size bytes and @newline_type. */
+static GPtrArray *
+gio_lines (const char           *contents,
+           gsize                 length,
+           gsize                 buffer_size,
+           GDataStreamNewlineType newline_type)
+{
+  g_autoptr(GInputStream) base = g_memory_input_stream_new_from_data (g_memdup2 (contents, length), length, g_free);
+  g_autoptr(GDataInputStream) input = g_data_input_stream_new (base);
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  GError *error = NULL;
+  char *line;
+
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (input), buffer_size);
+  g_data_input_stream_set_newline_type (input, newline_type);
+  while ((line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error)) != NULL)
+    g_ptr_array_add (lines, line);
+  g_assert_no_error (error);
+  return lines;
+}
+
+/* Lines that straddle the boundaries of the buffer, for every buffer size
+ * from 1 byte to past the whole text and every newline type: a \r\n split
+ * between two reads, a \r at the end of the buffer followed by a line, an
+ * empty line, a last line without a line end, a last \r, an empty stream.
+ * The generator gives exactly the lines GIO's own read_line gives. */
+static void
+test_lines_buffer_boundaries (AgenTestFixture *fixture,
+                              gconstpointer    data)
+{
+  static const char *const texts[] = {
+    "one\r\ntwo\rthree\n\nfour\r\r\nfive\r\n\r\nsix\n\rseven eight nine\rlast",
+    "a\r\nb\r\n",
+    "\r\r\n\n\r",
+    "x\ry\r",
+    "no line end at all",
+    "",
+  };
+  static const GDataStreamNewlineType types[] = {
+    G_DATA_STREAM_NEWLINE_TYPE_ANY, G_DATA_STREAM_NEWLINE_TYPE_LF,
+    G_DATA_STREAM_NEWLINE_TYPE_CR, G_DATA_STREAM_NEWLINE_TYPE_CR_LF,
+  };
+
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    for (guint n = 0; n < G_N_ELEMENTS (types); n++)
+      for (gsize size = 1; size <= strlen (texts[t]) + 1; size++)
+        {
+          gsize length = strlen (texts[t]);
+          g_autoptr(GPtrArray) expected = gio_lines (texts[t], length, size, types[n]);
+          g_autoptr(GInputStream) base = memory_stream_new (texts[t]);
+          g_autoptr(GDataInputStream) input = g_data_input_stream_new (base);
+          g_autoptr(AgenGenerator) lines = NULL;
+
+          g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (input), size);
+          g_data_input_stream_set_newline_type (input, types[n]);
+          lines = agen_generator_new_lines (G_INPUT_STREAM (input), G_PRIORITY_DEFAULT);
+          for (guint i = 0; i < expected->len; i++)
+            assert_next_string (lines, expected->pdata[i]);
+          agen_test_assert_next_end (lines);
+          g_assert_true (g_input_stream_is_closed (base));
+        }
+}
+
+/* Lines that arrive in pieces: the part of a line already read waits in
+ * the buffer for the rest, and the whole lines of a read come at once. */
+static void
+test_lines_buffered_pieces (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  g_autoptr(AgenGenerator) lines = NULL;
+  AgenTestCall call = { 0 };
+  SocketPair pair;
+
+  socket_pair_setup (&pair);
+  lines = agen_generator_new_lines (pair.input, G_PRIORITY_DEFAULT);
+
+  socket_pair_write (&pair, "one\ntw");
+  assert_next_start_string (lines, TRUE, "one");
+  agen_test_start_next (lines, NULL, &call);
+  agen_test_iterate_ms (20);
+  g_assert_false (call.done);
+  socket_pair_write (&pair, "o\r");
+  agen_test_iterate_ms (20);
+  g_assert_false (call.done);      /* \r or \r\n: the next byte tells */
+  socket_pair_write (&pair, "\nthree\nfour\n");
+  agen_test_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_cmpstr (g_value_get_string (&call.item), ==, "two");
+  agen_test_call_clear (&call);
+  assert_next_start_string (lines, FALSE, "three");
+  assert_next_start_string (lines, FALSE, "four");
+  close (pair.peer);
+  assert_next_start_string (lines, TRUE, NULL);
+  g_assert_true (g_input_stream_is_closed (pair.input));
+  g_object_unref (pair.connection);
+}
+
 /* Lines come as the peer writes them; cancelling a next that waits for a
  * read cancels the read, waits for GIO to let go of the stream, closes it,
  * and fails with CANCELLED alone (a failed close would add to the
@@ -1416,6 +1572,9 @@ main (int    argc,
   agen_test_add ("/sources/lines/invalid-utf8", test_lines_invalid_utf8);
   agen_test_add ("/sources/lines/cancel-mid-read", test_lines_cancel_mid_read);
   agen_test_add ("/sources/lines/read-error", test_lines_read_error);
+  agen_test_add ("/sources/lines/buffered", test_lines_buffered);
+  agen_test_add ("/sources/lines/buffer-boundaries", test_lines_buffer_boundaries);
+  agen_test_add ("/sources/lines/buffered-pieces", test_lines_buffered_pieces);
 
   agen_test_add ("/sources/file-infos/all", test_file_infos_all);
   agen_test_add ("/sources/file-infos/attributes", test_file_infos_attributes);

@@ -863,8 +863,7 @@ search_bench_run_without_window (const char *query,
                                  const char *folder)
 {
   g_autoptr(GFile) root = g_file_new_for_commandline_arg (folder);
-  g_autoptr(AgenGenerator) search = search_pipeline_new (root, query, NULL);
-  g_autoptr(AgenListModel) results = agen_list_model_new (search, SEARCH_TYPE_MATCH, 100);
+  g_autoptr(AgenListModel) results = search_results_new (root, query, NULL);
   gint64 start = g_get_monotonic_time ();
   guint n_items;
 

@@ -27,6 +27,9 @@ gboolean       search_match_is_error  (SearchMatch *self);
 AgenGenerator *search_pipeline_new    (GFile       *root,
                                        const char  *query,
                                        const char  *include);
+AgenListModel *search_results_new     (GFile       *root,
+                                       const char  *query,
+                                       const char  *include);
 
 /* What the self-test counts to know that nothing is left alive. */
 typedef enum

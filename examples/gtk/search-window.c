@@ -15,12 +15,12 @@
 #include "search-window.h"
 
 #include "search-pipeline.h"
+#include "search-spinner.h"
 
 /* The rows the model loads by itself: a few screens. */
 #define SEARCH_FIRST_ROWS 200
 /* The rows it loads more each time the view reaches its end. */
 #define SEARCH_MORE_ROWS 200
-#define SEARCH_PAGE_SIZE 100
 
 typedef enum
 {
@@ -35,7 +35,7 @@ struct _SearchWindow
 
   /* The template's. */
   GtkLabel *subtitle;
-  GtkSpinner *spinner;
+  SearchSpinner *spinner;
   GtkSearchEntry *query_entry;
   GtkEntry *include_entry;
   GtkStack *stack;
@@ -62,6 +62,7 @@ struct _SearchWindow
    * cancelled ones while they close their files. */
   GPtrArray *running;
   gboolean closing;            /* the window was closed: shutting down */
+  gboolean shutting_down;      /* agen_shutdown_async() was called */
   gboolean shut_down;
 };
 
@@ -160,13 +161,45 @@ search_window_track (SearchWindow  *self,
                      AgenGenerator *search)
 {
   g_ptr_array_add (self->running, g_object_ref (search));
+}
+
+/* @search was cancelled, or its model ended: it is dropped from the
+ * running ones once it has finished. Its state is watched only from now
+ * on: it changes twice per row while the search streams (running,
+ * suspended), and a handler would run for each. */
+static void
+search_window_watch_end (SearchWindow  *self,
+                         AgenGenerator *search)
+{
+  if (self->running == NULL || !g_ptr_array_find (self->running, search, NULL) ||
+      g_signal_handler_find (search, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             on_search_state, self) != 0)
+    return;
+
   g_signal_connect (search, "notify::state", G_CALLBACK (on_search_state), self);
+  on_search_state (search, NULL, self);
 }
 
 static void
 on_results_changed (SearchWindow *self)
 {
   search_window_update_status (self);
+}
+
+static void
+on_results_ended (SearchWindow *self)
+{
+  search_window_watch_end (self, agen_list_model_get_generator (self->results));
+  search_window_update_status (self);
+}
+
+/* Cancels the search shown: it closes every listing and stream it opened,
+ * then finishes. */
+static void
+search_window_cancel (SearchWindow *self)
+{
+  agen_list_model_cancel (self->results);
+  search_window_watch_end (self, agen_list_model_get_generator (self->results));
 }
 
 /* Shows @results (owned), or nothing; the search shown before is
@@ -177,7 +210,7 @@ search_window_show_results (SearchWindow  *self,
 {
   if (self->results != NULL)
     {
-      agen_list_model_cancel (self->results);
+      search_window_cancel (self);
       g_signal_handlers_disconnect_by_data (self->results, self);
       g_clear_pointer (&self->loading_binding, g_binding_unbind);
       g_clear_object (&self->results);
@@ -194,11 +227,11 @@ search_window_show_results (SearchWindow  *self,
                                                       G_BINDING_SYNC_CREATE);
       g_signal_connect_swapped (results, "items-changed", G_CALLBACK (on_results_changed), self);
       g_signal_connect_swapped (results, "notify::loading", G_CALLBACK (on_results_changed), self);
-      g_signal_connect_swapped (results, "notify::complete", G_CALLBACK (on_results_changed), self);
-      g_signal_connect_swapped (results, "notify::error", G_CALLBACK (on_results_changed), self);
+      g_signal_connect_swapped (results, "notify::complete", G_CALLBACK (on_results_ended), self);
+      g_signal_connect_swapped (results, "notify::error", G_CALLBACK (on_results_ended), self);
     }
   else
-    gtk_spinner_set_spinning (self->spinner, FALSE);
+    search_spinner_set_spinning (self->spinner, FALSE);
 
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (results));
   search_window_update_status (self);
@@ -209,7 +242,6 @@ search_window_start (SearchWindow *self)
 {
   const char *query = gtk_editable_get_text (GTK_EDITABLE (self->query_entry));
   const char *include = gtk_editable_get_text (GTK_EDITABLE (self->include_entry));
-  g_autoptr(AgenGenerator) search = NULL;
   AgenListModel *results;
 
   if (query[0] == '\0')
@@ -218,10 +250,8 @@ search_window_start (SearchWindow *self)
       return;
     }
 
-  search = search_pipeline_new (self->folder, query, include);
-  search_window_track (self, search);
-  results = search_track_alive (agen_list_model_new (search, SEARCH_TYPE_MATCH, SEARCH_PAGE_SIZE),
-                                SEARCH_ALIVE_MODELS);
+  results = search_results_new (self->folder, query, include);
+  search_window_track (self, agen_list_model_get_generator (results));
   agen_list_model_set_autoload_limit (results, SEARCH_FIRST_ROWS);
   search_window_show_results (self, results);
 }
@@ -241,7 +271,7 @@ on_stop_search (SearchWindow *self)
       agen_list_model_get_error (self->results) != NULL)
     return;
 
-  agen_list_model_cancel (self->results);
+  search_window_cancel (self);
   self->stopped = TRUE;
   search_window_update_status (self);
 }
@@ -325,6 +355,10 @@ on_shut_down (GObject      *source_object,
 static void
 search_window_shut_down (SearchWindow *self)
 {
+  /* The last search may finish inside the cancel of close-request. */
+  if (self->shutting_down)
+    return;
+  self->shutting_down = TRUE;
   agen_shutdown_async (NULL, on_shut_down, g_object_ref (self));
 }
 
@@ -344,7 +378,7 @@ search_window_close_request (GtkWindow *window)
   self->closing = TRUE;
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   if (self->results != NULL)
-    agen_list_model_cancel (self->results);
+    search_window_cancel (self);
   if (self->running->len == 0)
     search_window_shut_down (self);
   return TRUE;
@@ -466,6 +500,7 @@ search_window_class_init (SearchWindowClass *klass)
   object_class->dispose = search_window_dispose;
   GTK_WINDOW_CLASS (klass)->close_request = search_window_close_request;
 
+  g_type_ensure (SEARCH_TYPE_SPINNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/AgenSearch/search-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SearchWindow, subtitle);
   gtk_widget_class_bind_template_child (widget_class, SearchWindow, spinner);

@@ -273,6 +273,25 @@ run({
         assertEqual(position, 7, 'all announced');
     },
 
+    async 'announce_interval batches items-changed while loading, and announces the rest at the end'() {
+        const values = Array.from({length: 2000}, (_, i) => i);
+        const model = Agen.ListModel.new(Agen.Generator.new_values(values), Agen.ValueItem.$gtype, 1);
+        assertEqual(model.announce_interval, 0, 'none by default');
+        const notified = [];
+        model.connect('notify::announce-interval', () => notified.push(model.announce_interval));
+        model.announce_interval = 60000;
+        assertDeepEqual(notified, [60000], 'notified');
+        assertEqual(model.get_announce_interval(), 60000);
+        const changes = [];
+        model.connect('items-changed', (_model, position, removed, added) =>
+            changes.push([position, removed, added]));
+        model.autoload_limit = 10000;
+        await until(() => model.complete, 'complete');
+        assertDeepEqual(changes, [[0, 0, 1], [1, 0, 1999]], 'the first at once, the rest at the end');
+        assertEqual(model.get_n_items(), 2000);
+        assertEqual(model.get_item(1999).value, 1999);
+    },
+
     async 'foreach calls the function for each item; false stops it, which closes the source'() {
         const seen = [];
         await Agen.Generator.new_values([1, 2, 3]).foreach(x => {

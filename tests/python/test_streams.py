@@ -476,6 +476,29 @@ def test_list_model_loads_pages_from_a_python_generator(run):
     run(main())
 
 
+def test_list_model_announce_interval_batches_items_changed(run):
+    """announce-interval, set through the property: while loading, one
+    items-changed per interval (the first item at once), and the rest as
+    soon as loading ends; pages of one item would otherwise be announced
+    one by one."""
+    async def main():
+        model = Agen.ListModel.new(Agen.Generator.new_values(range(2000)), Agen.ValueItem, 1)
+        assert model.props.announce_interval == 0
+        notified = []
+        model.connect('notify::announce-interval', lambda *_: notified.append(model.props.announce_interval))
+        model.props.announce_interval = 60000
+        assert notified == [60000] and model.get_announce_interval() == 60000
+        changes = []
+        model.connect('items-changed',
+                      lambda _model, position, removed, added: changes.append((position, removed, added)))
+        model.set_autoload_limit(10000)
+        while not model.get_complete():
+            await asyncio.sleep(0.001)
+        assert changes == [(0, 0, 1), (1, 0, 1999)]
+        assert [item.value for item in model] == list(range(2000))
+    run(main())
+
+
 def test_list_model_keeps_the_error_of_its_generator(run):
     async def items():
         yield Item(0)
