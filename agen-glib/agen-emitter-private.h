@@ -14,6 +14,7 @@
 #pragma once
 
 #include "agen-emitter.h"
+#include "agen-tsan-private.h"
 
 G_BEGIN_DECLS
 
@@ -76,25 +77,6 @@ struct _AgenEmitter
   gpointer user_data;
   GDestroyNotify user_data_destroy;
 };
-
-/* The lock, told to ThreadSanitizer: GLib's GMutex is built on futexes
- * in a library ThreadSanitizer does not instrument, so without these
- * annotations every access under the lock would be reported as a race
- * (tools/run-tests runs the threaded tests under it). */
-#if defined(__SANITIZE_THREAD__)
-# define AGEN_TSAN 1
-#elif defined(__has_feature)
-# if __has_feature(thread_sanitizer)
-#  define AGEN_TSAN 1
-# endif
-#endif
-#ifdef AGEN_TSAN
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-#else
-# define __tsan_acquire(addr) ((void) 0)
-# define __tsan_release(addr) ((void) 0)
-#endif
 
 /* Only a producer thread's emitter is shared: an asynchronous producer's
  * skips the lock, which was a third of the cost of its items. */

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "agen-schedule-private.h"
+#include "agen-tsan-private.h"
 
 /* A generator's calls (a resumption, a foreach slice, a reply, a tick...)
  * have its priority, below G_PRIORITY_DEFAULT by default, so that a GTK
@@ -75,6 +76,7 @@ agen_call_dispatch (GSource     *source,
                     GSourceFunc  callback,
                     gpointer     user_data)
 {
+  __tsan_acquire (source);     /* what the attaching thread wrote before */
   agen_call_stop_waiting ((AgenCall *) source);
   callback (user_data);
   return G_SOURCE_REMOVE;
@@ -214,6 +216,9 @@ _agen_call_attach (GSource      *source,
   AgenGuard *guard;
   gint64 due;
 
+  /* The call's data, written by this thread, is read where it is
+   * dispatched: the context's lock orders the two. */
+  __tsan_release (source);
   if (g_source_get_priority (source) <= G_PRIORITY_DEFAULT)
     {
       g_source_attach (source, context);
