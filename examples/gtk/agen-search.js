@@ -23,6 +23,7 @@ Gio._promisify(Gio.File.prototype, 'read_async', 'read_finish');
 const PAGE_SIZE = 100;
 const FIRST_ROWS = 200;     // the rows the model loads by itself
 const MORE_ROWS = 200;      // and more each time the view reaches its end
+const ANNOUNCE_MS = 100;    // new rows shown at most ten times a second
 
 // Every generator a search made: the self-test checks that each has
 // finished. (GJS has no weak reference to a C object.)
@@ -160,6 +161,7 @@ class SearchWindow extends Gtk.ApplicationWindow {
             const generator = search_.generator;
             this.results = Agen.ListModel.new(tracked(generator), Match.$gtype, PAGE_SIZE);
             this.results.set_autoload_limit(FIRST_ROWS);
+            this.results.set_announce_interval(ANNOUNCE_MS);
             this.binding = this.results.bind_property('loading', this.spinner, 'spinning',
                 GObject.BindingFlags.SYNC_CREATE);
             this.results.connect('notify::n-items', () => this.updateStatus());

@@ -30,6 +30,7 @@ from gi.repository import Agen, Gio, GLib, GObject, Gtk  # noqa: E402
 PAGE_SIZE = 100
 FIRST_ROWS = 200          # the rows the model loads by itself
 MORE_ROWS = 200           # and more each time the view reaches its end
+ANNOUNCE_MS = 100         # new rows shown at most ten times a second
 CANCELLED = (Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
 
 #: Every generator a search made, by a weak reference: the self-test checks
@@ -166,6 +167,7 @@ class SearchWindow(Gtk.ApplicationWindow):
             generator.connect('notify::state', self.on_search_state)
             self.results = Agen.ListModel.new(tracked(generator), Match, PAGE_SIZE)
             self.results.set_autoload_limit(FIRST_ROWS)
+            self.results.set_announce_interval(ANNOUNCE_MS)
             self.binding = self.results.bind_property('loading', self.spinner, 'spinning',
                                                       GObject.BindingFlags.SYNC_CREATE)
             self.results.connect('notify::n-items', self.update_status)
