@@ -129,8 +129,7 @@ gboolean            _agen_generator_acquire_context (AgenGenerator *self,
 void                _agen_generator_now_dispose    (AgenGenerator *self);
 
 /* Awaits, for the producer face. */
-guint               _agen_generator_begin_await    (AgenGenerator *self,
-                                                    const char    *caller);
+guint               _agen_await_id_new             (void);
 void                _agen_generator_resume_await   (AgenGenerator *self,
                                                     guint          await_id,
                                                     GAsyncResult  *result);

@@ -586,6 +586,25 @@ agen_generator_run_body_in_source (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/*
+ * _agen_await_id_new:
+ *
+ * The id of a new await: unique across all generators and operations, and
+ * never zero, so that a completion for an await that has ended never
+ * matches a later one.
+ */
+guint
+_agen_await_id_new (void)
+{
+  static guint last_await_id;
+  guint await_id;
+
+  do
+    await_id = (guint) g_atomic_int_add ((gint *) &last_await_id, 1) + 1;
+  while (G_UNLIKELY (await_id == 0));
+  return await_id;
+}
+
 /* Inside agen_generator_resume_yield(), a next that its consumer asks for
  * there (nothing sent, nothing thrown) is not a body call: the body is
  * left suspended at a new await, as a body driven from outside would
@@ -601,9 +620,9 @@ agen_generator_suspend_next (AgenGenerator *self)
     return FALSE;
 
   self->suspend_next = FALSE;
-  run->in_body = TRUE;
-  agen_generator_suspend (self);
-  run->in_body = FALSE;
+  run->outcome = AGEN_OUTCOME_AWAITING;
+  run->awaiting = TRUE;
+  run->await_id = _agen_await_id_new ();
   agen_generator_settle (self);
   return TRUE;
 }

@@ -144,21 +144,12 @@ static guint
 agen_generator_begin_await (AgenGenerator *self,
                             const char    *caller)
 {
-  static guint last_await_id;
-  guint await_id;
-
   if (!agen_generator_end_call (self, AGEN_OUTCOME_AWAITING, caller))
     return 0;
 
-  /* Unique across all generators and operations, and never zero, so that a
-   * completion for an await that has ended never matches a later one. */
-  do
-    await_id = (guint) g_atomic_int_add ((gint *) &last_await_id, 1) + 1;
-  while (G_UNLIKELY (await_id == 0));
-
   self->run->awaiting = TRUE;
-  self->run->await_id = await_id;
-  return await_id;
+  self->run->await_id = _agen_await_id_new ();
+  return self->run->await_id;
 }
 
 /**
