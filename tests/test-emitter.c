@@ -13,6 +13,7 @@
  */
 
 #include "agen-test-harness.h"
+#include "agen-tsan-private.h"
 
 typedef enum
 {
@@ -58,15 +59,8 @@ typedef struct
   AgenTestGate *gate;
 } Plan;
 
-/* The plan's lock, told to ThreadSanitizer as the library's is (see
- * agen-emitter.c): GMutex is invisible to it. */
-#if defined(__SANITIZE_THREAD__)
-void __tsan_acquire (void *addr);
-void __tsan_release (void *addr);
-#else
-# define __tsan_acquire(addr) ((void) 0)
-# define __tsan_release(addr) ((void) 0)
-#endif
+/* The plan's lock is told to ThreadSanitizer as the library's is
+ * (agen-tsan-private.h): GMutex is invisible to it. */
 
 static void
 plan_lock (Plan *plan)
