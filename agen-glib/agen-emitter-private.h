@@ -68,7 +68,7 @@ struct _AgenEmitter
   GError *producer_error;        /* a thread's */
 
   GCancellable *cancellable;     /* the producer's */
-  gint cancellation_delivered;   /* atomic: its cancellable is cancelled until its next emit */
+  gint cancellation_delivered;   /* atomic: a cancellation for an async producer's next emit to reset */
 
   AgenProduceAsyncFunc produce_async;
   AgenProduceFinishFunc produce_finish;

@@ -306,12 +306,15 @@ _agen_emitter_refuse_emit_locked (AgenEmitter  *self,
 
 /* A cancellation is delivered once: the producer's next emit, in its own
  * thread and outside any other operation of its, makes its cancellable
- * usable again, whether or not it looked at it. */
+ * usable again, whether or not it looked at it. The cancellable itself
+ * tells, not cancellation_delivered: a producer thread may emit after the
+ * body cancelled it and before the body set the flag, and its reset then
+ * waits for the cancellation's handlers to have run. */
 void
 _agen_emitter_reset_cancellation (AgenEmitter *self)
 {
-  if (G_UNLIKELY (g_atomic_int_get (&self->cancellation_delivered)) &&
-      g_atomic_int_compare_and_exchange (&self->cancellation_delivered, TRUE, FALSE))
+  g_atomic_int_set (&self->cancellation_delivered, FALSE);
+  if (g_cancellable_is_cancelled (self->cancellable))
     g_cancellable_reset (self->cancellable);
 }
 
@@ -955,11 +958,11 @@ agen_emitter_take_outcome (AgenEmitter  *self,
   return ok;
 }
 
+/* The flag sends an asynchronous producer's next emit, which runs in this
+ * thread, off its fast path to the reset. */
 static void
 agen_emitter_deliver_cancellation (AgenEmitter *self)
 {
-  /* Cancelled first: a producer thread's emit that resets the cancellable
-   * in between leaves it cancelled until the emit after, never for good. */
   g_cancellable_cancel (self->cancellable);
   g_atomic_int_set (&self->cancellation_delivered, TRUE);
 }

@@ -1201,6 +1201,84 @@ test_thread_fails_without_error (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
+typedef struct
+{
+  GMutex lock;
+  GCond woken;
+  gboolean cancelled;          /* the producer's cancellable, seen by its handler */
+} WakeOnCancel;
+
+/* In the thread that cancels, inside g_cancellable_cancel(): lets the
+ * producer thread emit, and holds the cancellation under way long enough
+ * for that emit to begin before the body could note the cancellation. */
+static void
+wake_on_cancel (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  WakeOnCancel *wake = user_data;
+
+  g_mutex_lock (&wake->lock);
+  wake->cancelled = TRUE;
+  g_cond_broadcast (&wake->woken);
+  g_mutex_unlock (&wake->lock);
+  g_usleep (100 * 1000);
+}
+
+static gboolean
+thread_emits_as_cancelled (AgenEmitter   *emitter,
+                           GCancellable  *cancellable,
+                           gpointer       user_data,
+                           GError       **error)
+{
+  WakeOnCancel *wake = user_data;
+  gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel), wake, NULL);
+  gboolean ok;
+
+  /* Work that ends as the cancellation arrives, with an item. */
+  g_mutex_lock (&wake->lock);
+  while (!wake->cancelled)
+    g_cond_wait (&wake->woken, &wake->lock);
+  g_mutex_unlock (&wake->lock);
+  ok = agen_emitter_emit_int (emitter, 1, NULL, error) &&
+       !g_cancellable_set_error_if_cancelled (cancellable, error) &&   /* the work for item 2 */
+       agen_emitter_emit_int (emitter, 2, NULL, error);
+  g_cancellable_disconnect (cancellable, handler);
+  return ok;
+}
+
+/* Semantics: a cancellation is delivered once, also when the producer
+ * thread emits while it is being delivered: that emit resets the
+ * producer's cancellable, and the work for the next item, which nobody
+ * cancelled, is not cancelled. */
+static void
+test_thread_emit_during_cancellation (AgenTestFixture *fixture,
+                                      gconstpointer    data)
+{
+  WakeOnCancel wake = { 0 };
+  AgenGenerator *gen = agen_generator_new_threaded (thread_emits_as_cancelled, &wake, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AgenTestCall call = { 0 };
+
+  g_mutex_init (&wake.lock);
+  g_cond_init (&wake.woken);
+  agen_test_call_init (&call);
+  agen_test_start_next (gen, cancellable, &call);
+  agen_test_iterate_ms (10);
+  g_cancellable_cancel (cancellable);
+  agen_test_call_wait (&call);
+  /* The item emitted as the cancellation came is the cancelled next's. */
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  g_assert_cmpint (g_value_get_int (&call.item), ==, 1);
+  agen_test_call_clear (&call);
+
+  agen_test_assert_next_int (gen, 2);
+  agen_test_assert_next_end (gen);
+  g_object_unref (gen);
+  g_cond_clear (&wake.woken);
+  g_mutex_clear (&wake.lock);
+}
+
 static gboolean
 thread_count_forever (AgenEmitter   *emitter,
                       GCancellable  *cancellable,
@@ -1342,6 +1420,7 @@ main (int   argc,
   agen_test_add ("/emitter/thread/close-waits", test_thread_close_waits);
   agen_test_add ("/emitter/thread/close-waits-for-cleanup", test_thread_close_waits_for_cleanup);
   agen_test_add ("/emitter/thread/fails-without-error", test_thread_fails_without_error);
+  agen_test_add ("/emitter/thread/emit-during-cancellation", test_thread_emit_during_cancellation);
 
   return g_test_run ();
 }
