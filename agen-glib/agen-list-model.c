@@ -154,7 +154,7 @@ struct _AgenListModel
   GPtrArray *items;
   guint n_items;
   GSource *announce_source;    /* an idle, or a timeout with an interval */
-  gint64 last_announce;        /* monotonic µs of the last announcement */
+  gint64 last_announce;        /* monotonic µs of the last announcement; 0: none yet */
 
   AgenListModelPage *page;     /* NULL unless loading */
   GError *error;
@@ -223,7 +223,9 @@ agen_list_model_announce_soon (AgenListModel *self,
   int priority = agen_generator_get_priority (self->generator);
   guint wait_ms = 0;
 
-  if (self->announce_interval > 0)
+  /* The first items go at once, whatever the interval: the monotonic
+   * clock starts near boot, and may be younger than the interval. */
+  if (self->announce_interval > 0 && self->last_announce != 0)
     {
       gint64 due = self->last_announce + (gint64) self->announce_interval * 1000;
       gint64 now = g_get_monotonic_time ();
