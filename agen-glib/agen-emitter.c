@@ -850,7 +850,15 @@ agen_emitter_take_emitted (AgenEmitter  *self,
       *item = &self->emitted;
       return AGEN_TAKE_ITEM;
     }
-  return self->producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+  if (self->producer_done)
+    return AGEN_TAKE_PRODUCER_DONE;
+
+  /* The slot holds what a yield traded for the last item: an item the
+   * consumer took before, kept for its type until the next emit reuses
+   * it. Not for as long as the producer waits for something. */
+  if (G_VALUE_TYPE (&self->emitted) != 0)
+    g_value_unset (&self->emitted);
+  return AGEN_TAKE_NOTHING_YET;
 }
 
 /* Takes the next item emitted, to yield from @item. */

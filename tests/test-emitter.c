@@ -1027,6 +1027,106 @@ test_async_items_of_every_kind (AgenTestFixture *fixture,
     }
 }
 
+typedef struct
+{
+  gboolean finalized[3];
+  guint n_emitted;
+  GTask *paused;               /* the producer's task, while it waits */
+} Paused;
+
+static void paused_emit_next (GTask *task);
+
+static void
+paused_emitted (GObject      *emitter,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Paused *paused = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!agen_emitter_emit_finish (AGEN_EMITTER (emitter), result, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (paused->n_emitted == G_N_ELEMENTS (paused->finalized))
+    paused->paused = task;     /* waits for something slow, until resumed */
+  else
+    paused_emit_next (task);
+}
+
+/* Emits three new objects, one after the other, then waits; then ends. */
+static void
+paused_emit_next (GTask *task)
+{
+  Paused *paused = g_task_get_task_data (task);
+  AgenEmitter *emitter = g_task_get_source_object (task);
+  g_autoptr(GObject) object = NULL;
+
+  if (paused->n_emitted == G_N_ELEMENTS (paused->finalized))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  object = g_object_new (G_TYPE_OBJECT, NULL);
+  agen_test_watch_finalize (object, &paused->finalized[paused->n_emitted++]);
+  agen_emitter_emit_object_async (emitter, object, NULL, paused_emitted, task);
+}
+
+static void
+paused_produce (AgenEmitter         *emitter,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             callback_data,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (emitter, cancellable, callback, callback_data);
+
+  g_task_set_task_data (task, user_data, NULL);
+  paused_emit_next (task);
+}
+
+static gboolean
+count_items (AgenGenerator *generator,
+             const GValue  *item,
+             gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return TRUE;
+}
+
+/* Semantics: while an asynchronous producer waits for something, the
+ * generator keeps no item the consumer has taken but the last one yielded
+ * (foreach reads it in place): an item two behind is not held for the
+ * wait. */
+static void
+test_async_consumed_items_not_kept (AgenTestFixture *fixture,
+                                    gconstpointer    data)
+{
+  Paused paused = { { FALSE } };
+  AgenGenerator *gen = agen_generator_new_async (paused_produce, medley_produce_finish, &paused, NULL);
+  AgenTestCall call;
+  guint n_items = 0;
+
+  agen_test_call_init (&call);
+  agen_test_start_foreach (gen, count_items, &n_items, NULL, NULL, &call);
+  while (paused.paused == NULL)
+    g_main_context_iteration (fixture->context, TRUE);
+  g_assert_cmpuint (n_items, ==, 3);
+  g_assert_true (paused.finalized[0]);
+  g_assert_true (paused.finalized[1]);
+
+  paused_emit_next (paused.paused);
+  agen_test_call_wait (&call);
+  g_assert_no_error (call.error);
+  agen_test_call_clear (&call);
+  g_object_unref (gen);
+  g_assert_true (paused.finalized[2]);
+}
+
 /* ============================================================= threads */
 
 /* Semantics: with a buffer, the producer runs ahead by at most that many
@@ -1412,6 +1512,7 @@ main (int   argc,
   agen_test_add ("/emitter/async/emit-while-pending", test_emit_while_pending);
   agen_test_add ("/emitter/async/blocking-emit", test_blocking_emit_from_async);
   agen_test_add ("/emitter/async/items-of-every-kind", test_async_items_of_every_kind);
+  agen_test_add ("/emitter/async/consumed-items-not-kept", test_async_consumed_items_not_kept);
   agen_test_add ("/emitter/thread/async-emit", test_async_emit_to_thread);
   agen_test_add ("/emitter/async/producer-without-produce", test_producer_without_produce);
   agen_test_add ("/emitter/thread/random", test_thread_random);
