@@ -1096,8 +1096,11 @@ drain (void)
 static gboolean
 work_left (GMainContext *context)
 {
-  if (g_main_context_pending (context))
-    g_main_context_iteration (context, FALSE);
+  /* Asked once before the wake-up is let run: asked twice, the guard
+   * could come due between the two questions. */
+  if (!g_main_context_pending (context))
+    return FALSE;
+  g_main_context_iteration (context, FALSE);
   return g_main_context_pending (context);
 }
 
