@@ -1301,26 +1301,15 @@ test_thread_fails_without_error (AgenTestFixture *fixture,
   g_object_unref (gen);
 }
 
-typedef struct
-{
-  GMutex lock;
-  GCond woken;
-  gboolean cancelled;          /* the producer's cancellable, seen by its handler */
-} WakeOnCancel;
-
-/* In the thread that cancels, inside g_cancellable_cancel(): lets the
- * producer thread emit, and holds the cancellation under way long enough
- * for that emit to begin before the body could note the cancellation. */
+/* Inside g_cancellable_cancel() of the producer's cancellable, in the
+ * thread that cancels: lets the producer thread emit, and holds the
+ * cancellation under way long enough for that emit to begin before the
+ * body could note the cancellation. */
 static void
 wake_on_cancel (GCancellable *cancellable,
                 gpointer      user_data)
 {
-  WakeOnCancel *wake = user_data;
-
-  g_mutex_lock (&wake->lock);
-  wake->cancelled = TRUE;
-  g_cond_broadcast (&wake->woken);
-  g_mutex_unlock (&wake->lock);
+  g_atomic_int_set ((gint *) user_data, TRUE);
   g_usleep (100 * 1000);
 }
 
@@ -1330,15 +1319,13 @@ thread_emits_as_cancelled (AgenEmitter   *emitter,
                            gpointer       user_data,
                            GError       **error)
 {
-  WakeOnCancel *wake = user_data;
-  gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel), wake, NULL);
+  gint *woken = user_data;
+  gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_on_cancel), woken, NULL);
   gboolean ok;
 
   /* Work that ends as the cancellation arrives, with an item. */
-  g_mutex_lock (&wake->lock);
-  while (!wake->cancelled)
-    g_cond_wait (&wake->woken, &wake->lock);
-  g_mutex_unlock (&wake->lock);
+  while (!g_atomic_int_get (woken))
+    g_usleep (1000);
   ok = agen_emitter_emit_int (emitter, 1, NULL, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error) &&   /* the work for item 2 */
        agen_emitter_emit_int (emitter, 2, NULL, error);
@@ -1354,13 +1341,11 @@ static void
 test_thread_emit_during_cancellation (AgenTestFixture *fixture,
                                       gconstpointer    data)
 {
-  WakeOnCancel wake = { 0 };
-  AgenGenerator *gen = agen_generator_new_threaded (thread_emits_as_cancelled, &wake, NULL);
+  gint woken = FALSE;
+  AgenGenerator *gen = agen_generator_new_threaded (thread_emits_as_cancelled, &woken, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AgenTestCall call = { 0 };
 
-  g_mutex_init (&wake.lock);
-  g_cond_init (&wake.woken);
   agen_test_call_init (&call);
   agen_test_start_next (gen, cancellable, &call);
   agen_test_iterate_ms (10);
@@ -1375,8 +1360,6 @@ test_thread_emit_during_cancellation (AgenTestFixture *fixture,
   agen_test_assert_next_int (gen, 2);
   agen_test_assert_next_end (gen);
   g_object_unref (gen);
-  g_cond_clear (&wake.woken);
-  g_mutex_clear (&wake.lock);
 }
 
 static gboolean
