@@ -680,6 +680,27 @@ _agen_generator_next_in_place (AgenGenerator  *self,
   return run->next_ready (self, run->next_ready_data, &run->yielded, item);
 }
 
+/*
+ * _agen_generator_next_to_read:
+ * @item: (out): where the item is
+ *
+ * _agen_generator_next_in_place() for a caller that only reads the item
+ * (foreach hands it to its function, and moves on): a next-ready function
+ * may then point @item at an item it holds elsewhere (a share's buffer)
+ * rather than copy it into the yield slot. It is valid until the
+ * generator's next step, as an item in place is.
+ */
+gboolean
+_agen_generator_next_to_read (AgenGenerator  *self,
+                              const GValue  **item)
+{
+  AgenRun *run = self->run;
+
+  if (G_LIKELY (run->next_ready == NULL))
+    return _agen_generator_next_by_body (self, item);
+  return run->next_ready (self, run->next_ready_data, NULL, item);
+}
+
 /* ---------------------------------------------------------------------- *
  * Operations
  * ---------------------------------------------------------------------- */

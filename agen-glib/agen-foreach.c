@@ -102,7 +102,8 @@ agen_foreach_step (AgenForeach *foreach)
   foreach->step_ready = FALSE;
   if (G_LIKELY (foreach->next_step == AGEN_OP_NEXT))
     {
-      if (_agen_generator_next_in_place (foreach->generator, &item))
+      /* The item is only read, by the function, before the next step. */
+      if (_agen_generator_next_to_read (foreach->generator, &item))
         agen_foreach_take_item (foreach, item);
     }
   else

@@ -64,6 +64,8 @@ void     _agen_generator_step           (AgenGenerator  *self,
                                          const GError   *error);
 gboolean _agen_generator_next_in_place  (AgenGenerator  *self,
                                          const GValue  **item);
+gboolean _agen_generator_next_to_read   (AgenGenerator  *self,
+                                         const GValue  **item);
 gboolean _agen_generator_take_cancellation (AgenGenerator  *self,
                                             GError        **error);
 void     _agen_generator_release        (AgenGenerator  *self);
@@ -88,7 +90,10 @@ void     _agen_generator_unregister     (AgenGenerator  *self);
  * @yielded (the yield slot, which may hold the previous item), sets @item
  * to it and returns %TRUE, exactly as a body call ending at the same yield
  * again would; or, with nothing ready, it returns
- * _agen_generator_next_by_body (@self, @item). */
+ * _agen_generator_next_by_body (@self, @item). Called by
+ * _agen_generator_next_to_read(), @yielded is %NULL: the caller only reads
+ * the item, so @item may point at one the function holds elsewhere, valid
+ * until the generator's next step (its next call, or a body call). */
 typedef gboolean (*AgenNextReadyFunc) (AgenGenerator  *self,
                                        gpointer        data,
                                        GValue         *yielded,

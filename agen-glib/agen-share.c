@@ -76,9 +76,13 @@ struct _AgenShare
   AgenCombinator puller;       /* one pull: the source */
   guint buffer_size;
   GValue *ring;                /* the items held: index i at ring[i % capacity] */
+  GSList *retired_rings;       /* rings outgrown while a consumer may still
+                                * read an item in place there: freed last */
   guint *n_unread;             /* beside each: how many attached branches have
                                 * yet to read it, so the last one drops it */
   gsize capacity;              /* >= n_items; 0, or a power of 2: the % is a mask */
+  gboolean held_unplain;       /* an item that is not a plain value was
+                                * buffered: a drop may have to free one */
   guint n_items;
   guint64 first;               /* the index of the oldest */
   gboolean ended;              /* after the items: the source ended, */
@@ -88,6 +92,7 @@ struct _AgenShare
   gboolean reply_holds_self;   /* a next in flight holds a reference */
   GPtrArray *branches;         /* AgenShareBranch *, alive */
   guint n_attached;            /* branches that hold the buffer */
+  guint n_waiting;             /* branches that wait (their await_id is set) */
   guint n_made;
 };
 
@@ -97,6 +102,9 @@ typedef struct
   AgenGenerator *generator;    /* not owned: it owns this */
   guint64 position;            /* the index of the next item to read */
   gboolean attached;
+  gboolean holds;              /* its consumer reads the item at position - 1
+                                * in the buffer, which still counts the
+                                * branch as a reader of it until its next step */
   guint await_id;              /* while it waits for the source or for room */
   GError *caught;              /* thrown in at the last yield or wait */
   GError *error;               /* to raise */
@@ -265,7 +273,11 @@ agen_share_resize_ring (AgenShare *self,
       ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
       n_unread[i & (capacity - 1)] = self->n_unread[agen_share_slot (self, i)];
     }
-  g_free (self->ring);
+  /* A consumer may be reading an item in place in the old ring (a push
+   * from inside its function): it is freed with the share. The rings grow
+   * by doubling, so the retired ones together are smaller than the last. */
+  if (self->ring != NULL)
+    self->retired_rings = g_slist_prepend (self->retired_rings, self->ring);
   g_free (self->n_unread);
   self->ring = ring;
   self->n_unread = n_unread;
@@ -283,7 +295,7 @@ agen_share_trim (AgenShare *self)
       AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
 
       if (branch->attached)
-        oldest = MIN (oldest, branch->position);
+        oldest = MIN (oldest, branch->position - branch->holds);
     }
 
   for (; self->first < oldest; self->first++, self->n_items--)
@@ -319,6 +331,7 @@ agen_share_wake_all (AgenShare *self)
         continue;
       waiters[n_waiting++] = (AgenShareWaiter) { g_object_ref (branch->generator), branch->await_id };
       branch->await_id = 0;
+      self->n_waiting--;
     }
 
   for (guint i = 0; i < n_waiting; i++)
@@ -330,20 +343,38 @@ agen_share_wake_all (AgenShare *self)
     g_free (waiters);
 }
 
-/* Adds a copy of @item to the buffer. */
-G_ALWAYS_INLINE static inline void
+/* agen_share_push() of anything but a plain value of the place's type. */
+G_NO_INLINE static void
+agen_share_push_slow (AgenShare    *self,
+                      GValue       *dest,
+                      const GValue *item)
+{
+  if (agen_plain_value_size (G_VALUE_TYPE (item)) == 0)
+    self->held_unplain = TRUE;
+  agen_share_value_copy_slow (dest, item);
+}
+
+/* Adds a copy of @item to the buffer: the copy. */
+G_ALWAYS_INLINE static inline const GValue *
 agen_share_push (AgenShare    *self,
                  const GValue *item,
                  guint         n_readers)
 {
+  GType type = G_VALUE_TYPE (item);
+  GValue *dest;
   gsize slot;
 
   if (G_UNLIKELY (self->n_items == self->capacity))
     agen_share_resize_ring (self, self->capacity + 1);
   slot = agen_share_slot (self, agen_share_end (self));
-  agen_share_value_copy (&self->ring[slot], item);
+  dest = &self->ring[slot];
+  if (G_LIKELY (G_VALUE_TYPE (dest) == type && agen_plain_value_size (type) == 4))
+    dest->data[0].v_uint = item->data[0].v_uint;
+  else
+    agen_share_push_slow (self, dest, item);
   self->n_unread[slot] = n_readers;
   self->n_items++;
+  return &self->ring[slot];
 }
 
 /* Takes the source's reply into the buffer. */
@@ -469,7 +500,18 @@ static guint
 agen_share_branch_wait (AgenShareBranch *branch)
 {
   branch->await_id = agen_generator_suspend (branch->generator);
+  branch->share->n_waiting++;
   return branch->await_id;
+}
+
+/* Resumed, or finishing: it waits no more. */
+static void
+agen_share_branch_stop_waiting (AgenShareBranch *branch)
+{
+  if (branch->await_id == 0)
+    return;
+  branch->await_id = 0;
+  branch->share->n_waiting--;
 }
 
 static void
@@ -482,7 +524,8 @@ agen_share_detach (AgenShareBranch *branch)
 
   branch->attached = FALSE;
   self->n_attached--;
-  agen_share_count_readers (self, branch->position, -1);
+  agen_share_count_readers (self, branch->position - branch->holds, -1);
+  branch->holds = FALSE;
   agen_share_trim (self);
   agen_share_wake_all (self);
 }
@@ -518,8 +561,10 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
 }
 
 /* Every branch has read the oldest item: it is dropped, and a branch
- * waiting for room is woken once half the buffer is free: it then runs
- * ahead by half a buffer, rather than taking turns item by item. */
+ * waiting for room is woken once the buffer is empty: it then runs ahead
+ * by a whole buffer, rather than taking turns item by item, and a
+ * resumption (a body call, a reply, a foreach loop taken up again) is paid
+ * once per buffer of items. */
 G_ALWAYS_INLINE static inline void
 agen_share_drop_oldest (AgenShare *self,
                         GValue    *oldest)
@@ -527,7 +572,7 @@ agen_share_drop_oldest (AgenShare *self,
   agen_share_value_drop (oldest);
   self->first++;
   self->n_items--;
-  if (self->n_items == self->buffer_size / 2)
+  if (self->n_items == 0 && self->n_waiting != 0)
     agen_share_wake_all (self);
 }
 
@@ -545,9 +590,23 @@ agen_share_branch_read (AgenShareBranch *branch,
     agen_share_drop_oldest (self, &self->ring[slot]);
 }
 
-/* agen_share_branch_next_ready() for the branch ahead of the others: it
+/* The branch's consumer read its last item in the buffer and has moved on:
+ * the branch reads that item no more, and its last reader drops it. */
+G_ALWAYS_INLINE static inline void
+agen_share_branch_release (AgenShareBranch *branch)
+{
+  AgenShare *self = branch->share;
+  gsize slot = agen_share_slot (self, branch->position - 1);
+
+  branch->holds = FALSE;
+  if (--self->n_unread[slot] == 0)
+    agen_share_drop_oldest (self, &self->ring[slot]);
+}
+
+/* agen_share_branch_next_copy() for the branch ahead of the others: it
  * pulls the source, and yields the item when the source yields at once,
- * copied from where the source put it. */
+ * copied from where the source put it; it buffers it for the others
+ * only. */
 G_NO_INLINE static gboolean
 agen_share_branch_pull_ready (AgenGenerator    *self,
                               AgenShareBranch  *branch,
@@ -572,23 +631,77 @@ agen_share_branch_pull_ready (AgenGenerator    *self,
   return TRUE;
 }
 
-/* agen_share_branch_next_ready() for a branch behind another: the item is
- * in the buffer. */
+/* agen_share_branch_next_ready() for a consumer that takes the item into
+ * its yield slot (a combinator trades it for its own): the item at the
+ * branch's position is copied there. */
 G_NO_INLINE static gboolean
-agen_share_branch_read_ready (AgenShareBranch  *branch,
-                              GValue           *yielded,
-                              const GValue    **item)
+agen_share_branch_next_copy (AgenGenerator    *self,
+                             AgenShareBranch  *branch,
+                             GValue           *yielded,
+                             const GValue    **item)
 {
+  if (branch->holds)
+    agen_share_branch_release (branch);
+  if (branch->position == agen_share_end (branch->share))
+    return agen_share_branch_pull_ready (self, branch, yielded, item);
+
   agen_share_branch_read (branch, yielded);
   *item = yielded;
   return TRUE;
 }
 
+/* agen_share_branch_next_ready() for the branch ahead of the others, read
+ * in place: it pulls the source, and when the source yields at once, the
+ * item is read where the buffer holds it, for every branch. */
+G_NO_INLINE static gboolean
+agen_share_branch_pull_to_read (AgenGenerator    *self,
+                                AgenShareBranch  *branch,
+                                const GValue    **item)
+{
+  AgenShare *share = branch->share;
+  const GValue *value;
+
+  if (!agen_share_pull_now (share, &value))
+    {
+      branch->holds = FALSE;
+      return _agen_generator_next_by_body (self, item);
+    }
+
+  branch->position++;
+  branch->holds = TRUE;
+  *item = agen_share_push (share, value, share->n_attached);
+  return TRUE;
+}
+
+static gboolean agen_share_branch_next_ready (AgenGenerator  *self,
+                                              gpointer        data,
+                                              GValue         *yielded,
+                                              const GValue  **item);
+
+/* agen_share_branch_next_ready() when the branch, releasing the item its
+ * consumer read, drops it, and that is more than counting: a value to
+ * free, or a branch to wake. */
+G_NO_INLINE static gboolean
+agen_share_branch_drop_and_next (AgenGenerator    *self,
+                                 AgenShareBranch  *branch,
+                                 gsize             slot,
+                                 const GValue    **item)
+{
+  AgenShare *share = branch->share;
+
+  branch->holds = FALSE;
+  agen_share_drop_oldest (share, &share->ring[slot]);
+  return agen_share_branch_next_ready (self, branch, NULL, item);
+}
+
 /* The body's loop, from its yield back to it, when it needs no wait: the
  * item at the branch's position, pulled first when no branch has seen it
  * and the source replies at once. Anything else (a wait, the source's end
- * or error) is the body's. Each way is a tail call: neither pays for the
- * other's frame. */
+ * or error) is the body's. A consumer that only reads the item (foreach:
+ * @yielded is %NULL) reads it in the buffer, and the branch holds it there
+ * until its next step: no copy per branch, and the last reader drops it
+ * then. Every call it makes is a tail call, so it needs no frame: what is
+ * not the read of a plain item or its drop is out of line. */
 static gboolean
 agen_share_branch_next_ready (AgenGenerator  *self,
                               gpointer        data,
@@ -596,10 +709,32 @@ agen_share_branch_next_ready (AgenGenerator  *self,
                               const GValue  **item)
 {
   AgenShareBranch *branch = data;
+  AgenShare *share = branch->share;
+  guint64 position = branch->position;
 
-  if (branch->position == agen_share_end (branch->share))
-    return agen_share_branch_pull_ready (self, branch, yielded, item);
-  return agen_share_branch_read_ready (branch, yielded, item);
+  if (G_UNLIKELY (yielded != NULL))
+    return agen_share_branch_next_copy (self, branch, yielded, item);
+
+  if (G_LIKELY (branch->holds))
+    {
+      gsize slot = agen_share_slot (share, position - 1);
+
+      /* The last reader of an item drops it: it was the oldest. */
+      if (--share->n_unread[slot] == 0)
+        {
+          if (G_UNLIKELY (share->held_unplain || (share->n_items == 1 && share->n_waiting != 0)))
+            return agen_share_branch_drop_and_next (self, branch, slot, item);
+          share->first++;
+          share->n_items--;
+        }
+    }
+  if (position == agen_share_end (share))
+    return agen_share_branch_pull_to_read (self, branch, item);
+
+  branch->position = position + 1;
+  branch->holds = TRUE;
+  *item = agen_share_item (share, position);
+  return TRUE;
 }
 
 /* Python's
@@ -627,7 +762,7 @@ agen_share_branch_body (AgenGenerator *self,
           if (agen_share_branch_is_ready (branch))
             break;
           AGEN_AWAIT_CATCH (self, agen_share_branch_wait (branch), &branch->caught);
-          branch->await_id = 0;
+          agen_share_branch_stop_waiting (branch);
           if (branch->caught != NULL)
             break;
         }
@@ -652,6 +787,9 @@ agen_share_branch_body (AgenGenerator *self,
        * agen_share_branch_next_ready() instead of a body call. */
       _agen_generator_set_next_ready (self, agen_share_branch_next_ready, branch);
       AGEN_COMBINATOR_YIELD (self, branch, &branch->item);
+      /* A consumer that read an item in place has moved on. */
+      if (branch->holds)
+        agen_share_branch_release (branch);
       if (branch->caught != NULL)
         {
           if (!g_error_matches (branch->caught, AGEN_ERROR, AGEN_ERROR_EXIT))
@@ -668,7 +806,7 @@ agen_share_branch_body (AgenGenerator *self,
       while (!_agen_combinator_close_pull (&share->puller, agen_share_pull (share)))
         {
           AGEN_AWAIT_CATCH (self, agen_share_branch_wait (branch), &branch->caught);
-          branch->await_id = 0;
+          agen_share_branch_stop_waiting (branch);
           /* A cancellation of the close is passed on to the source's cleanup. */
           if (branch->caught != NULL)
             {
@@ -697,6 +835,7 @@ agen_share_branch_free (gpointer data)
    * started (closed or dropped so) no longer holds the buffer here, and
    * when it was the last one the source is let go of. */
   agen_share_detach (branch);
+  agen_share_branch_stop_waiting (branch);
   g_ptr_array_remove_fast (self->branches, branch);
   if (self->n_attached == 0 && !self->closed && !self->closing)
     agen_share_let_go (self);
@@ -906,6 +1045,7 @@ agen_share_finalize (GObject *object)
       self->n_items--;
     }
   g_free (self->ring);
+  g_slist_free_full (self->retired_rings, g_free);
   g_free (self->n_unread);
   g_clear_error (&self->error);
   _agen_combinator_clear (&self->puller);
