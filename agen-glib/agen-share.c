@@ -89,6 +89,9 @@ struct _AgenShare
   GError *error;               /* or raised this, */
   gboolean closed;             /* or was closed, its branches all finished */
   gboolean closing;            /* a branch is closing it */
+  gboolean stopped;            /* ended, error or closed: one test per pull */
+  guint pull_limit;            /* MIN (buffer_size, capacity): below it, a
+                                * pull has room without growing the ring */
   gboolean reply_holds_self;   /* a next in flight holds a reference */
   GPtrArray *branches;         /* AgenShareBranch *, alive */
   guint n_attached;            /* branches that hold the buffer */
@@ -282,6 +285,7 @@ agen_share_resize_ring (AgenShare *self,
   self->ring = ring;
   self->n_unread = n_unread;
   self->capacity = capacity;
+  self->pull_limit = MIN (self->buffer_size, capacity);
 }
 
 /* Drops the items every attached branch has read. */
@@ -391,11 +395,13 @@ agen_share_take_reply (AgenShare *self)
       break;
     case AGEN_REPLY_ERROR:
       self->error = _agen_pull_take_error (pull);
+      self->stopped = TRUE;
       break;
     case AGEN_REPLY_END:
     case AGEN_REPLY_CLOSED:
     default:
       self->ended = TRUE;
+      self->stopped = TRUE;
       _agen_pull_clear (pull);
       break;
     }
@@ -409,7 +415,7 @@ agen_share_let_go (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
 
-  self->closed = TRUE;
+  self->closed = self->stopped = TRUE;
   if (_agen_pull_cancel (pull) || pull->state == AGEN_PULL_IN_FLIGHT)
     return;
 
@@ -548,7 +554,7 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   GError *error = g_steal_pointer (&self->puller.error);
 
   self->closing = FALSE;
-  self->closed = TRUE;
+  self->closed = self->stopped = TRUE;
   if (error == NULL)
     return;
   if (branch->error == NULL)
@@ -650,13 +656,30 @@ agen_share_branch_next_copy (AgenGenerator    *self,
   return TRUE;
 }
 
-/* agen_share_branch_next_ready() for the branch ahead of the others, read
- * in place: it pulls the source, and when the source yields at once, the
- * item is read where the buffer holds it, for every branch. */
+/* agen_share_branch_pull_to_read() when the source did not yield at once:
+ * the body waits for its reply (or takes its end). */
 G_NO_INLINE static gboolean
-agen_share_branch_pull_to_read (AgenGenerator    *self,
-                                AgenShareBranch  *branch,
-                                const GValue    **item)
+agen_share_branch_pull_missed (AgenGenerator    *self,
+                               AgenShareBranch  *branch,
+                               const GValue    **item)
+{
+  AgenShare *share = branch->share;
+  AgenPull *pull = agen_share_pull (share);
+
+  if (pull->state == AGEN_PULL_IDLE)
+    pull->state = AGEN_PULL_IN_FLIGHT;
+  agen_share_await_reply (share);
+  branch->holds = FALSE;
+  return _agen_generator_next_by_body (self, item);
+}
+
+/* agen_share_branch_pull_to_read() for anything but a pull with room in
+ * the ring: the ring grows, or the body waits (for room, for the source),
+ * or takes the source's end. */
+G_NO_INLINE static gboolean
+agen_share_branch_pull_slow (AgenGenerator    *self,
+                             AgenShareBranch  *branch,
+                             const GValue    **item)
 {
   AgenShare *share = branch->share;
   const GValue *value;
@@ -692,6 +715,43 @@ agen_share_branch_drop_and_next (AgenGenerator    *self,
   branch->holds = FALSE;
   agen_share_drop_oldest (share, &share->ring[slot]);
   return agen_share_branch_next_ready (self, branch, NULL, item);
+}
+
+/* agen_share_branch_next_ready() for the branch ahead of the others, read
+ * in place: it pulls the source (its next in place, inlined), and when the
+ * source yields at once, the item is read where the buffer holds it, for
+ * every branch. Anything but that, with room in the ring, is out of
+ * line. */
+G_NO_INLINE static gboolean
+agen_share_branch_pull_to_read (AgenGenerator    *self,
+                                AgenShareBranch  *branch,
+                                const GValue    **item)
+{
+  AgenShare *share = branch->share;
+  AgenPull *pull = agen_share_pull (share);
+  const GValue *value;
+  GValue *dest;
+  gsize slot;
+
+  if (G_UNLIKELY (share->n_items >= share->pull_limit || share->stopped ||
+                  pull->state != AGEN_PULL_IDLE || !pull->held))
+    return agen_share_branch_pull_slow (self, branch, item);
+  if (G_UNLIKELY (!_agen_generator_next_in_place (pull->source, item)))
+    return agen_share_branch_pull_missed (self, branch, item);
+
+  value = *item;
+  slot = agen_share_slot (share, agen_share_end (share));
+  dest = &share->ring[slot];
+  if (G_LIKELY (G_VALUE_TYPE (dest) == G_VALUE_TYPE (value) && agen_plain_value_size (G_VALUE_TYPE (value)) == 4))
+    dest->data[0].v_uint = value->data[0].v_uint;
+  else
+    agen_share_push_slow (share, dest, value);
+  share->n_unread[slot] = share->n_attached;
+  share->n_items++;
+  branch->position++;
+  branch->holds = TRUE;
+  *item = dest;
+  return TRUE;
 }
 
 /* The body's loop, from its yield back to it, when it needs no wait: the
@@ -1006,6 +1066,7 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
+  self->pull_limit = MIN (buffer_size, self->capacity);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
@@ -1117,7 +1178,7 @@ agen_share_constructed (GObject *object)
 
       g_critical ("An AgenShare needs a source");
       _agen_combinator_init (&self->puller, &none, 1);
-      self->closed = TRUE;
+      self->closed = self->stopped = TRUE;
     }
 }
 
