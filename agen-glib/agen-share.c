@@ -80,11 +80,11 @@ struct _AgenShare
                                 * read an item in place there: freed last */
   guint *n_unread;             /* beside each: how many attached branches have
                                 * yet to read it, so the last one drops it */
-  gsize capacity;              /* >= n_items; 0, or a power of 2: the % is a mask */
+  gsize capacity;              /* >= the items held; 0, or a power of 2: the % is a mask */
   gboolean held_unplain;       /* an item that is not a plain value was
                                 * buffered: a drop may have to free one */
-  guint n_items;
   guint64 first;               /* the index of the oldest */
+  guint64 end;                 /* after the newest: end - first items held */
   gboolean ended;              /* after the items: the source ended, */
   GError *error;               /* or raised this, */
   gboolean closed;             /* or was closed, its branches all finished */
@@ -226,10 +226,16 @@ agen_share_pull (AgenShare *self)
   return &self->puller.pulls[0];
 }
 
-static guint64
+static inline guint64
 agen_share_end (AgenShare *self)
 {
-  return self->first + self->n_items;
+  return self->end;
+}
+
+static inline guint
+agen_share_n_items (AgenShare *self)
+{
+  return (guint) (self->end - self->first);
 }
 
 static inline gsize
@@ -302,7 +308,7 @@ agen_share_trim (AgenShare *self)
         oldest = MIN (oldest, branch->position - branch->holds);
     }
 
-  for (; self->first < oldest; self->first++, self->n_items--)
+  for (; self->first < oldest; self->first++)
     agen_share_value_drop (agen_share_item (self, self->first));
 }
 
@@ -368,7 +374,7 @@ agen_share_push (AgenShare    *self,
   GValue *dest;
   gsize slot;
 
-  if (G_UNLIKELY (self->n_items == self->capacity))
+  if (G_UNLIKELY (agen_share_n_items (self) == self->capacity))
     agen_share_resize_ring (self, self->capacity + 1);
   slot = agen_share_slot (self, agen_share_end (self));
   dest = &self->ring[slot];
@@ -377,7 +383,7 @@ agen_share_push (AgenShare    *self,
   else
     agen_share_push_slow (self, dest, item);
   self->n_unread[slot] = n_readers;
-  self->n_items++;
+  self->end++;
   return &self->ring[slot];
 }
 
@@ -472,7 +478,7 @@ agen_share_pull_now (AgenShare     *self,
 {
   AgenPull *pull = agen_share_pull (self);
 
-  if (self->n_items >= self->buffer_size || pull->state != AGEN_PULL_IDLE ||
+  if (agen_share_n_items (self) >= self->buffer_size || pull->state != AGEN_PULL_IDLE ||
       self->ended || self->error != NULL || self->closed)
     return FALSE;
 
@@ -576,9 +582,7 @@ agen_share_drop_oldest (AgenShare *self,
                         GValue    *oldest)
 {
   agen_share_value_drop (oldest);
-  self->first++;
-  self->n_items--;
-  if (self->n_items == 0 && self->n_waiting != 0)
+  if (++self->first == self->end && self->n_waiting != 0)
     agen_share_wake_all (self);
 }
 
@@ -629,7 +633,10 @@ agen_share_branch_pull_ready (AgenGenerator    *self,
   if (share->n_attached > 1)
     agen_share_push (share, value, share->n_attached - 1);
   else
-    share->first++;
+    {
+      share->first++;
+      share->end++;
+    }
   branch->position++;
 
   agen_share_value_copy (yielded, value);
@@ -659,10 +666,10 @@ agen_share_branch_next_copy (AgenGenerator    *self,
 /* agen_share_branch_pull_to_read() when the source did not yield at once:
  * the body waits for its reply (or takes its end). */
 G_NO_INLINE static gboolean
-agen_share_branch_pull_missed (AgenGenerator    *self,
-                               AgenShareBranch  *branch,
+agen_share_branch_pull_missed (AgenShareBranch  *branch,
                                const GValue    **item)
 {
+  AgenGenerator *self = branch->generator;
   AgenShare *share = branch->share;
   AgenPull *pull = agen_share_pull (share);
 
@@ -717,11 +724,45 @@ agen_share_branch_drop_and_next (AgenGenerator    *self,
   return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
+/* Buffers the item the source yielded at once, where *@item is, for every
+ * branch, and points *@item at it. */
+G_ALWAYS_INLINE static inline gboolean
+agen_share_branch_take_pulled (AgenShareBranch  *branch,
+                               const GValue    **item,
+                               gboolean          plain)
+{
+  AgenShare *share = branch->share;
+  const GValue *value = *item;
+  gsize slot = agen_share_slot (share, agen_share_end (share));
+  GValue *dest = &share->ring[slot];
+
+  if (plain)
+    dest->data[0].v_uint = value->data[0].v_uint;
+  else
+    agen_share_push_slow (share, dest, value);
+  share->n_unread[slot] = share->n_attached;
+  share->end++;
+  branch->position++;
+  branch->holds = TRUE;
+  *item = dest;
+  return TRUE;
+}
+
+/* agen_share_branch_take_pulled() of anything but a plain value of the
+ * type of its place in the ring. */
+G_NO_INLINE static gboolean
+agen_share_branch_take_pulled_slow (AgenShareBranch  *branch,
+                                    const GValue    **item)
+{
+  return agen_share_branch_take_pulled (branch, item, FALSE);
+}
+
 /* agen_share_branch_next_ready() for the branch ahead of the others, read
  * in place: it pulls the source (its next in place, inlined), and when the
  * source yields at once, the item is read where the buffer holds it, for
- * every branch. Anything but that, with room in the ring, is out of
- * line. */
+ * every branch. Anything but that, with room in the ring, is out of line;
+ * the fast way keeps only the branch and @item across the source's call,
+ * for a short frame. */
 G_NO_INLINE static gboolean
 agen_share_branch_pull_to_read (AgenGenerator    *self,
                                 AgenShareBranch  *branch,
@@ -730,28 +771,33 @@ agen_share_branch_pull_to_read (AgenGenerator    *self,
   AgenShare *share = branch->share;
   AgenPull *pull = agen_share_pull (share);
   const GValue *value;
-  GValue *dest;
-  gsize slot;
+  GType dest_type;
 
-  if (G_UNLIKELY (share->n_items >= share->pull_limit || share->stopped ||
+  if (G_UNLIKELY (agen_share_n_items (share) >= share->pull_limit || share->stopped ||
                   pull->state != AGEN_PULL_IDLE || !pull->held))
     return agen_share_branch_pull_slow (self, branch, item);
   if (G_UNLIKELY (!_agen_generator_next_in_place (pull->source, item)))
-    return agen_share_branch_pull_missed (self, branch, item);
+    return agen_share_branch_pull_missed (branch, item);
 
+  /* Read again after the call: nothing but @branch and @item is kept. */
+  share = branch->share;
   value = *item;
-  slot = agen_share_slot (share, agen_share_end (share));
-  dest = &share->ring[slot];
-  if (G_LIKELY (G_VALUE_TYPE (dest) == G_VALUE_TYPE (value) && agen_plain_value_size (G_VALUE_TYPE (value)) == 4))
-    dest->data[0].v_uint = value->data[0].v_uint;
-  else
-    agen_share_push_slow (share, dest, value);
-  share->n_unread[slot] = share->n_attached;
-  share->n_items++;
-  branch->position++;
-  branch->holds = TRUE;
-  *item = dest;
-  return TRUE;
+  dest_type = G_VALUE_TYPE (agen_share_item (share, agen_share_end (share)));
+  if (G_UNLIKELY (dest_type != G_VALUE_TYPE (value) || agen_plain_value_size (dest_type) != 4))
+    return agen_share_branch_take_pulled_slow (branch, item);
+  return agen_share_branch_take_pulled (branch, item, TRUE);
+}
+
+/* agen_share_branch_next_ready() when the branch, releasing the item its
+ * consumer read, emptied the buffer, and a branch waits for room. */
+G_NO_INLINE static gboolean
+agen_share_branch_wake_and_next (AgenGenerator    *self,
+                                 AgenShareBranch  *branch,
+                                 const GValue    **item)
+{
+  branch->holds = FALSE;
+  agen_share_wake_all (branch->share);
+  return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
 /* The body's loop, from its yield back to it, when it needs no wait: the
@@ -782,10 +828,10 @@ agen_share_branch_next_ready (AgenGenerator  *self,
       /* The last reader of an item drops it: it was the oldest. */
       if (--share->n_unread[slot] == 0)
         {
-          if (G_UNLIKELY (share->held_unplain || (share->n_items == 1 && share->n_waiting != 0)))
+          if (G_UNLIKELY (share->held_unplain))
             return agen_share_branch_drop_and_next (self, branch, slot, item);
-          share->first++;
-          share->n_items--;
+          if (++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
+            return agen_share_branch_wake_and_next (self, branch, item);
         }
     }
   if (position == agen_share_end (share))
@@ -1087,7 +1133,7 @@ agen_share_get_n_buffered (AgenShare *self)
 {
   g_return_val_if_fail (AGEN_IS_SHARE (self), 0);
 
-  return self->n_items;
+  return agen_share_n_items (self);
 }
 
 static void
@@ -1100,11 +1146,8 @@ agen_share_finalize (GObject *object)
   g_assert (self->branches->len == 0);
   g_ptr_array_unref (self->branches);
   self->buffer_size = 0;       /* every item is dropped */
-  while (self->n_items > 0)
-    {
-      agen_share_value_drop (agen_share_item (self, self->first++));
-      self->n_items--;
-    }
+  while (self->first < self->end)
+    agen_share_value_drop (agen_share_item (self, self->first++));
   g_free (self->ring);
   g_slist_free_full (self->retired_rings, g_free);
   g_free (self->n_unread);
