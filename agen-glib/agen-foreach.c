@@ -51,6 +51,21 @@ agen_foreach_take_item (AgenForeach  *foreach,
   foreach->step_ready = TRUE;
 }
 
+/* The function stops the loop at any item: the generator is closed,
+ * whatever followed it unread. */
+G_NO_INLINE static void
+agen_foreach_take_items (AgenForeach  *foreach,
+                         const GValue *items,
+                         guint         n_items)
+{
+  for (guint i = 0; i < n_items; i++)
+    {
+      agen_foreach_take_item (foreach, &items[i]);
+      if (foreach->next_step != AGEN_OP_NEXT)
+        break;
+    }
+}
+
 static void
 agen_foreach_on_reply (AgenGenerator *self,
                        AgenReply     *reply,
@@ -97,14 +112,20 @@ agen_foreach_continue (gpointer user_data)
 G_NO_INLINE static void
 agen_foreach_step (AgenForeach *foreach)
 {
-  const GValue *item;
+  const GValue *items;
+  guint n_items;
 
   foreach->step_ready = FALSE;
   if (G_LIKELY (foreach->next_step == AGEN_OP_NEXT))
     {
-      /* The item is only read, by the function, before the next step. */
-      if (_agen_generator_next_to_read (foreach->generator, &item))
-        agen_foreach_take_item (foreach, item);
+      /* The items are only read, by the function, before the next step:
+       * a generator that holds several ready (a share's branch) gives them
+       * at once. */
+      n_items = _agen_generator_next_span (foreach->generator, &items);
+      if (G_LIKELY (n_items == 1))
+        agen_foreach_take_item (foreach, items);
+      else if (n_items > 1)
+        agen_foreach_take_items (foreach, items, n_items);
     }
   else
     {

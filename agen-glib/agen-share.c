@@ -105,9 +105,10 @@ typedef struct
   AgenGenerator *generator;    /* not owned: it owns this */
   guint64 position;            /* the index of the next item to read */
   gboolean attached;
-  gboolean holds;              /* its consumer reads the item at position - 1
-                                * in the buffer, which still counts the
-                                * branch as a reader of it until its next step */
+  guint holds;                 /* its consumer reads this many items, those
+                                * before position, in the buffer, which
+                                * still counts the branch as a reader of
+                                * them until its next step */
   guint await_id;              /* while it waits for the source or for room */
   GError *caught;              /* thrown in at the last yield or wait */
   GError *error;               /* to raise */
@@ -537,7 +538,7 @@ agen_share_detach (AgenShareBranch *branch)
   branch->attached = FALSE;
   self->n_attached--;
   agen_share_count_readers (self, branch->position - branch->holds, -1);
-  branch->holds = FALSE;
+  branch->holds = 0;
   agen_share_trim (self);
   agen_share_wake_all (self);
 }
@@ -600,17 +601,24 @@ agen_share_branch_read (AgenShareBranch *branch,
     agen_share_drop_oldest (self, &self->ring[slot]);
 }
 
-/* The branch's consumer read its last item in the buffer and has moved on:
- * the branch reads that item no more, and its last reader drops it. */
-G_ALWAYS_INLINE static inline void
+/* The branch's consumer read its last items in the buffer and has moved
+ * on: the branch reads them no more, and their last reader drops them, in
+ * order (each branch releases in order, so the last reader of an item was
+ * the last of every older one). */
+G_NO_INLINE static void
 agen_share_branch_release (AgenShareBranch *branch)
 {
   AgenShare *self = branch->share;
-  gsize slot = agen_share_slot (self, branch->position - 1);
+  guint64 end = branch->position;
 
-  branch->holds = FALSE;
-  if (--self->n_unread[slot] == 0)
-    agen_share_drop_oldest (self, &self->ring[slot]);
+  for (guint64 i = end - branch->holds; i < end; i++)
+    {
+      gsize slot = agen_share_slot (self, i);
+
+      branch->holds--;
+      if (--self->n_unread[slot] == 0)
+        agen_share_drop_oldest (self, &self->ring[slot]);
+    }
 }
 
 /* agen_share_branch_next_copy() for the branch ahead of the others: it
@@ -676,7 +684,7 @@ agen_share_branch_pull_missed (AgenShareBranch  *branch,
   if (pull->state == AGEN_PULL_IDLE)
     pull->state = AGEN_PULL_IN_FLIGHT;
   agen_share_await_reply (share);
-  branch->holds = FALSE;
+  branch->holds = 0;
   return _agen_generator_next_by_body (self, item);
 }
 
@@ -693,34 +701,29 @@ agen_share_branch_pull_slow (AgenGenerator    *self,
 
   if (!agen_share_pull_now (share, &value))
     {
-      branch->holds = FALSE;
+      branch->holds = 0;
       return _agen_generator_next_by_body (self, item);
     }
 
   branch->position++;
-  branch->holds = TRUE;
+  branch->holds = 1;
   *item = agen_share_push (share, value, share->n_attached);
   return TRUE;
 }
 
-static gboolean agen_share_branch_next_ready (AgenGenerator  *self,
+static guint    agen_share_branch_next_ready (AgenGenerator  *self,
                                               gpointer        data,
                                               GValue         *yielded,
                                               const GValue  **item);
 
-/* agen_share_branch_next_ready() when the branch, releasing the item its
- * consumer read, drops it, and that is more than counting: a value to
- * free, or a branch to wake. */
+/* agen_share_branch_next_ready() when releasing the items the consumer
+ * read may be more than counting: a value to free. */
 G_NO_INLINE static gboolean
-agen_share_branch_drop_and_next (AgenGenerator    *self,
-                                 AgenShareBranch  *branch,
-                                 gsize             slot,
-                                 const GValue    **item)
+agen_share_branch_release_and_next (AgenGenerator    *self,
+                                    AgenShareBranch  *branch,
+                                    const GValue    **item)
 {
-  AgenShare *share = branch->share;
-
-  branch->holds = FALSE;
-  agen_share_drop_oldest (share, &share->ring[slot]);
+  agen_share_branch_release (branch);
   return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
@@ -743,7 +746,7 @@ agen_share_branch_take_pulled (AgenShareBranch  *branch,
   share->n_unread[slot] = share->n_attached;
   share->end++;
   branch->position++;
-  branch->holds = TRUE;
+  branch->holds = 1;
   *item = dest;
   return TRUE;
 }
@@ -795,7 +798,7 @@ agen_share_branch_wake_and_next (AgenGenerator    *self,
                                  AgenShareBranch  *branch,
                                  const GValue    **item)
 {
-  branch->holds = FALSE;
+  branch->holds = 0;
   agen_share_wake_all (branch->share);
   return agen_share_branch_next_ready (self, branch, NULL, item);
 }
@@ -808,7 +811,7 @@ agen_share_branch_wake_and_next (AgenGenerator    *self,
  * until its next step: no copy per branch, and the last reader drops it
  * then. Every call it makes is a tail call, so it needs no frame: what is
  * not the read of a plain item or its drop is out of line. */
-static gboolean
+static guint
 agen_share_branch_next_ready (AgenGenerator  *self,
                               gpointer        data,
                               GValue         *yielded,
@@ -817,30 +820,39 @@ agen_share_branch_next_ready (AgenGenerator  *self,
   AgenShareBranch *branch = data;
   AgenShare *share = branch->share;
   guint64 position = branch->position;
+  gsize slot;
+  guint n;
 
   if (G_UNLIKELY (yielded != NULL))
     return agen_share_branch_next_copy (self, branch, yielded, item);
 
-  if (G_LIKELY (branch->holds))
+  if (G_LIKELY (branch->holds != 0))
     {
-      gsize slot = agen_share_slot (share, position - 1);
+      guint64 i = position - branch->holds;
+
+      if (G_UNLIKELY (share->held_unplain))
+        return agen_share_branch_release_and_next (self, branch, item);
 
       /* The last reader of an item drops it: it was the oldest. */
-      if (--share->n_unread[slot] == 0)
+      do
         {
-          if (G_UNLIKELY (share->held_unplain))
-            return agen_share_branch_drop_and_next (self, branch, slot, item);
-          if (++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
-            return agen_share_branch_wake_and_next (self, branch, item);
+          if (--share->n_unread[agen_share_slot (share, i)] == 0)
+            share->first++;
         }
+      while (++i != position);
+      if (share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
+        return agen_share_branch_wake_and_next (self, branch, item);
     }
   if (position == agen_share_end (share))
     return agen_share_branch_pull_to_read (self, branch, item);
 
-  branch->position = position + 1;
-  branch->holds = TRUE;
-  *item = agen_share_item (share, position);
-  return TRUE;
+  /* Every item up to the end, or to the end of the ring's array. */
+  slot = agen_share_slot (share, position);
+  n = (guint) MIN (agen_share_end (share) - position, share->capacity - slot);
+  branch->position = position + n;
+  branch->holds = n;
+  *item = &share->ring[slot];
+  return n;
 }
 
 /* Python's
