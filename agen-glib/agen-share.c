@@ -716,14 +716,33 @@ static guint    agen_share_branch_next_ready (AgenGenerator  *self,
                                               GValue         *yielded,
                                               const GValue  **item);
 
-/* agen_share_branch_next_ready() when releasing the items the consumer
- * read may be more than counting: a value to free. */
-G_NO_INLINE static gboolean
+/* agen_share_branch_next_ready() when the consumer read several items, or
+ * one that is not a plain value (to free when it is dropped): once per
+ * buffer of items for the branch behind. */
+G_NO_INLINE static guint
 agen_share_branch_release_and_next (AgenGenerator    *self,
                                     AgenShareBranch  *branch,
                                     const GValue    **item)
 {
-  agen_share_branch_release (branch);
+  AgenShare *share = branch->share;
+
+  if (G_LIKELY (!share->held_unplain))
+    {
+      guint64 i = branch->position - branch->holds;
+
+      /* The last reader of an item drops it: it was the oldest. */
+      do
+        {
+          if (--share->n_unread[agen_share_slot (share, i)] == 0)
+            share->first++;
+        }
+      while (++i != branch->position);
+      branch->holds = 0;
+      if (share->first == share->end && share->n_waiting != 0)
+        agen_share_wake_all (share);
+    }
+  else
+    agen_share_branch_release (branch);
   return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
@@ -828,19 +847,12 @@ agen_share_branch_next_ready (AgenGenerator  *self,
 
   if (G_LIKELY (branch->holds != 0))
     {
-      guint64 i = position - branch->holds;
-
-      if (G_UNLIKELY (share->held_unplain))
+      if (G_UNLIKELY (branch->holds != 1 || share->held_unplain))
         return agen_share_branch_release_and_next (self, branch, item);
 
       /* The last reader of an item drops it: it was the oldest. */
-      do
-        {
-          if (--share->n_unread[agen_share_slot (share, i)] == 0)
-            share->first++;
-        }
-      while (++i != position);
-      if (share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
+      if (--share->n_unread[agen_share_slot (share, position - 1)] == 0 &&
+          ++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
         return agen_share_branch_wake_and_next (self, branch, item);
     }
   if (position == agen_share_end (share))
