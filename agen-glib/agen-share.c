@@ -785,7 +785,7 @@ agen_share_branch_take_pulled_slow (AgenShareBranch  *branch,
  * every branch. Anything but that, with room in the ring, is out of line;
  * the fast way keeps only the branch and @item across the source's call,
  * for a short frame. */
-G_NO_INLINE static gboolean
+G_ALWAYS_INLINE static inline gboolean
 agen_share_branch_pull_to_read (AgenGenerator    *self,
                                 AgenShareBranch  *branch,
                                 const GValue    **item)
@@ -808,6 +808,21 @@ agen_share_branch_pull_to_read (AgenGenerator    *self,
   if (G_UNLIKELY (dest_type != G_VALUE_TYPE (value) || agen_plain_value_size (dest_type) != 4))
     return agen_share_branch_take_pulled_slow (branch, item);
   return agen_share_branch_take_pulled (branch, item, TRUE);
+}
+
+/* agen_share_branch_next_ready() when the branch, releasing the item its
+ * consumer read, drops it, and it is not a plain value: it is freed. */
+G_NO_INLINE static guint
+agen_share_branch_drop_and_next (AgenGenerator    *self,
+                                 AgenShareBranch  *branch,
+                                 gsize             slot,
+                                 const GValue    **item)
+{
+  AgenShare *share = branch->share;
+
+  branch->holds = 0;
+  agen_share_drop_oldest (share, &share->ring[slot]);
+  return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
 /* agen_share_branch_next_ready() when the branch, releasing the item its
@@ -847,13 +862,18 @@ agen_share_branch_next_ready (AgenGenerator  *self,
 
   if (G_LIKELY (branch->holds != 0))
     {
-      if (G_UNLIKELY (branch->holds != 1 || share->held_unplain))
+      if (G_UNLIKELY (branch->holds != 1))
         return agen_share_branch_release_and_next (self, branch, item);
 
       /* The last reader of an item drops it: it was the oldest. */
-      if (--share->n_unread[agen_share_slot (share, position - 1)] == 0 &&
-          ++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
-        return agen_share_branch_wake_and_next (self, branch, item);
+      slot = agen_share_slot (share, position - 1);
+      if (--share->n_unread[slot] == 0)
+        {
+          if (G_UNLIKELY (share->held_unplain))
+            return agen_share_branch_drop_and_next (self, branch, slot, item);
+          if (++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
+            return agen_share_branch_wake_and_next (self, branch, item);
+        }
     }
   if (position == agen_share_end (share))
     return agen_share_branch_pull_to_read (self, branch, item);
