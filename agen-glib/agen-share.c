@@ -89,9 +89,11 @@ struct _AgenShare
   GError *error;               /* or raised this, */
   gboolean closed;             /* or was closed, its branches all finished */
   gboolean closing;            /* a branch is closing it */
-  gboolean stopped;            /* ended, error or closed: one test per pull */
-  guint pull_limit;            /* MIN (buffer_size, capacity): below it, a
-                                * pull has room without growing the ring */
+  gboolean stopped;            /* ended, error or closed */
+  guint pull_limit;            /* MIN (buffer_size, capacity), or 0 once
+                                * stopped: below it, a pull has room without
+                                * growing the ring, and the source is there
+                                * to pull (one test per pull) */
   gboolean reply_holds_self;   /* a next in flight holds a reference */
   GPtrArray *branches;         /* AgenShareBranch *, alive */
   guint n_attached;            /* branches that hold the buffer */
@@ -239,6 +241,14 @@ agen_share_n_items (AgenShare *self)
   return (guint) (self->end - self->first);
 }
 
+/* The source ended, failed or was closed: nothing more to pull. */
+static void
+agen_share_stop (AgenShare *self)
+{
+  self->stopped = TRUE;
+  self->pull_limit = 0;
+}
+
 static inline gsize
 agen_share_slot (AgenShare *self,
                  guint64    index)
@@ -292,7 +302,7 @@ agen_share_resize_ring (AgenShare *self,
   self->ring = ring;
   self->n_unread = n_unread;
   self->capacity = capacity;
-  self->pull_limit = MIN (self->buffer_size, capacity);
+  self->pull_limit = self->stopped ? 0 : MIN (self->buffer_size, capacity);
 }
 
 /* Drops the items every attached branch has read. */
@@ -402,13 +412,13 @@ agen_share_take_reply (AgenShare *self)
       break;
     case AGEN_REPLY_ERROR:
       self->error = _agen_pull_take_error (pull);
-      self->stopped = TRUE;
+      agen_share_stop (self);
       break;
     case AGEN_REPLY_END:
     case AGEN_REPLY_CLOSED:
     default:
       self->ended = TRUE;
-      self->stopped = TRUE;
+      agen_share_stop (self);
       _agen_pull_clear (pull);
       break;
     }
@@ -422,7 +432,8 @@ agen_share_let_go (AgenShare *self)
 {
   AgenPull *pull = agen_share_pull (self);
 
-  self->closed = self->stopped = TRUE;
+  self->closed = TRUE;
+  agen_share_stop (self);
   if (_agen_pull_cancel (pull) || pull->state == AGEN_PULL_IN_FLIGHT)
     return;
 
@@ -561,7 +572,8 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   GError *error = g_steal_pointer (&self->puller.error);
 
   self->closing = FALSE;
-  self->closed = self->stopped = TRUE;
+  self->closed = TRUE;
+  agen_share_stop (self);
   if (error == NULL)
     return;
   if (branch->error == NULL)
@@ -795,7 +807,7 @@ agen_share_branch_pull_to_read (AgenGenerator    *self,
   const GValue *value;
   GType dest_type;
 
-  if (G_UNLIKELY (agen_share_n_items (share) >= share->pull_limit || share->stopped ||
+  if (G_UNLIKELY (agen_share_n_items (share) >= share->pull_limit ||
                   pull->state != AGEN_PULL_IDLE || !pull->held))
     return agen_share_branch_pull_slow (self, branch, item);
   if (G_UNLIKELY (!_agen_generator_next_in_place (pull->source, item)))
@@ -1156,7 +1168,7 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
-  self->pull_limit = MIN (buffer_size, self->capacity);
+  self->pull_limit = self->stopped ? 0 : MIN (buffer_size, self->capacity);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
@@ -1265,7 +1277,8 @@ agen_share_constructed (GObject *object)
 
       g_critical ("An AgenShare needs a source");
       _agen_combinator_init (&self->puller, &none, 1);
-      self->closed = self->stopped = TRUE;
+      self->closed = TRUE;
+      agen_share_stop (self);
     }
 }
 
