@@ -58,12 +58,16 @@ agen_foreach_take_items (AgenForeach  *foreach,
                          const GValue *items,
                          guint         n_items)
 {
-  for (guint i = 0; i < n_items; i++)
-    {
-      agen_foreach_take_item (foreach, &items[i]);
-      if (foreach->next_step != AGEN_OP_NEXT)
-        break;
-    }
+  AgenForeachFunc func = foreach->func;
+  AgenGenerator *generator = foreach->generator;
+  gpointer func_data = foreach->func_data;
+  guint i;
+
+  for (i = 0; i < n_items; i++)
+    if (!func (generator, &items[i], func_data))
+      break;
+  foreach->next_step = i == n_items ? AGEN_OP_NEXT : AGEN_OP_CLOSE;
+  foreach->step_ready = TRUE;
 }
 
 static void
