@@ -489,6 +489,81 @@ test_held_branch_stops_midway (AgenTestFixture *fixture,
     }
 }
 
+/* A function of foreach that reads another branch meanwhile: that branch
+ * pulls the source, and the buffer grows, while the item foreach handed
+ * out is read in place. The item stays what it was, where it was. */
+typedef struct
+{
+  AgenGenerator *other;
+  guint n_read;
+  guint n_other;
+  gboolean other_ended;
+} Interleaver;
+
+static gboolean
+read_and_pull_other (AgenGenerator *generator,
+                     const GValue  *item,
+                     gpointer       data)
+{
+  Interleaver *inter = data;
+  g_autofree char *expected = g_strdup_printf ("s%u", inter->n_read++);
+
+  g_assert_cmpstr (g_value_get_string (item), ==, expected);
+  for (guint i = 0; i < 2 && !inter->other_ended; i++)
+    {
+      g_auto(GValue) other_item = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+      AgenNowStatus status = agen_generator_next_now (inter->other, NULL, &other_item, &error);
+
+      g_assert_no_error (error);
+      if (status == AGEN_NOW_END)
+        {
+          inter->other_ended = TRUE;
+          break;
+        }
+      g_assert_cmpint (status, ==, AGEN_NOW_ITEM);
+      inter->n_other++;
+    }
+  g_assert_cmpstr (g_value_get_string (item), ==, expected);
+  return TRUE;
+}
+
+static void
+test_held_item_while_other_pulls (AgenTestFixture *fixture,
+                                  gconstpointer    data)
+{
+  GValue values[12] = { G_VALUE_INIT };
+  g_autoptr(AgenGenerator) source = NULL;
+  g_autoptr(AgenShare) share = NULL;
+  g_autoptr(AgenGenerator) first = NULL;
+  g_autoptr(AgenGenerator) second = NULL;
+  Interleaver inter = { 0 };
+  AgenTestCall call = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_value_init (&values[i], G_TYPE_STRING);
+      g_value_take_string (&values[i], g_strdup_printf ("s%u", i));
+    }
+  source = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+  share = agen_share_new (source, 64);
+  first = agen_share_new_branch (share);
+  second = agen_share_new_branch (share);
+  inter.other = second;
+
+  agen_test_start_foreach (first, read_and_pull_other, &inter, NULL, NULL, &call);
+  agen_test_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  agen_test_call_clear (&call);
+  g_assert_cmpuint (inter.n_read, ==, G_N_ELEMENTS (values));
+  g_assert_cmpuint (inter.n_other, ==, G_N_ELEMENTS (values));
+  g_assert_true (inter.other_ended);
+  g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -507,6 +582,7 @@ main (int    argc,
   agen_test_add_data ("/share/held-branches/foreach", GINT_TO_POINTER (0), test_held_branches);
   agen_test_add_data ("/share/held-branches/combinator", GINT_TO_POINTER (1), test_held_branches);
   agen_test_add ("/share/held-branches/stop-midway", test_held_branch_stops_midway);
+  agen_test_add ("/share/held-branches/other-pulls-meanwhile", test_held_item_while_other_pulls);
 
   return g_test_run ();
 }
