@@ -1193,7 +1193,9 @@ agen_share_set_buffer_size (AgenShare *self,
  * @self: an #AgenShare
  *
  * How many items the share holds now: read by some branch, not yet by
- * all. Never more than #AgenShare:buffer-size.
+ * all. A branch read by agen_generator_foreach_async() reads its items
+ * where the share holds them, until it asks for the next ones: they are
+ * held until then. Never more than #AgenShare:buffer-size.
  *
  * Returns: the number of items held
  *
