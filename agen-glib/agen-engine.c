@@ -699,6 +699,32 @@ _agen_generator_next_in_place (AgenGenerator  *self,
   return run->next_ready (self, run->next_ready_data, &run->yielded, item);
 }
 
+/*
+ * _agen_generator_next_span:
+ * @items: (out): where the first item is
+ *
+ * _agen_generator_next_in_place() for a caller that only reads the items
+ * (foreach hands them to its function, and moves on): a next-ready function
+ * may then point @items at items it holds elsewhere (a share's buffer),
+ * several in a row (a C array), rather than copy one into the yield slot.
+ * They are valid until the generator's next step, as an item in place is;
+ * a caller that stops before the last one steps the generator on as if it
+ * had read them all (it closes it).
+ *
+ * Returns: how many items there are at @items; 0 as
+ *   _agen_generator_next_in_place() returns %FALSE
+ */
+guint
+_agen_generator_next_span (AgenGenerator  *self,
+                           const GValue  **items)
+{
+  AgenRun *run = self->run;
+
+  if (G_LIKELY (run->next_ready == NULL))
+    return _agen_generator_next_by_body (self, items);
+  return run->next_ready (self, run->next_ready_data, NULL, items);
+}
+
 /* ---------------------------------------------------------------------- *
  * Operations
  * ---------------------------------------------------------------------- */

@@ -51,6 +51,25 @@ agen_foreach_take_item (AgenForeach  *foreach,
   foreach->step_ready = TRUE;
 }
 
+/* The function stops the loop at any item: the generator is closed,
+ * whatever followed it unread. */
+G_NO_INLINE static void
+agen_foreach_take_items (AgenForeach  *foreach,
+                         const GValue *items,
+                         guint         n_items)
+{
+  AgenForeachFunc func = foreach->func;
+  AgenGenerator *generator = foreach->generator;
+  gpointer func_data = foreach->func_data;
+  guint i;
+
+  for (i = 0; i < n_items; i++)
+    if (!func (generator, &items[i], func_data))
+      break;
+  foreach->next_step = i == n_items ? AGEN_OP_NEXT : AGEN_OP_CLOSE;
+  foreach->step_ready = TRUE;
+}
+
 static void
 agen_foreach_on_reply (AgenGenerator *self,
                        AgenReply     *reply,
@@ -97,13 +116,20 @@ agen_foreach_continue (gpointer user_data)
 G_NO_INLINE static void
 agen_foreach_step (AgenForeach *foreach)
 {
-  const GValue *item;
+  const GValue *items;
+  guint n_items;
 
   foreach->step_ready = FALSE;
   if (G_LIKELY (foreach->next_step == AGEN_OP_NEXT))
     {
-      if (_agen_generator_next_in_place (foreach->generator, &item))
-        agen_foreach_take_item (foreach, item);
+      /* The items are only read, by the function, before the next step:
+       * a generator that holds several ready (a share's branch) gives them
+       * at once. */
+      n_items = _agen_generator_next_span (foreach->generator, &items);
+      if (G_LIKELY (n_items == 1))
+        agen_foreach_take_item (foreach, items);
+      else if (n_items > 1)
+        agen_foreach_take_items (foreach, items, n_items);
     }
   else
     {

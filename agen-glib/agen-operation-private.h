@@ -64,6 +64,8 @@ void     _agen_generator_step           (AgenGenerator  *self,
                                          const GError   *error);
 gboolean _agen_generator_next_in_place  (AgenGenerator  *self,
                                          const GValue  **item);
+guint    _agen_generator_next_span     (AgenGenerator  *self,
+                                         const GValue  **items);
 gboolean _agen_generator_take_cancellation (AgenGenerator  *self,
                                             GError        **error);
 void     _agen_generator_release        (AgenGenerator  *self);
@@ -88,8 +90,12 @@ void     _agen_generator_unregister     (AgenGenerator  *self);
  * @yielded (the yield slot, which may hold the previous item), sets @item
  * to it and returns %TRUE, exactly as a body call ending at the same yield
  * again would; or, with nothing ready, it returns
- * _agen_generator_next_by_body (@self, @item). */
-typedef gboolean (*AgenNextReadyFunc) (AgenGenerator  *self,
+ * _agen_generator_next_by_body (@self, @item). Called by
+ * _agen_generator_next_span(), @yielded is %NULL: the caller only reads
+ * the items, so @item may point at items the function holds elsewhere,
+ * several in a row, valid until the generator's next step (its next call,
+ * or a body call); it returns how many (%TRUE is one). */
+typedef guint    (*AgenNextReadyFunc) (AgenGenerator  *self,
                                        gpointer        data,
                                        GValue         *yielded,
                                        const GValue  **item);

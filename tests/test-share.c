@@ -427,6 +427,143 @@ test_held_branches (AgenTestFixture *fixture,
     }
 }
 
+/* A branch held by foreach may get several buffered items at once; a
+ * function that stops the loop in the middle of them closes the branch,
+ * which lets go of the rest: the other branch reads every item, the
+ * buffer empties, and the source is cleaned up once. */
+typedef struct
+{
+  guint n_read;
+  guint stop_after;
+  GString *items;
+} Stopper;
+
+static gboolean
+read_until (AgenGenerator *generator,
+            const GValue  *item,
+            gpointer       data)
+{
+  Stopper *stopper = data;
+
+  g_string_append_printf (stopper->items, "%d ", g_value_get_int (item));
+  return ++stopper->n_read < stopper->stop_after;
+}
+
+static void
+test_held_branch_stops_midway (AgenTestFixture *fixture,
+                               gconstpointer    data)
+{
+  for (guint stop_after = 1; stop_after <= 20; stop_after += 3)
+    {
+      Counter counter = { 0 };
+      g_autoptr(AgenGenerator) source = counter_new (&counter, 40);
+      g_autoptr(AgenShare) share = agen_share_new (source, 8);
+      g_autoptr(AgenGenerator) first = agen_share_new_branch (share);
+      g_autoptr(AgenGenerator) second = agen_share_new_branch (share);
+      g_autoptr(GString) expected = g_string_new (NULL);
+      Stopper stoppers[2] = { { 0, G_MAXUINT, g_string_new (NULL) },
+                              { 0, stop_after, g_string_new (NULL) } };
+      AgenTestCall calls[2] = { { 0 } };
+
+      /* The first runs ahead, so that the second finds items buffered. */
+      agen_test_start_foreach (first, read_until, &stoppers[0], NULL, NULL, &calls[0]);
+      agen_test_start_foreach (second, read_until, &stoppers[1], NULL, NULL, &calls[1]);
+      for (guint b = 0; b < 2; b++)
+        {
+          agen_test_call_wait (&calls[b]);
+          g_assert_no_error (calls[b].error);
+          g_assert_true (calls[b].ret);
+          agen_test_call_clear (&calls[b]);
+        }
+      for (guint i = 0; i < 40; i++)
+        g_string_append_printf (expected, "%u ", i);
+      g_assert_cmpstr (stoppers[0].items->str, ==, expected->str);
+      g_string_truncate (expected, 0);
+      for (guint i = 0; i < stop_after; i++)
+        g_string_append_printf (expected, "%u ", i);
+      g_assert_cmpstr (stoppers[1].items->str, ==, expected->str);
+      g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
+      g_assert_cmpuint (counter.n_cleaned, ==, 1);
+      g_string_free (stoppers[0].items, TRUE);
+      g_string_free (stoppers[1].items, TRUE);
+    }
+}
+
+/* A function of foreach that reads another branch meanwhile: that branch
+ * pulls the source, and the buffer grows, while the item foreach handed
+ * out is read in place. The item stays what it was, where it was. */
+typedef struct
+{
+  AgenGenerator *other;
+  guint n_read;
+  guint n_other;
+  gboolean other_ended;
+} Interleaver;
+
+static gboolean
+read_and_pull_other (AgenGenerator *generator,
+                     const GValue  *item,
+                     gpointer       data)
+{
+  Interleaver *inter = data;
+  g_autofree char *expected = g_strdup_printf ("s%u", inter->n_read++);
+
+  g_assert_cmpstr (g_value_get_string (item), ==, expected);
+  for (guint i = 0; i < 2 && !inter->other_ended; i++)
+    {
+      g_auto(GValue) other_item = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+      AgenNowStatus status = agen_generator_next_now (inter->other, NULL, &other_item, &error);
+
+      g_assert_no_error (error);
+      if (status == AGEN_NOW_END)
+        {
+          inter->other_ended = TRUE;
+          break;
+        }
+      g_assert_cmpint (status, ==, AGEN_NOW_ITEM);
+      inter->n_other++;
+    }
+  g_assert_cmpstr (g_value_get_string (item), ==, expected);
+  return TRUE;
+}
+
+static void
+test_held_item_while_other_pulls (AgenTestFixture *fixture,
+                                  gconstpointer    data)
+{
+  GValue values[12] = { G_VALUE_INIT };
+  g_autoptr(AgenGenerator) source = NULL;
+  g_autoptr(AgenShare) share = NULL;
+  g_autoptr(AgenGenerator) first = NULL;
+  g_autoptr(AgenGenerator) second = NULL;
+  Interleaver inter = { 0 };
+  AgenTestCall call = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_value_init (&values[i], G_TYPE_STRING);
+      g_value_take_string (&values[i], g_strdup_printf ("s%u", i));
+    }
+  source = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+  share = agen_share_new (source, 64);
+  first = agen_share_new_branch (share);
+  second = agen_share_new_branch (share);
+  inter.other = second;
+
+  agen_test_start_foreach (first, read_and_pull_other, &inter, NULL, NULL, &call);
+  agen_test_call_wait (&call);
+  g_assert_no_error (call.error);
+  g_assert_true (call.ret);
+  agen_test_call_clear (&call);
+  g_assert_cmpuint (inter.n_read, ==, G_N_ELEMENTS (values));
+  g_assert_cmpuint (inter.n_other, ==, G_N_ELEMENTS (values));
+  g_assert_true (inter.other_ended);
+  g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -444,6 +581,8 @@ main (int    argc,
   agen_test_add ("/share/throw-into-branch", test_throw_into_branch);
   agen_test_add_data ("/share/held-branches/foreach", GINT_TO_POINTER (0), test_held_branches);
   agen_test_add_data ("/share/held-branches/combinator", GINT_TO_POINTER (1), test_held_branches);
+  agen_test_add ("/share/held-branches/stop-midway", test_held_branch_stops_midway);
+  agen_test_add ("/share/held-branches/other-pulls-meanwhile", test_held_item_while_other_pulls);
 
   return g_test_run ();
 }
