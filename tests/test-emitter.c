@@ -862,23 +862,21 @@ test_async_emit_to_thread (AgenTestFixture *fixture,
   plan_clear (&plan);
 }
 
-/* An asynchronous producer of items of every kind, one after the other:
- * each emit reuses (or replaces) the slot the item before was yielded
- * from. */
+/* An asynchronous producer as GIO code writes one: a GTask, and a
+ * function that makes the next emit, called again from each emit's
+ * callback. The producer's data starts with it. */
 typedef struct
 {
-  guint i;
-  GObject *object;
-} Medley;
-
-static void medley_emit_next (GTask *task);
+  void (*emit_next) (GTask *task);
+} TaskProducer;
 
 static void
-medley_emitted (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
+task_producer_emitted (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
   GTask *task = user_data;
+  TaskProducer *producer = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!agen_emitter_emit_finish (AGEN_EMITTER (source_object), result, NULL, &error))
@@ -887,8 +885,41 @@ medley_emitted (GObject      *source_object,
       g_object_unref (task);
       return;
     }
-  medley_emit_next (task);
+  producer->emit_next (task);
 }
+
+static void
+task_producer_produce (AgenEmitter         *emitter,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             callback_data,
+                       gpointer             user_data)
+{
+  GTask *task = g_task_new (emitter, cancellable, callback, callback_data);
+  TaskProducer *producer = user_data;
+
+  g_task_set_task_data (task, producer, NULL);
+  producer->emit_next (task);
+}
+
+static gboolean
+task_producer_finish (AgenEmitter   *emitter,
+                      GAsyncResult  *result,
+                      gpointer       user_data,
+                      GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* An asynchronous producer of items of every kind, one after the other:
+ * each emit reuses (or replaces) the slot the item before was yielded
+ * from. */
+typedef struct
+{
+  TaskProducer producer;
+  guint i;
+  GObject *object;
+} Medley;
 
 static void
 medley_emit_next (GTask *task)
@@ -900,61 +931,39 @@ medley_emit_next (GTask *task)
   switch (medley->i++)
     {
     case 0:
-      agen_emitter_emit_int_async (emitter, 1, NULL, medley_emitted, task);
+      agen_emitter_emit_int_async (emitter, 1, NULL, task_producer_emitted, task);
       break;
     case 1:
-      agen_emitter_emit_int_async (emitter, 2, NULL, medley_emitted, task);
+      agen_emitter_emit_int_async (emitter, 2, NULL, task_producer_emitted, task);
       break;
     case 2:
-      agen_emitter_emit_string_async (emitter, "three", NULL, medley_emitted, task);
+      agen_emitter_emit_string_async (emitter, "three", NULL, task_producer_emitted, task);
       break;
     case 3:
-      agen_emitter_emit_object_async (emitter, medley->object, NULL, medley_emitted, task);
+      agen_emitter_emit_object_async (emitter, medley->object, NULL, task_producer_emitted, task);
       break;
     case 4:
-      agen_emitter_emit_async (emitter, NULL, NULL, medley_emitted, task);
+      agen_emitter_emit_async (emitter, NULL, NULL, task_producer_emitted, task);
       break;
     case 5:
       g_value_set_double (g_value_init (&value, G_TYPE_DOUBLE), 6.5);
-      agen_emitter_emit_async (emitter, &value, NULL, medley_emitted, task);
+      agen_emitter_emit_async (emitter, &value, NULL, task_producer_emitted, task);
       g_value_unset (&value);
       break;
     case 6:
-      agen_emitter_emit_string_async (emitter, NULL, NULL, medley_emitted, task);
+      agen_emitter_emit_string_async (emitter, NULL, NULL, task_producer_emitted, task);
       break;
     case 7:
-      agen_emitter_emit_string_async (emitter, "eight", NULL, medley_emitted, task);
+      agen_emitter_emit_string_async (emitter, "eight", NULL, task_producer_emitted, task);
       break;
     case 8:
-      agen_emitter_emit_object_async (emitter, NULL, NULL, medley_emitted, task);
+      agen_emitter_emit_object_async (emitter, NULL, NULL, task_producer_emitted, task);
       break;
     default:
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       break;
     }
-}
-
-static void
-medley_produce (AgenEmitter         *emitter,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             callback_data,
-                gpointer             user_data)
-{
-  GTask *task = g_task_new (emitter, cancellable, callback, callback_data);
-
-  g_task_set_task_data (task, user_data, NULL);
-  medley_emit_next (task);
-}
-
-static gboolean
-medley_produce_finish (AgenEmitter   *emitter,
-                       GAsyncResult  *result,
-                       gpointer       user_data,
-                       GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -991,9 +1000,9 @@ test_async_items_of_every_kind (AgenTestFixture *fixture,
 
   for (guint by_next = 0; by_next < 2; by_next++)
     {
-      Medley medley = { 0, G_OBJECT (g_cancellable_new ()) };
+      Medley medley = { { medley_emit_next }, 0, G_OBJECT (g_cancellable_new ()) };
       g_autoptr(GString) log = g_string_new (NULL);
-      AgenGenerator *gen = agen_generator_new_async (medley_produce, medley_produce_finish, &medley, NULL);
+      AgenGenerator *gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &medley, NULL);
       gboolean object_finalized = FALSE;
 
       agen_test_watch_finalize (medley.object, &object_finalized);
@@ -1029,35 +1038,14 @@ test_async_items_of_every_kind (AgenTestFixture *fixture,
 
 typedef struct
 {
+  TaskProducer producer;
   gboolean finalized[3];
   guint n_emitted;
-  GTask *paused;               /* the producer's task, while it waits */
+  GTask *paused;               /* the producer's task, once it waits */
 } Paused;
 
-static void paused_emit_next (GTask *task);
-
-static void
-paused_emitted (GObject      *emitter,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  Paused *paused = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!agen_emitter_emit_finish (AGEN_EMITTER (emitter), result, NULL, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (paused->n_emitted == G_N_ELEMENTS (paused->finalized))
-    paused->paused = task;     /* waits for something slow, until resumed */
-  else
-    paused_emit_next (task);
-}
-
-/* Emits three new objects, one after the other, then waits; then ends. */
+/* Emits three new objects, one after the other, then waits for something
+ * slow (until called again with the task in paused); then ends. */
 static void
 paused_emit_next (GTask *task)
 {
@@ -1067,26 +1055,18 @@ paused_emit_next (GTask *task)
 
   if (paused->n_emitted == G_N_ELEMENTS (paused->finalized))
     {
+      if (paused->paused == NULL)
+        {
+          paused->paused = task;
+          return;
+        }
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
   object = g_object_new (G_TYPE_OBJECT, NULL);
   agen_test_watch_finalize (object, &paused->finalized[paused->n_emitted++]);
-  agen_emitter_emit_object_async (emitter, object, NULL, paused_emitted, task);
-}
-
-static void
-paused_produce (AgenEmitter         *emitter,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             callback_data,
-                gpointer             user_data)
-{
-  GTask *task = g_task_new (emitter, cancellable, callback, callback_data);
-
-  g_task_set_task_data (task, user_data, NULL);
-  paused_emit_next (task);
+  agen_emitter_emit_object_async (emitter, object, NULL, task_producer_emitted, task);
 }
 
 static gboolean
@@ -1106,8 +1086,8 @@ static void
 test_async_consumed_items_not_kept (AgenTestFixture *fixture,
                                     gconstpointer    data)
 {
-  Paused paused = { { FALSE } };
-  AgenGenerator *gen = agen_generator_new_async (paused_produce, medley_produce_finish, &paused, NULL);
+  Paused paused = { { paused_emit_next } };
+  AgenGenerator *gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &paused, NULL);
   AgenTestCall call;
   guint n_items = 0;
 
