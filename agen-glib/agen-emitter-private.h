@@ -27,12 +27,23 @@ typedef struct
   guint capacity;                /* a power of two */
 } AgenRing;
 
+/* Whether a side busy-waits for the other before it sleeps (see
+ * agen-emitter-thread.c): its own, never shared. */
+typedef struct
+{
+  guint skip;                    /* waits left that sleep without a spin */
+  guint backoff;                 /* how many the next spin in vain skips */
+} AgenSpin;
+
 struct _AgenEmitter
 {
   GObject parent_instance;
 
   GMutex lock;                   /* a producer thread's only */
   GCond changed;                 /* for a producer thread blocked in an emit */
+  gint changes;                  /* atomic: counts what either side did, for the other's spin */
+  AgenSpin producer_spin;        /* the producer thread's own */
+  AgenSpin body_spin;            /* the body's own */
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
@@ -96,6 +107,17 @@ agen_emitter_unlock (AgenEmitter *self)
     return;
   __tsan_release (&self->lock);
   g_mutex_unlock (&self->lock);
+}
+
+/* Under the lock: tells a producer thread that waits, or spins, that
+ * something it may wait for changed. */
+static inline void
+agen_emitter_announce_locked (AgenEmitter *self)
+{
+  if (self->thread_func == NULL)
+    return;
+  g_atomic_int_inc (&self->changes);
+  g_cond_broadcast (&self->changed);
 }
 
 /* What agen_emitter_take_wake_locked() leaves to do once unlocked. */

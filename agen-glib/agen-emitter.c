@@ -749,7 +749,7 @@ agen_emitter_set_buffer_size (AgenEmitter *self,
   agen_emitter_lock (self);
   changed = self->buffer_size != buffer_size;
   self->buffer_size = buffer_size;
-  g_cond_broadcast (&self->changed);
+  agen_emitter_announce_locked (self);
   agen_emitter_unlock (self);
 
   if (changed)
@@ -777,6 +777,7 @@ _agen_emitter_producer_done (AgenEmitter  *self,
       self->producer_error = g_steal_pointer (&error);
     }
   g_clear_error (&error);
+  agen_emitter_announce_locked (self);   /* for a body that spins */
   wake = _agen_emitter_take_wake_locked (self);
   agen_emitter_unlock (self);
 
@@ -904,9 +905,7 @@ agen_emitter_reply (AgenEmitter  *self,
       g_clear_error (&self->thrown);
       self->thrown = g_steal_pointer (&error);
     }
-  /* Only a thread waits on the condition. */
-  if (self->thread_func != NULL)
-    g_cond_broadcast (&self->changed);
+  agen_emitter_announce_locked (self);
   agen_emitter_unlock (self);
 
   /* Outside the lock: the producer may continue in this call, and emit
