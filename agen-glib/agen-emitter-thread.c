@@ -92,6 +92,17 @@ agen_cpu_relax (void)
 #endif
 }
 
+/* With one CPU, the other side cannot move while this one spins. */
+static gboolean
+agen_spin_may_help (void)
+{
+  static gsize cpus_seen = 0;   /* 1 + whether there are several */
+
+  if (g_once_init_enter (&cpus_seen))
+    g_once_init_leave (&cpus_seen, 1 + (g_get_num_processors () > 1));
+  return cpus_seen == 2;
+}
+
 /* Unlocked: whether the other side changes @changes from @seen within
  * @limit_us. */
 static gboolean
@@ -107,6 +118,8 @@ agen_spin_until_changed (AgenSpin   *spin,
       spin->skip--;
       return FALSE;
     }
+  if (!agen_spin_may_help ())
+    return FALSE;
 
   deadline = g_get_monotonic_time () + limit_us;
   do
