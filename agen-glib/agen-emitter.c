@@ -915,6 +915,20 @@ agen_emitter_reply (AgenEmitter  *self,
     callback ((GObject *) self, (GAsyncResult *) self, user_data);
 }
 
+/* The usual reply, inlined: an asynchronous producer's emit of the last
+ * item taken completes after a next. Its reply is empty already: the emit
+ * dropped what was left of the one before, and only this reply ends it. */
+G_ALWAYS_INLINE static inline void
+agen_emitter_complete_emit (AgenEmitter *self)
+{
+  GAsyncReadyCallback callback = g_steal_pointer (&self->emit_callback);
+
+  self->last_taken_waits = FALSE;
+  self->emit_waiting = FALSE;
+  if (callback != NULL)
+    callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
+}
+
 /* After the yield of an item: what the resumption brought goes to the
  * item's emit when it waits (the last taken, see agen_emitter_take_item());
  * an item emitted ahead into a buffer has no emit to hear it, and only an
@@ -924,8 +938,6 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
                              const GValue *sent,
                              GError       *error)
 {
-  GAsyncReadyCallback callback;
-
   if (!self->last_taken_waits || self->taken.length > 0)
     {
       if (G_UNLIKELY (error != NULL))
@@ -933,21 +945,72 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
       return;
     }
 
-  self->last_taken_waits = FALSE;
   if (self->thread_func != NULL || sent != NULL || error != NULL)
     {
+      self->last_taken_waits = FALSE;
       agen_emitter_reply (self, sent, error);
       return;
     }
 
-  /* The usual case, inlined: an asynchronous producer's emit, after a
-   * next. */
-  callback = g_steal_pointer (&self->emit_callback);
+  agen_emitter_complete_emit (self);
+}
+
+/* A next while the body is at its yield of an asynchronous producer's
+ * item (named there with _agen_generator_set_next_ready()): what the body
+ * would do when resumed, without its call, its resume point and its yield.
+ * The item's emit completes; when the producer emits again in its
+ * callback, as it does unless it awaits something else or returns, that
+ * item is the next one. Else the body takes over where it yielded, with
+ * the reply already made. The producer's callback returns before the item
+ * is yielded, so the stack does not grow from one item to the next however
+ * many follow each other without a wait. */
+static guint
+agen_emitter_next_ready (AgenGenerator  *generator,
+                         gpointer        data,
+                         GValue         *yielded,
+                         const GValue  **item)
+{
+  AgenEmitter *self = data;
+  GAsyncReadyCallback callback = self->emit_callback;
+  GValue previous;
+
+  /* agen_emitter_complete_emit(), but the emit of the item taken next
+   * waits as this one did: last_taken_waits stays set. */
   self->emit_waiting = FALSE;
-  agen_emitter_clear_reply_locked (self);
-  self->replied = TRUE;
   if (callback != NULL)
     callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
+  /* self->generator is @generator, read again rather than kept across
+   * the callback in a register of its own. */
+  if (G_UNLIKELY (!self->has_emitted))
+    {
+      self->last_taken_waits = FALSE;
+      return _agen_generator_next_by_body (self->generator, item);
+    }
+
+  self->has_emitted = FALSE;
+
+  /* foreach only reads the item: it reads it in the emit's slot, which
+   * the next emit overwrites, and the item the body yielded is dropped
+   * from the yield slot, so that no item the consumer took but the last is
+   * kept. A combinator takes it into the yield slot, traded as the body's
+   * yield trades it. */
+  if (yielded == NULL)
+    {
+      if (G_UNLIKELY (self->slot_holds_yielded))
+        {
+          self->slot_holds_yielded = FALSE;
+          _agen_generator_drop_yielded (self->generator);
+        }
+      *item = &self->emitted;
+      return 1;
+    }
+
+  previous = *yielded;
+  *yielded = self->emitted;
+  self->emitted = previous;
+  self->slot_holds_yielded = TRUE;
+  *item = yielded;
+  return 1;
 }
 
 static gboolean
@@ -1033,6 +1096,13 @@ agen_emitter_body (AgenGenerator *generator,
           continue;
         }
 
+      /* An asynchronous producer's next items usually come without the
+       * body: see agen_emitter_next_ready(). */
+      if (self->thread_func == NULL)
+        {
+          _agen_generator_set_next_ready (generator, agen_emitter_next_ready, self);
+          self->slot_holds_yielded = TRUE;
+        }
       AGEN_EMITTER_YIELD (generator, item);
       sent = _agen_generator_take_resumption (generator, &error);
       agen_emitter_reply_to_yield (self, sent, g_steal_pointer (&error));
