@@ -39,7 +39,8 @@ struct _AgenEmitter
   gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
   gboolean slot_holds_yielded;   /* the body's own: the generator's yield slot may hold an item yielded */
 
-  /* An asynchronous producer's item. */
+  /* An asynchronous producer's item; a producer thread's emitter never
+   * initialises it (agen_emitter_emit_is_usual() relies on it). */
   GValue emitted;                /* its emit waits */
   gboolean has_emitted;          /* else it holds the item yielded before, or nothing */
 

@@ -362,6 +362,42 @@ agen_emitter_refuse_emit_async (AgenEmitter         *self,
   return TRUE;
 }
 
+/* Whether an asynchronous producer's emit of an item of @type is the
+ * usual one, in the callback of its last emit after a next: nothing to
+ * check a cancellable for, refuse, reset or wake, no reply left to drop,
+ * and the slot holds a @type already (the item yielded before: see
+ * agen_emitter_begin_emit_async()). The emit is then a few stores and no
+ * call, and each emit function takes this way before its checks, which
+ * this one covers: @self is an emitter, @cancellable %NULL, and the slot
+ * holding a @type tells that it is an asynchronous producer's (a producer
+ * thread's emitter never initialises it). */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_emit_is_usual (AgenEmitter  *self,
+                            GCancellable *cancellable,
+                            GType         type)
+{
+  return AGEN_IS_EMITTER_FINAL (self) && cancellable == NULL &&
+         !self->emit_waiting && self->thrown == NULL && !self->producer_done &&
+         self->generator != NULL && !g_atomic_int_get (&self->cancellation_delivered) &&
+         self->await_id == 0 && G_VALUE_TYPE (&self->emitted) == type &&
+         G_VALUE_TYPE (&self->reply_sent) == 0 && self->reply_error == NULL;
+}
+
+/* Ends the usual emit, its item in place: the body takes it when the
+ * callback returns. */
+G_ALWAYS_INLINE static inline void
+agen_emitter_end_usual_emit (AgenEmitter         *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
+{
+  self->has_emitted = TRUE;
+  self->emit_waiting = TRUE;
+  self->emit_callback = callback;
+  self->emit_user_data = user_data;
+  self->emit_tag = source_tag;
+}
+
 /* Starts an asynchronous producer's emit: returns the slot its item goes
  * in, holding a @type, or NULL when the emit failed at once. The body
  * yields from that slot by trading places with the generator's yield slot,
@@ -407,11 +443,7 @@ agen_emitter_end_emit_async (AgenEmitter         *self,
 {
   /* A reply the producer never finished is dropped. */
   agen_emitter_clear_reply_locked (self);
-  self->has_emitted = TRUE;
-  self->emit_waiting = TRUE;
-  self->emit_callback = callback;
-  self->emit_user_data = user_data;
-  self->emit_tag = source_tag;
+  agen_emitter_end_usual_emit (self, callback, user_data, source_tag);
   if (G_UNLIKELY (self->await_id != 0))
     agen_wake (_agen_emitter_take_wake_locked (self));
 }
@@ -443,6 +475,15 @@ agen_emitter_emit_async (AgenEmitter         *self,
 {
   GValue *slot;
 
+  /* An item of the slot's type is an initialised value. */
+  if (G_LIKELY (item != NULL && G_VALUE_TYPE (item) != 0 &&
+                agen_emitter_emit_is_usual (self, cancellable, G_VALUE_TYPE (item))))
+    {
+      g_value_copy (item, &self->emitted);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_async);
+      return;
+    }
+
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -458,9 +499,9 @@ agen_emitter_emit_async (AgenEmitter         *self,
   agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_async);
 }
 
-/* Every _finish of an emit; inlined into each, as it is on the path of
- * every item. */
-G_ALWAYS_INLINE static inline gboolean
+/* Every _finish of an emit but the usual one (see
+ * agen_emitter_finish_usual_emit()). */
+G_NO_INLINE static gboolean
 agen_emitter_finish_emit (AgenEmitter   *self,
                           GAsyncResult  *result,
                           GValue        *sent,
@@ -469,9 +510,8 @@ agen_emitter_finish_emit (AgenEmitter   *self,
   GError *local_error;
   GValue reply_sent = G_VALUE_INIT;
 
-  /* The emitter is the result of every emit that waited: checked first,
-   * by address, as it is on the path of every item. */
-  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+  /* The emitter is the result of every emit that waited. */
+  if (G_UNLIKELY (self == NULL || (gpointer) result != (gpointer) self))
     {
       g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
       g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -491,7 +531,6 @@ agen_emitter_finish_emit (AgenEmitter   *self,
       reply_sent = self->reply_sent;
       self->reply_sent = (GValue) G_VALUE_INIT;
       local_error = g_steal_pointer (&self->reply_error);
-      self->replied = FALSE;
     }
 
   /* Initialised also on error: bindings read it anyway. */
@@ -511,6 +550,21 @@ agen_emitter_finish_emit (AgenEmitter   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* A _finish that drops the value sent, inlined into each: the usual emit
+ * completed after a next, with the emitter as its result (checked by
+ * address), nothing sent and nothing thrown in, so there is nothing to
+ * take. */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_finish_usual_emit (AgenEmitter   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  if (G_LIKELY (self != NULL && (gpointer) result == (gpointer) self && self->reply_error == NULL &&
+                G_VALUE_TYPE (&self->reply_sent) == 0 && (error == NULL || *error == NULL)))
+    return TRUE;
+  return agen_emitter_finish_emit (self, result, NULL, error);
 }
 
 /**
@@ -539,7 +593,41 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GValue        *sent,
                           GError       **error)
 {
+  if (sent == NULL)
+    return agen_emitter_finish_usual_emit (self, result, error);
   return agen_emitter_finish_emit (self, result, sent, error);
+}
+
+/* agen_emitter_emit_int_async() but the usual way, with its checks, out
+ * of line: the usual way then saves no registers. The criticals name the
+ * public function, as g_return_if_fail() there would. */
+G_NO_INLINE static void
+agen_emitter_emit_int_async_unusual (AgenEmitter         *self,
+                                     gint                 item,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  const char *caller = "agen_emitter_emit_int_async";
+  GValue *slot;
+
+  if (G_UNLIKELY (!AGEN_IS_EMITTER_FINAL (self)))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller, "AGEN_IS_EMITTER_FINAL (self)");
+      return;
+    }
+  if (G_UNLIKELY (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller, "cancellable == NULL || G_IS_CANCELLABLE (cancellable)");
+      return;
+    }
+
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
+                                        agen_emitter_emit_int_async, caller);
+  if (slot == NULL)
+    return;
+  slot->data[0].v_int = item;
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
 }
 
 /**
@@ -561,18 +649,15 @@ agen_emitter_emit_int_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GValue *slot;
-
-  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
-                                        agen_emitter_emit_int_async, G_STRFUNC);
-  if (slot == NULL)
-    return;
   /* The slot holds a G_TYPE_INT: g_value_set_int() would check it again. */
-  slot->data[0].v_int = item;
-  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
+  if (G_LIKELY (agen_emitter_emit_is_usual (self, cancellable, G_TYPE_INT)))
+    {
+      self->emitted.data[0].v_int = item;
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_int_async);
+      return;
+    }
+
+  agen_emitter_emit_int_async_unusual (self, item, cancellable, callback, user_data);
 }
 
 /**
@@ -593,7 +678,7 @@ agen_emitter_emit_int_finish (AgenEmitter   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
@@ -616,6 +701,13 @@ agen_emitter_emit_string_async (AgenEmitter         *self,
                                 gpointer             user_data)
 {
   GValue *slot;
+
+  if (G_LIKELY (agen_emitter_emit_is_usual (self, cancellable, G_TYPE_STRING)))
+    {
+      g_value_set_string (&self->emitted, item);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_string_async);
+      return;
+    }
 
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -646,7 +738,7 @@ agen_emitter_emit_string_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
@@ -670,6 +762,16 @@ agen_emitter_emit_object_async (AgenEmitter         *self,
                                 gpointer             user_data)
 {
   GValue *slot;
+
+  /* An instance of the slot's type is an object: G_IS_OBJECT() would call
+   * into GType to tell. */
+  if (G_LIKELY (item != NULL && ((GTypeInstance *) item)->g_class != NULL &&
+                agen_emitter_emit_is_usual (self, cancellable, G_OBJECT_TYPE (item))))
+    {
+      g_value_set_object (&self->emitted, item);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_object_async);
+      return;
+    }
 
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
@@ -702,7 +804,7 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
