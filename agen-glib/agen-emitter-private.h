@@ -60,7 +60,7 @@ struct _AgenEmitter
   GAsyncReadyCallback emit_callback;
   gpointer emit_user_data;
   gpointer emit_tag;
-  gboolean replied;              /* a thread's: the reply below is for its last emit */
+  gboolean replied;              /* the reply below is for the last emit, not yet taken */
   GValue reply_sent;
   GError *reply_error;
   GError *thrown;                /* thrown in while no emit waited: for the next one */

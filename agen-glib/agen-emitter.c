@@ -364,8 +364,8 @@ agen_emitter_refuse_emit_async (AgenEmitter         *self,
 
 /* Whether an asynchronous producer's emit of an item of @type is the
  * usual one, in the callback of its last emit after a next: nothing to
- * check a cancellable for, refuse, reset or wake, no reply left to drop,
- * and the slot holds a @type already (the item yielded before: see
+ * check a cancellable for, refuse, reset or wake, no reply left to drop
+ * (only agen_emitter_reply() leaves one, and it sets replied), and the slot holds a @type already (the item yielded before: see
  * agen_emitter_begin_emit_async()). The emit is then a few stores and no
  * call, and each emit function takes this way before its checks, which
  * this one covers: @self is an emitter, @cancellable %NULL, and the slot
@@ -379,8 +379,7 @@ agen_emitter_emit_is_usual (AgenEmitter  *self,
   return AGEN_IS_EMITTER_FINAL (self) && cancellable == NULL &&
          !self->emit_waiting && self->thrown == NULL && !self->producer_done &&
          self->generator != NULL && !g_atomic_int_get (&self->cancellation_delivered) &&
-         self->await_id == 0 && G_VALUE_TYPE (&self->emitted) == type &&
-         G_VALUE_TYPE (&self->reply_sent) == 0 && self->reply_error == NULL;
+         self->await_id == 0 && G_VALUE_TYPE (&self->emitted) == type && !self->replied;
 }
 
 /* Ends the usual emit, its item in place: the body takes it when the
@@ -531,6 +530,7 @@ agen_emitter_finish_emit (AgenEmitter   *self,
       reply_sent = self->reply_sent;
       self->reply_sent = (GValue) G_VALUE_INIT;
       local_error = g_steal_pointer (&self->reply_error);
+      self->replied = FALSE;
     }
 
   /* Initialised also on error: bindings read it anyway. */
@@ -554,15 +554,15 @@ agen_emitter_finish_emit (AgenEmitter   *self,
 
 /* A _finish that drops the value sent, inlined into each: the usual emit
  * completed after a next, with the emitter as its result (checked by
- * address), nothing sent and nothing thrown in, so there is nothing to
- * take. */
+ * address) and no reply to take (nothing sent, nothing thrown in: see
+ * agen_emitter_emit_is_usual()). */
 G_ALWAYS_INLINE static inline gboolean
 agen_emitter_finish_usual_emit (AgenEmitter   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  if (G_LIKELY (self != NULL && (gpointer) result == (gpointer) self && self->reply_error == NULL &&
-                G_VALUE_TYPE (&self->reply_sent) == 0 && (error == NULL || *error == NULL)))
+  if (G_LIKELY (self != NULL && (gpointer) result == (gpointer) self && !self->replied &&
+                (error == NULL || *error == NULL)))
     return TRUE;
   return agen_emitter_finish_emit (self, result, NULL, error);
 }
@@ -1057,55 +1057,68 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
   agen_emitter_complete_emit (self);
 }
 
-/* A next while the body is at its yield of an asynchronous producer's
- * item (named there with _agen_generator_set_next_ready()): what the body
- * would do when resumed, without its call, its resume point and its yield.
- * The item's emit completes; when the producer emits again in its
- * callback, as it does unless it awaits something else or returns, that
- * item is the next one. Else the body takes over where it yielded, with
- * the reply already made. The producer's callback returns before the item
- * is yielded, so the stack does not grow from one item to the next however
- * many follow each other without a wait. */
-static guint
-agen_emitter_next_ready (AgenGenerator  *generator,
-                         gpointer        data,
-                         GValue         *yielded,
-                         const GValue  **item)
+/* agen_emitter_next_ready() up to its item: the item's emit completes, and
+ * when the producer emits again in its callback, as it does unless it
+ * awaits something else or returns, the emitted item is the next one: the
+ * slot holds it, and %TRUE is returned. Else the body takes over where it
+ * yielded, with the reply made: %FALSE, and *@item is the body's answer,
+ * @n_items how many items it has. */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_next_emitted (AgenEmitter    *self,
+                           const GValue  **item,
+                           guint          *n_items)
 {
-  AgenEmitter *self = data;
   GAsyncReadyCallback callback = self->emit_callback;
-  GValue previous;
 
   /* agen_emitter_complete_emit(), but the emit of the item taken next
    * waits as this one did: last_taken_waits stays set. */
   self->emit_waiting = FALSE;
   if (callback != NULL)
     callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
-  /* self->generator is @generator, read again rather than kept across
-   * the callback in a register of its own. */
   if (G_UNLIKELY (!self->has_emitted))
     {
       self->last_taken_waits = FALSE;
-      return _agen_generator_next_by_body (self->generator, item);
+      *n_items = _agen_generator_next_by_body (self->generator, item);
+      return FALSE;
     }
-
   self->has_emitted = FALSE;
+  return TRUE;
+}
 
-  /* foreach only reads the item: it reads it in the emit's slot, which
-   * the next emit overwrites, and the item the body yielded is dropped
-   * from the yield slot, so that no item the consumer took but the last is
-   * kept. A combinator takes it into the yield slot, traded as the body's
-   * yield trades it. */
-  if (yielded == NULL)
+/* agen_emitter_next_ready() for foreach, which only reads the item: it
+ * reads it in the emit's slot, which the next emit overwrites, and the
+ * item the body yielded is dropped from the yield slot, so that no item
+ * the consumer took but the last is kept. */
+G_NO_INLINE static guint
+agen_emitter_next_in_slot (AgenEmitter    *self,
+                           const GValue  **item)
+{
+  guint n_items;
+
+  if (G_UNLIKELY (!agen_emitter_next_emitted (self, item, &n_items)))
+    return n_items;
+
+  if (G_UNLIKELY (self->slot_holds_yielded))
     {
-      if (G_UNLIKELY (self->slot_holds_yielded))
-        {
-          self->slot_holds_yielded = FALSE;
-          _agen_generator_drop_yielded (self->generator);
-        }
-      *item = &self->emitted;
-      return 1;
+      self->slot_holds_yielded = FALSE;
+      _agen_generator_drop_yielded (self->generator);
     }
+  *item = &self->emitted;
+  return 1;
+}
+
+/* agen_emitter_next_ready() for a combinator, which takes the item into
+ * the yield slot: traded there, as the body's yield trades it. */
+G_NO_INLINE static guint
+agen_emitter_next_in_yield_slot (AgenEmitter    *self,
+                                 GValue         *yielded,
+                                 const GValue  **item)
+{
+  GValue previous;
+  guint n_items;
+
+  if (G_UNLIKELY (!agen_emitter_next_emitted (self, item, &n_items)))
+    return n_items;
 
   previous = *yielded;
   *yielded = self->emitted;
@@ -1113,6 +1126,25 @@ agen_emitter_next_ready (AgenGenerator  *generator,
   self->slot_holds_yielded = TRUE;
   *item = yielded;
   return 1;
+}
+
+/* A next while the body is at its yield of an asynchronous producer's
+ * item (named there with _agen_generator_set_next_ready()): what the body
+ * would do when resumed, without its call, its resume point and its yield
+ * (see agen_emitter_next_emitted()). The producer's callback returns
+ * before the item is yielded, so the stack does not grow from one item to
+ * the next however many follow each other without a wait. Each way is a
+ * function of its own, which keeps across the callback only what it needs;
+ * @generator is self->generator, read there rather than kept. */
+static guint
+agen_emitter_next_ready (AgenGenerator  *generator,
+                         gpointer        data,
+                         GValue         *yielded,
+                         const GValue  **item)
+{
+  if (yielded == NULL)
+    return agen_emitter_next_in_slot (data, item);
+  return agen_emitter_next_in_yield_slot (data, yielded, item);
 }
 
 static gboolean
