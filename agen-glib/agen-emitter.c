@@ -1089,7 +1089,7 @@ agen_emitter_next_emitted (AgenEmitter    *self,
  * reads it in the emit's slot, which the next emit overwrites, and the
  * item the body yielded is dropped from the yield slot, so that no item
  * the consumer took but the last is kept. */
-G_NO_INLINE static guint
+G_ALWAYS_INLINE static inline guint
 agen_emitter_next_in_slot (AgenEmitter    *self,
                            const GValue  **item)
 {
@@ -1133,18 +1133,19 @@ agen_emitter_next_in_yield_slot (AgenEmitter    *self,
  * would do when resumed, without its call, its resume point and its yield
  * (see agen_emitter_next_emitted()). The producer's callback returns
  * before the item is yielded, so the stack does not grow from one item to
- * the next however many follow each other without a wait. Each way is a
- * function of its own, which keeps across the callback only what it needs;
- * @generator is self->generator, read there rather than kept. */
+ * the next however many follow each other without a wait. foreach's way
+ * is inlined here and a combinator's is a function of its own, so each
+ * keeps across the callback only what it needs; @generator is
+ * self->generator, read there rather than kept. */
 static guint
 agen_emitter_next_ready (AgenGenerator  *generator,
                          gpointer        data,
                          GValue         *yielded,
                          const GValue  **item)
 {
-  if (yielded == NULL)
-    return agen_emitter_next_in_slot (data, item);
-  return agen_emitter_next_in_yield_slot (data, yielded, item);
+  if (G_UNLIKELY (yielded != NULL))
+    return agen_emitter_next_in_yield_slot (data, yielded, item);
+  return agen_emitter_next_in_slot (data, item);
 }
 
 static gboolean
