@@ -12,6 +12,7 @@
  *   agen-bench [--quick] [--items N] [--rounds N] [CASE...]
  *                                      CASE: next foreach await memory pipeline
  *                                            combinators time operators producers
+ *                                            async-producer (only when named)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -983,6 +984,15 @@ wanted (char **cases,
   return cases == NULL || g_strv_contains ((const char * const *) cases, name);
 }
 
+/* A part of another case, for bench/callgrind-guard, which counts one
+ * kind of item at a time: run only when named. */
+static gboolean
+named (char       **cases,
+       const char  *name)
+{
+  return cases != NULL && g_strv_contains ((const char * const *) cases, name);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1040,6 +1050,8 @@ main (int   argc,
     }
   if (wanted (cases, "producers"))
     case_producers (scale);
+  if (named (cases, "async-producer"))
+    report ("producers", "async function", "ns/item", best_ns_per_item (round_async_producer, 2000000 / scale));
 
   if (wanted (cases, "time"))
     {
