@@ -48,8 +48,10 @@ struct _AgenEmitter
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
   gboolean last_taken_waits;     /* the body's own: the emit of the last item taken waits */
+  gboolean slot_holds_yielded;   /* the body's own: the generator's yield slot may hold an item yielded */
 
-  /* An asynchronous producer's item. */
+  /* An asynchronous producer's item; a producer thread's emitter never
+   * initialises it (agen_emitter_emit_is_usual() relies on it). */
   GValue emitted;                /* its emit waits */
   gboolean has_emitted;          /* else it holds the item yielded before, or nothing */
 
@@ -69,7 +71,7 @@ struct _AgenEmitter
   GAsyncReadyCallback emit_callback;
   gpointer emit_user_data;
   gpointer emit_tag;
-  gboolean replied;              /* the reply below is for the last emit */
+  gboolean replied;              /* the reply below is for the last emit, not yet taken */
   GValue reply_sent;
   GError *reply_error;
   GError *thrown;                /* thrown in while no emit waited: for the next one */

@@ -362,6 +362,41 @@ agen_emitter_refuse_emit_async (AgenEmitter         *self,
   return TRUE;
 }
 
+/* Whether an asynchronous producer's emit of an item of @type is the
+ * usual one, in the callback of its last emit after a next: nothing to
+ * check a cancellable for, refuse, reset or wake, no reply left to drop
+ * (only agen_emitter_reply() leaves one, and it sets replied), and the slot holds a @type already (the item yielded before: see
+ * agen_emitter_begin_emit_async()). The emit is then a few stores and no
+ * call, and each emit function takes this way before its checks, which
+ * this one covers: @self is an emitter, @cancellable %NULL, and the slot
+ * holding a @type tells that it is an asynchronous producer's (a producer
+ * thread's emitter never initialises it). */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_emit_is_usual (AgenEmitter  *self,
+                            GCancellable *cancellable,
+                            GType         type)
+{
+  return AGEN_IS_EMITTER_FINAL (self) && cancellable == NULL &&
+         !self->emit_waiting && self->thrown == NULL && !self->producer_done &&
+         self->generator != NULL && !g_atomic_int_get (&self->cancellation_delivered) &&
+         self->await_id == 0 && G_VALUE_TYPE (&self->emitted) == type && !self->replied;
+}
+
+/* Ends the usual emit, its item in place: the body takes it when the
+ * callback returns. */
+G_ALWAYS_INLINE static inline void
+agen_emitter_end_usual_emit (AgenEmitter         *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
+{
+  self->has_emitted = TRUE;
+  self->emit_waiting = TRUE;
+  self->emit_callback = callback;
+  self->emit_user_data = user_data;
+  self->emit_tag = source_tag;
+}
+
 /* Starts an asynchronous producer's emit: returns the slot its item goes
  * in, holding a @type, or NULL when the emit failed at once. The body
  * yields from that slot by trading places with the generator's yield slot,
@@ -407,11 +442,7 @@ agen_emitter_end_emit_async (AgenEmitter         *self,
 {
   /* A reply the producer never finished is dropped. */
   agen_emitter_clear_reply_locked (self);
-  self->has_emitted = TRUE;
-  self->emit_waiting = TRUE;
-  self->emit_callback = callback;
-  self->emit_user_data = user_data;
-  self->emit_tag = source_tag;
+  agen_emitter_end_usual_emit (self, callback, user_data, source_tag);
   if (G_UNLIKELY (self->await_id != 0))
     agen_wake (_agen_emitter_take_wake_locked (self));
 }
@@ -443,6 +474,15 @@ agen_emitter_emit_async (AgenEmitter         *self,
 {
   GValue *slot;
 
+  /* An item of the slot's type is an initialised value. */
+  if (G_LIKELY (item != NULL && G_VALUE_TYPE (item) != 0 &&
+                agen_emitter_emit_is_usual (self, cancellable, G_VALUE_TYPE (item))))
+    {
+      g_value_copy (item, &self->emitted);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_async);
+      return;
+    }
+
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -458,9 +498,9 @@ agen_emitter_emit_async (AgenEmitter         *self,
   agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_async);
 }
 
-/* Every _finish of an emit; inlined into each, as it is on the path of
- * every item. */
-G_ALWAYS_INLINE static inline gboolean
+/* Every _finish of an emit but the usual one (see
+ * agen_emitter_finish_usual_emit()). */
+G_NO_INLINE static gboolean
 agen_emitter_finish_emit (AgenEmitter   *self,
                           GAsyncResult  *result,
                           GValue        *sent,
@@ -469,9 +509,8 @@ agen_emitter_finish_emit (AgenEmitter   *self,
   GError *local_error;
   GValue reply_sent = G_VALUE_INIT;
 
-  /* The emitter is the result of every emit that waited: checked first,
-   * by address, as it is on the path of every item. */
-  if (G_UNLIKELY ((gpointer) result != (gpointer) self))
+  /* The emitter is the result of every emit that waited. */
+  if (G_UNLIKELY (self == NULL || (gpointer) result != (gpointer) self))
     {
       g_return_val_if_fail (AGEN_IS_EMITTER_FINAL (self), FALSE);
       g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -513,6 +552,21 @@ agen_emitter_finish_emit (AgenEmitter   *self,
   return TRUE;
 }
 
+/* A _finish that drops the value sent, inlined into each: the usual emit
+ * completed after a next, with the emitter as its result (checked by
+ * address) and no reply to take (nothing sent, nothing thrown in: see
+ * agen_emitter_emit_is_usual()). */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_finish_usual_emit (AgenEmitter   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  if (G_LIKELY (self != NULL && (gpointer) result == (gpointer) self && !self->replied &&
+                (error == NULL || *error == NULL)))
+    return TRUE;
+  return agen_emitter_finish_emit (self, result, NULL, error);
+}
+
 /**
  * agen_emitter_emit_finish:
  * @self: an #AgenEmitter
@@ -539,7 +593,41 @@ agen_emitter_emit_finish (AgenEmitter   *self,
                           GValue        *sent,
                           GError       **error)
 {
+  if (sent == NULL)
+    return agen_emitter_finish_usual_emit (self, result, error);
   return agen_emitter_finish_emit (self, result, sent, error);
+}
+
+/* agen_emitter_emit_int_async() but the usual way, with its checks, out
+ * of line: the usual way then saves no registers. The criticals name the
+ * public function, as g_return_if_fail() there would. */
+G_NO_INLINE static void
+agen_emitter_emit_int_async_unusual (AgenEmitter         *self,
+                                     gint                 item,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  const char *caller = "agen_emitter_emit_int_async";
+  GValue *slot;
+
+  if (G_UNLIKELY (!AGEN_IS_EMITTER_FINAL (self)))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller, "AGEN_IS_EMITTER_FINAL (self)");
+      return;
+    }
+  if (G_UNLIKELY (cancellable != NULL && !G_IS_CANCELLABLE (cancellable)))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller, "cancellable == NULL || G_IS_CANCELLABLE (cancellable)");
+      return;
+    }
+
+  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
+                                        agen_emitter_emit_int_async, caller);
+  if (slot == NULL)
+    return;
+  slot->data[0].v_int = item;
+  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
 }
 
 /**
@@ -561,18 +649,15 @@ agen_emitter_emit_int_async (AgenEmitter         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GValue *slot;
-
-  g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  slot = agen_emitter_begin_emit_async (self, G_TYPE_INT, cancellable, callback, user_data,
-                                        agen_emitter_emit_int_async, G_STRFUNC);
-  if (slot == NULL)
-    return;
   /* The slot holds a G_TYPE_INT: g_value_set_int() would check it again. */
-  slot->data[0].v_int = item;
-  agen_emitter_end_emit_async (self, callback, user_data, agen_emitter_emit_int_async);
+  if (G_LIKELY (agen_emitter_emit_is_usual (self, cancellable, G_TYPE_INT)))
+    {
+      self->emitted.data[0].v_int = item;
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_int_async);
+      return;
+    }
+
+  agen_emitter_emit_int_async_unusual (self, item, cancellable, callback, user_data);
 }
 
 /**
@@ -593,7 +678,7 @@ agen_emitter_emit_int_finish (AgenEmitter   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
@@ -616,6 +701,13 @@ agen_emitter_emit_string_async (AgenEmitter         *self,
                                 gpointer             user_data)
 {
   GValue *slot;
+
+  if (G_LIKELY (agen_emitter_emit_is_usual (self, cancellable, G_TYPE_STRING)))
+    {
+      g_value_set_string (&self->emitted, item);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_string_async);
+      return;
+    }
 
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -646,7 +738,7 @@ agen_emitter_emit_string_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
@@ -670,6 +762,16 @@ agen_emitter_emit_object_async (AgenEmitter         *self,
                                 gpointer             user_data)
 {
   GValue *slot;
+
+  /* An instance of the slot's type is an object: G_IS_OBJECT() would call
+   * into GType to tell. */
+  if (G_LIKELY (item != NULL && ((GTypeInstance *) item)->g_class != NULL &&
+                agen_emitter_emit_is_usual (self, cancellable, G_OBJECT_TYPE (item))))
+    {
+      g_value_set_object (&self->emitted, item);
+      agen_emitter_end_usual_emit (self, callback, user_data, agen_emitter_emit_object_async);
+      return;
+    }
 
   g_return_if_fail (AGEN_IS_EMITTER_FINAL (self));
   g_return_if_fail (item == NULL || G_IS_OBJECT (item));
@@ -702,7 +804,7 @@ agen_emitter_emit_object_finish (AgenEmitter   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return agen_emitter_finish_emit (self, result, NULL, error);
+  return agen_emitter_finish_usual_emit (self, result, error);
 }
 
 /**
@@ -914,6 +1016,20 @@ agen_emitter_reply (AgenEmitter  *self,
     callback ((GObject *) self, (GAsyncResult *) self, user_data);
 }
 
+/* The usual reply, inlined: an asynchronous producer's emit of the last
+ * item taken completes after a next. Its reply is empty already: the emit
+ * dropped what was left of the one before, and only this reply ends it. */
+G_ALWAYS_INLINE static inline void
+agen_emitter_complete_emit (AgenEmitter *self)
+{
+  GAsyncReadyCallback callback = g_steal_pointer (&self->emit_callback);
+
+  self->last_taken_waits = FALSE;
+  self->emit_waiting = FALSE;
+  if (callback != NULL)
+    callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
+}
+
 /* After the yield of an item: what the resumption brought goes to the
  * item's emit when it waits (the last taken, see agen_emitter_take_item());
  * an item emitted ahead into a buffer has no emit to hear it, and only an
@@ -923,8 +1039,6 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
                              const GValue *sent,
                              GError       *error)
 {
-  GAsyncReadyCallback callback;
-
   if (!self->last_taken_waits || self->taken.length > 0)
     {
       if (G_UNLIKELY (error != NULL))
@@ -932,21 +1046,105 @@ agen_emitter_reply_to_yield (AgenEmitter  *self,
       return;
     }
 
-  self->last_taken_waits = FALSE;
   if (self->thread_func != NULL || sent != NULL || error != NULL)
     {
+      self->last_taken_waits = FALSE;
       agen_emitter_reply (self, sent, error);
       return;
     }
 
-  /* The usual case, inlined: an asynchronous producer's emit, after a
-   * next. */
-  callback = g_steal_pointer (&self->emit_callback);
+  agen_emitter_complete_emit (self);
+}
+
+/* agen_emitter_next_ready() up to its item: the item's emit completes, and
+ * when the producer emits again in its callback, as it does unless it
+ * awaits something else or returns, the emitted item is the next one: the
+ * slot holds it, and %TRUE is returned. Else the body takes over where it
+ * yielded, with the reply made: %FALSE, and *@item is the body's answer,
+ * @n_items how many items it has. */
+G_ALWAYS_INLINE static inline gboolean
+agen_emitter_next_emitted (AgenEmitter    *self,
+                           const GValue  **item,
+                           guint          *n_items)
+{
+  GAsyncReadyCallback callback = self->emit_callback;
+
+  /* agen_emitter_complete_emit(), but the emit of the item taken next
+   * waits as this one did: last_taken_waits stays set. */
   self->emit_waiting = FALSE;
-  agen_emitter_clear_reply_locked (self);
-  self->replied = TRUE;
   if (callback != NULL)
     callback ((GObject *) self, (GAsyncResult *) self, self->emit_user_data);
+  if (G_UNLIKELY (!self->has_emitted))
+    {
+      self->last_taken_waits = FALSE;
+      *n_items = _agen_generator_next_by_body (self->generator, item);
+      return FALSE;
+    }
+  self->has_emitted = FALSE;
+  return TRUE;
+}
+
+/* agen_emitter_next_ready() for foreach, which only reads the item: it
+ * reads it in the emit's slot, which the next emit overwrites, and the
+ * item the body yielded is dropped from the yield slot, so that no item
+ * the consumer took but the last is kept. */
+G_ALWAYS_INLINE static inline guint
+agen_emitter_next_in_slot (AgenEmitter    *self,
+                           const GValue  **item)
+{
+  guint n_items;
+
+  if (G_UNLIKELY (!agen_emitter_next_emitted (self, item, &n_items)))
+    return n_items;
+
+  if (G_UNLIKELY (self->slot_holds_yielded))
+    {
+      self->slot_holds_yielded = FALSE;
+      _agen_generator_drop_yielded (self->generator);
+    }
+  *item = &self->emitted;
+  return 1;
+}
+
+/* agen_emitter_next_ready() for a combinator, which takes the item into
+ * the yield slot: traded there, as the body's yield trades it. */
+G_NO_INLINE static guint
+agen_emitter_next_in_yield_slot (AgenEmitter    *self,
+                                 GValue         *yielded,
+                                 const GValue  **item)
+{
+  GValue previous;
+  guint n_items;
+
+  if (G_UNLIKELY (!agen_emitter_next_emitted (self, item, &n_items)))
+    return n_items;
+
+  previous = *yielded;
+  *yielded = self->emitted;
+  self->emitted = previous;
+  self->slot_holds_yielded = TRUE;
+  *item = yielded;
+  return 1;
+}
+
+/* A next while the body is at its yield of an asynchronous producer's
+ * item (named there with _agen_generator_set_next_ready()): what the body
+ * would do when resumed, without its call, its resume point and its yield
+ * (see agen_emitter_next_emitted()). The producer's callback returns
+ * before the item is yielded, so the stack does not grow from one item to
+ * the next however many follow each other without a wait. foreach's way
+ * is inlined here and a combinator's is a function of its own, so each
+ * keeps across the callback only what it needs; @generator is
+ * self->generator, read there rather than kept. */
+static guint
+agen_emitter_next_ready (AgenGenerator  *generator,
+                         gpointer        data,
+                         GValue         *yielded,
+                         const GValue  **item)
+{
+  if (G_UNLIKELY (yielded != NULL))
+    return agen_emitter_next_in_yield_slot (data, yielded, item);
+  return agen_emitter_next_in_slot (data, item);
 }
 
 static gboolean
@@ -1032,6 +1230,13 @@ agen_emitter_body (AgenGenerator *generator,
           continue;
         }
 
+      /* An asynchronous producer's next items usually come without the
+       * body: see agen_emitter_next_ready(). */
+      if (self->thread_func == NULL)
+        {
+          _agen_generator_set_next_ready (generator, agen_emitter_next_ready, self);
+          self->slot_holds_yielded = TRUE;
+        }
       AGEN_EMITTER_YIELD (generator, item);
       sent = _agen_generator_take_resumption (generator, &error);
       agen_emitter_reply_to_yield (self, sent, g_steal_pointer (&error));

@@ -557,6 +557,10 @@ agen_generator_set_dispatch_body (AgenGenerator *self,
     return;
 
   self->dispatch_body = dispatch_body;
+  /* A next-ready function named at the body's last yield answers no more
+   * (_agen_generator_set_next_ready()). */
+  if (dispatch_body && self->run != NULL)
+    self->run->next_ready = NULL;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPATCH_BODY]);
 }
 

@@ -101,10 +101,14 @@ typedef guint    (*AgenNextReadyFunc) (AgenGenerator  *self,
                                        const GValue  **item);
 
 /* In a body call that ends in a yield: until the body is called again,
- * _agen_generator_next_in_place() is @func. */
+ * _agen_generator_next_in_place() is @func (never for a dispatch-body
+ * generator). */
 void     _agen_generator_set_next_ready (AgenGenerator     *self,
                                          AgenNextReadyFunc  func,
                                          gpointer           data);
+/* In a next-ready function answering a span with an item held elsewhere:
+ * the item the body's yield left in the yield slot is dropped. */
+void     _agen_generator_drop_yielded   (AgenGenerator     *self);
 gboolean _agen_generator_next_by_body   (AgenGenerator     *self,
                                          const GValue     **item);
 

@@ -314,18 +314,37 @@ _agen_generator_take_resumption (AgenGenerator  *self,
  * In a body call that is about to yield: until the body is called again,
  * the fast path of next asks @func for the item (see
  * agen-operation-private.h), so a body whose items are ready costs neither
- * its call nor its own yield per item.
+ * its call nor its own yield per item. Not for a dispatch-body generator:
+ * the function may run code the body would run (an asynchronous
+ * producer's callback), which must not run inside the consumer's call.
  */
 void
 _agen_generator_set_next_ready (AgenGenerator     *self,
                                 AgenNextReadyFunc  func,
                                 gpointer           data)
 {
-  if (!agen_generator_check_in_body (self, G_STRFUNC))
+  if (!agen_generator_check_in_body (self, G_STRFUNC) || self->dispatch_body)
     return;
 
   self->run->next_ready = func;
   self->run->next_ready_data = data;
+}
+
+/*
+ * _agen_generator_drop_yielded:
+ *
+ * For a next-ready function that answers a span (@yielded %NULL) with an
+ * item it holds: the item the body's yield left in the yield slot, which
+ * the consumer has read, is dropped now rather than kept until the body
+ * yields again or the operation ends.
+ */
+void
+_agen_generator_drop_yielded (AgenGenerator *self)
+{
+  GValue *yielded = &self->run->yielded;
+
+  if (G_IS_VALUE (yielded))
+    g_value_unset (yielded);
 }
 
 /**

@@ -12,6 +12,7 @@
  *   agen-bench [--quick] [--items N] [--rounds N] [CASE...]
  *                                      CASE: next foreach await memory pipeline
  *                                            combinators time operators producers
+ *                                            async-producer (only when named)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -815,9 +816,18 @@ round_time_debounce (guint n)
  * against the macro body of round_foreach (both yield ints to foreach); a
  * producer thread with a 64-item buffer, in items a second; a thread
  * without a buffer against the same rendezvous over two GAsyncQueues. The
- * async producer is written as GIO code is, and its own code counts: the
- * callback casts its source object (a checked cast), finishes the emit and
- * starts the next.
+ * async producer is written as GIO code is, as the manual's example in
+ * "Writing producers" is, and its own code counts: its callback casts its
+ * source object, the emitter, with AGEN_EMITTER() (a checked cast, as the
+ * manual's does), finishes the emit and starts the next; its counter is
+ * the callback's data, where the manual's example reaches it through a
+ * GTask. Under callgrind (--items 20000 --rounds 1 producers, collecting
+ * in round_async_producer and in round_foreach) an item costs 243
+ * instructions against the macro body's 170: 111 are the producer's own,
+ * 78 of them the cast; the library's share is 85 (the emit, its finish,
+ * and the next that completes the emit and takes the item emitted in its
+ * callback without a body call), where the macro body's body call and
+ * yield are 98; foreach is 38 in both.
  * ---------------------------------------------------------------------- */
 
 typedef struct
@@ -974,6 +984,15 @@ wanted (char **cases,
   return cases == NULL || g_strv_contains ((const char * const *) cases, name);
 }
 
+/* A part of another case, for bench/callgrind-guard, which counts one
+ * kind of item at a time: run only when named. */
+static gboolean
+named (char       **cases,
+       const char  *name)
+{
+  return cases != NULL && g_strv_contains ((const char * const *) cases, name);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1031,6 +1050,8 @@ main (int   argc,
     }
   if (wanted (cases, "producers"))
     case_producers (scale);
+  if (named (cases, "async-producer"))
+    report ("producers", "async function", "ns/item", best_ns_per_item (round_async_producer, 2000000 / scale));
 
   if (wanted (cases, "time"))
     {

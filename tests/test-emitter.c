@@ -990,15 +990,24 @@ medley_collect (AgenGenerator *generator,
   return TRUE;
 }
 
+typedef enum
+{
+  BY_FOREACH,          /* reads each item in place */
+  BY_NEXT,             /* takes each item */
+  BY_COMBINATOR,       /* a combinator takes each item into its yield slot */
+  N_CONSUMERS
+} Consumer;
+
 /* Semantics: every item arrives as it was emitted, whatever the kind of
- * the item before, read in place (foreach) or taken (next); none leaks. */
+ * the item before, read in place (foreach), taken (next) or taken into a
+ * combinator's yield slot (take's pull); none leaks. */
 static void
 test_async_items_of_every_kind (AgenTestFixture *fixture,
                                 gconstpointer    data)
 {
   static const char expected[] = "1 2 three GCancellable none 6.500000 (null) eight no-object";
 
-  for (guint by_next = 0; by_next < 2; by_next++)
+  for (Consumer consumer = 0; consumer < N_CONSUMERS; consumer++)
     {
       Medley medley = { { medley_emit_next }, 0, G_OBJECT (g_cancellable_new ()) };
       g_autoptr(GString) log = g_string_new (NULL);
@@ -1006,7 +1015,7 @@ test_async_items_of_every_kind (AgenTestFixture *fixture,
       gboolean object_finalized = FALSE;
 
       agen_test_watch_finalize (medley.object, &object_finalized);
-      if (by_next)
+      if (consumer == BY_NEXT)
         {
           GValue item = G_VALUE_INIT;
           GError *error = NULL;
@@ -1020,10 +1029,11 @@ test_async_items_of_every_kind (AgenTestFixture *fixture,
         }
       else
         {
+          g_autoptr(AgenGenerator) take = consumer == BY_COMBINATOR ? agen_generator_take (gen, 100) : NULL;
           AgenTestCall call;
 
           agen_test_call_init (&call);
-          agen_test_start_foreach (gen, medley_collect, log, NULL, NULL, &call);
+          agen_test_start_foreach (take != NULL ? take : gen, medley_collect, log, NULL, NULL, &call);
           agen_test_call_wait (&call);
           g_assert_no_error (call.error);
           agen_test_call_clear (&call);
@@ -1069,42 +1079,210 @@ paused_emit_next (GTask *task)
   agen_emitter_emit_object_async (emitter, object, NULL, task_producer_emitted, task);
 }
 
-static gboolean
-count_items (AgenGenerator *generator,
-             const GValue  *item,
-             gpointer       user_data)
+typedef struct
 {
-  (*(guint *) user_data)++;
+  guint n_items;
+  AgenGenerator *generator;    /* the body takes the next item over: see below */
+} Counted;
+
+/* Counts, and at the first item turns dispatch-body on and off: the
+ * generator's next next is a body call (as it is after any wait), its
+ * item left in the yield slot, and the items after it come without the
+ * body again. */
+static gboolean
+count_items_body_once (AgenGenerator *generator,
+                       const GValue  *item,
+                       gpointer       user_data)
+{
+  Counted *counted = user_data;
+
+  if (counted->n_items++ == 0 && counted->generator != NULL)
+    {
+      agen_generator_set_dispatch_body (counted->generator, TRUE);
+      agen_generator_set_dispatch_body (counted->generator, FALSE);
+    }
   return TRUE;
 }
 
 /* Semantics: while an asynchronous producer waits for something, the
  * generator keeps no item the consumer has taken but the last one yielded
  * (foreach reads it in place): an item two behind is not held for the
- * wait. */
+ * wait, also when the body yielded one of them itself. */
 static void
 test_async_consumed_items_not_kept (AgenTestFixture *fixture,
                                     gconstpointer    data)
 {
-  Paused paused = { { paused_emit_next } };
-  AgenGenerator *gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &paused, NULL);
-  AgenTestCall call;
-  guint n_items = 0;
+  for (guint body_once = 0; body_once < 2; body_once++)
+    {
+      Paused paused = { { paused_emit_next } };
+      AgenGenerator *gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &paused, NULL);
+      Counted counted = { 0, body_once ? gen : NULL };
+      AgenTestCall call;
 
-  agen_test_call_init (&call);
-  agen_test_start_foreach (gen, count_items, &n_items, NULL, NULL, &call);
-  while (paused.paused == NULL)
-    g_main_context_iteration (fixture->context, TRUE);
-  g_assert_cmpuint (n_items, ==, 3);
-  g_assert_true (paused.finalized[0]);
-  g_assert_true (paused.finalized[1]);
+      agen_test_call_init (&call);
+      agen_test_start_foreach (gen, count_items_body_once, &counted, NULL, NULL, &call);
+      while (paused.paused == NULL)
+        g_main_context_iteration (fixture->context, TRUE);
+      g_assert_cmpuint (counted.n_items, ==, 3);
+      g_assert_true (paused.finalized[0]);
+      g_assert_true (paused.finalized[1]);
 
-  paused_emit_next (paused.paused);
-  agen_test_call_wait (&call);
-  g_assert_no_error (call.error);
-  agen_test_call_clear (&call);
-  g_object_unref (gen);
-  g_assert_true (paused.finalized[2]);
+      paused_emit_next (paused.paused);
+      agen_test_call_wait (&call);
+      g_assert_no_error (call.error);
+      agen_test_call_clear (&call);
+      g_object_unref (gen);
+      g_assert_true (paused.finalized[2]);
+    }
+}
+
+/* An asynchronous producer of the integers 0 .. n-1, which records how
+ * deep in the stack its callbacks run and, when asked to, checks that each
+ * runs from a body source of its own. */
+typedef struct
+{
+  TaskProducer producer;
+  guint i;
+  guint n;
+  gboolean in_body_source;     /* each callback must run from a "[agen] body" of its own */
+  guint n_outside_body_source;
+  guint last_source_id;
+  guintptr lowest_frame;
+  guintptr highest_frame;
+} Counting;
+
+static void
+counting_emit_next (GTask *task)
+{
+  Counting *counting = g_task_get_task_data (task);
+  guintptr frame = (guintptr) __builtin_frame_address (0);
+  GSource *source = g_main_current_source ();
+
+  counting->lowest_frame = MIN (counting->lowest_frame, frame);
+  counting->highest_frame = MAX (counting->highest_frame, frame);
+  if (counting->in_body_source &&
+      (source == NULL || g_strcmp0 (g_source_get_name (source), "[agen] body") != 0 ||
+       g_source_get_id (source) == counting->last_source_id))
+    counting->n_outside_body_source++;
+  if (source != NULL)
+    counting->last_source_id = g_source_get_id (source);
+
+  if (counting->i == counting->n)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  agen_emitter_emit_int_async (g_task_get_source_object (task), (gint) counting->i++, NULL,
+                               task_producer_emitted, task);
+}
+
+static void
+counting_init (Counting *counting,
+               guint     n)
+{
+  *counting = (Counting) { { counting_emit_next }, 0, n, FALSE, 0, 0, G_MAXSIZE, 0 };
+}
+
+typedef struct
+{
+  guint n_items;
+  gboolean in_order;
+  guint dispatch_body_after;   /* sets the generator's dispatch-body after this many; 0: never */
+  AgenGenerator *generator;
+  Counting *producer;          /* told to check its callbacks from then on */
+} Tally;
+
+static gboolean
+tally_item (AgenGenerator *generator,
+            const GValue  *item,
+            gpointer       user_data)
+{
+  Tally *tally = user_data;
+
+  if (g_value_get_int (item) != (gint) tally->n_items)
+    tally->in_order = FALSE;
+  if (++tally->n_items == tally->dispatch_body_after)
+    {
+      agen_generator_set_dispatch_body (tally->generator, TRUE);
+      tally->producer->in_body_source = TRUE;
+    }
+  return TRUE;
+}
+
+/* Semantics: an asynchronous producer that emits each item from the
+ * callback of the one before, a million times, neither grows the stack
+ * from one item to the next (the callback returns before its item is
+ * yielded) nor loses or reorders an item, whether foreach reads the items
+ * in place or a combinator takes them; the ASan build checks the stack as
+ * well. Under valgrind, a tenth of the items. */
+static void
+test_async_many_items (AgenTestFixture *fixture,
+                       gconstpointer    data)
+{
+  guint n = agen_test_timeout_seconds (1) > 1 ? 100000 : 1000000;
+
+  for (Consumer consumer = BY_FOREACH; consumer <= BY_COMBINATOR; consumer += BY_COMBINATOR - BY_FOREACH)
+    {
+      Counting counting;
+      Tally tally = { 0, TRUE, 0, NULL, NULL };
+      AgenGenerator *gen;
+      g_autoptr(AgenGenerator) take = NULL;
+      AgenTestCall call;
+
+      counting_init (&counting, n);
+      gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &counting, NULL);
+      if (consumer == BY_COMBINATOR)
+        take = agen_generator_take (gen, G_MAXUINT);
+
+      agen_test_call_init (&call);
+      agen_test_start_foreach (take != NULL ? take : gen, tally_item, &tally, NULL, NULL, &call);
+      agen_test_call_wait (&call);
+      g_assert_no_error (call.error);
+      agen_test_call_clear (&call);
+
+      g_assert_cmpuint (tally.n_items, ==, n);
+      g_assert_true (tally.in_order);
+      g_assert_cmpuint (counting.highest_frame - counting.lowest_frame, <, 64 * 1024);
+      g_object_unref (gen);
+    }
+}
+
+/* Semantics (#AgenGenerator:dispatch-body): no body call runs inside a
+ * call the consumer made, and an asynchronous producer's callbacks are the
+ * body's code: they run from the body's source too, also when the
+ * property is set while foreach runs. */
+static void
+test_async_dispatch_body (AgenTestFixture *fixture,
+                          gconstpointer    data)
+{
+  for (guint set_while_running = 0; set_while_running < 2; set_while_running++)
+    {
+      Counting counting;
+      Tally tally = { 0, TRUE, set_while_running ? 3 : 0, NULL, &counting };
+      AgenGenerator *gen;
+      AgenTestCall call;
+
+      counting_init (&counting, 10);
+      gen = agen_generator_new_async (task_producer_produce, task_producer_finish, &counting, NULL);
+      tally.generator = gen;
+      if (!set_while_running)
+        {
+          agen_generator_set_dispatch_body (gen, TRUE);
+          counting.in_body_source = TRUE;
+        }
+
+      agen_test_call_init (&call);
+      agen_test_start_foreach (gen, tally_item, &tally, NULL, NULL, &call);
+      agen_test_call_wait (&call);
+      g_assert_no_error (call.error);
+      agen_test_call_clear (&call);
+
+      g_assert_cmpuint (tally.n_items, ==, 10);
+      g_assert_true (tally.in_order);
+      g_assert_cmpuint (counting.n_outside_body_source, ==, 0);
+      g_object_unref (gen);
+    }
 }
 
 /* ============================================================= threads */
@@ -1476,6 +1654,8 @@ main (int   argc,
   agen_test_add ("/emitter/async/blocking-emit", test_blocking_emit_from_async);
   agen_test_add ("/emitter/async/items-of-every-kind", test_async_items_of_every_kind);
   agen_test_add ("/emitter/async/consumed-items-not-kept", test_async_consumed_items_not_kept);
+  agen_test_add ("/emitter/async/many-items", test_async_many_items);
+  agen_test_add ("/emitter/async/dispatch-body", test_async_dispatch_body);
   agen_test_add ("/emitter/thread/async-emit", test_async_emit_to_thread);
   agen_test_add ("/emitter/async/producer-without-produce", test_producer_without_produce);
   agen_test_add ("/emitter/thread/random", test_thread_random);
