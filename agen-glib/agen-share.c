@@ -102,9 +102,11 @@ struct _AgenShare
   gboolean closing;            /* a branch is closing it */
   gboolean stopped;            /* ended, error or closed */
   guint pull_limit;            /* MIN (buffer_size, capacity), or 0 once
-                                * stopped: below it, a pull has room without
-                                * growing the ring, and the source is there
-                                * to pull (one test per pull) */
+                                * stopped or while a branch waits: below
+                                * it, a pull has room without growing the
+                                * ring, the source is there to pull, and no
+                                * branch is to be woken for the item (one
+                                * test per pull) */
   gboolean reply_holds_self;   /* a next in flight holds a reference */
   GPtrArray *branches;         /* AgenShareBranch *, alive */
   guint n_attached;            /* branches that hold the buffer */
@@ -253,12 +255,18 @@ agen_share_n_items (AgenShare *self)
   return (guint) (self->end - self->first);
 }
 
+static void
+agen_share_update_pull_limit (AgenShare *self)
+{
+  self->pull_limit = self->stopped || self->n_waiting != 0 ? 0 : MIN (self->buffer_size, self->capacity);
+}
+
 /* The source ended, failed or was closed: nothing more to pull. */
 static void
 agen_share_stop (AgenShare *self)
 {
   self->stopped = TRUE;
-  self->pull_limit = 0;
+  agen_share_update_pull_limit (self);
 }
 
 static inline gsize
@@ -314,7 +322,7 @@ agen_share_resize_ring (AgenShare *self,
   self->ring = ring;
   self->n_unread = n_unread;
   self->capacity = capacity;
-  self->pull_limit = self->stopped ? 0 : MIN (self->buffer_size, capacity);
+  agen_share_update_pull_limit (self);
 }
 
 /* Drops the items every attached branch has read. */
@@ -366,6 +374,7 @@ agen_share_wake_all (AgenShare *self)
       branch->await_id = 0;
       self->n_waiting--;
     }
+  agen_share_update_pull_limit (self);
 
   for (guint i = 0; i < n_waiting; i++)
     {
@@ -408,6 +417,16 @@ agen_share_push (AgenShare    *self,
   self->n_unread[slot] = n_readers;
   self->end++;
   return &self->ring[slot];
+}
+
+/* A branch that waits at the end (for room) may read the item another
+ * branch pushed: with three branches or more, the one behind it may pull
+ * as soon as the slowest moves on, and the buffer does not empty. */
+static inline void
+agen_share_wake_for_item (AgenShare *self)
+{
+  if (self->n_waiting != 0)
+    agen_share_wake_all (self);
 }
 
 /* Takes the source's reply into the buffer. */
@@ -521,6 +540,7 @@ agen_share_fill (AgenShare *self)
   if (!agen_share_pull_now (self, &item))
     return FALSE;
   agen_share_push (self, item, self->n_attached);
+  agen_share_wake_for_item (self);
   return TRUE;
 }
 
@@ -537,6 +557,7 @@ agen_share_branch_wait (AgenShareBranch *branch)
 {
   branch->await_id = agen_generator_suspend (branch->generator);
   branch->share->n_waiting++;
+  agen_share_update_pull_limit (branch->share);
   return branch->await_id;
 }
 
@@ -548,6 +569,7 @@ agen_share_branch_stop_waiting (AgenShareBranch *branch)
     return;
   branch->await_id = 0;
   branch->share->n_waiting--;
+  agen_share_update_pull_limit (branch->share);
 }
 
 static void
@@ -673,6 +695,7 @@ agen_share_branch_pull_ready (AgenGenerator    *self,
 
   agen_share_value_copy (yielded, value);
   *item = yielded;
+  agen_share_wake_for_item (share);
   return TRUE;
 }
 
@@ -732,6 +755,7 @@ agen_share_branch_pull_slow (AgenGenerator    *self,
   branch->position++;
   branch->holds = 1;
   *item = agen_share_push (share, value, share->n_attached);
+  agen_share_wake_for_item (share);
   return TRUE;
 }
 
@@ -1183,7 +1207,7 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
-  self->pull_limit = self->stopped ? 0 : MIN (buffer_size, self->capacity);
+  agen_share_update_pull_limit (self);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
