@@ -77,11 +77,14 @@
  * item is copied there (agen_share_branch_next_copy()). Only waits go
  * through the body: the branch ahead waits for room once the buffer is
  * full, and is resumed once it is empty, so a resumption (a body call, a
- * reply, a foreach loop taken up again) is paid once per buffer of items.
- * Under callgrind (bench/agen-bench operators), an item costs 165
- * instructions read by one foreach, 262 through tee(1) and 296 through
- * tee(2): the source's body once (about 117), two foreach steps, and about
- * 110 of the share's own. */
+ * reply, a foreach loop taken up again, about 1,300 instructions with the
+ * branch behind's span) is paid once per buffer of items: the default
+ * buffer of 256 makes it some 5 an item. Under callgrind (bench/agen-bench
+ * operators), an item costs 165 instructions read by one foreach, 246
+ * through tee(1) and 255 through tee(2): the source's body once (about
+ * 117), a foreach step for the branch ahead and a call of the function
+ * for the branch behind (about 55), and some 80 of the share's own, its
+ * resumptions included. */
 
 struct _AgenShare
 {
