@@ -12,10 +12,14 @@
 /* How long foreach may run a body that does not await before it lets the
  * main loop run. */
 #define AGEN_FOREACH_SLICE_USEC 1000
-/* Reading the clock costs as much as a fast item, so it is read about this
- * often, however long an item takes, rather than at every item. */
+/* Reading the clock costs as much as two fast items, so it is read about
+ * this often, however long an item takes, rather than at every item. */
 #define AGEN_FOREACH_CLOCK_USEC 100
-#define AGEN_FOREACH_MAX_ITEMS_PER_READING 256
+#define AGEN_FOREACH_MAX_STEPS_PER_READING 256
+/* A loop taken up again reads it first after at most this many steps,
+ * however many the last one ran between readings: its steps may be slower
+ * now. */
+#define AGEN_FOREACH_MAX_STEPS_TO_FIRST_READING 16
 
 typedef struct
 {
@@ -29,6 +33,9 @@ typedef struct
   GError *next_step_error;       /* for a THROW step */
   gboolean step_ready;           /* a reply asked for next_step */
   gboolean driving;              /* foreach_drive() is on the stack */
+  guint steps_per_reading;       /* of the clock: carried from one drive to
+                                  * the next, as the steps of one loop cost
+                                  * about the same */
 } AgenForeach;
 
 static void agen_foreach_drive (AgenForeach *foreach);
@@ -139,37 +146,51 @@ agen_foreach_step (AgenForeach *foreach)
     }
 }
 
+/* The loop of steps, until one does not complete at once (the body
+ * awaits, or the generator finished) or the slice is over. A loop is often
+ * taken up again for a few steps: a share's branch that waited for room
+ * runs on for a buffer of items, once per buffer. So the first reading of
+ * the clock, which starts the slice, comes after a few steps, as the
+ * readings after it: a loop of fewer steps reads it not at all. */
 static void
 agen_foreach_drive (AgenForeach *foreach)
 {
   /* The last reply returns the task, which may free @foreach: held only
    * for that, until the loop is over. */
   G_GNUC_UNUSED g_autoptr(GTask) task = g_object_ref (foreach->task);
-  gint64 last_reading = g_get_monotonic_time ();
-  gint64 slice_end = last_reading + AGEN_FOREACH_SLICE_USEC;
-  guint items_per_reading = 1;
-  guint items = 0;
+  gint64 last_reading = 0;
+  gint64 slice_end = 0;
+  guint steps_to_reading = MIN (foreach->steps_per_reading, AGEN_FOREACH_MAX_STEPS_TO_FIRST_READING);
+  guint steps = 0;
 
   foreach->driving = TRUE;
   while (foreach->step_ready)
     {
       agen_foreach_step (foreach);
 
-      if (foreach->step_ready && ++items == items_per_reading)
+      if (foreach->step_ready && ++steps == steps_to_reading)
         {
           gint64 now = g_get_monotonic_time ();
 
-          if (now >= slice_end)
+          /* The first reading comes at most about
+           * AGEN_FOREACH_CLOCK_USEC after the loop started. */
+          if (last_reading == 0)
+            slice_end = now + AGEN_FOREACH_SLICE_USEC - AGEN_FOREACH_CLOCK_USEC;
+          else if (now >= slice_end)
             {
               _agen_generator_schedule (foreach->generator, "[agen] foreach slice",
-                                    agen_foreach_continue, foreach, NULL);
+                                        agen_foreach_continue, foreach, NULL);
               break;
             }
-          /* Aim the next reading AGEN_FOREACH_CLOCK_USEC ahead. */
-          items_per_reading = CLAMP (items * AGEN_FOREACH_CLOCK_USEC / MAX (now - last_reading, 1),
-                                     1, AGEN_FOREACH_MAX_ITEMS_PER_READING);
+          else
+            {
+              /* Aim the next reading AGEN_FOREACH_CLOCK_USEC ahead. */
+              foreach->steps_per_reading = CLAMP (steps * AGEN_FOREACH_CLOCK_USEC / MAX (now - last_reading, 1),
+                                                  1, AGEN_FOREACH_MAX_STEPS_PER_READING);
+            }
+          steps_to_reading = foreach->steps_per_reading;
           last_reading = now;
-          items = 0;
+          steps = 0;
         }
     }
   foreach->driving = FALSE;
@@ -228,6 +249,7 @@ agen_generator_foreach_async (AgenGenerator       *self,
   foreach->func = func;
   foreach->func_data = func_data;
   foreach->func_data_destroy = func_data_destroy;
+  foreach->steps_per_reading = 1;
   foreach->task = _agen_task_new (self, cancellable, callback, user_data, agen_generator_foreach_async);
   g_task_set_task_data (foreach->task, foreach, (GDestroyNotify) agen_foreach_free);
 

@@ -65,20 +65,26 @@
  * (the pull's next in place, inlined), copies the source's item once into
  * the buffer, and foreach reads it there; the branch behind hands foreach
  * every item buffered up to the end at once, a span, read in the buffer
- * too. A branch holds what its consumer reads until its next step, so each
- * held item counts the branches yet to release it: the last one drops it,
- * without a pass over the branches. So the branch ahead costs a decrement,
- * the source's call and a copy of bits per item; the branch behind a call
- * of the foreach function per item, and a decrement when it releases its
- * span. A combinator takes the item into its yield slot, so for it the
+ * too. A branch holds what its consumer reads until its next step: its
+ * oldest item is the first it holds, or the next it reads. The share
+ * counts the branches whose oldest item is its own oldest: only the last
+ * of them to move on drops items (a pass over the branches finds the new
+ * oldest), and a branch ahead of one of them moves on with a compare. So
+ * the branch ahead costs a compare, the source's call and a copy of a
+ * type and bits per item; the branch behind a call of the foreach function
+ * per item, and a pass over the branches when it releases its span. A
+ * combinator takes the item into its yield slot, so for it the
  * item is copied there (agen_share_branch_next_copy()). Only waits go
  * through the body: the branch ahead waits for room once the buffer is
  * full, and is resumed once it is empty, so a resumption (a body call, a
- * reply, a foreach loop taken up again) is paid once per buffer of items.
- * Under callgrind (bench/agen-bench operators), an item costs 165
- * instructions read by one foreach, 262 through tee(1) and 296 through
- * tee(2): the source's body once (about 117), two foreach steps, and about
- * 110 of the share's own. */
+ * reply, a foreach loop taken up again, about 1,300 instructions with the
+ * branch behind's span) is paid once per buffer of items: the default
+ * buffer of 256 makes it some 5 an item. Under callgrind (bench/agen-bench
+ * operators), an item costs 165 instructions read by one foreach, 246
+ * through tee(1) and 255 through tee(2): the source's body once (about
+ * 117), a foreach step for the branch ahead and a call of the function
+ * for the branch behind (about 55), and some 80 of the share's own, its
+ * resumptions included. */
 
 struct _AgenShare
 {
@@ -89,11 +95,14 @@ struct _AgenShare
   GValue *ring;                /* the items held: index i at ring[i % capacity] */
   GSList *retired_rings;       /* rings outgrown while a consumer may still
                                 * read an item in place there: freed last */
-  guint *n_unread;             /* beside each: how many attached branches have
-                                * yet to read it, so the last one drops it */
   gsize capacity;              /* >= the items held; 0, or a power of 2: the % is a mask */
   gboolean held_unplain;       /* an item that is not a plain value was
                                 * buffered: a drop may have to free one */
+  GType plain_type;            /* until then, the type of the last item of
+                                * 4 bytes: every place in the ring holds a
+                                * plain value or none, and a copy of such an
+                                * item there is its type and bits; or
+                                * G_TYPE_NONE, which no value has */
   guint64 first;               /* the index of the oldest */
   guint64 end;                 /* after the newest: end - first items held */
   gboolean ended;              /* after the items: the source ended, */
@@ -102,12 +111,17 @@ struct _AgenShare
   gboolean closing;            /* a branch is closing it */
   gboolean stopped;            /* ended, error or closed */
   guint pull_limit;            /* MIN (buffer_size, capacity), or 0 once
-                                * stopped: below it, a pull has room without
-                                * growing the ring, and the source is there
-                                * to pull (one test per pull) */
+                                * stopped or while a branch waits: below
+                                * it, a pull has room without growing the
+                                * ring, the source is there to pull, and no
+                                * branch is to be woken for the item (one
+                                * test per pull) */
   gboolean reply_holds_self;   /* a next in flight holds a reference */
   GPtrArray *branches;         /* AgenShareBranch *, alive */
   guint n_attached;            /* branches that hold the buffer */
+  guint n_at_first;            /* attached branches whose oldest item is
+                                * first: when the last of them moves on,
+                                * the share drops what all have moved past */
   guint n_waiting;             /* branches that wait (their await_id is set) */
   guint n_made;
 };
@@ -119,9 +133,9 @@ typedef struct
   guint64 position;            /* the index of the next item to read */
   gboolean attached;
   guint holds;                 /* its consumer reads this many items, those
-                                * before position, in the buffer, which
-                                * still counts the branch as a reader of
-                                * them until its next step */
+                                * before position, in the buffer: the
+                                * branch holds them until its next step.
+                                * Its oldest item is position - holds */
   guint await_id;              /* while it waits for the source or for room */
   GError *caught;              /* thrown in at the last yield or wait */
   GError *error;               /* to raise */
@@ -253,12 +267,18 @@ agen_share_n_items (AgenShare *self)
   return (guint) (self->end - self->first);
 }
 
+static void
+agen_share_update_pull_limit (AgenShare *self)
+{
+  self->pull_limit = self->stopped || self->n_waiting != 0 ? 0 : MIN (self->buffer_size, self->capacity);
+}
+
 /* The source ended, failed or was closed: nothing more to pull. */
 static void
 agen_share_stop (AgenShare *self)
 {
   self->stopped = TRUE;
-  self->pull_limit = 0;
+  agen_share_update_pull_limit (self);
 }
 
 static inline gsize
@@ -275,16 +295,6 @@ agen_share_item (AgenShare *self,
   return &self->ring[agen_share_slot (self, index)];
 }
 
-/* A branch that starts reading at @from, or stops, before the end. */
-static void
-agen_share_count_readers (AgenShare *self,
-                          guint64    from,
-                          gint       change)
-{
-  for (guint64 i = from; i < agen_share_end (self); i++)
-    self->n_unread[agen_share_slot (self, i)] += change;
-}
-
 /* Makes room for @n_items items at least, keeping each at its index. It
  * grows as items come, rather than to the buffer size at once: a large
  * buffer that is never full costs nothing. */
@@ -294,43 +304,46 @@ agen_share_resize_ring (AgenShare *self,
 {
   gsize capacity = 1;
   GValue *ring;
-  guint *n_unread;
 
   while (capacity < n_items)
     capacity *= 2;
   ring = g_new0 (GValue, capacity);
-  n_unread = g_new0 (guint, capacity);
   for (guint64 i = self->first; i < agen_share_end (self); i++)
-    {
-      ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
-      n_unread[i & (capacity - 1)] = self->n_unread[agen_share_slot (self, i)];
-    }
+    ring[i & (capacity - 1)] = *agen_share_item (self, i);        /* moved */
   /* A consumer may be reading an item in place in the old ring (a push
    * from inside its function): it is freed with the share. The rings grow
    * by doubling, so the retired ones together are smaller than the last. */
   if (self->ring != NULL)
     self->retired_rings = g_slist_prepend (self->retired_rings, self->ring);
-  g_free (self->n_unread);
   self->ring = ring;
-  self->n_unread = n_unread;
   self->capacity = capacity;
-  self->pull_limit = self->stopped ? 0 : MIN (self->buffer_size, capacity);
+  agen_share_update_pull_limit (self);
 }
 
-/* Drops the items every attached branch has read. */
+/* Drops the items every attached branch has moved past: those before
+ * the oldest item of the branches, and counts the branches there. */
 static void
 agen_share_trim (AgenShare *self)
 {
   guint64 oldest = agen_share_end (self);
+  guint n_at_oldest = 0;
 
   for (guint i = 0; i < self->branches->len; i++)
     {
       AgenShareBranch *branch = g_ptr_array_index (self->branches, i);
+      guint64 branch_oldest = branch->position - branch->holds;
 
-      if (branch->attached)
-        oldest = MIN (oldest, branch->position - branch->holds);
+      if (!branch->attached || branch_oldest > oldest)
+        continue;
+      if (branch_oldest < oldest)
+        n_at_oldest = 0;
+      oldest = branch_oldest;
+      n_at_oldest++;
     }
 
+  self->n_at_first = n_at_oldest;
+  if (G_LIKELY (!self->held_unplain))
+    self->first = oldest;
   for (; self->first < oldest; self->first++)
     agen_share_value_drop (agen_share_item (self, self->first));
 }
@@ -343,8 +356,8 @@ typedef struct
 
 /* Resumes every branch that waits: for an item, for room, or for the
  * source's close. Each looks again at what it waits for. It happens once
- * per half a buffer of items: the few branches of a tee are collected on
- * the stack. */
+ * per buffer of items: the few branches of a tee are collected on the
+ * stack. */
 G_NO_INLINE static void
 agen_share_wake_all (AgenShare *self)
 {
@@ -366,6 +379,7 @@ agen_share_wake_all (AgenShare *self)
       branch->await_id = 0;
       self->n_waiting--;
     }
+  agen_share_update_pull_limit (self);
 
   for (guint i = 0; i < n_waiting; i++)
     {
@@ -382,16 +396,22 @@ agen_share_push_slow (AgenShare    *self,
                       GValue       *dest,
                       const GValue *item)
 {
-  if (agen_plain_value_size (G_VALUE_TYPE (item)) == 0)
-    self->held_unplain = TRUE;
+  guint size = agen_plain_value_size (G_VALUE_TYPE (item));
+
+  if (size == 0)
+    {
+      self->held_unplain = TRUE;
+      self->plain_type = G_TYPE_NONE;
+    }
+  else if (size == 4 && !self->held_unplain)
+    self->plain_type = G_VALUE_TYPE (item);
   agen_share_value_copy_slow (dest, item);
 }
 
 /* Adds a copy of @item to the buffer: the copy. */
 G_ALWAYS_INLINE static inline const GValue *
 agen_share_push (AgenShare    *self,
-                 const GValue *item,
-                 guint         n_readers)
+                 const GValue *item)
 {
   GType type = G_VALUE_TYPE (item);
   GValue *dest;
@@ -405,9 +425,18 @@ agen_share_push (AgenShare    *self,
     dest->data[0].v_uint = item->data[0].v_uint;
   else
     agen_share_push_slow (self, dest, item);
-  self->n_unread[slot] = n_readers;
   self->end++;
   return &self->ring[slot];
+}
+
+/* A branch that waits at the end (for room) may read the item another
+ * branch pushed: with three branches or more, the one behind it may pull
+ * as soon as the slowest moves on, and the buffer does not empty. */
+static inline void
+agen_share_wake_for_item (AgenShare *self)
+{
+  if (self->n_waiting != 0)
+    agen_share_wake_all (self);
 }
 
 /* Takes the source's reply into the buffer. */
@@ -419,7 +448,7 @@ agen_share_take_reply (AgenShare *self)
   switch (pull->reply.kind)
     {
     case AGEN_REPLY_ITEM:
-      agen_share_push (self, pull->item, self->n_attached);
+      agen_share_push (self, pull->item);
       _agen_pull_clear (pull);
       break;
     case AGEN_REPLY_ERROR:
@@ -520,7 +549,8 @@ agen_share_fill (AgenShare *self)
 
   if (!agen_share_pull_now (self, &item))
     return FALSE;
-  agen_share_push (self, item, self->n_attached);
+  agen_share_push (self, item);
+  agen_share_wake_for_item (self);
   return TRUE;
 }
 
@@ -537,6 +567,7 @@ agen_share_branch_wait (AgenShareBranch *branch)
 {
   branch->await_id = agen_generator_suspend (branch->generator);
   branch->share->n_waiting++;
+  agen_share_update_pull_limit (branch->share);
   return branch->await_id;
 }
 
@@ -548,6 +579,7 @@ agen_share_branch_stop_waiting (AgenShareBranch *branch)
     return;
   branch->await_id = 0;
   branch->share->n_waiting--;
+  agen_share_update_pull_limit (branch->share);
 }
 
 static void
@@ -560,7 +592,6 @@ agen_share_detach (AgenShareBranch *branch)
 
   branch->attached = FALSE;
   self->n_attached--;
-  agen_share_count_readers (self, branch->position - branch->holds, -1);
   branch->holds = 0;
   agen_share_trim (self);
   agen_share_wake_all (self);
@@ -597,52 +628,53 @@ agen_share_branch_take_close_error (AgenShareBranch *branch)
   g_error_free (error);
 }
 
-/* Every branch has read the oldest item: it is dropped, and a branch
- * waiting for room is woken once the buffer is empty: it then runs ahead
- * by a whole buffer, rather than taking turns item by item, and a
- * resumption (a body call, a reply, a foreach loop taken up again) is paid
- * once per buffer of items. */
-G_ALWAYS_INLINE static inline void
-agen_share_drop_oldest (AgenShare *self,
-                        GValue    *oldest)
+/* The last branch at the oldest item has moved on: the items every
+ * attached branch has moved past are dropped, and a branch waiting for room
+ * is woken once the buffer is empty: it then runs ahead by a whole buffer,
+ * rather than taking turns item by item, and a resumption (a body call, a
+ * reply, a foreach loop taken up again) is paid once per buffer of items. */
+G_NO_INLINE static void
+agen_share_drop_passed (AgenShare *self)
 {
-  agen_share_value_drop (oldest);
-  if (++self->first == self->end && self->n_waiting != 0)
+  agen_share_trim (self);
+  if (self->first == self->end && self->n_waiting != 0)
     agen_share_wake_all (self);
 }
 
-/* Copies the item at the branch's position into @dest. The last branch to
- * read an item has read every older one: it was the oldest. */
+/* The attached branch's oldest item was @oldest, and is a later one now.
+ * Only the last branch to leave the share's oldest item drops anything:
+ * a branch ahead of another moves on without a pass over the branches. */
+G_ALWAYS_INLINE static inline void
+agen_share_branch_moved_from (AgenShareBranch *branch,
+                              guint64          oldest)
+{
+  AgenShare *self = branch->share;
+
+  if (oldest == self->first && --self->n_at_first == 0)
+    agen_share_drop_passed (self);
+}
+
+/* Copies the item at the branch's position into @dest. */
 G_ALWAYS_INLINE static inline void
 agen_share_branch_read (AgenShareBranch *branch,
                         GValue          *dest)
 {
   AgenShare *self = branch->share;
-  gsize slot = agen_share_slot (self, branch->position++);
+  guint64 position = branch->position++;
 
-  agen_share_value_copy (dest, &self->ring[slot]);
-  if (--self->n_unread[slot] == 0)
-    agen_share_drop_oldest (self, &self->ring[slot]);
+  agen_share_value_copy (dest, agen_share_item (self, position));
+  agen_share_branch_moved_from (branch, position);
 }
 
 /* The branch's consumer read its last items in the buffer and has moved
- * on: the branch reads them no more, and their last reader drops them, in
- * order (each branch releases in order, so the last reader of an item was
- * the last of every older one). */
+ * on: the branch holds them no more. */
 G_NO_INLINE static void
 agen_share_branch_release (AgenShareBranch *branch)
 {
-  AgenShare *self = branch->share;
-  guint64 end = branch->position;
+  guint64 oldest = branch->position - branch->holds;
 
-  for (guint64 i = end - branch->holds; i < end; i++)
-    {
-      gsize slot = agen_share_slot (self, i);
-
-      branch->holds--;
-      if (--self->n_unread[slot] == 0)
-        agen_share_drop_oldest (self, &self->ring[slot]);
-    }
+  branch->holds = 0;
+  agen_share_branch_moved_from (branch, oldest);
 }
 
 /* agen_share_branch_next_copy() for the branch ahead of the others: it
@@ -663,16 +695,20 @@ agen_share_branch_pull_ready (AgenGenerator    *self,
 
   /* The others read it from the buffer; a branch alone needs none. */
   if (share->n_attached > 1)
-    agen_share_push (share, value, share->n_attached - 1);
+    {
+      agen_share_push (share, value);
+      agen_share_branch_moved_from (branch, branch->position++);
+    }
   else
     {
       share->first++;
       share->end++;
+      branch->position++;
     }
-  branch->position++;
 
   agen_share_value_copy (yielded, value);
   *item = yielded;
+  agen_share_wake_for_item (share);
   return TRUE;
 }
 
@@ -708,7 +744,6 @@ agen_share_branch_pull_missed (AgenShareBranch  *branch,
   if (pull->state == AGEN_PULL_IDLE)
     pull->state = AGEN_PULL_IN_FLIGHT;
   agen_share_await_reply (share);
-  branch->holds = 0;
   return _agen_generator_next_by_body (self, item);
 }
 
@@ -724,14 +759,12 @@ agen_share_branch_pull_slow (AgenGenerator    *self,
   const GValue *value;
 
   if (!agen_share_pull_now (share, &value))
-    {
-      branch->holds = 0;
-      return _agen_generator_next_by_body (self, item);
-    }
+    return _agen_generator_next_by_body (self, item);
 
   branch->position++;
   branch->holds = 1;
-  *item = agen_share_push (share, value, share->n_attached);
+  *item = agen_share_push (share, value);
+  agen_share_wake_for_item (share);
   return TRUE;
 }
 
@@ -740,33 +773,15 @@ static guint    agen_share_branch_next_ready (AgenGenerator  *self,
                                               GValue         *yielded,
                                               const GValue  **item);
 
-/* agen_share_branch_next_ready() when the consumer read several items, or
- * one that is not a plain value (to free when it is dropped): once per
- * buffer of items for the branch behind. */
+/* agen_share_branch_next_ready() when the consumer read several items
+ * (the branch behind, once per buffer of items), or the branch is the last
+ * at the share's oldest item, and its release drops items. */
 G_NO_INLINE static guint
 agen_share_branch_release_and_next (AgenGenerator    *self,
                                     AgenShareBranch  *branch,
                                     const GValue    **item)
 {
-  AgenShare *share = branch->share;
-
-  if (G_LIKELY (!share->held_unplain))
-    {
-      guint64 i = branch->position - branch->holds;
-
-      /* The last reader of an item drops it: it was the oldest. */
-      do
-        {
-          if (--share->n_unread[agen_share_slot (share, i)] == 0)
-            share->first++;
-        }
-      while (++i != branch->position);
-      branch->holds = 0;
-      if (share->first == share->end && share->n_waiting != 0)
-        agen_share_wake_all (share);
-    }
-  else
-    agen_share_branch_release (branch);
+  agen_share_branch_release (branch);
   return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
@@ -783,10 +798,12 @@ agen_share_branch_take_pulled (AgenShareBranch  *branch,
   GValue *dest = &share->ring[slot];
 
   if (plain)
-    dest->data[0].v_uint = value->data[0].v_uint;
+    {
+      dest->g_type = G_VALUE_TYPE (value);
+      dest->data[0].v_uint = value->data[0].v_uint;
+    }
   else
     agen_share_push_slow (share, dest, value);
-  share->n_unread[slot] = share->n_attached;
   share->end++;
   branch->position++;
   branch->holds = 1;
@@ -794,8 +811,8 @@ agen_share_branch_take_pulled (AgenShareBranch  *branch,
   return TRUE;
 }
 
-/* agen_share_branch_take_pulled() of anything but a plain value of the
- * type of its place in the ring. */
+/* agen_share_branch_take_pulled() of anything but a plain value of
+ * AgenShare.plain_type. */
 G_NO_INLINE static gboolean
 agen_share_branch_take_pulled_slow (AgenShareBranch  *branch,
                                     const GValue    **item)
@@ -816,8 +833,6 @@ agen_share_branch_pull_to_read (AgenGenerator    *self,
 {
   AgenShare *share = branch->share;
   AgenPull *pull = agen_share_pull (share);
-  const GValue *value;
-  GType dest_type;
 
   if (G_UNLIKELY (agen_share_n_items (share) >= share->pull_limit ||
                   pull->state != AGEN_PULL_IDLE || !pull->held))
@@ -826,39 +841,9 @@ agen_share_branch_pull_to_read (AgenGenerator    *self,
     return agen_share_branch_pull_missed (branch, item);
 
   /* Read again after the call: nothing but @branch and @item is kept. */
-  share = branch->share;
-  value = *item;
-  dest_type = G_VALUE_TYPE (agen_share_item (share, agen_share_end (share)));
-  if (G_UNLIKELY (dest_type != G_VALUE_TYPE (value) || agen_plain_value_size (dest_type) != 4))
+  if (G_UNLIKELY (G_VALUE_TYPE (*item) != branch->share->plain_type))
     return agen_share_branch_take_pulled_slow (branch, item);
   return agen_share_branch_take_pulled (branch, item, TRUE);
-}
-
-/* agen_share_branch_next_ready() when the branch, releasing the item its
- * consumer read, drops it, and it is not a plain value: it is freed. */
-G_NO_INLINE static guint
-agen_share_branch_drop_and_next (AgenGenerator    *self,
-                                 AgenShareBranch  *branch,
-                                 gsize             slot,
-                                 const GValue    **item)
-{
-  AgenShare *share = branch->share;
-
-  branch->holds = 0;
-  agen_share_drop_oldest (share, &share->ring[slot]);
-  return agen_share_branch_next_ready (self, branch, NULL, item);
-}
-
-/* agen_share_branch_next_ready() when the branch, releasing the item its
- * consumer read, emptied the buffer, and a branch waits for room. */
-G_NO_INLINE static gboolean
-agen_share_branch_wake_and_next (AgenGenerator    *self,
-                                 AgenShareBranch  *branch,
-                                 const GValue    **item)
-{
-  branch->holds = 0;
-  agen_share_wake_all (branch->share);
-  return agen_share_branch_next_ready (self, branch, NULL, item);
 }
 
 /* The body's loop, from its yield back to it, when it needs no wait: the
@@ -868,10 +853,11 @@ agen_share_branch_wake_and_next (AgenGenerator    *self,
  * @yielded is %NULL) reads them in the buffer: the branch ahead gets the
  * item it pulled, the branch behind every item up to the end at once, and
  * the branch holds them there until its next step, which releases them:
- * no copy per branch, and the last reader drops each. Releasing one plain
- * item, reading buffered ones and the pull are here (the frame is the
- * pull's, paid per item by the branch ahead alone, per span by the branch
- * behind); anything else is out of line. */
+ * no copy per branch. The branch ahead releases its item with a compare
+ * and a store: only the last branch to leave the oldest item drops items.
+ * Releasing one item, reading buffered ones and the pull are here (the
+ * frame is the pull's, paid per item by the branch ahead alone, per span by
+ * the branch behind); anything else is out of line. */
 static guint
 agen_share_branch_next_ready (AgenGenerator  *self,
                               gpointer        data,
@@ -889,18 +875,15 @@ agen_share_branch_next_ready (AgenGenerator  *self,
 
   if (G_LIKELY (branch->holds != 0))
     {
-      if (G_UNLIKELY (branch->holds != 1))
-        return agen_share_branch_release_and_next (self, branch, item);
-
-      /* The last reader of an item drops it: it was the oldest. */
-      slot = agen_share_slot (share, position - 1);
-      if (--share->n_unread[slot] == 0)
+      if (G_UNLIKELY (branch->holds != 1 || position - 1 == share->first))
         {
-          if (G_UNLIKELY (share->held_unplain))
-            return agen_share_branch_drop_and_next (self, branch, slot, item);
-          if (++share->first == share->end && G_UNLIKELY (share->n_waiting != 0))
-            return agen_share_branch_wake_and_next (self, branch, item);
+          /* A branch alone drops its item as it moves on: a plain one is
+           * only let go of. */
+          if (branch->holds != 1 || share->n_attached != 1 || share->held_unplain)
+            return agen_share_branch_release_and_next (self, branch, item);
+          share->first = position;
         }
+      branch->holds = 0;
     }
   if (position == agen_share_end (share))
     return agen_share_branch_pull_to_read (self, branch, item);
@@ -1056,7 +1039,7 @@ agen_share_new_branch (AgenShare *self)
   if (branch->attached)
     {
       self->n_attached++;
-      agen_share_count_readers (self, branch->position, +1);
+      self->n_at_first++;
     }
   g_ptr_array_add (self->branches, branch);
 
@@ -1183,7 +1166,7 @@ agen_share_set_buffer_size (AgenShare *self,
     return;
 
   self->buffer_size = buffer_size;
-  self->pull_limit = self->stopped ? 0 : MIN (buffer_size, self->capacity);
+  agen_share_update_pull_limit (self);
   agen_share_wake_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUFFER_SIZE]);
 }
@@ -1223,7 +1206,6 @@ agen_share_finalize (GObject *object)
     agen_share_value_drop (agen_share_item (self, self->first++));
   g_free (self->ring);
   g_slist_free_full (self->retired_rings, g_free);
-  g_free (self->n_unread);
   g_clear_error (&self->error);
   _agen_combinator_clear (&self->puller);
 
@@ -1344,4 +1326,5 @@ static void
 agen_share_init (AgenShare *self)
 {
   self->branches = g_ptr_array_new ();
+  self->plain_type = G_TYPE_NONE;
 }

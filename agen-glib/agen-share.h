@@ -28,11 +28,16 @@ G_BEGIN_DECLS
 /**
  * AGEN_SHARE_DEFAULT_BUFFER_SIZE:
  *
- * The #AgenShare:buffer-size of agen_generator_tee() given 0.
+ * The #AgenShare:buffer-size of agen_generator_tee() given 0: 256 items.
+ * A branch ahead of the others runs ahead by up to a whole buffer before
+ * it waits for the slowest, so each wait is paid once per buffer of
+ * items. The share holds at most that many items, each a #GValue (24
+ * bytes) and what it holds (a reference, a string), in an array that grows
+ * only as items are held.
  *
  * Since: 1.0
  */
-#define AGEN_SHARE_DEFAULT_BUFFER_SIZE 64
+#define AGEN_SHARE_DEFAULT_BUFFER_SIZE 256
 
 /**
  * AgenShare:

@@ -502,10 +502,13 @@ free_source_values (void)
  *   them in the buffer, without a copy per branch (see agen-share.c). So a
  *   source item costs the counter's body once, a foreach step for the
  *   branch ahead and a function call for the one behind, and the share's
- *   bookkeeping; the target leaves the share what the counter's body
- *   costs. Under callgrind: one consumer 165 instructions an item, tee(1)
- *   262, tee(2) 296. "tee(1)" (one branch, whose buffer holds one item at
- *   a time) tells what the second consumer adds.
+ *   bookkeeping (a compare for the branch ahead, a pass over the
+ *   branches per span for the one behind), and the resumption of the
+ *   branch ahead once per buffer (256 items by default); the target
+ *   leaves the share what the counter's body costs. Under callgrind: one
+ *   consumer 165 instructions an item, tee(1) 246, tee(2) 255. "tee(1)"
+ *   (one branch, whose buffer holds one item at a time) tells what the
+ *   second consumer adds.
  * ---------------------------------------------------------------------- */
 
 #define INNER_ITEMS 10

@@ -427,6 +427,57 @@ test_held_branches (AgenTestFixture *fixture,
     }
 }
 
+/* Three branches of ints (plain values, copied as bits), two read by
+ * foreach and one through a map, each at its own pace. A branch that waits
+ * at the end for room may see the branch behind it pull the next item once
+ * the slowest moves on, before the buffer empties: it is woken for it.
+ * Each reads every item, within the bound, and the buffer empties. */
+static void
+test_three_held_branches (AgenTestFixture *fixture,
+                          gconstpointer    data)
+{
+  static const guint buffer_sizes[] = { 1, 2, 5, 64, 256 };
+
+  for (guint s = 0; s < G_N_ELEMENTS (buffer_sizes); s++)
+    {
+      Counter counter = { 0 };
+      g_autoptr(AgenGenerator) source = counter_new (&counter, 700);
+      g_autoptr(AgenShare) share = agen_share_new (source, buffer_sizes[s]);
+      g_autoptr(GString) expected = g_string_new (NULL);
+      Reader readers[3];
+      AgenTestCall calls[3] = { { 0 } };
+      AgenGenerator *branches[3];
+      g_autoptr(AgenGenerator) mapped = NULL;
+
+      for (guint i = 0; i < 700; i++)
+        g_string_append_printf (expected, "%u ", i);
+      for (guint b = 0; b < 3; b++)
+        {
+          readers[b] = (Reader) { share, g_string_new (NULL) };
+          branches[b] = agen_share_new_branch (share);
+        }
+      mapped = agen_generator_map (branches[1], map_identity, NULL, NULL);
+
+      agen_test_start_foreach (branches[0], read_item, &readers[0], NULL, NULL, &calls[0]);
+      agen_test_start_foreach (mapped, read_item, &readers[1], NULL, NULL, &calls[1]);
+      agen_test_start_foreach (branches[2], read_item, &readers[2], NULL, NULL, &calls[2]);
+      for (guint b = 0; b < 3; b++)
+        {
+          agen_test_call_wait (&calls[b]);
+          g_assert_no_error (calls[b].error);
+          g_assert_true (calls[b].ret);
+          agen_test_call_clear (&calls[b]);
+          g_assert_cmpstr (readers[b].items->str, ==, expected->str);
+          g_string_free (readers[b].items, TRUE);
+        }
+      g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
+      g_assert_cmpuint (counter.n_started, ==, 1);
+      g_assert_cmpuint (counter.n_cleaned, ==, 1);
+      for (guint b = 0; b < 3; b++)
+        g_object_unref (branches[b]);
+    }
+}
+
 /* A branch held by foreach may get several buffered items at once; a
  * function that stops the loop in the middle of them closes the branch,
  * which lets go of the rest: the other branch reads every item, the
@@ -581,6 +632,7 @@ main (int    argc,
   agen_test_add ("/share/throw-into-branch", test_throw_into_branch);
   agen_test_add_data ("/share/held-branches/foreach", GINT_TO_POINTER (0), test_held_branches);
   agen_test_add_data ("/share/held-branches/combinator", GINT_TO_POINTER (1), test_held_branches);
+  agen_test_add ("/share/held-branches/three-ints", test_three_held_branches);
   agen_test_add ("/share/held-branches/stop-midway", test_held_branch_stops_midway);
   agen_test_add ("/share/held-branches/other-pulls-meanwhile", test_held_item_while_other_pulls);
 
