@@ -231,9 +231,10 @@
 // one call each ((scope async)), GJS stops running them ("Attempting to run
 // a JS callback during garbage collection" and a hang). next() and
 // `for await` make none: an item that is ready is taken with
-// agen_generator_next_now(), and one that is not comes through the
-// generator's one ready func (agen_generator_set_ready_func()), so they need
-// no workaround and cost the same whatever the size of the heap. throw(),
+// agen_generator_next_now() or one of its typed forms (makeNext()), and one
+// that is not comes through the generator's one ready func
+// (agen_generator_set_ready_func()), so they need no workaround and cost
+// the same whatever the size of the heap. throw(),
 // return() and foreach() still take a callback per call: after every
 // Agen.GC_INTERVAL of those (10,000, counted over all generators; 0
 // disables it) the override calls System.gc(). A JS body consumed by C
@@ -795,9 +796,11 @@ const innerFunc = function (what, fn) {
 
 // The typed forms of next_now() (agen_generator_next_int_now() and its
 // kin), by the JS type of the item they return: GJS 1.74 converts a plain
-// return value several times faster than next_now()'s out GValue and its
-// [status, item] array (a `for await` did 3.6 µs an item with next_now(),
-// about 2.9 with next_int_now()). A number may come from an int, a double
+// return value by its fast path, next_now()'s out GValue and its [status,
+// item] array by its generic one (a `for await` over a bare iterator took
+// 3.7 µs an item with next_now(), 2.9 with next_int_now() and a status
+// asked only for a falsy item, 3.2 with [item, status] as an out argument,
+// 3.3 with [status, item]). A number may come from an int, a double
 // or an int64, tried in that order; an item of another type is
 // Agen.NowStatus.OTHER_TYPE and stays for next_now(). Set by _init.
 let TYPED_FORMS = null;
