@@ -155,3 +155,31 @@ def test_a_typed_form_raises_what_the_body_raises():
     else:
         raise AssertionError('next_int_now() did not raise')
     assert gen.get_now_status() == FAILED
+
+
+def test_async_for_keeps_every_item_and_its_type_when_the_item_types_vary(run):
+    obj = Gio.Cancellable()
+    items = [1, 2, 0, 3, GObject.Value(GObject.TYPE_INT64, -2 ** 40), 4, GObject.Value(GObject.TYPE_UINT, 2 ** 31),
+             5, 'a', '', 'b', 2.5, 0.0, True, False, obj, None, obj, 6, 'c', 7]
+    expected = [1, 2, 0, 3, -2 ** 40, 4, 2 ** 31, 5, 'a', '', 'b', 2.5, 0.0, True, False, obj, None, obj, 6, 'c', 7]
+
+    async def main():
+        got = [item async for item in Agen.Generator.new_values(items)]
+        assert got == expected
+        assert [type(item) for item in got] == [type(item) for item in expected]
+        assert got[15] is obj and got[17] is obj
+    run(main())
+
+
+def test_async_for_on_typed_items_raises_what_the_function_raised(run):
+    async def main():
+        got = []
+        try:
+            async for item in AgenTest.counter(5, AgenTest.Log.new()).map(lambda x: 10 // (3 - x)):
+                got.append(item)
+        except ZeroDivisionError:
+            pass
+        else:
+            raise AssertionError('no ZeroDivisionError')
+        assert got == [3, 5, 10]
+    run(main())
