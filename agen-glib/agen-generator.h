@@ -45,8 +45,13 @@ typedef enum
  *   error is set
  * @AGEN_NOW_PENDING: the body awaits: the outcome comes later, and the
  *   generator's #AgenReadyFunc is called when it is there
+ * @AGEN_NOW_OTHER_TYPE: a typed form such as agen_generator_next_int_now()
+ *   found an item of another type: it stays for agen_generator_next_now()
+ *   to take. agen_generator_next_now() and agen_generator_send_now() never
+ *   return it.
  *
- * What agen_generator_next_now() and agen_generator_send_now() found.
+ * What agen_generator_next_now(), agen_generator_send_now() and their
+ * typed forms found.
  *
  * Since: 1.0
  */
@@ -56,6 +61,7 @@ typedef enum
   AGEN_NOW_END,
   AGEN_NOW_FAILED,
   AGEN_NOW_PENDING,
+  AGEN_NOW_OTHER_TYPE,
 } AgenNowStatus;
 
 /**
@@ -239,6 +245,32 @@ AgenNowStatus       agen_generator_send_now           (AgenGenerator       *self
                                                        GCancellable        *cancellable,
                                                        GValue              *item,
                                                        GError             **error);
+AGEN_AVAILABLE_IN_1_0
+gboolean            agen_generator_next_boolean_now   (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+gint                agen_generator_next_int_now       (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+gint64              agen_generator_next_int64_now     (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+gdouble             agen_generator_next_double_now    (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+gchar              *agen_generator_next_string_now    (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+GObject            *agen_generator_next_object_now    (AgenGenerator       *self,
+                                                       GCancellable        *cancellable,
+                                                       GError             **error);
+AGEN_AVAILABLE_IN_1_0
+AgenNowStatus       agen_generator_get_now_status     (AgenGenerator       *self);
 AGEN_AVAILABLE_IN_1_0
 void                agen_generator_send_async         (AgenGenerator       *self,
                                                        const GValue        *value,

@@ -24,6 +24,9 @@ typedef struct _AgenNowState
   gboolean pending;            /* an operation of ours holds the generator */
   gboolean replied;            /* and its outcome is in reply, not yet taken */
   AgenReply reply;
+
+  GType wanted;                /* the item type a typed form takes, or 0 */
+  AgenNowStatus status;        /* what the last call returned */
 } AgenNowState;
 
 static GQuark
@@ -64,6 +67,7 @@ agen_now_state_get (AgenGenerator *self)
     {
       now = g_new0 (AgenNowState, 1);
       now->reply = (AgenReply) AGEN_REPLY_INIT;
+      now->status = AGEN_NOW_PENDING;
       g_object_set_qdata_full (G_OBJECT (self), agen_now_state_quark (), now, agen_now_state_free);
     }
 
@@ -97,6 +101,16 @@ agen_now_take (AgenReply  *reply,
     }
 }
 
+/* Whether the typed form on the stack takes @reply: an item of another
+ * type stays for agen_generator_next_now(). */
+static gboolean
+agen_now_reply_fits (AgenNowState    *now,
+                     const AgenReply *reply)
+{
+  return now->wanted == G_TYPE_INVALID || reply->kind != AGEN_REPLY_ITEM ||
+         G_VALUE_HOLDS (&reply->item, now->wanted);
+}
+
 static void
 agen_now_on_reply (AgenGenerator *self,
                    AgenReply     *reply,
@@ -109,7 +123,13 @@ agen_now_on_reply (AgenGenerator *self,
 
   if (now->starting)
     {
-      _agen_generator_release (self);
+      /* An item of another type than a typed form takes is kept as a
+       * pending outcome that is there: the generator stays held, and the
+       * next call that takes it ends the operation. */
+      if (agen_now_reply_fits (now, reply))
+        _agen_generator_release (self);
+      else
+        now->pending = TRUE;
       return;
     }
 
@@ -135,11 +155,11 @@ agen_now_take_pending (AgenGenerator  *self,
   if (!_agen_generator_acquire_context (self, &refusal))
     return agen_now_take (&refusal, item, error);
 
-  if (!now->replied)
+  if (!now->replied || !agen_now_reply_fits (now, &now->reply))
     {
       g_main_context_release (self->context);
       _agen_item_move_out (NULL, item);
-      return AGEN_NOW_PENDING;
+      return now->replied ? AGEN_NOW_OTHER_TYPE : AGEN_NOW_PENDING;
     }
 
   now->pending = FALSE;
@@ -150,15 +170,14 @@ agen_now_take_pending (AgenGenerator  *self,
 }
 
 static AgenNowStatus
-agen_generator_operate_now (AgenGenerator  *self,
-                            AgenOpKind      kind,
-                            const GValue   *value,
-                            GCancellable   *cancellable,
-                            GValue         *item,
-                            GError        **error)
+agen_now_operate (AgenGenerator  *self,
+                  AgenNowState   *now,
+                  AgenOpKind      kind,
+                  const GValue   *value,
+                  GCancellable   *cancellable,
+                  GValue         *item,
+                  GError        **error)
 {
-  AgenNowState *now = agen_now_state_get (self);
-
   if (now->pending)
     return agen_now_take_pending (self, now, item, error);
 
@@ -168,6 +187,12 @@ agen_generator_operate_now (AgenGenerator  *self,
                               &now->reply))
     now->replied = TRUE;
   now->starting = FALSE;
+
+  if (now->pending)                          /* an item of another type */
+    {
+      _agen_item_move_out (NULL, item);
+      return AGEN_NOW_OTHER_TYPE;
+    }
 
   if (now->replied)
     {
@@ -180,6 +205,26 @@ agen_generator_operate_now (AgenGenerator  *self,
   g_object_ref (self);
   _agen_item_move_out (NULL, item);
   return AGEN_NOW_PENDING;
+}
+
+/* Takes the outcome as agen_generator_next_now() or send_now() does, an
+ * item only if it holds @wanted (any with %G_TYPE_INVALID), and keeps the
+ * status for agen_generator_get_now_status(). */
+static AgenNowStatus
+agen_generator_operate_now (AgenGenerator  *self,
+                            AgenOpKind      kind,
+                            const GValue   *value,
+                            GCancellable   *cancellable,
+                            GType           wanted,
+                            GValue         *item,
+                            GError        **error)
+{
+  AgenNowState *now = agen_now_state_get (self);
+
+  now->wanted = wanted;
+  now->status = agen_now_operate (self, now, kind, value, cancellable, item, error);
+  now->wanted = G_TYPE_INVALID;
+  return now->status;
 }
 
 /**
@@ -229,7 +274,8 @@ agen_generator_next_now (AgenGenerator  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), AGEN_NOW_FAILED);
   g_return_val_if_fail (error == NULL || *error == NULL, AGEN_NOW_FAILED);
 
-  return agen_generator_operate_now (self, AGEN_OP_NEXT, NULL, cancellable, item, error);
+  return agen_generator_operate_now (self, AGEN_OP_NEXT, NULL, cancellable, G_TYPE_INVALID, item,
+                                     error);
 }
 
 /**
@@ -263,7 +309,258 @@ agen_generator_send_now (AgenGenerator  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, AGEN_NOW_FAILED);
 
   return agen_generator_operate_now (self, value != NULL ? AGEN_OP_SEND : AGEN_OP_NEXT, value,
-                                     cancellable, item, error);
+                                     cancellable, G_TYPE_INVALID, item, error);
+}
+
+/* The typed forms: agen_generator_next_now() for an item that holds
+ * @wanted, handed over as a plain value rather than a GValue. */
+static gboolean
+agen_now_next_typed (AgenGenerator  *self,
+                     GCancellable   *cancellable,
+                     GType           wanted,
+                     GValue         *item,
+                     GError        **error)
+{
+  return agen_generator_operate_now (self, AGEN_OP_NEXT, NULL, cancellable, wanted, item,
+                                     error) == AGEN_NOW_ITEM;
+}
+
+/**
+ * agen_generator_next_boolean_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is a #gboolean: agen_generator_next_now()
+ * with the item returned as gboolean. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * The typed forms (agen_generator_next_boolean_now(),
+ * agen_generator_next_int_now(), agen_generator_next_int64_now(),
+ * agen_generator_next_double_now(), agen_generator_next_string_now() and
+ * agen_generator_next_object_now()) return the item itself, which a binding
+ * converts as any return value, rather than a #GValue, which GJS 1.74 and
+ * PyGObject 3.42 convert by a slower, generic path. Their status is that of
+ * agen_generator_next_now(), or %AGEN_NOW_OTHER_TYPE when the item is of
+ * another type: that item is not lost but stays, as an outcome that is
+ * there, for the next call of agen_generator_next_now() (or
+ * agen_generator_send_now()) to take, and until then the operation holds
+ * the generator as a pending one does. The item types are exact, but for an
+ * object, whose type may be any subtype of %G_TYPE_OBJECT: an enum or a
+ * #guint is not a #gint.
+ *
+ * Returns: the item, or %FALSE when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+gboolean 
+agen_generator_next_boolean_now (AgenGenerator  *self,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_BOOLEAN, &item, error))
+    return FALSE;
+  return g_value_get_boolean (&item);
+}
+
+/**
+ * agen_generator_next_int_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is a #gint: agen_generator_next_now()
+ * with the item returned as gint. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * Returns: the item, or 0 when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+gint 
+agen_generator_next_int_now (AgenGenerator  *self,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), 0);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_INT, &item, error))
+    return 0;
+  return g_value_get_int (&item);
+}
+
+/**
+ * agen_generator_next_int64_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is a #gint64: agen_generator_next_now()
+ * with the item returned as gint64. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * Returns: the item, or 0 when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+gint64 
+agen_generator_next_int64_now (AgenGenerator  *self,
+                               GCancellable   *cancellable,
+                               GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), 0);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_INT64, &item, error))
+    return 0;
+  return g_value_get_int64 (&item);
+}
+
+/**
+ * agen_generator_next_double_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is a #gdouble: agen_generator_next_now()
+ * with the item returned as gdouble. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * Returns: the item, or 0.0 when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+gdouble 
+agen_generator_next_double_now (AgenGenerator  *self,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), 0.0);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0.0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0.0);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_DOUBLE, &item, error))
+    return 0.0;
+  return g_value_get_double (&item);
+}
+
+/**
+ * agen_generator_next_string_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is a string (%G_TYPE_STRING): agen_generator_next_now()
+ * with the item returned as gchar *. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * Returns: (transfer full) (nullable): the item, or %NULL when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+gchar *
+agen_generator_next_string_now (AgenGenerator  *self,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_STRING, &item, error))
+    return NULL;
+  return g_value_dup_string (&item);
+}
+
+/**
+ * agen_generator_next_object_now:
+ * @self: an #AgenGenerator
+ * @cancellable: (nullable): a #GCancellable for an operation that starts
+ * @error: return location for a #GError
+ *
+ * Takes the next item if it is ready now and is an object (%G_TYPE_OBJECT or a subtype): agen_generator_next_now()
+ * with the item returned as GObject *. agen_generator_get_now_status()
+ * then says what was found: %AGEN_NOW_ITEM with the item, or what else
+ * agen_generator_next_now() would have returned (@error is set with
+ * %AGEN_NOW_FAILED), or %AGEN_NOW_OTHER_TYPE.
+ *
+ * Returns: (transfer full) (nullable) (type GObject): the item, or %NULL when there is none:
+ *   agen_generator_get_now_status() tells which
+ *
+ * Since: 1.0
+ */
+GObject *
+agen_generator_next_object_now (AgenGenerator  *self,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_auto (GValue) item = G_VALUE_INIT;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!agen_now_next_typed (self, cancellable, G_TYPE_OBJECT, &item, error))
+    return NULL;
+  return g_value_dup_object (&item);
+}
+
+/**
+ * agen_generator_get_now_status:
+ * @self: an #AgenGenerator
+ *
+ * What the last call of agen_generator_next_now(), agen_generator_send_now()
+ * or one of their typed forms (agen_generator_next_int_now() and its kin)
+ * on @self returned or found: a typed form returns the item itself, and
+ * this tells an item that is 0, %FALSE or %NULL from no item. A binding
+ * need only ask when the item it got is one of those.
+ *
+ * Returns: the status of the last such call, or %AGEN_NOW_PENDING if none
+ *   was made
+ *
+ * Since: 1.0
+ */
+AgenNowStatus
+agen_generator_get_now_status (AgenGenerator *self)
+{
+  AgenNowState *now;
+
+  g_return_val_if_fail (AGEN_IS_GENERATOR (self), AGEN_NOW_FAILED);
+
+  now = agen_now_state_peek (self);
+  return now != NULL ? now->status : AGEN_NOW_PENDING;
 }
 
 /**

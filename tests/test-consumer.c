@@ -388,6 +388,219 @@ test_next_now_outcome_dropped (AgenTestFixture *fixture,
   g_assert_cmpuint (log.n_destroyed, ==, 1);
 }
 
+/* The typed forms of next_now, in the order of typed_values (). */
+typedef enum
+{
+  TYPED_BOOLEAN,
+  TYPED_INT,
+  TYPED_INT64,
+  TYPED_DOUBLE,
+  TYPED_STRING,
+  TYPED_OBJECT,
+  N_TYPED,
+} TypedForm;
+
+/* Takes an item with @form and checks it is @expected (an item of another
+ * type leaves the zero value), whatever the status. */
+static AgenNowStatus
+take_typed (AgenGenerator  *gen,
+            TypedForm       form,
+            const GValue   *expected,
+            GError        **error)
+{
+  switch (form)
+    {
+    case TYPED_BOOLEAN:
+      g_assert_cmpint (agen_generator_next_boolean_now (gen, NULL, error), ==,
+                       expected != NULL && g_value_get_boolean (expected));
+      break;
+    case TYPED_INT:
+      g_assert_cmpint (agen_generator_next_int_now (gen, NULL, error), ==,
+                       expected != NULL ? g_value_get_int (expected) : 0);
+      break;
+    case TYPED_INT64:
+      g_assert_cmpint (agen_generator_next_int64_now (gen, NULL, error), ==,
+                       expected != NULL ? g_value_get_int64 (expected) : 0);
+      break;
+    case TYPED_DOUBLE:
+      g_assert_cmpfloat (agen_generator_next_double_now (gen, NULL, error), ==,
+                         expected != NULL ? g_value_get_double (expected) : 0.0);
+      break;
+    case TYPED_STRING:
+      {
+        g_autofree gchar *string = agen_generator_next_string_now (gen, NULL, error);
+
+        g_assert_cmpstr (string, ==, expected != NULL ? g_value_get_string (expected) : NULL);
+        break;
+      }
+    case TYPED_OBJECT:
+      {
+        g_autoptr(GObject) object = agen_generator_next_object_now (gen, NULL, error);
+
+        g_assert_true (object == (expected != NULL ? g_value_get_object (expected) : NULL));
+        break;
+      }
+    case N_TYPED:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return agen_generator_get_now_status (gen);
+}
+
+/* One item of each typed form's type, in the order of TypedForm, then a 0. */
+static void
+typed_values (GValue   values[N_TYPED + 1],
+              GObject *object)
+{
+  g_value_set_boolean (g_value_init (&values[TYPED_BOOLEAN], G_TYPE_BOOLEAN), TRUE);
+  g_value_set_int (g_value_init (&values[TYPED_INT], G_TYPE_INT), -7);
+  g_value_set_int64 (g_value_init (&values[TYPED_INT64], G_TYPE_INT64), G_GINT64_CONSTANT (1) << 40);
+  g_value_set_double (g_value_init (&values[TYPED_DOUBLE], G_TYPE_DOUBLE), 2.5);
+  g_value_set_static_string (g_value_init (&values[TYPED_STRING], G_TYPE_STRING), "typed");
+  g_value_set_object (g_value_init (&values[TYPED_OBJECT], G_TYPE_OBJECT), object);
+  g_value_set_int (g_value_init (&values[N_TYPED], G_TYPE_INT), 0);
+}
+
+static void
+typed_values_clear (GValue values[N_TYPED + 1])
+{
+  for (guint i = 0; i <= N_TYPED; i++)
+    g_value_unset (&values[i]);
+}
+
+/* Each typed form takes an item of its type as a plain value; any other
+ * form finds OTHER_TYPE, returns the zero value and leaves the item, which
+ * holds the generator until a call takes it (the right typed form, or
+ * next_now). An item that is 0 is told from no item by the status. */
+static void
+test_next_now_typed (AgenTestFixture *fixture,
+                     gconstpointer    data)
+{
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  GValue values[N_TYPED + 1] = { G_VALUE_INIT };
+  g_autoptr(AgenGenerator) gen = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  typed_values (values, object);
+  gen = agen_generator_new_values (values, G_N_ELEMENTS (values));
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_PENDING);
+
+  for (TypedForm right = 0; right < N_TYPED; right++)
+    {
+      for (TypedForm form = 0; form < N_TYPED; form++)
+        {
+          if (form == right)
+            continue;
+          g_assert_cmpint (take_typed (gen, form, NULL, &error), ==, AGEN_NOW_OTHER_TYPE);
+          g_assert_no_error (error);
+          g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+        }
+      g_assert_cmpint (take_typed (gen, right, &values[right], &error), ==, AGEN_NOW_ITEM);
+      g_assert_no_error (error);
+      g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+    }
+
+  g_assert_cmpint (take_typed (gen, TYPED_INT, &values[N_TYPED], &error), ==, AGEN_NOW_ITEM);
+
+  for (TypedForm form = 0; form < N_TYPED; form++)
+    {
+      g_assert_cmpint (take_typed (gen, form, NULL, &error), ==, AGEN_NOW_END);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_END);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_END);
+  g_assert_no_error (error);
+
+  typed_values_clear (values);
+}
+
+/* An item of another type is not lost: next_now takes it, as it is, and a
+ * refusal meanwhile says the generator is held. One nobody takes goes
+ * with the generator, as a pending outcome does. */
+static void
+test_next_now_other_type (AgenTestFixture *fixture,
+                          gconstpointer    data)
+{
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  GValue values[N_TYPED + 1] = { G_VALUE_INIT };
+  AgenGenerator *gen;
+  g_auto(GValue) item = G_VALUE_INIT;
+  AgenTestCall refused = { 0 };
+  gboolean finalized = FALSE;
+  GError *error = NULL;
+
+  typed_values (values, object);
+  gen = agen_generator_new_values (&values[TYPED_STRING], 2);
+
+  g_assert_cmpint (agen_generator_next_int_now (gen, NULL, &error), ==, 0);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_OTHER_TYPE);
+  agen_test_start_next (gen, NULL, &refused);
+  agen_test_call_wait (&refused);
+  g_assert_error (refused.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  agen_test_call_clear (&refused);
+  g_assert_cmpint (agen_generator_next_now (gen, NULL, &item, &error), ==, AGEN_NOW_ITEM);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&item), ==, "typed");
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_ITEM);
+
+  g_assert_null (agen_generator_next_string_now (gen, NULL, &error));
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_OTHER_TYPE);
+  g_assert_cmpint (object->ref_count, ==, 4);   /* ours, values', the source's, the item's */
+
+  agen_test_watch_finalize (gen, &finalized);
+  g_object_unref (gen);
+  agen_test_wait_for (&finalized);
+  g_assert_cmpint (object->ref_count, ==, 2);   /* the item went, and the source's copy */
+  typed_values_clear (values);
+  g_assert_cmpint (object->ref_count, ==, 1);
+}
+
+/* A raise or a refusal fails the typed form with its error and the zero
+ * value; an await leaves it pending, and once the outcome is there a typed
+ * form of another type leaves it for next_now. */
+static void
+test_next_now_typed_failed_and_pending (AgenTestFixture *fixture,
+                                        gconstpointer    data)
+{
+  static const AgenTestStep steps[] = { S_AWAIT, S_YIELD (1), S_RAISE (3) };
+  g_autoptr(AgenTestScript) s = AGEN_TEST_SCRIPT (steps);
+  AgenGenerator *gen = agen_test_script_generator (s);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ReadyLog log = { 0 };
+  GError *error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_null (agen_generator_next_string_now (gen, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_FAILED);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, CREATED);
+  g_clear_error (&error);
+
+  agen_generator_set_ready_func (gen, ready_cb, &log, NULL);
+  g_assert_cmpint (agen_generator_next_int_now (gen, NULL, &error), ==, 0);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_PENDING);
+  agen_test_gate_leave_open (s->gate);
+  agen_test_wait_for_count (&log.n_ready, 1, agen_test_timeout_seconds (5));
+  g_assert_cmpfloat (agen_generator_next_double_now (gen, NULL, &error), ==, 0.0);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_OTHER_TYPE);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, RUNNING);
+  g_assert_cmpint (agen_generator_next_int_now (gen, NULL, &error), ==, 1);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_ITEM);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, SUSPENDED);
+  g_assert_no_error (error);
+
+  g_assert_false (agen_generator_next_boolean_now (gen, NULL, &error));
+  g_assert_error (error, AGEN_TEST_ERROR, 3);
+  g_assert_cmpint (agen_generator_get_now_status (gen), ==, AGEN_NOW_FAILED);
+  g_assert_cmpint (agen_generator_get_state (gen), ==, FINISHED);
+  g_clear_error (&error);
+
+  g_object_unref (gen);
+  agen_test_script_assert_sane (s);
+}
+
 /* The ready func's data goes when it is replaced. */
 static void
 test_ready_func_replaced (AgenTestFixture *fixture,
@@ -853,6 +1066,9 @@ main (int    argc,
   agen_test_add ("/consumer/next-now/cancel-at-await", test_next_now_cancel_at_await);
   agen_test_add ("/consumer/next-now/outcome-dropped-on-last-unref", test_next_now_outcome_dropped);
   agen_test_add ("/consumer/next-now/ready-func-replaced", test_ready_func_replaced);
+  agen_test_add ("/consumer/next-now/typed/each-type", test_next_now_typed);
+  agen_test_add ("/consumer/next-now/typed/other-type", test_next_now_other_type);
+  agen_test_add ("/consumer/next-now/typed/failed-and-pending", test_next_now_typed_failed_and_pending);
   agen_test_add ("/consumer/send-now", test_send_now);
   agen_test_add ("/consumer/send/null-pointer-value-is-a-value",
                  test_send_null_pointer_value_is_a_value);

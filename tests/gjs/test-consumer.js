@@ -268,6 +268,106 @@ run({
         await gen.return();
     },
 
+    // The typed forms of next_now: the item itself, get_now_status() for
+    // the rest; an item of another type stays for next_now().
+    async 'the typed forms of next_now take an item of their type, and leave any other'() {
+        const {ITEM, END, FAILED, OTHER_TYPE} = Agen.NowStatus;
+        const big = new GObject.Value();
+        big.init(GObject.TYPE_INT64);
+        big.set_int64(2 ** 40);
+        const object = new Gio.Cancellable();
+        const items = [true, 7, big, 2.5, 'text', object, 0, false, ''];
+        const gen = Agen.Generator.new_values(items);
+        const forms = ['next_boolean_now', 'next_int_now', 'next_int64_now', 'next_double_now',
+            'next_string_now', 'next_object_now'];
+        const zeros = [false, 0, 0, 0, null, null];
+        const expected = [true, 7, 2 ** 40, 2.5, 'text', object];
+        forms.forEach((right, i) => {
+            for (const [j, other] of forms.entries()) {
+                if (other === right)
+                    continue;
+                assertEqual(gen[other](null), zeros[j], `${other} on the item of ${right}`);
+                assertEqual(gen.get_now_status(), OTHER_TYPE, `${other}: another type`);
+                assertEqual(gen.state, Agen.GeneratorState.RUNNING, 'held until taken');
+            }
+            assertEqual(gen[right](null), expected[i], right);
+            assertEqual(gen.get_now_status(), ITEM, `${right}: an item`);
+        });
+        assertEqual(gen.next_int_now(null), 0, 'a 0');
+        assertEqual(gen.get_now_status(), ITEM, 'a 0 is an item');
+        assertEqual(gen.next_int_now(null), 0, 'false, for next_int_now');
+        assertEqual(gen.get_now_status(), OTHER_TYPE, 'false is not an int');
+        assertDeepEqual(gen.next_now(null), [ITEM, false], 'next_now takes it');
+        assertEqual(gen.next_string_now(null), '', 'an empty string');
+        assertEqual(gen.get_now_status(), ITEM, 'is an item');
+        assertEqual(gen.next_string_now(null), null, 'the end');
+        assertEqual(gen.get_now_status(), END, 'END');
+
+        const failing = Agen.Generator.new_values([1]).map(() => {
+            throw new RangeError('from the map');
+        });
+        let thrown = null;
+        try {
+            failing.next_int_now(null);
+        } catch (e) {
+            thrown = e;
+        }
+        assert(thrown !== null, 'a failure throws');
+        assertEqual(failing.get_now_status(), FAILED, 'FAILED');
+    },
+
+    async 'for await keeps every item, and its type, when the item types vary'() {
+        const big = new GObject.Value();
+        big.init(GObject.TYPE_INT64);
+        big.set_int64(-(2 ** 40));
+        const unsigned = new GObject.Value();
+        unsigned.init(GObject.TYPE_UINT);
+        unsigned.set_uint(2 ** 31);
+        const object = new Gio.Cancellable();
+        const items = [1, 2, 0, 3, 'a', '', 'b', 2.5, 0.5, 4, big, 5, unsigned, 6, true, false, object, null,
+            object, 7, 'c', 8];
+        const got = [];
+        for await (const item of Agen.Generator.new_values(items))
+            got.push(item);
+        assertDeepEqual(got, [1, 2, 0, 3, 'a', '', 'b', 2.5, 0.5, 4, -(2 ** 40), 5, 2 ** 31, 6, true, false,
+            object, null, object, 7, 'c', 8]);
+        for (const [i, value] of [object, object].entries())
+            assertEqual(got[[16, 18][i]], value, 'the same object');
+    },
+
+    async 'for await on typed items: a thrown error keeps its type, break closes, a cancelled next rejects'() {
+        const error = new RangeError('the fourth');
+        const gen = Agen.Generator.new_values([1, 2, 3, 4, 5]).map(x => {
+            if (x === 4)
+                throw error;
+            return x * 10;
+        });
+        const got = [];
+        const failure = await rejection((async () => {
+            for await (const item of gen)
+                got.push(item);
+        })());
+        assertEqual(failure, error, 'the very error');
+        assertDeepEqual(got, [10, 20, 30]);
+
+        const log = new AgenTest.Log();
+        const counter = AgenTest.counter(10, log);
+        for await (const item of counter) {
+            if (item === 3)
+                break;
+        }
+        assertDeepEqual(entries(log), ['cleanup'], 'break closed it');
+        assertEqual(counter.state, Agen.GeneratorState.FINISHED, 'finished');
+
+        const cancellable = new Gio.Cancellable();
+        const strings = Agen.Generator.new_values(['a', 'b', 'c']);
+        assertResult(await strings.next(undefined, cancellable), 'a', false, 'first');
+        assertResult(await strings.next(undefined, cancellable), 'b', false, 'typed');
+        cancellable.cancel();
+        assertGError(await rejection(strings.next(undefined, cancellable)), IO_DOMAIN, Gio.IOErrorEnum.CANCELLED);
+        assertResult(await strings.next(), 'c', false, 'a refused next takes nothing');
+    },
+
     async 'a next queued behind a pending one is issued once it is taken'() {
         const gate = new AgenTest.Gate();
         const gen = AgenTest.gated(3, gate, new AgenTest.Log());

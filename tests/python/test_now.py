@@ -8,12 +8,13 @@
 
 import asyncio
 
-from gi.repository import Agen, AgenTest, GLib, Gio
+from gi.repository import Agen, AgenTest, GLib, GObject, Gio
 
 import twins
 
-ITEM, END, FAILED, PENDING = (Agen.NowStatus.ITEM, Agen.NowStatus.END,
-                              Agen.NowStatus.FAILED, Agen.NowStatus.PENDING)
+ITEM, END, FAILED, PENDING, OTHER_TYPE = (Agen.NowStatus.ITEM, Agen.NowStatus.END,
+                                          Agen.NowStatus.FAILED, Agen.NowStatus.PENDING,
+                                          Agen.NowStatus.OTHER_TYPE)
 
 
 def test_next_now_takes_items_at_once():
@@ -112,4 +113,73 @@ def test_one_cancellable_per_generator(run):
         first = gen._agen_cancellable
         assert await anext(gen) == 3
         assert gen._agen_cancellable is first
+    run(main())
+
+
+# The typed forms of next_now: the item itself, get_now_status() for the
+# rest; an item of another type stays, holding the generator, for
+# next_now() to take.
+_TYPED_FORMS = ('next_boolean_now', 'next_int_now', 'next_int64_now', 'next_double_now',
+                'next_string_now', 'next_object_now')
+_TYPED_ZEROS = (False, 0, 0, 0.0, None, None)
+
+
+def test_the_typed_forms_take_an_item_of_their_type_and_leave_any_other():
+    big = GObject.Value(GObject.TYPE_INT64, 2 ** 40)
+    obj = Gio.Cancellable()
+    expected = (True, 7, 2 ** 40, 2.5, 'text', obj)
+    gen = Agen.Generator.new_values([True, 7, big, 2.5, 'text', obj, 0])
+    assert gen.get_now_status() == PENDING
+    for right, value in zip(_TYPED_FORMS, expected):
+        for other, zero in zip(_TYPED_FORMS, _TYPED_ZEROS):
+            if other == right:
+                continue
+            assert getattr(gen, other)(None) == zero, other
+            assert gen.get_now_status() == OTHER_TYPE, other
+            assert gen.get_state() == Agen.GeneratorState.RUNNING
+        assert getattr(gen, right)(None) == value, right
+        assert gen.get_now_status() == ITEM, right
+    assert gen.next_string_now(None) is None
+    assert gen.get_now_status() == OTHER_TYPE
+    assert gen.next_now(None) == (ITEM, 0)
+    assert gen.next_int_now(None) == 0
+    assert gen.get_now_status() == END
+
+
+def test_a_typed_form_raises_what_the_body_raises():
+    gen = AgenTest.counter(2, AgenTest.Log.new()).map(lambda x: 1 // x)
+    try:
+        gen.next_int_now(None)
+    except GLib.Error:
+        pass
+    else:
+        raise AssertionError('next_int_now() did not raise')
+    assert gen.get_now_status() == FAILED
+
+
+def test_async_for_keeps_every_item_and_its_type_when_the_item_types_vary(run):
+    obj = Gio.Cancellable()
+    items = [1, 2, 0, 3, GObject.Value(GObject.TYPE_INT64, -2 ** 40), 4, GObject.Value(GObject.TYPE_UINT, 2 ** 31),
+             5, 'a', '', 'b', 2.5, 0.0, True, False, obj, None, obj, 6, 'c', 7]
+    expected = [1, 2, 0, 3, -2 ** 40, 4, 2 ** 31, 5, 'a', '', 'b', 2.5, 0.0, True, False, obj, None, obj, 6, 'c', 7]
+
+    async def main():
+        got = [item async for item in Agen.Generator.new_values(items)]
+        assert got == expected
+        assert [type(item) for item in got] == [type(item) for item in expected]
+        assert got[15] is obj and got[17] is obj
+    run(main())
+
+
+def test_async_for_on_typed_items_raises_what_the_function_raised(run):
+    async def main():
+        got = []
+        try:
+            async for item in AgenTest.counter(5, AgenTest.Log.new()).map(lambda x: 10 // (3 - x)):
+                got.append(item)
+        except ZeroDivisionError:
+            pass
+        else:
+            raise AssertionError('no ZeroDivisionError')
+        assert got == [3, 5, 10]
     run(main())

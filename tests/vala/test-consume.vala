@@ -208,6 +208,39 @@ async void test_next_now () throws Error {
 	yield gen.close_async (null);
 }
 
+/* The typed forms of next_now return the item itself; get_now_status ()
+ * tells the rest, and an item of another type stays for next_now. */
+async void test_next_now_typed () throws Error {
+	var object = new Object ();
+	Value[] values = { true, 7, (int64) 1 << 40, 2.5, "text", object, 0 };
+	var gen = new Agen.Generator.values (values);
+	assert (gen.get_now_status () == Agen.NowStatus.PENDING);
+
+	assert (gen.next_boolean_now () == true);
+	assert (gen.get_now_status () == Agen.NowStatus.ITEM);
+	assert (gen.next_string_now () == null);
+	assert (gen.get_now_status () == Agen.NowStatus.OTHER_TYPE);
+	assert_state (gen, Agen.GeneratorState.RUNNING);
+	assert (gen.next_int_now () == 7);
+	assert (gen.next_double_now () == 0.0);
+	assert (gen.get_now_status () == Agen.NowStatus.OTHER_TYPE);
+	assert (gen.next_int64_now () == (int64) 1 << 40);
+	assert (gen.next_double_now () == 2.5);
+	assert (gen.next_string_now () == "text");
+	assert (gen.next_object_now () == object);
+	assert (gen.next_int_now () == 0);
+	assert (gen.get_now_status () == Agen.NowStatus.ITEM);
+	assert (gen.next_object_now () == null);
+	assert (gen.get_now_status () == Agen.NowStatus.END);
+
+	var mismatched = new Agen.Generator.values ({ "not an int" });
+	assert (mismatched.next_int_now () == 0);
+	assert (mismatched.get_now_status () == Agen.NowStatus.OTHER_TYPE);
+	Value item;
+	assert (mismatched.next_now (null, out item) == Agen.NowStatus.ITEM);
+	assert (item.get_string () == "not an int");
+}
+
 int main (string[] args) {
 	Test.init (ref args);
 	add ("/vala/consume/while-yield", (cb) => test_while_yield.begin (cb), (r) => test_while_yield.end (r));
@@ -217,6 +250,7 @@ int main (string[] args) {
 	add ("/vala/consume/foreach", (cb) => test_foreach.begin (cb), (r) => test_foreach.end (r));
 	add ("/vala/consume/shutdown", (cb) => test_shutdown.begin (cb), (r) => test_shutdown.end (r));
 	add ("/vala/consume/next-now", (cb) => test_next_now.begin (cb), (r) => test_next_now.end (r));
+	add ("/vala/consume/next-now-typed", (cb) => test_next_now_typed.begin (cb), (r) => test_next_now_typed.end (r));
 	add ("/vala/consume/last-unref-closes", (cb) => test_last_unref_closes.begin (cb), (r) => test_last_unref_closes.end (r));
 	return Test.run ();
 }

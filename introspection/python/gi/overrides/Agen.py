@@ -1031,6 +1031,37 @@ _ALREADY_RUNNING = 'The generator is already running an operation'
 _NOW_ITEM = Agen.NowStatus.ITEM
 _NOW_END = Agen.NowStatus.END
 _NOW_PENDING = Agen.NowStatus.PENDING
+_NOW_OTHER_TYPE = Agen.NowStatus.OTHER_TYPE
+
+# The typed forms of next_now() (agen_generator_next_int_now() and its
+# kin), by the Python type of the item they return: PyGObject 3.42 converts
+# a plain return value faster than next_now()'s out GValue and its tuple
+# (0.33 µs against 0.63 µs a call). A Python int may come from an int or an
+# int64, tried in that order.
+_TYPED_FORMS = {
+    bool: (Agen.Generator.next_boolean_now,),
+    int: (Agen.Generator.next_int_now, Agen.Generator.next_int64_now),
+    float: (Agen.Generator.next_double_now,),
+    str: (Agen.Generator.next_string_now,),
+}
+
+
+def _typed_form(generator, item):
+    """The typed form anext() takes a generator's next items with, after
+    @item: the first of those for its type not tried yet on the generator,
+    or False (next_now() for good: each form is tried once, so a generator
+    whose item types vary ends there after a call or two more)."""
+    forms = _TYPED_FORMS.get(type(item))
+    if forms is None:
+        forms = (Agen.Generator.next_object_now,) if isinstance(item, GObject.Object) else ()
+    tried = generator._agen_tried
+    if tried is None:
+        tried = generator._agen_tried = []
+    for form in forms:
+        if form not in tried:
+            tried.append(form)
+            return form
+    return False
 
 # What a generator's _agen_pending holds when the task that waited for an
 # outcome went away: the outcome is taken and dropped when it comes.
@@ -1088,10 +1119,21 @@ class _Next(_Operation):
             cancellable = generator._agen_cancellable = Gio.Cancellable()
         failure = None
         try:
-            if self._value is None:
-                status, item = generator.next_now(cancellable)
-            else:
+            take = generator._agen_take
+            if self._value is not None:
                 status, item = generator.send_now(self._value, cancellable)
+            elif take:
+                item = take(generator, cancellable)
+                if item:
+                    raise StopIteration(_from_value(item))
+                status = generator.get_now_status()
+                if status == _NOW_OTHER_TYPE:
+                    status, item = generator.next_now(cancellable)
+                    generator._agen_take = _typed_form(generator, item)
+            else:
+                status, item = generator.next_now(cancellable)
+                if take is None and status == _NOW_ITEM:
+                    generator._agen_take = _typed_form(generator, item)
         except GLib.Error as error:
             failure = error.with_traceback(None)
         if failure is None and status == _NOW_ITEM:
@@ -1128,6 +1170,10 @@ class Generator(Agen.Generator):
     _agen_pending = None
     _agen_cancellable = None
     _agen_ready_set = False
+    # anext()'s typed form (_typed_form()): None before the first item,
+    # False for none; and the forms tried.
+    _agen_take = None
+    _agen_tried = None
 
     def __aiter__(self):
         return self
