@@ -356,7 +356,7 @@ agen_now_next_typed (AgenGenerator  *self,
  *
  * Since: 1.0
  */
-gboolean 
+gboolean
 agen_generator_next_boolean_now (AgenGenerator  *self,
                                  GCancellable   *cancellable,
                                  GError        **error)
@@ -389,7 +389,7 @@ agen_generator_next_boolean_now (AgenGenerator  *self,
  *
  * Since: 1.0
  */
-gint 
+gint
 agen_generator_next_int_now (AgenGenerator  *self,
                              GCancellable   *cancellable,
                              GError        **error)
@@ -422,7 +422,7 @@ agen_generator_next_int_now (AgenGenerator  *self,
  *
  * Since: 1.0
  */
-gint64 
+gint64
 agen_generator_next_int64_now (AgenGenerator  *self,
                                GCancellable   *cancellable,
                                GError        **error)
@@ -455,7 +455,7 @@ agen_generator_next_int64_now (AgenGenerator  *self,
  *
  * Since: 1.0
  */
-gdouble 
+gdouble
 agen_generator_next_double_now (AgenGenerator  *self,
                                 GCancellable   *cancellable,
                                 GError        **error)

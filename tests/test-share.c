@@ -381,6 +381,25 @@ mixed_values_new (GObject *object,
   return generator;
 }
 
+/* Waits for @n foreach loops over branches, each of which must have read
+ * @expected whole, and frees what their readers kept. */
+static void
+wait_for_readers (AgenTestCall *calls,
+                  Reader       *readers,
+                  guint         n,
+                  const char   *expected)
+{
+  for (guint b = 0; b < n; b++)
+    {
+      agen_test_call_wait (&calls[b]);
+      g_assert_no_error (calls[b].error);
+      g_assert_true (calls[b].ret);
+      agen_test_call_clear (&calls[b]);
+      g_assert_cmpstr (readers[b].items->str, ==, expected);
+      g_string_free (readers[b].items, TRUE);
+    }
+}
+
 static void
 test_held_branches (AgenTestFixture *fixture,
                     gconstpointer    data)
@@ -404,15 +423,7 @@ test_held_branches (AgenTestFixture *fixture,
 
       agen_test_start_foreach (first, read_item, &readers[0], NULL, NULL, &calls[0]);
       agen_test_start_foreach (mapped, read_item, &readers[1], NULL, NULL, &calls[1]);
-      for (guint b = 0; b < 2; b++)
-        {
-          agen_test_call_wait (&calls[b]);
-          g_assert_no_error (calls[b].error);
-          g_assert_true (calls[b].ret);
-          agen_test_call_clear (&calls[b]);
-          g_assert_cmpstr (readers[b].items->str, ==, expected->str);
-          g_string_free (readers[b].items, TRUE);
-        }
+      wait_for_readers (calls, readers, 2, expected->str);
       g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
 
       /* Every copy the share made of the object is released. */
@@ -461,15 +472,7 @@ test_three_held_branches (AgenTestFixture *fixture,
       agen_test_start_foreach (branches[0], read_item, &readers[0], NULL, NULL, &calls[0]);
       agen_test_start_foreach (mapped, read_item, &readers[1], NULL, NULL, &calls[1]);
       agen_test_start_foreach (branches[2], read_item, &readers[2], NULL, NULL, &calls[2]);
-      for (guint b = 0; b < 3; b++)
-        {
-          agen_test_call_wait (&calls[b]);
-          g_assert_no_error (calls[b].error);
-          g_assert_true (calls[b].ret);
-          agen_test_call_clear (&calls[b]);
-          g_assert_cmpstr (readers[b].items->str, ==, expected->str);
-          g_string_free (readers[b].items, TRUE);
-        }
+      wait_for_readers (calls, readers, 3, expected->str);
       g_assert_cmpuint (agen_share_get_n_buffered (share), ==, 0);
       g_assert_cmpuint (counter.n_started, ==, 1);
       g_assert_cmpuint (counter.n_cleaned, ==, 1);
