@@ -35,15 +35,15 @@ typedef struct
   guint backoff;                 /* how many the next spin in vain skips */
 } AgenSpin;
 
+#define AGEN_CACHE_LINE_SIZE 64
+
 struct _AgenEmitter
 {
   GObject parent_instance;
 
   GMutex lock;                   /* a producer thread's only */
   GCond changed;                 /* for a producer thread blocked in an emit */
-  gint changes;                  /* atomic: counts what either side did, for the other's spin */
   AgenSpin producer_spin;        /* the producer thread's own */
-  AgenSpin body_spin;            /* the body's own */
 
   AgenGenerator *generator;      /* not owned: it owns this as its body data; NULL once it let go */
   guint await_id;                /* while the body waits for the producer */
@@ -57,9 +57,6 @@ struct _AgenEmitter
 
   /* A producer thread's items (agen-emitter-thread.c). */
   AgenRing items;                /* emitted, not yet taken by the body */
-  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
-  GValue current;                /* the body's own: the item it yields */
-  guint n_taken_yielded;         /* the body's own: yielded since it last took */
   guint n_waiting;               /* emitted and not known to be yielded (the buffer) */
   guint buffer_size;
   guint n_blocked;               /* emits waiting for room in the buffer */
@@ -89,7 +86,22 @@ struct _AgenEmitter
   GThread *thread;
   gpointer user_data;
   GDestroyNotify user_data_destroy;
+
+  /* What a producer thread and its body each write for every item lie on
+   * cache lines of their own: the two threads then pass a line to each
+   * other once per batch, not several per item. Padding, not alignment:
+   * instances are not allocated on cache-line boundaries. */
+  char apart_from_changes[AGEN_CACHE_LINE_SIZE];
+  gint changes;                  /* atomic: counts what either side did, for the other's spin */
+  char apart_from_body[AGEN_CACHE_LINE_SIZE];
+  AgenSpin body_spin;            /* the body's own */
+  AgenRing taken;                /* the body's own: taken at once, not yet yielded */
+  GValue current;                /* the body's own: the item it yields */
+  guint n_taken_yielded;         /* the body's own: yielded since it last took */
 };
+
+/* agen-emitter-thread.c: spins, then sleeps, for a lock the other side holds. */
+void _agen_emitter_lock_contended (AgenEmitter *self);
 
 /* Only a producer thread's emitter is shared: an asynchronous producer's
  * skips the lock, which was a third of the cost of its items. */
@@ -98,7 +110,8 @@ agen_emitter_lock (AgenEmitter *self)
 {
   if (self->thread_func == NULL)
     return;
-  g_mutex_lock (&self->lock);
+  if (!g_mutex_trylock (&self->lock))
+    _agen_emitter_lock_contended (self);
   __tsan_acquire (&self->lock);
 }
 

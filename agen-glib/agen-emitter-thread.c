@@ -14,7 +14,12 @@
  * or a producer makes its next item, in far less. A side whose spin
  * was in vain skips the spin of its next waits, a few more each time
  * (AgenSpin): a slow consumer or a slow producer costs a spin now and
- * then, not one a wait.
+ * then, not one a wait. The lock is spun for too, for the same reason.
+ *
+ * A body that finds no item spins until the producer has emitted half a
+ * buffer, not one item: a consumer is faster than its producer thread,
+ * and taking its items one at a time would make the two threads fight
+ * over the lock and the buffer's memory for every item.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -104,14 +109,16 @@ agen_spin_may_help (void)
 }
 
 /* Unlocked: whether the other side changes @changes from @seen within
- * @limit_us. */
+ * @limit_us; it waits for @wanted changes, or to the limit for fewer. */
 static gboolean
 agen_spin_until_changed (AgenSpin   *spin,
                          const gint *changes,
                          gint        seen,
+                         gint        wanted,
                          gint64      limit_us)
 {
   gint64 deadline;
+  gint changed = 0;
 
   if (spin->skip > 0)
     {
@@ -126,21 +133,43 @@ agen_spin_until_changed (AgenSpin   *spin,
     {
       for (guint i = 0; i < 64; i++)
         {
-          if (g_atomic_int_get (changes) != seen)
-            {
-              spin->backoff = 0;
-              return TRUE;
-            }
+          changed = g_atomic_int_get (changes) - seen;
+          if (changed >= wanted)
+            break;
           agen_cpu_relax ();
         }
+      if (changed >= wanted)
+        break;
       /* The other side may be waiting for this CPU. */
       g_thread_yield ();
     }
   while (g_get_monotonic_time () < deadline);
 
+  if (changed > 0)
+    {
+      spin->backoff = 0;
+      return TRUE;
+    }
   spin->backoff = MIN (2 * spin->backoff + 1, AGEN_SPIN_MAX_SKIPPED);
   spin->skip = spin->backoff;
   return FALSE;
+}
+
+/* GMutex sleeps as soon as it finds the lock taken, while either side
+ * holds it only to move an item or a batch: far less than a wake-up. */
+#define AGEN_LOCK_SPINS 1000
+
+void
+_agen_emitter_lock_contended (AgenEmitter *self)
+{
+  if (agen_spin_may_help ())
+    for (guint i = 0; i < AGEN_LOCK_SPINS; i++)
+      {
+        agen_cpu_relax ();
+        if (g_mutex_trylock (&self->lock))
+          return;
+      }
+  g_mutex_lock (&self->lock);
 }
 
 /* ---------------------------------------------------------------------- *
@@ -162,7 +191,7 @@ agen_emitter_spin_for_body_locked (AgenEmitter *self)
   gint seen = g_atomic_int_get (&self->changes);
 
   agen_emitter_unlock (self);
-  agen_spin_until_changed (&self->producer_spin, &self->changes, seen, AGEN_PRODUCER_SPIN_US);
+  agen_spin_until_changed (&self->producer_spin, &self->changes, seen, 1, AGEN_PRODUCER_SPIN_US);
   agen_emitter_lock (self);
 }
 
@@ -516,15 +545,22 @@ _agen_emitter_thread_start (AgenEmitter  *self,
   return TRUE;
 }
 
-/* For the body: moves every item emitted into self->taken, under one
- * lock, and frees the room of those yielded. Returns what self->changes
- * was then, for a spin. */
-static gint
-agen_emitter_take_batch (AgenEmitter *self,
-                         gboolean    *producer_done)
+/* What the body learnt when it last took a batch. */
+typedef struct
 {
+  gint changes;                  /* self->changes then, for a spin */
+  gint half_buffer;              /* the items worth spinning for */
+  gboolean producer_done;
+} AgenBatch;
+
+/* For the body: moves every item emitted into self->taken, under one
+ * lock, and frees the room of those yielded. */
+static AgenBatch
+agen_emitter_take_batch (AgenEmitter *self)
+{
+  AgenBatch batch;
+
   AgenRing emptied;
-  gint changes;
 
   agen_emitter_lock (self);
   self->n_waiting -= self->n_taken_yielded;
@@ -534,13 +570,14 @@ agen_emitter_take_batch (AgenEmitter *self,
   self->items = emptied;
   /* A waiting emit blocks its producer: its item is the last emitted. */
   self->last_taken_waits = self->emit_waiting;
-  *producer_done = self->producer_done;
+  batch.producer_done = self->producer_done;
+  batch.half_buffer = MAX (1, self->buffer_size / 2);
   /* Only a producer thread waits, or spins, and only when full. */
   if (self->n_blocked > 0 && self->n_waiting <= self->buffer_size / 2)
     agen_emitter_announce_locked (self);
-  changes = g_atomic_int_get (&self->changes);
+  batch.changes = g_atomic_int_get (&self->changes);
   agen_emitter_unlock (self);
-  return changes;
+  return batch;
 }
 
 static gboolean
@@ -563,8 +600,7 @@ AgenTake
 _agen_emitter_thread_take (AgenEmitter  *self,
                            GValue      **item)
 {
-  gboolean producer_done;
-  gint seen;
+  AgenBatch batch;
 
   /* What the yield slot held before the last yield: see AGEN_EMITTER_YIELD(). */
   if (G_VALUE_TYPE (&self->current) != 0)
@@ -574,19 +610,20 @@ _agen_emitter_thread_take (AgenEmitter  *self,
   if (agen_emitter_next_taken (self))
     return AGEN_TAKE_ITEM;
 
-  seen = agen_emitter_take_batch (self, &producer_done);
+  batch = agen_emitter_take_batch (self);
   if (agen_emitter_next_taken (self))
     return AGEN_TAKE_ITEM;
-  if (producer_done)
+  if (batch.producer_done)
     return AGEN_TAKE_PRODUCER_DONE;
 
-  if (agen_spin_until_changed (&self->body_spin, &self->changes, seen, AGEN_BODY_SPIN_US))
+  if (agen_spin_until_changed (&self->body_spin, &self->changes, batch.changes,
+                               batch.half_buffer, AGEN_BODY_SPIN_US))
     {
-      agen_emitter_take_batch (self, &producer_done);
+      batch = agen_emitter_take_batch (self);
       if (agen_emitter_next_taken (self))
         return AGEN_TAKE_ITEM;
     }
-  return producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
+  return batch.producer_done ? AGEN_TAKE_PRODUCER_DONE : AGEN_TAKE_NOTHING_YET;
 }
 
 /* Under the lock: drops the items emitted and not yet yielded. */

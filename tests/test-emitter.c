@@ -1333,6 +1333,66 @@ test_thread_buffer (AgenTestFixture *fixture,
   plan_clear (&plan);
 }
 
+typedef struct
+{
+  GMutex lock;
+  GCond received_changed;
+  gint received;                 /* atomic: the last item the consumer got */
+} Trickle;
+
+/* Emits 1, 2, 3 … into a 64-item buffer, each only once the consumer got
+ * the one before: the buffer never holds more than one item. */
+static gboolean
+thread_trickle (AgenEmitter   *emitter,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  Trickle *trickle = user_data;
+  gint64 deadline = g_get_monotonic_time () + agen_test_timeout_seconds (10) * G_USEC_PER_SEC;
+
+  agen_emitter_set_buffer_size (emitter, 64);
+  for (gint i = 1; i <= 200; i++)
+    {
+      if (!agen_emitter_emit_int (emitter, i, cancellable, error))
+        return FALSE;
+      g_mutex_lock (&trickle->lock);
+      while (g_atomic_int_get (&trickle->received) < i && g_cond_wait_until (&trickle->received_changed, &trickle->lock, deadline))
+        ;
+      g_mutex_unlock (&trickle->lock);
+    }
+  return TRUE;
+}
+
+/* Semantics: a consumer waiting for items that come one at a time gets
+ * each as it comes, though it spins for half a buffer of them before it
+ * takes what there is. */
+static void
+test_thread_buffer_trickle (AgenTestFixture *fixture,
+                            gconstpointer    data)
+{
+  Trickle trickle = { 0 };
+  AgenGenerator *gen;
+
+  g_mutex_init (&trickle.lock);
+  g_cond_init (&trickle.received_changed);
+  gen = agen_generator_new_threaded (thread_trickle, &trickle, NULL);
+
+  for (gint i = 1; i <= 200; i++)
+    {
+      agen_test_assert_next_int (gen, i);
+      g_mutex_lock (&trickle.lock);
+      g_atomic_int_set (&trickle.received, i);
+      g_cond_signal (&trickle.received_changed);
+      g_mutex_unlock (&trickle.lock);
+    }
+  agen_test_assert_next_end (gen);
+
+  g_object_unref (gen);
+  g_cond_clear (&trickle.received_changed);
+  g_mutex_clear (&trickle.lock);
+}
+
 /* Semantics: a close of a buffered producer drops what it emitted ahead
  * and fails its current or next emit with EXIT. */
 static void
@@ -1660,6 +1720,7 @@ main (int   argc,
   agen_test_add ("/emitter/async/producer-without-produce", test_producer_without_produce);
   agen_test_add ("/emitter/thread/random", test_thread_random);
   agen_test_add ("/emitter/thread/buffer", test_thread_buffer);
+  agen_test_add ("/emitter/thread/buffer-trickle", test_thread_buffer_trickle);
   agen_test_add ("/emitter/thread/buffer-close", test_thread_buffer_close);
   agen_test_add ("/emitter/thread/close-waits", test_thread_close_waits);
   agen_test_add ("/emitter/thread/close-waits-for-cleanup", test_thread_close_waits_for_cleanup);
