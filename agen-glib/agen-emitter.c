@@ -365,18 +365,23 @@ agen_emitter_refuse_emit_async (AgenEmitter         *self,
 /* Whether an asynchronous producer's emit of an item of @type is the
  * usual one, in the callback of its last emit after a next: nothing to
  * check a cancellable for, refuse, reset or wake, no reply left to drop
- * (only agen_emitter_reply() leaves one, and it sets replied), and the slot holds a @type already (the item yielded before: see
+ * (only agen_emitter_reply() leaves one, and it sets replied), and the
+ * slot holds a @type already (the item yielded before: see
  * agen_emitter_begin_emit_async()). The emit is then a few stores and no
  * call, and each emit function takes this way before its checks, which
- * this one covers: @self is an emitter, @cancellable %NULL, and the slot
- * holding a @type tells that it is an asynchronous producer's (a producer
- * thread's emitter never initialises it). */
+ * this one covers: @self is an emitter, @cancellable %NULL or the
+ * producer's own, not cancelled (the one a producer usually passes on, as
+ * the manual's example does), and the slot holding a @type tells that it
+ * is an asynchronous producer's (a producer thread's emitter never
+ * initialises it). */
 G_ALWAYS_INLINE static inline gboolean
 agen_emitter_emit_is_usual (AgenEmitter  *self,
                             GCancellable *cancellable,
                             GType         type)
 {
-  return AGEN_IS_EMITTER_FINAL (self) && cancellable == NULL &&
+  return AGEN_IS_EMITTER_FINAL (self) &&
+         (cancellable == NULL ||
+          (cancellable == self->cancellable && !g_cancellable_is_cancelled (cancellable))) &&
          !self->emit_waiting && self->thrown == NULL && !self->producer_done &&
          self->generator != NULL && !g_atomic_int_get (&self->cancellation_delivered) &&
          self->await_id == 0 && G_VALUE_TYPE (&self->emitted) == type && !self->replied;

@@ -560,7 +560,9 @@ producer_async_continue (ScriptProducer *p,
   switch (producer_call (p, sent, outcome, &item, &failure))
     {
     case PRODUCER_EMIT:
-      agen_emitter_emit_async (g_task_get_source_object (p->task), &item, NULL, producer_async_emitted, p);
+      /* The producer's own cancellable, as the manual's producer passes it. */
+      agen_emitter_emit_async (g_task_get_source_object (p->task), &item, p->cancellable,
+                               producer_async_emitted, p);
       g_value_unset (&item);
       return;
 
