@@ -129,21 +129,16 @@ agen_spin_until_changed (AgenSpin   *spin,
     return FALSE;
 
   deadline = g_get_monotonic_time () + limit_us;
-  do
+  for (guint spins = 1; (changed = g_atomic_int_get (changes) - seen) < wanted; spins++)
     {
-      for (guint i = 0; i < 64; i++)
-        {
-          changed = g_atomic_int_get (changes) - seen;
-          if (changed >= wanted)
-            break;
-          agen_cpu_relax ();
-        }
-      if (changed >= wanted)
-        break;
+      agen_cpu_relax ();
+      if (spins % 64 != 0)
+        continue;
       /* The other side may be waiting for this CPU. */
       g_thread_yield ();
+      if (g_get_monotonic_time () >= deadline)
+        break;
     }
-  while (g_get_monotonic_time () < deadline);
 
   if (changed > 0)
     {
@@ -559,7 +554,6 @@ static AgenBatch
 agen_emitter_take_batch (AgenEmitter *self)
 {
   AgenBatch batch;
-
   AgenRing emptied;
 
   agen_emitter_lock (self);

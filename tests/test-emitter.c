@@ -1357,7 +1357,8 @@ thread_trickle (AgenEmitter   *emitter,
       if (!agen_emitter_emit_int (emitter, i, cancellable, error))
         return FALSE;
       g_mutex_lock (&trickle->lock);
-      while (g_atomic_int_get (&trickle->received) < i && g_cond_wait_until (&trickle->received_changed, &trickle->lock, deadline))
+      while (g_atomic_int_get (&trickle->received) < i &&
+             g_cond_wait_until (&trickle->received_changed, &trickle->lock, deadline))
         ;
       g_mutex_unlock (&trickle->lock);
     }
