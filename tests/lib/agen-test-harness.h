@@ -415,6 +415,9 @@ AgenTestScript *agen_test_script_new       (const AgenTestStep *steps,
                                             guint               n_handler);
 AgenTestScript *agen_test_script_ref       (AgenTestScript     *script);
 void            agen_test_script_unref     (AgenTestScript     *script);
+/* How many scripts are not freed yet: a generator keeps its own, and a
+ * producer thread's generator is freed only once the thread has ended. */
+guint           agen_test_script_count_alive (void);
 /* A new generator running @script (which it references), as a body of
  * the kind agen_test_body_kind says. */
 AgenGenerator  *agen_test_script_generator (AgenTestScript     *script);

@@ -18,6 +18,14 @@ value_free (gpointer data)
     }
 }
 
+static gint scripts_alive;   /* atomic */
+
+guint
+agen_test_script_count_alive (void)
+{
+  return (guint) g_atomic_int_get (&scripts_alive);
+}
+
 AgenTestScript *
 agen_test_script_new (const AgenTestStep *steps,
                       guint               n_steps,
@@ -29,6 +37,7 @@ agen_test_script_new (const AgenTestStep *steps,
   guint n = 0;
 
   s->ref_count = 1;
+  g_atomic_int_inc (&scripts_alive);
   /* Each list gets a return at its end, so that falling off the end of the
    * main steps never runs into the handler. */
   s->n_steps = n_steps + 1 + (handler != NULL ? n_handler + 1 : 0);
@@ -88,6 +97,7 @@ agen_test_script_unref (AgenTestScript *s)
   g_clear_weak_pointer (&s->last_object);
   g_free (s->steps);
   g_free (s);
+  g_atomic_int_add (&scripts_alive, -1);
 }
 
 G_GNUC_PRINTF (2, 3)
@@ -330,7 +340,8 @@ script_destroy_notify (gpointer data)
 {
   AgenTestScript *s = data;
 
-  s->n_destroyed++;
+  /* In the producer thread, when its generator goes last. */
+  g_atomic_int_inc (&s->n_destroyed);
   agen_test_script_unref (s);
 }
 
@@ -624,7 +635,7 @@ typedef struct
   gboolean ignoring;
   GMutex lock;
   GCond opened;
-  gboolean done;
+  gint done;                  /* atomic: publishes the error to the thread */
   GError *error;
 } GateWait;
 
@@ -637,7 +648,7 @@ gate_wait_done (GObject      *source,
 
   g_mutex_lock (&wait->lock);
   agen_test_gate_wait_finish (AGEN_TEST_GATE (source), result, &wait->error);
-  wait->done = TRUE;
+  g_atomic_int_set (&wait->done, TRUE);
   g_cond_signal (&wait->opened);
   g_mutex_unlock (&wait->lock);
 }
@@ -664,7 +675,7 @@ thread_await_gate (ScriptProducer *p,
   g_cond_init (&wait.opened);
   g_main_context_invoke (p->script->context, gate_wait_start, &wait);
   g_mutex_lock (&wait.lock);
-  while (!wait.done)
+  while (!g_atomic_int_get (&wait.done))
     g_cond_wait (&wait.opened, &wait.lock);
   g_mutex_unlock (&wait.lock);
   g_cond_clear (&wait.opened);

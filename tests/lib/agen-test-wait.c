@@ -23,9 +23,22 @@ void
 agen_test_fixture_teardown (AgenTestFixture *fixture,
                             gconstpointer    data)
 {
-  /* Let closes on last unref and late completions finish. */
+  gint64 deadline = g_get_monotonic_time () + agen_test_timeout_seconds (10) * G_USEC_PER_SEC;
+
+  /* Let closes on last unref and late completions finish, those of
+   * producer threads too, which end in their own time: every generator of
+   * a script is gone before the next test, and its thread joined. */
   for (guint i = 0; i < 10000 && g_main_context_iteration (fixture->context, FALSE); i++)
     ;
+  while (agen_test_script_count_alive () > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%u test scripts still alive %u s after their test",
+                 agen_test_script_count_alive (), agen_test_timeout_seconds (10));
+      g_usleep (1000);
+      while (g_main_context_iteration (fixture->context, FALSE))
+        ;
+    }
   g_main_context_pop_thread_default (fixture->context);
   g_main_context_unref (fixture->context);
   agen_test_body_kind = AGEN_TEST_BODY_RAW;
