@@ -1567,7 +1567,8 @@ test_announce_interval_change (AgenTestFixture *fixture,
   Counter c;
   AgenListModel *model;
   Recorder r;
-  guint n;
+  guint first;
+  g_autofree char *both = NULL;
 
   counter_init (&c, 1000);
   c.tick = TRUE;
@@ -1577,15 +1578,21 @@ test_announce_interval_change (AgenTestFixture *fixture,
   g_assert_cmpuint (r.announce_interval_notifies, ==, 1);
   agen_list_model_set_autoload_limit (model, G_MAXUINT);
   wait_for_item (&c, 10);
-  g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+  /* The first items are announced at once, in one change: the first item,
+   * or a few when the machine is slow (valgrind) and the next 1 ms tick
+   * comes before the idle loop the announce waits for. */
+  g_assert_cmpuint (r.n_changes, ==, 1);
+  first = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpuint (first, >=, 1);
 
   agen_list_model_set_announce_interval (model, 0);
   g_assert_cmpuint (r.announce_interval_notifies, ==, 2);
-  n = c.i;
-  while (g_main_context_iteration (fixture->context, FALSE) && c.i == n)
-    ;
-  g_assert_cmpuint (r.n_changes, >=, 2);
-  g_assert_true (g_str_has_prefix (r.changes->str, "0-0+1 1-0+"));
+  /* Well within the hour, and before the end of the page, which is
+   * announced whatever the interval. */
+  agen_test_wait_for_count (&r.n_changes, 2, 10);
+  g_assert_cmpuint (c.i, <, 1000);
+  both = g_strdup_printf ("0-0+%u %u-0+", first, first);
+  g_assert_true (g_str_has_prefix (r.changes->str, both));
 
   agen_list_model_cancel (model);
   assert_changes_cover (&r, g_list_model_get_n_items (G_LIST_MODEL (model)));
