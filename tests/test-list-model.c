@@ -1386,6 +1386,20 @@ test_properties (AgenTestFixture *fixture,
 
 /* ------------------------------------------------- the announce interval */
 
+/* The first change of a model whose counter ticks: its first items,
+ * announced at once whatever the interval. One item, or a few when the
+ * machine is slow (valgrind) and the counter's 1 ms tick comes before the
+ * idle loop the announcement waits for. Returns how many. */
+static guint
+assert_first_announced (Recorder *r)
+{
+  guint first = 0;
+
+  g_assert_cmpint (sscanf (r->changes->str, "0-0+%u", &first), ==, 1);
+  g_assert_cmpuint (first, >=, 1);
+  return first;
+}
+
 /* Checks that the announcements of @r cover the first @n items, in order,
  * each adding something; returns how many there were. */
 static guint
@@ -1454,7 +1468,7 @@ test_announce_interval (AgenTestFixture *fixture,
           g_assert_cmpuint (n_changes, ==, 150);        /* one per page, as before */
         else if (interval > 0)
           {
-            g_assert_true (g_str_has_prefix (r.changes->str, "0-0+1 "));
+            assert_first_announced (&r);
             /* The first at once, one per interval, the rest at the end. */
             g_assert_cmpuint (n_changes, <=, elapsed_ms / interval + 2);
             g_assert_cmpuint (elapsed_ms, >=, 150);
@@ -1506,7 +1520,7 @@ test_announce_interval_ends (AgenTestFixture *fixture,
       Recorder r;
       g_autofree char *expected = NULL;
       gboolean model_finalized = FALSE;
-      guint n;
+      guint n, first;
 
       counter_init (&c, 1000);
       c.tick = TRUE;
@@ -1532,20 +1546,21 @@ test_announce_interval_ends (AgenTestFixture *fixture,
         case HELD_UNTIL_CANCEL:
           wait_for_item (&c, 20);
           n = c.i;
-          g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+          g_assert_cmpuint (r.n_changes, ==, 1);
           agen_list_model_cancel (model);
           g_assert_cmpstr (r.loading->str, ==, "TF");
           break;
         case HELD_UNTIL_DISPOSE:
           wait_for_item (&c, 20);
           n = c.i;
-          g_assert_cmpstr (r.changes->str, ==, "0-0+1");
+          g_assert_cmpuint (r.n_changes, ==, 1);
           g_object_unref (model);
           g_assert_true (model_finalized);
           break;
         }
 
-      expected = g_strdup_printf ("0-0+1 1-0+%u", n - 1);
+      first = assert_first_announced (&r);
+      expected = g_strdup_printf ("0-0+%u %u-0+%u", first, first, n - first);
       g_assert_cmpstr (r.changes->str, ==, expected);
       if (until != HELD_UNTIL_DISPOSE)
         {
@@ -1578,12 +1593,8 @@ test_announce_interval_change (AgenTestFixture *fixture,
   g_assert_cmpuint (r.announce_interval_notifies, ==, 1);
   agen_list_model_set_autoload_limit (model, G_MAXUINT);
   wait_for_item (&c, 10);
-  /* The first items are announced at once, in one change: the first item,
-   * or a few when the machine is slow (valgrind) and the next 1 ms tick
-   * comes before the idle loop the announce waits for. */
   g_assert_cmpuint (r.n_changes, ==, 1);
-  first = g_list_model_get_n_items (G_LIST_MODEL (model));
-  g_assert_cmpuint (first, >=, 1);
+  first = assert_first_announced (&r);
 
   agen_list_model_set_announce_interval (model, 0);
   g_assert_cmpuint (r.announce_interval_notifies, ==, 2);
