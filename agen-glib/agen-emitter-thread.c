@@ -114,11 +114,11 @@ static gboolean
 agen_spin_until_changed (AgenSpin   *spin,
                          const gint *changes,
                          gint        seen,
-                         gint        wanted,
+                         guint       wanted,
                          gint64      limit_us)
 {
   gint64 deadline;
-  gint changed = 0;
+  guint changed = 0;
 
   if (spin->skip > 0)
     {
@@ -129,8 +129,12 @@ agen_spin_until_changed (AgenSpin   *spin,
     return FALSE;
 
   deadline = g_get_monotonic_time () + limit_us;
-  for (guint spins = 1; (changed = g_atomic_int_get (changes) - seen) < wanted; spins++)
+  for (guint spins = 1;; spins++)
     {
+      /* Unsigned: the counter wraps under a long-lived producer. */
+      changed = (guint) g_atomic_int_get (changes) - (guint) seen;
+      if (changed >= wanted)
+        break;
       agen_cpu_relax ();
       if (spins % 64 != 0)
         continue;
@@ -544,7 +548,7 @@ _agen_emitter_thread_start (AgenEmitter  *self,
 typedef struct
 {
   gint changes;                  /* self->changes then, for a spin */
-  gint half_buffer;              /* the items worth spinning for */
+  guint half_buffer;             /* the items worth spinning for */
   gboolean producer_done;
 } AgenBatch;
 

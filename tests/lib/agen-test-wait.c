@@ -36,7 +36,7 @@ agen_test_fixture_teardown (AgenTestFixture *fixture,
         g_error ("%u test scripts still alive %u s after their test",
                  agen_test_script_count_alive (), agen_test_timeout_seconds (10));
       g_usleep (1000);
-      while (g_main_context_iteration (fixture->context, FALSE))
+      for (guint i = 0; i < 10000 && g_main_context_iteration (fixture->context, FALSE); i++)
         ;
     }
   g_main_context_pop_thread_default (fixture->context);
